@@ -1,0 +1,84 @@
+/**
+ * A scenario turned into the steps kernel mode executes, with the few rewrites the real tools need to
+ * behave as the scenario means them: captures that flush each packet and stay root, IPv6 filtered out
+ * when the scenario has it off, and OVS bridges on the userspace datapath when the kernel has no
+ * openvswitch module. The plan is plain data: it crosses into the private namespace as JSON.
+ */
+import { quote } from 'shell-quote';
+import { invocation, isSimple, netnsAdded, programOf, tcpdumpArgs } from '../scenario/command.js';
+import type { ShellWord } from '../scenario/script.js';
+import type { Scenario } from '../scenario/scenario.js';
+
+export type Step =
+  /** A background tcpdump: spawned without a shell; the next step waits until it is listening. */
+  | { readonly kind: 'capture'; readonly line: number; readonly point: string; readonly argv: readonly string[] }
+  /** A foreground line, run by bash as typed (after rewrites); `netnsAdded` is set for `ip netns add NAME`. */
+  | { readonly kind: 'run'; readonly line: number; readonly shell: string; readonly netnsAdded?: string };
+
+export interface Plan {
+  readonly scenario: string;
+  readonly ipv6: boolean;
+  readonly ovs: boolean;
+  /** Append `-- set bridge X datapath_type=netdev` to each `ovs-vsctl add-br X`. */
+  readonly ovsNetdev: boolean;
+  readonly steps: readonly Step[];
+  /** Longest a foreground line may run before it is killed and reported. */
+  readonly commandTimeoutMs: number;
+}
+
+export function usesOvs(s: Scenario): boolean {
+  return s.script.some((l) => /^ovs-/.test(programOf(invocation(l.words)) ?? ''));
+}
+
+/** The tcpdump argv kernel mode really runs for a capture written as `words`. */
+function captureArgv(words: readonly ShellWord[], ipv6: boolean): string[] {
+  const inv = invocation(words);
+  const argv = inv.argv as string[];
+  const t = tcpdumpArgs(argv.slice(1));
+  if ('error' in t) throw new Error(`capture line was validated at load: ${t.error}`);
+  // -l and --immediate-mode: every packet reaches us as it is seen, none waits in a buffer at the end.
+  // -Z root: tcpdump would otherwise drop to the 'tcpdump' user.
+  const filter = ipv6 ? [...t.filter] : t.filter.length > 0 ? ['(', ...t.filter, ')', 'and', 'not', 'ip6'] : ['not', 'ip6'];
+  const prefix = inv.netns === undefined ? [] : ['ip', 'netns', 'exec', inv.netns];
+  return [...prefix, argv[0] as string, '-l', '--immediate-mode', '-Z', 'root', ...t.options, ...filter];
+}
+
+/** `ovs-vsctl ... add-br X ...` with each single-argument add-br made a netdev bridge in the same transaction. */
+function ovsNetdevWords(words: readonly ShellWord[]): ShellWord[] | undefined {
+  const inv = invocation(words);
+  if (programOf(inv) !== 'ovs-vsctl' || !isSimple(words)) return undefined;
+  const args = inv.argv.slice(1) as string[];
+  const segments: string[][] = [[]];
+  for (const a of args) {
+    if (a === '--') segments.push([]);
+    else segments[segments.length - 1]?.push(a);
+  }
+  const extra: string[] = [];
+  for (const seg of segments) {
+    const rest = seg.filter((a) => !a.startsWith('--'));
+    if (rest[0] === 'add-br' && rest.length === 2) extra.push('--', 'set', 'bridge', rest[1] as string, 'datapath_type=netdev');
+  }
+  if (extra.length === 0) return undefined;
+  return [...words, ...extra];
+}
+
+export function makePlan(s: Scenario, opts: { ovsNetdev: boolean; commandTimeoutMs?: number }): Plan {
+  const steps: Step[] = s.script.map((l) => {
+    if (l.background) {
+      const point = s.captures.find((c) => c.line === l.line)?.point as string;
+      return { kind: 'capture', line: l.line, point, argv: captureArgv(l.words, s.ipv6) };
+    }
+    const rewritten = opts.ovsNetdev ? ovsNetdevWords(l.words) : undefined;
+    const shell = rewritten ? quote(rewritten as string[]) : l.text;
+    const added = netnsAdded(l.words);
+    return { kind: 'run', line: l.line, shell, ...(added ? { netnsAdded: added } : {}) };
+  });
+  return {
+    scenario: s.name,
+    ipv6: s.ipv6,
+    ovs: usesOvs(s),
+    ovsNetdev: opts.ovsNetdev,
+    steps,
+    commandTimeoutMs: opts.commandTimeoutMs ?? 120_000,
+  };
+}

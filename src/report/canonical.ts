@@ -1,0 +1,58 @@
+/**
+ * Canonical comparison of two runs (format v1). Both sides are rendered as one text — captures in script
+ * order, then output — and normalised: unicast MACs renamed by first appearance to <mac1>, <mac2>…, ICMP
+ * echo ids to <id1>…, ping timings to <t>; trailing spaces and a block's leading/trailing blank lines
+ * dropped. Other tools compare scenario files the same way: change nothing here without the format.
+ */
+import type { Block } from './report.js';
+
+const MAC = /\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b/gi;
+const ECHO_ID = /(ICMP echo (?:request|reply), id )(\d+)/g;
+
+/** Unicast means the group bit of the first octet is clear; the all-zero address is no one's. */
+function isUnicast(mac: string): boolean {
+  return (parseInt(mac.slice(0, 2), 16) & 1) === 0 && mac !== '00:00:00:00:00:00';
+}
+
+class Renamer {
+  private readonly names = new Map<string, string>();
+  constructor(private readonly label: string) {}
+  name(value: string): string {
+    let n = this.names.get(value);
+    if (n === undefined) {
+      n = `<${this.label}${this.names.size + 1}>`;
+      this.names.set(value, n);
+    }
+    return n;
+  }
+}
+
+function trimBlock(text: string): string {
+  const lines = text.split('\n').map((l) => l.replace(/[ \t]+$/, ''));
+  while (lines.length > 0 && lines[0] === '') lines.shift();
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines.join('\n');
+}
+
+/** Canonical form of each block; renaming runs across the blocks in order, as over one text. */
+export function canonicalBlocks(blocks: readonly Block[]): Block[] {
+  const macs = new Renamer('mac');
+  const ids = new Renamer('id');
+  return blocks.map((b) => ({
+    key: b.key,
+    text: trimBlock(
+      b.text
+        .replace(MAC, (m) => (isUnicast(m.toLowerCase()) ? macs.name(m.toLowerCase()) : m))
+        .replace(ECHO_ID, (_m, head: string, id: string) => head + ids.name(id))
+        .replace(/\btime=\d+(?:\.\d+)? ms\b/g, 'time=<t> ms')
+        .replace(/\btime \d+ms\b/g, 'time <t>ms')
+        .replace(/rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms/g, 'rtt min/avg/max/mdev = <t> ms'),
+    ),
+  }));
+}
+
+export function canonicalText(blocks: readonly Block[]): string {
+  return canonicalBlocks(blocks)
+    .map((b) => `== ${b.key} ==\n${b.text}\n`)
+    .join('');
+}

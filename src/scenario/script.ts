@@ -1,0 +1,104 @@
+/**
+ * A scenario's script, split into the logical lines a shell would run: '#' comments and blank lines
+ * dropped, a trailing '\' joining the next line, a trailing '&' marking a background job.
+ * Words come from shell-quote; '$VAR' stays literal, since a scenario has no environment of its own.
+ */
+import { parse as shellParse } from 'shell-quote';
+import { ScenarioError } from './errors.js';
+
+/** A shell operator such as '>', '|', '&&' or ';' — kept apart from words so nothing mistakes one for an argument. */
+export interface ShellOp {
+  readonly op: string;
+}
+export type ShellWord = string | ShellOp;
+
+export interface ScriptLine {
+  /** Line in the scenario file where this logical line starts. */
+  readonly line: number;
+  /** The command as written, continuations joined, without its comment and its trailing '&'. */
+  readonly text: string;
+  readonly words: readonly ShellWord[];
+  readonly background: boolean;
+}
+
+export function isOp(w: ShellWord | undefined): w is ShellOp {
+  return typeof w === 'object' && w !== null;
+}
+
+/**
+ * Index where a shell comment starts ('#' at the start of a word, outside quotes), or -1.
+ * Also reports an unterminated quote, which shell-quote would silently accept.
+ */
+function scanComment(text: string): { comment: number; unterminated?: string } {
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      continue;
+    }
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (quote === '"') {
+      if (c === '"') quote = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ' '))) return { comment: i };
+  }
+  return quote === undefined ? { comment: -1 } : { comment: -1, unterminated: quote };
+}
+
+function toWords(text: string): ShellWord[] {
+  // Keep $NAME literal: the scenario is the same text on the kernel and in the simulator.
+  const entries = shellParse(text, (name) => `$${name}`);
+  const words: ShellWord[] = [];
+  for (const e of entries) {
+    if (typeof e === 'string') words.push(e);
+    else if ('comment' in e) words.push(`#${e.comment}`); // a '#' inside a word, which shell-quote mistakes for a comment
+    else if (e.op === 'glob') words.push((e as { pattern: string }).pattern);
+    else words.push({ op: e.op });
+  }
+  return words;
+}
+
+/**
+ * Splits `script` (whose first line is file line `firstLine`) into logical lines.
+ * Throws ScenarioError for text no shell would accept.
+ */
+export function splitScript(script: string, file: string, firstLine: number): ScriptLine[] {
+  const physical = script.split('\n');
+  const out: ScriptLine[] = [];
+  let pending = '';
+  let pendingLine = 0;
+  for (let i = 0; i < physical.length; i++) {
+    const raw = physical[i] ?? '';
+    const lineNo = firstLine + i;
+    if (pending === '') pendingLine = lineNo;
+    const trailing = /(\\+)$/.exec(raw);
+    if (trailing && (trailing[1]?.length ?? 0) % 2 === 1) {
+      pending += raw.slice(0, -1);
+      continue;
+    }
+    const joined = pending + raw;
+    pending = '';
+    const { comment, unterminated } = scanComment(joined);
+    if (unterminated) throw new ScenarioError(file, pendingLine, `unterminated ${unterminated} quote`);
+    let text = (comment >= 0 ? joined.slice(0, comment) : joined).trim();
+    if (text === '') continue;
+    let words = toWords(text);
+    let background = false;
+    const last = words[words.length - 1];
+    if (isOp(last) && last.op === '&') {
+      background = true;
+      words = words.slice(0, -1);
+      text = text.replace(/&\s*$/, '').trimEnd();
+    }
+    if (words.length === 0) throw new ScenarioError(file, pendingLine, `syntax error near unexpected token '&'`);
+    out.push({ line: pendingLine, text, words, background });
+  }
+  if (pending.trim() !== '') throw new ScenarioError(file, pendingLine, `the script ends inside a '\\' continuation`);
+  return out;
+}

@@ -1,0 +1,70 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalBlocks, canonicalText } from '../../src/report/canonical.js';
+
+describe('canonicalBlocks (format v1)', () => {
+  it('renames unicast MACs by first appearance across blocks, keeping broadcast and multicast', () => {
+    const out = canonicalBlocks([
+      { key: 'veth0', text: 'ARP, Reply 10.1.1.3 is-at 5a:07:76:8e:fb:cd, length 28\n02:aa:00:00:00:01 > ff:ff:ff:ff:ff:ff\n' },
+      { key: 'output', text: '10.1.1.3 dev veth0 lladdr 02:aa:00:00:00:01 REACHABLE\n5A:07:76:8E:FB:CD 33:33:00:00:00:01 01:00:5e:00:00:16 00:00:00:00:00:00\n' },
+    ]);
+    expect(out).toEqual([
+      { key: 'veth0', text: 'ARP, Reply 10.1.1.3 is-at <mac1>, length 28\n<mac2> > ff:ff:ff:ff:ff:ff' },
+      { key: 'output', text: '10.1.1.3 dev veth0 lladdr <mac2> REACHABLE\n<mac1> 33:33:00:00:00:01 01:00:5e:00:00:16 00:00:00:00:00:00' },
+    ]);
+  });
+
+  it('renames ICMP echo ids, and only those', () => {
+    const [b] = canonicalBlocks([
+      {
+        key: 'lo',
+        text: 'IP 10.1.1.3 > 10.1.1.2: ICMP echo reply, id 2244, seq 1, length 64\nIP 10.1.1.2 > 10.1.1.3: ICMP echo request, id 2189, seq 1, length 64\nIP (tos 0x0, ttl 64, id 2244, offset 0)\nIP 10.1.1.3 > 10.1.1.2: ICMP echo reply, id 2244, seq 2, length 64\n',
+      },
+    ]);
+    expect(b?.text).toBe(
+      'IP 10.1.1.3 > 10.1.1.2: ICMP echo reply, id <id1>, seq 1, length 64\nIP 10.1.1.2 > 10.1.1.3: ICMP echo request, id <id2>, seq 1, length 64\nIP (tos 0x0, ttl 64, id 2244, offset 0)\nIP 10.1.1.3 > 10.1.1.2: ICMP echo reply, id <id1>, seq 2, length 64',
+    );
+  });
+
+  it("normalises ping's timings", () => {
+    const [b] = canonicalBlocks([
+      {
+        key: 'output',
+        text: '64 bytes from 10.1.1.3: icmp_seq=1 ttl=64 time=0.047 ms\n64 bytes from 10.1.1.3: icmp_seq=2 ttl=64 time=12 ms\n2 packets transmitted, 2 received, 0% packet loss, time 3008ms\nrtt min/avg/max/mdev = 0.047/0.072/0.113/0.025 ms\n',
+      },
+    ]);
+    expect(b?.text).toBe(
+      '64 bytes from 10.1.1.3: icmp_seq=1 ttl=64 time=<t> ms\n64 bytes from 10.1.1.3: icmp_seq=2 ttl=64 time=<t> ms\n2 packets transmitted, 2 received, 0% packet loss, time <t>ms\nrtt min/avg/max/mdev = <t> ms',
+    );
+  });
+
+  it('drops trailing spaces and leading/trailing blank lines of each block, not inner ones', () => {
+    const [b] = canonicalBlocks([{ key: 'output', text: '\n\nPING x  \n\n--- stats ---\t\n\n' }]);
+    expect(b?.text).toBe('PING x\n\n--- stats ---');
+  });
+
+  const macArb = fc
+    .tuple(fc.integer({ min: 0, max: 127 }).map((n) => n * 2), fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 5, maxLength: 5 }))
+    .map(([first, rest]) => [first, ...rest].map((x) => x.toString(16).padStart(2, '0')).join(':'))
+    .filter((m) => m !== '00:00:00:00:00:00');
+
+  it('is idempotent, and blind to which unicast MACs and ids a run happened to get', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(macArb, { minLength: 2, maxLength: 2 }),
+        fc.uniqueArray(macArb, { minLength: 2, maxLength: 2 }),
+        fc.integer({ min: 0, max: 65535 }),
+        fc.integer({ min: 0, max: 65535 }),
+        ([a, b], [c, d], id1, id2) => {
+          const run = (x: string, y: string, id: number) => [
+            { key: 'veth0', text: `ARP, Reply 10.1.1.3 is-at ${x}, length 28\nIP 10.1.1.2 > 10.1.1.3: ICMP echo request, id ${id}, seq 1, length 64\n` },
+            { key: 'output', text: `10.1.1.3 lladdr ${x}\n10.1.1.2 lladdr ${y}\n` },
+          ];
+          const one = canonicalText(run(a as string, b as string, id1));
+          expect(canonicalText(run(c as string, d as string, id2))).toBe(one);
+          expect(canonicalText(canonicalBlocks(run(a as string, b as string, id1)))).toBe(one);
+        },
+      ),
+    );
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { capturePoint, invocation, netnsAdded, pingIsBounded, tcpdumpArgs } from '../../src/scenario/command.js';
+import { splitScript } from '../../src/scenario/script.js';
+
+const words = (line: string) => splitScript(line, 't', 1)[0]?.words ?? [];
+
+describe('invocation', () => {
+  it.each([
+    ['ip netns exec ns1 ping 10.1.1.3 -c 2', 'ns1', 'ping'],
+    ['ip netns e ns1 ip a', 'ns1', 'ip'],
+    ['ip net exec ns2 tcpdump -i veth1', 'ns2', 'tcpdump'],
+    ['ip -n ns1 link show', undefined, 'ip'],
+    ['ping 10.1.1.3 -c 1', undefined, 'ping'],
+    ['ip netns exec ns1 ip netns exec ns2 true', 'ns2', 'true'],
+  ])('%s runs %s in namespace %s', (line, netns, program) => {
+    const inv = invocation(words(line));
+    expect(inv.netns).toBe(netns);
+    expect(inv.argv[0]).toBe(program);
+  });
+});
+
+describe('netnsAdded', () => {
+  it.each([
+    ['ip netns add ns1', 'ns1'],
+    ['ip netns a ns1', 'ns1'],
+    ['ip net ad ns1', 'ns1'],
+    ['ip -n x netns add ns1', 'ns1'],
+    ['ip netns del ns1', undefined],
+    ['ip n add 10.1.1.9 dev veth0 lladdr 02:00:00:00:00:01', undefined],
+    ['ip netns exec ns1 true', undefined],
+  ])('%s -> %s', (line, name) => expect(netnsAdded(words(line))).toBe(name));
+});
+
+describe('tcpdumpArgs', () => {
+  it('splits options from the filter like getopt', () => {
+    expect(tcpdumpArgs(['-nnt', '-i', 'veth0', 'arp', 'or', 'icmp'])).toEqual({
+      iface: 'veth0',
+      count: undefined,
+      options: ['-nnt', '-i', 'veth0'],
+      filter: ['arp', 'or', 'icmp'],
+      flags: 'nnt',
+    });
+  });
+  it('reads bundled values and counts', () => {
+    expect(tcpdumpArgs(['-nntiveth0', '-c3'])).toMatchObject({ iface: 'veth0', count: 3, filter: [] });
+    expect(tcpdumpArgs(['--interface=lo', '-e'])).toMatchObject({ iface: 'lo', flags: 'e' });
+  });
+  it("reports a missing value as tcpdump does", () => {
+    expect(tcpdumpArgs(['-nn', '-i'])).toEqual({ error: "tcpdump: option requires an argument -- 'i'" });
+  });
+  it('names capture points IF or NS/IF', () => {
+    expect(capturePoint(undefined, 'lo')).toBe('lo');
+    expect(capturePoint('ns1', 'veth0')).toBe('ns1/veth0');
+  });
+});
+
+describe('pingIsBounded', () => {
+  it.each([
+    [['10.1.1.3', '-c', '2'], true],
+    [['-c2', '10.1.1.3'], true],
+    [['-w', '5', '10.1.1.3'], true],
+    [['-qc1', '10.1.1.3'], true],
+    [['-I', 'veth0', '10.1.1.3'], false],
+    [['-Ic', '10.1.1.3'], false], // 'c' is -I's value here
+    [['10.1.1.3'], false],
+  ])('%j -> %s', (args, bounded) => expect(pingIsBounded(args)).toBe(bounded));
+});
