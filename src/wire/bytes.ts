@@ -1,0 +1,43 @@
+// Big-endian field access. Callers check lengths first; these helpers do
+// not, so a missing byte reads as 0 rather than throwing.
+
+export function get8(b: Uint8Array, off: number): number {
+  return b[off] ?? 0;
+}
+
+export function get16(b: Uint8Array, off: number): number {
+  return ((b[off] ?? 0) << 8) | (b[off + 1] ?? 0);
+}
+
+export function get32(b: Uint8Array, off: number): number {
+  // `>>> 0` keeps the result unsigned: a plain `<< 24` goes negative.
+  return (((b[off] ?? 0) << 24) | ((b[off + 1] ?? 0) << 16) | ((b[off + 2] ?? 0) << 8) | (b[off + 3] ?? 0)) >>> 0;
+}
+
+export function set16(b: Uint8Array, off: number, v: number): void {
+  b[off] = (v >>> 8) & 0xff;
+  b[off + 1] = v & 0xff;
+}
+
+export function set32(b: Uint8Array, off: number, v: number): void {
+  b[off] = (v >>> 24) & 0xff;
+  b[off + 1] = (v >>> 16) & 0xff;
+  b[off + 2] = (v >>> 8) & 0xff;
+  b[off + 3] = v & 0xff;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function isAllZero(b: Uint8Array): boolean {
+  for (const x of b) if (x !== 0) return false;
+  return true;
+}
+
+/** Lower-case hex octets joined by ':' (tcpdump's form for link addresses). */
+export function hexColon(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+}
