@@ -12,12 +12,22 @@ import { KernelRunFailed, KernelUnavailable, runKernel } from '../kernel/run.js'
 import { renderReport, reportBlocks, reportJson, type Report } from '../report/report.js';
 import { checkExpectation, compareBlocks, renderVerdict } from '../report/compare.js';
 import { withExpectation } from '../record/write-expect.js';
+import { runSim, SimulationError, type SimRun } from '../sim/runner.js';
+import { formatTraceEvent } from '../sim/trace.js';
+import { writePcaps } from './pcap-export.js';
+import { conformTable, type ConformRow } from './conform.js';
 
 export const EXIT = { ok: 0, differs: 1, usage: 2, kernelUnavailable: KERNEL_UNAVAILABLE_EXIT } as const;
 
 const USAGE = `usage: vethsim <command> [options] FILE...
 
 commands:
+  run FILE...       run each scenario in the simulator (no root, virtual time) and print its captures
+                    and output; --explain adds every frame's path and every drop with its reason
+  check FILE...     run each scenario in the simulator and compare it canonically with the file's
+                    expect block (recorded from the kernel); exit 1 on a difference
+  conform FILE...   run each scenario in the simulator and on the kernel (root) and compare them:
+                    a table of scenario x capture point, match or diff
   kernel FILE...    run each scenario's script on the real kernel (root; private namespaces) and print
                     its captures and output; --check compares them with the file's expect block
   record FILE...    run each scenario on the kernel three times and, if the three agree canonically,
@@ -26,6 +36,9 @@ commands:
 
 options:
   --json            print reports as JSON
+  --explain         (run) print the trace: each frame's path through the stages, each drop's reason
+  --pcap DIR        (run) also write each capture as DIR/SCENARIO.POINT.pcap (NS/IF as NS_IF)
+  --seed N          (run, check, conform) the seed that fixes MACs, ids and timers (default 1)
   --check           (kernel) compare with the scenario's expect block; exit 1 on a difference
   --timeout SEC     (kernel, record) limit for one kernel run (default 600)
   -h, --help        this text
@@ -37,6 +50,9 @@ interface Options {
   readonly json: boolean;
   readonly check: boolean;
   readonly timeoutMs: number;
+  readonly explain: boolean;
+  readonly pcap: string | undefined;
+  readonly seed: number;
 }
 
 function loadAll(files: readonly string[]): Scenario[] {
@@ -133,6 +149,70 @@ async function cmdRecord(files: readonly string[], o: Options): Promise<number> 
   return status;
 }
 
+function simRun(s: Scenario, o: Options): SimRun {
+  return runSim(s, { seed: o.seed, explain: o.explain });
+}
+
+function cmdRun(files: readonly string[], o: Options): number {
+  const scenarios = loadAll(files);
+  const reports: object[] = [];
+  for (const s of scenarios) {
+    const run = simRun(s, o);
+    if (o.pcap !== undefined) for (const f of writePcaps(o.pcap, s.name, run.captures)) process.stderr.write(`wrote ${f}\n`);
+    if (o.json) {
+      reports.push({ ...reportJson(run.report), ...(o.explain ? { trace: run.world.trace.events } : {}) });
+      continue;
+    }
+    if (scenarios.length > 1) process.stdout.write(`### ${s.name} (${s.file}) — simulator\n`);
+    process.stdout.write(renderReport(run.report));
+    if (o.explain) {
+      process.stdout.write('== explain ==\n');
+      for (const e of run.world.trace.events) process.stdout.write(`${formatTraceEvent(e)}\n`);
+    }
+  }
+  if (o.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+  return EXIT.ok;
+}
+
+function cmdCheck(files: readonly string[], o: Options): number {
+  const scenarios = loadAll(files);
+  let status: number = EXIT.ok;
+  const results: object[] = [];
+  let passed = 0;
+  for (const s of scenarios) {
+    if (!s.expect) {
+      process.stderr.write(`${s.file}: no expect block to check against (vethsim record ${s.file} writes one)\n`);
+      status = EXIT.differs;
+      continue;
+    }
+    const v = checkExpectation(s.expect, simRun(s, o).report);
+    if (v.ok) passed++;
+    else status = EXIT.differs;
+    if (o.json) results.push({ scenario: s.name, file: s.file, ok: v.ok, blocks: v.blocks });
+    else if (!v.ok || scenarios.length === 1) {
+      process.stdout.write(`### ${s.name} (${s.file}) — simulator vs expect: ${v.ok ? 'match' : 'DIFF'}\n`);
+      process.stdout.write(renderVerdict(v, { expected: `${s.file} (expect, recorded from the kernel)`, actual: 'simulator' }));
+    } else process.stdout.write(`match  ${s.file}\n`);
+  }
+  if (o.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  else if (scenarios.length > 1) process.stdout.write(`${passed} passed, ${scenarios.length - passed} failed\n`);
+  return status;
+}
+
+async function cmdConform(files: readonly string[], o: Options): Promise<number> {
+  const scenarios = loadAll(files);
+  const signal = interruptSignal();
+  const rows: ConformRow[] = [];
+  for (const s of scenarios) {
+    const sim = simRun(s, o).report;
+    const kernel = await kernelRun(s, o, signal);
+    rows.push({ scenario: s.name, verdict: compareBlocks(reportBlocks(kernel), reportBlocks(sim)) });
+  }
+  if (o.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  else process.stdout.write(conformTable(rows));
+  return rows.every((r) => r.verdict.ok) ? EXIT.ok : EXIT.differs;
+}
+
 function cmdValidate(files: readonly string[]): number {
   for (const s of loadAll(files)) process.stdout.write(`${s.file}: ok (${s.script.length} lines, ${s.captures.length} captures)\n`);
   return EXIT.ok;
@@ -148,6 +228,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         check: { type: 'boolean', default: false },
         timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
+        explain: { type: 'boolean', default: false },
+        pcap: { type: 'string' },
+        seed: { type: 'string' },
       },
     });
     const [command, ...files] = positionals;
@@ -157,8 +240,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const timeout = values.timeout === undefined ? 600 : Number(values.timeout);
     if (!(timeout > 0)) throw new UsageError(`--timeout takes a number of seconds, not '${values.timeout}'`);
-    const o: Options = { json: values.json ?? false, check: values.check ?? false, timeoutMs: timeout * 1000 };
+    const seed = values.seed === undefined ? 1 : Number(values.seed);
+    if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed takes a whole number, not '${values.seed}'`);
+    const o: Options = { json: values.json ?? false, check: values.check ?? false, timeoutMs: timeout * 1000, explain: values.explain ?? false, pcap: values.pcap, seed };
     switch (command) {
+      case 'run':
+        return cmdRun(files, o);
+      case 'check':
+        return cmdCheck(files, o);
+      case 'conform':
+        return await cmdConform(files, o);
       case 'kernel':
         return await cmdKernel(files, o);
       case 'record':
@@ -176,6 +267,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof KernelUnavailable) {
       process.stderr.write(`vethsim: ${e.message}\n`);
       return EXIT.kernelUnavailable;
+    }
+    if (e instanceof SimulationError) {
+      process.stderr.write(`vethsim: ${e.message}\n`);
+      return EXIT.differs;
     }
     if (e instanceof KernelRunFailed) {
       process.stderr.write(`vethsim: ${e.message}\n`);

@@ -1,0 +1,191 @@
+/**
+ * `npm run bench` — how fast the simulator is, measured here, never asserted in tests.
+ * Prints a table; `npm run bench -- --json` prints one JSON object instead.
+ *
+ * frame_hops_per_sec           echo request/reply traffic through a veth pair between two namespaces, captures off
+ * frame_hops_per_sec_captured  the same with tcpdump on both ends (frames kept, and printed at the end)
+ * namespaces_per_sec           namespaces made in a chain, each with a configured veth end (moved in, addressed, up)
+ * chain_1000_*                 1,000 namespaces in a chain, each pinging its neighbour once, end to end
+ * article_scenarios_per_sec    the article's fixed veth scenario, whole (parse, run, report)
+ * article_vs_kernel_speedup    one kernel-mode run of it over one simulator run (null without root)
+ */
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { World, type Namespace } from '../src/sim/world.js';
+import { dev_change_flags_up, dev_change_net_namespace, inet_rtm_newaddr, rtnl_newlink_veth } from '../src/stack/netlink.js';
+import { findByName } from '../src/sim/world.js';
+import { ip_route_output } from '../src/stack/route.js';
+import { buildDatagram, ip_output, nextIpId } from '../src/stack/ipv4-output.js';
+import { icmpMessage } from '../src/stack/icmp.js';
+import { captureText, startCapture, tcpdumpSpec } from '../src/tools/tcpdump.js';
+import { ping } from '../src/tools/ping.js';
+import { loadScenario } from '../src/scenario/load.js';
+import { runSim } from '../src/sim/runner.js';
+import { kernelAvailability, runKernel } from '../src/kernel/run.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const ARTICLE = join(ROOT, 'scenarios/veth-same-ns-fixed.yaml');
+
+function ip(a: string): number {
+  return a.split('.').reduce((n, x) => n * 256 + Number(x), 0);
+}
+
+/** The link between ns[i-1] and ns[i] of a chain: a /30 each, made in ns[i-1], one end moved to ns[i]. */
+function link(w: World, left: Namespace, right: Namespace, i: number): void {
+  const a = `r${i}`;
+  const b = `l${i}`;
+  rtnl_newlink_veth(w, left, a, b);
+  dev_change_net_namespace(w, left, (findByName(left.state, b) as { ifindex: number }).ifindex, right);
+  const li = (findByName(left.state, a) as { ifindex: number }).ifindex;
+  const ri = (findByName(right.state, b) as { ifindex: number }).ifindex;
+  inet_rtm_newaddr(left, li, { local: linkNet(i) + 1, prefixlen: 30, broadcast: 'auto' });
+  inet_rtm_newaddr(right, ri, { local: linkNet(i) + 2, prefixlen: 30, broadcast: 'auto' });
+  dev_change_flags_up(w, left, li, true);
+  dev_change_flags_up(w, right, ri, true);
+}
+
+function linkNet(i: number): number {
+  return ip('10.0.0.0') + i * 4;
+}
+
+function chainWorld(n: number): { w: World; chain: Namespace[] } {
+  const w = new World({ seed: 1, detailedTrace: false });
+  w.keepHistory = false;
+  const chain = [w.createNamespace('', true)];
+  for (let i = 1; i <= n; i++) {
+    const ns = w.createNamespace(`ns${i}`, true);
+    link(w, chain[i - 1] as Namespace, ns, i);
+    chain.push(ns);
+  }
+  return { w, chain };
+}
+
+function pairWorld(): { w: World; a: Namespace; b: Namespace } {
+  const w = new World({ seed: 1, detailedTrace: false });
+  w.keepHistory = false;
+  const host = w.createNamespace('', true);
+  const a = w.createNamespace('a', true);
+  const b = w.createNamespace('b', true);
+  rtnl_newlink_veth(w, a, 'veth0', 'veth1');
+  dev_change_net_namespace(w, a, (findByName(a.state, 'veth1') as { ifindex: number }).ifindex, b);
+  inet_rtm_newaddr(a, (findByName(a.state, 'veth0') as { ifindex: number }).ifindex, { local: ip('10.1.1.2'), prefixlen: 24, broadcast: 'auto' });
+  inet_rtm_newaddr(b, (findByName(b.state, 'veth1') as { ifindex: number }).ifindex, { local: ip('10.1.1.3'), prefixlen: 24, broadcast: 'auto' });
+  dev_change_flags_up(w, a, (findByName(a.state, 'veth0') as { ifindex: number }).ifindex, true);
+  dev_change_flags_up(w, b, (findByName(b.state, 'veth1') as { ifindex: number }).ifindex, true);
+  void host;
+  return { w, a, b };
+}
+
+/** Echo requests from a to b (each answered: two hops a round trip), in batches, for about `seconds`. */
+function frameHops(captured: boolean, seconds: number): number {
+  const { w, a, b } = pairWorld();
+  const texts: (() => string)[] = [];
+  if (captured) {
+    for (const [ns, dev] of [[a, 'veth0'], [b, 'veth1']] as const) {
+      const spec = tcpdumpSpec(['-nnt', '-i', dev]);
+      const s = startCapture(w, ns, spec);
+      if ('tap' in s) texts.push(() => captureText(s.tap, spec));
+    }
+  }
+  const dst = ip('10.1.1.3');
+  const payload = new Uint8Array(56);
+  const start = process.hrtime.bigint();
+  let elapsed = 0;
+  let seq = 0;
+  while (elapsed < seconds) {
+    for (let i = 0; i < 2000; i++) {
+      const route = ip_route_output(a.state, { daddr: dst, saddr: 0, oif: 0 });
+      if (!route.ok) throw new Error('no route');
+      seq = (seq + 1) & 0xffff;
+      const msg = icmpMessage(8, 0, (0x1234 << 16) | seq, payload);
+      ip_output(w, a, route, buildDatagram({ src: route.saddr, dst, protocol: 1, ttl: 64, id: nextIpId(a), df: true }, msg));
+    }
+    while (w.loop.busy && w.loop.step());
+    elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  }
+  for (const t of texts) t();
+  elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  return w.frameHops / elapsed;
+}
+
+function namespacesPerSec(n: number): number {
+  const t = process.hrtime.bigint();
+  chainWorld(n);
+  return n / (Number(process.hrtime.bigint() - t) / 1e9);
+}
+
+/** A chain of n namespaces after the script's own; each pings its left neighbour once. */
+function chain(n: number): { wall: number; rss: number; hops: number } {
+  let rss = process.memoryUsage().rss;
+  const t = process.hrtime.bigint();
+  const { w, chain: nss } = chainWorld(n);
+  let ok = 0;
+  for (let i = 1; i <= n; i++) {
+    const target = linkNet(i) + 1;
+    const r = ping.run({ world: w, ns: nss[i] as Namespace }, ['ping', '-c', '1', `${target >>> 24}.${(target >>> 16) & 255}.${(target >>> 8) & 255}.${target & 255}`]);
+    if ('async' in r) {
+      let done = false;
+      r.async((o) => {
+        done = true;
+        if (o.exit === 0) ok++;
+      });
+      while (!done && w.loop.step());
+    }
+    if (i % 100 === 0) rss = Math.max(rss, process.memoryUsage().rss);
+  }
+  while (w.loop.busy && w.loop.step());
+  rss = Math.max(rss, process.memoryUsage().rss);
+  if (ok !== n) throw new Error(`only ${ok} of ${n} pings succeeded`);
+  return { wall: Number(process.hrtime.bigint() - t) / 1e9, rss, hops: w.frameHops };
+}
+
+function articlePerSec(seconds: number): { perSec: number; oneRunS: number } {
+  const s = loadScenario(ARTICLE);
+  let runs = 0;
+  const t = process.hrtime.bigint();
+  let elapsed = 0;
+  while (elapsed < seconds) {
+    runSim(s);
+    runs++;
+    elapsed = Number(process.hrtime.bigint() - t) / 1e9;
+  }
+  return { perSec: runs / elapsed, oneRunS: elapsed / runs };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, 'no-kernel': { type: 'boolean', default: false } } });
+  // Each metric is reported on stderr as it is measured: a long run shows where it is.
+  const result = new Proxy({} as Record<string, number | null | string>, {
+    set(target, key, value) {
+      target[key as string] = value;
+      process.stderr.write(`  ${String(key)}: ${value}\n`);
+      return true;
+    },
+  });
+  result.frame_hops_per_sec = Math.round(frameHops(false, 2));
+  result.frame_hops_per_sec_captured = Math.round(frameHops(true, 2));
+  result.namespaces_per_sec = Math.round(namespacesPerSec(10_000));
+  const c = chain(1000);
+  result.chain_1000_wall_s = Number(c.wall.toFixed(3));
+  result.chain_1000_peak_rss_bytes = c.rss;
+  const art = articlePerSec(2);
+  result.article_scenarios_per_sec = Math.round(art.perSec);
+  result.article_vs_kernel_speedup = null;
+  const s = loadScenario(ARTICLE);
+  if (!values['no-kernel'] && kernelAvailability(s).length === 0) {
+    const t = process.hrtime.bigint();
+    await runKernel(s);
+    const kernelS = Number(process.hrtime.bigint() - t) / 1e9;
+    result.article_kernel_run_s = Number(kernelS.toFixed(3));
+    result.article_vs_kernel_speedup = Math.round(kernelS / art.oneRunS);
+  }
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const w = Math.max(...Object.keys(result).map((k) => k.length));
+  process.stdout.write(`${'metric'.padEnd(w)}  value\n`);
+  for (const [k, v] of Object.entries(result)) process.stdout.write(`${k.padEnd(w)}  ${v === null ? 'null (kernel mode unavailable)' : v.toLocaleString('en-US')}\n`);
+}
+
+await main();

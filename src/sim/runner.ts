@@ -1,0 +1,153 @@
+/**
+ * Runs a scenario in the simulator: every line is checked first (an unsupported command is an error
+ * naming its line, before anything runs), then executed in virtual time — a command that takes time
+ * (ping, sleep) runs the event loop until it ends — and after the last line the world runs until
+ * nothing that could still send a packet is scheduled. The report has the shape kernel mode's has.
+ */
+import { ScenarioError, ScenarioErrors } from '../scenario/errors.js';
+import { invocation, programOf } from '../scenario/command.js';
+import { isOp } from '../scenario/script.js';
+import type { ScriptLine } from '../scenario/script.js';
+import type { Scenario } from '../scenario/scenario.js';
+import type { Report } from '../report/report.js';
+import { TOOLS } from '../tools/index.js';
+import type { ToolOutput } from '../tools/tool.js';
+import { captureText, startCapture, tcpdumpCheck, tcpdumpSpec, type CaptureSpecArgs } from '../tools/tcpdump.js';
+import { NS_PER_MS } from './event-loop.js';
+import { World, type CaptureTap } from './world.js';
+
+export interface SimOptions {
+  readonly seed?: number;
+  /** Record every stage of every frame (for --explain and the terminal UI), not only drops. */
+  readonly explain?: boolean;
+  /** Keep every namespace state for stepping back (the terminal UI); off for benchmarks. */
+  readonly history?: boolean;
+  /** Most events one run may execute before it is declared a storm. */
+  readonly maxEvents?: number;
+}
+
+export interface SimCapture {
+  readonly point: string;
+  /** The frames tcpdump kept (after its filter), with virtual timestamps. */
+  readonly frames: readonly { readonly t: number; readonly data: Uint8Array }[];
+}
+
+export interface SimRun {
+  readonly report: Report;
+  readonly captures: readonly SimCapture[];
+  readonly world: World;
+  /** Exit status of each foreground line, by file line. */
+  readonly exits: ReadonlyMap<number, number>;
+}
+
+/** Virtual time between two script lines, as a person's shell leaves some between commands. */
+export const LINE_GAP = 1 * NS_PER_MS;
+export const DEFAULT_MAX_EVENTS = 5_000_000;
+
+export class SimulationError extends Error {
+  override name = 'SimulationError';
+}
+
+interface Prepared {
+  readonly line: ScriptLine;
+  readonly netns: string | undefined;
+  readonly argv: readonly string[];
+  readonly program: string;
+  readonly capture?: CaptureSpecArgs;
+  readonly point?: string;
+}
+
+/** Load-time checks: every line must be something the simulator runs. */
+export function prepare(s: Scenario): Prepared[] {
+  const errors: ScenarioError[] = [];
+  const out: Prepared[] = [];
+  if (s.ipv6) errors.push(new ScenarioError(s.file, undefined, "'ipv6: true' is not simulated (IPv6 is off in every simulated namespace)"));
+  for (const line of s.script) {
+    const inv = invocation(line.words);
+    const program = programOf(inv) ?? '';
+    const ops = inv.argv.filter(isOp).map((o) => o.op);
+    const argv = inv.argv.map((w) => (isOp(w) ? w.op : w));
+    if (ops.length > 0 && !(program === 'echo' && ops.length === 1 && ops[0] === '>')) {
+      errors.push(new ScenarioError(s.file, line.line, `shell operator '${ops[0]}' is not simulated: one command per line ('echo V > /proc/sys/...' is the one redirection)`));
+      continue;
+    }
+    if (program === 'tcpdump') {
+      const why = tcpdumpCheck(argv.slice(1), line.background);
+      if (why) errors.push(new ScenarioError(s.file, line.line, why));
+      else {
+        const point = s.captures.find((c) => c.line === line.line)?.point as string;
+        out.push({ line, netns: inv.netns, argv, program, capture: tcpdumpSpec(argv.slice(1)), point });
+      }
+      continue;
+    }
+    const tool = TOOLS[program];
+    if (!tool) {
+      errors.push(new ScenarioError(s.file, line.line, `'${program}' is not simulated (the simulator runs: ${[...Object.keys(TOOLS), 'tcpdump'].sort().join(', ')})`));
+      continue;
+    }
+    const why = tool.check(argv);
+    if (why) errors.push(new ScenarioError(s.file, line.line, why));
+    else out.push({ line, netns: inv.netns, argv, program });
+  }
+  if (errors.length > 0) throw new ScenarioErrors(errors);
+  return out;
+}
+
+export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
+  const steps = prepare(s);
+  const w = new World({ seed: opts.seed ?? 1, detailedTrace: opts.explain ?? false });
+  w.keepHistory = opts.history ?? false;
+  w.createNamespace('', true);
+  const maxEvents = opts.maxEvents ?? DEFAULT_MAX_EVENTS;
+  const guard = (line: number | undefined) => () => {
+    if (w.loop.executed > maxEvents) {
+      throw new SimulationError(`${s.file}${line ? `:${line}` : ''}: the simulation ran ${maxEvents} events without going quiet (a forwarding loop or a storm?)`);
+    }
+  };
+  const captures: { point: string; tap?: CaptureTap; spec: CaptureSpecArgs }[] = [];
+  const exits = new Map<number, number>();
+  let output = '';
+
+  for (const step of steps) {
+    const ns = step.netns === undefined ? w.namespaces.get('') : w.namespaces.get(step.netns);
+    if (!ns) {
+      output += `Cannot open network namespace "${step.netns}": No such file or directory\n`;
+      exits.set(step.line.line, 255);
+    } else if (step.capture) {
+      const started = startCapture(w, ns, step.capture);
+      if ('error' in started) {
+        output += started.error;
+        captures.push({ point: step.point as string, spec: step.capture });
+      } else captures.push({ point: step.point as string, tap: started.tap, spec: step.capture });
+    } else {
+      const tool = TOOLS[step.program];
+      if (!tool) throw new Error(`unreachable: ${step.program} was checked`);
+      const r = tool.run({ world: w, ns }, step.argv);
+      let result: ToolOutput | undefined;
+      if ('async' in r) {
+        r.async((o) => (result = o));
+        const g = guard(step.line.line);
+        while (result === undefined) {
+          if (!w.loop.step()) throw new SimulationError(`${s.file}:${step.line.line}: '${step.line.text}' never finished`);
+          g();
+        }
+      } else result = r;
+      output += result.stdout + result.stderr;
+      exits.set(step.line.line, result.exit);
+    }
+    w.loop.runUntil(w.loop.now + LINE_GAP, guard(step.line.line));
+  }
+  // The end: run on while anything that may still send is scheduled.
+  const g = guard(undefined);
+  while (w.loop.busy && w.loop.step()) g();
+
+  const report: Report = {
+    scenario: s.name,
+    file: s.file,
+    mode: 'sim',
+    captures: captures.map((c) => ({ point: c.point, text: c.tap ? captureText(c.tap, c.spec) : '' })),
+    output,
+  };
+  const kept = captures.map((c) => ({ point: c.point, frames: c.tap ? c.tap.frames.filter((f) => c.spec.filter(f.data)) : [] }));
+  return { report, captures: kept, world: w, exits };
+}

@@ -1,0 +1,128 @@
+/**
+ * The control-plane state of one network namespace — devices, addresses, routes, rules, neighbours and
+ * sysctls — as an immutable value (immer). Every change makes a new value that shares what did not
+ * change, so each step of a run can be kept and looked at again; packets read it, they never copy it.
+ * Names follow the kernel's: ifindex, ifa_*, fib tables, NUD states, devconf.
+ */
+import type { Ipv4Address } from '../wire/ipv4.js';
+
+export type DeviceKind = 'loopback' | 'veth' | 'bridge' | 'ovs-internal';
+
+export interface DeviceState {
+  /** World-wide identity of the device, kept across namespaces (the kernel's net_device pointer). */
+  readonly id: number;
+  readonly ifindex: number;
+  readonly name: string;
+  readonly kind: DeviceKind;
+  readonly mac: string;
+  readonly mtu: number;
+  /** IFF_UP: what `ip link set DEV up|down` sets. */
+  readonly up: boolean;
+  /** Carrier: a veth has it while both ends are up. */
+  readonly carrier: boolean;
+  /** veth: the id of the other end. */
+  readonly peer?: number;
+  readonly master?: number;
+  readonly txqlen: number;
+  /**
+   * dev_activate has attached the default qdisc (noqueue): `ip link` shows "qdisc noqueue" from the
+   * first time the device comes up — also after it goes down again — and "qdisc noop" before that and
+   * after a move to another namespace (dev_shutdown).
+   */
+  readonly qdiscAttached?: boolean;
+  /** Bridge: the user set its MTU (br->mtu_set_by_user), so it no longer follows its ports' smallest. */
+  readonly mtuSetByUser?: boolean;
+  /** Bridge: the user set its MAC (NET_ADDR_SET), so it no longer takes its ports' smallest. */
+  readonly macSetByUser?: boolean;
+  /** Per-device IPv4 settings (conf/DEV/*), copied from conf/default when the device joins the namespace. */
+  readonly conf: Readonly<Record<string, number>>;
+}
+
+export type AddrScope = 'global' | 'link' | 'host';
+
+export interface IfAddr {
+  readonly ifindex: number;
+  readonly local: Ipv4Address;
+  readonly prefixlen: number;
+  readonly broadcast: Ipv4Address | undefined;
+  readonly scope: AddrScope;
+  readonly label: string;
+  /** A second address in a subnet that already has one (IFA_F_SECONDARY). */
+  readonly secondary: boolean;
+}
+
+export type RouteType = 'unicast' | 'local' | 'broadcast' | 'unreachable' | 'blackhole' | 'prohibit' | 'throw';
+export type RouteScope = 'global' | 'link' | 'host' | 'nowhere';
+
+export interface Route {
+  readonly table: number;
+  readonly type: RouteType;
+  readonly dst: Ipv4Address;
+  readonly dstLen: number;
+  readonly dev: number | undefined;
+  readonly gateway: Ipv4Address | undefined;
+  readonly proto: string;
+  readonly scope: RouteScope;
+  readonly prefsrc: Ipv4Address | undefined;
+  readonly metric: number | undefined;
+  /** Nexthop flags the kernel shows: 'onlink', and 'linkdown' when the device has no carrier. */
+  readonly onlink?: boolean;
+}
+
+export interface Rule {
+  readonly priority: number;
+  readonly table: number;
+  readonly from?: { readonly addr: Ipv4Address; readonly len: number };
+  readonly to?: { readonly addr: Ipv4Address; readonly len: number };
+  readonly iif?: string;
+  readonly oif?: string;
+  readonly action: 'lookup' | 'unreachable' | 'blackhole' | 'prohibit';
+}
+
+/** Neighbour Unreachability Detection states (include/uapi/linux/neighbour.h). */
+export type Nud = 'NONE' | 'INCOMPLETE' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'NOARP' | 'PERMANENT';
+
+export interface NeighEntry {
+  readonly ifindex: number;
+  readonly ip: Ipv4Address;
+  readonly mac: string | undefined;
+  readonly state: Nud;
+  /** Virtual ns of the last state change, the last confirmation of reachability, the last use. */
+  readonly updated: number;
+  readonly confirmed: number;
+  readonly used: number;
+  readonly probes: number;
+  /** Randomised per entry as the kernel does per parms: base_reachable_time × [0.5, 1.5). */
+  readonly reachableTime: number;
+}
+
+export interface NsState {
+  readonly name: string;
+  readonly devices: Readonly<Record<number, DeviceState>>;
+  readonly nextIfindex: number;
+  readonly addrs: readonly IfAddr[];
+  readonly routes: readonly Route[];
+  readonly rules: readonly Rule[];
+  /** Keyed `${ifindex}/${ip}`. */
+  readonly neigh: Readonly<Record<string, NeighEntry>>;
+  /** conf/all and conf/default. */
+  readonly confAll: Readonly<Record<string, number>>;
+  readonly confDefault: Readonly<Record<string, number>>;
+  /** Namespace-wide IPv4 sysctls (net.ipv4.icmp_echo_ignore_broadcasts, ...), and net.ipv6 ones accepted as values. */
+  readonly sysctl: Readonly<Record<string, number>>;
+  /**
+   * The FIB tables that exist (fib_new_table): a table is created by the first route put in it — even
+   * one the kernel then refuses — and lives as long as the namespace, empty or not. `ip route show
+   * table N` fails for the others ("FIB table does not exist"). Undefined: none yet.
+   */
+  readonly fibTables?: readonly number[];
+}
+
+export const RT_TABLE_LOCAL = 255;
+export const RT_TABLE_MAIN = 254;
+export const RT_TABLE_DEFAULT = 253;
+export const RT_TABLE_UNSPEC = 0;
+
+export function neighKey(ifindex: number, ip: Ipv4Address): string {
+  return `${ifindex}/${ip}`;
+}

@@ -1,0 +1,231 @@
+/**
+ * The FIB: routing tables, policy rules, and the lookups the IPv4 path makes through them
+ * (net/ipv4/fib_frontend.c, fib_trie.c, fib_rules.c). Tables live in NsState.routes tagged with
+ * their table id; `ip rule`'s list decides which tables are consulted and in which order —
+ * 0: local (255), 32766: main (254), 32767: default (253).
+ */
+import type { Draft } from 'immer';
+import { broadcastOf, inSubnet, networkOf, type Ipv4Address } from '../wire/ipv4.js';
+import { RT_TABLE_LOCAL, RT_TABLE_MAIN, type AddrScope, type DeviceState, type IfAddr, type NsState, type Route, type RouteType, type Rule } from '../sim/state.js';
+import { devConf } from './devconf.js';
+
+export const DEFAULT_RULES: readonly Rule[] = [
+  { priority: 0, table: RT_TABLE_LOCAL, action: 'lookup' },
+  { priority: 32766, table: RT_TABLE_MAIN, action: 'lookup' },
+  { priority: 32767, table: 253, action: 'lookup' },
+];
+
+/** Numeric scopes (rtnetlink.h): smaller is wider. */
+export const SCOPE_VALUE: Readonly<Record<AddrScope | 'nowhere', number>> = { global: 0, link: 253, host: 254, nowhere: 255 };
+
+function isUp(dev: DeviceState | undefined): boolean {
+  return dev !== undefined && dev.up;
+}
+
+function kernelRoute(table: number, type: RouteType, dst: Ipv4Address, dstLen: number, ifindex: number, scope: Route['scope'], prefsrc: Ipv4Address): Route {
+  return { table, type, dst, dstLen, dev: ifindex, gateway: undefined, proto: 'kernel', scope, prefsrc, metric: undefined };
+}
+
+/** fib_new_table: a table exists from the first route put in it until the namespace goes. */
+export function fibNewTable(ns: Draft<NsState>, table: number): void {
+  const id = table === 0 ? RT_TABLE_MAIN : table;
+  if (ns.fibTables === undefined) ns.fibTables = [id];
+  else if (!ns.fibTables.includes(id)) ns.fibTables.push(id);
+}
+
+function addRoute(ns: Draft<NsState>, r: Route): void {
+  fibNewTable(ns, r.table);
+  const same = ns.routes.findIndex((x) => x.table === r.table && x.type === r.type && x.dst === r.dst && x.dstLen === r.dstLen && x.dev === r.dev && x.metric === r.metric);
+  if (same < 0) ns.routes.push(r);
+}
+
+/** fib_add_ifaddr: the routes an address brings — local always; broadcast and prefix once the device is up. */
+export function fibAddIfaddr(ns: Draft<NsState>, ifa: IfAddr): void {
+  const dev = ns.devices[ifa.ifindex];
+  // A secondary address's routes name its primary as their source (fib_add_ifaddr's `prim`).
+  const primary = ifa.secondary ? ns.addrs.find((a) => a.ifindex === ifa.ifindex && !a.secondary && inSubnet(ifa.local, networkOf(a.local, a.prefixlen), a.prefixlen)) : undefined;
+  const src = primary?.local ?? ifa.local;
+  const add = (table: number, type: RouteType, dst: Ipv4Address, len: number, scope: Route['scope']) => addRoute(ns, kernelRoute(table, type, dst, len, ifa.ifindex, scope, src));
+  add(RT_TABLE_LOCAL, 'local', ifa.local, 32, 'host');
+  if (!isUp(dev as DeviceState | undefined)) return;
+  if (ifa.broadcast !== undefined && ifa.broadcast !== 0xffffffff) add(RT_TABLE_LOCAL, 'broadcast', ifa.broadcast, 32, 'link');
+  const prefix = networkOf(ifa.local, ifa.prefixlen);
+  if (prefix !== 0 && !ifa.secondary && (prefix !== ifa.local || ifa.prefixlen < 32)) {
+    const loopback = dev?.kind === 'loopback';
+    add(loopback ? RT_TABLE_LOCAL : RT_TABLE_MAIN, loopback ? 'local' : 'unicast', prefix, ifa.prefixlen, loopback ? 'host' : 'link');
+    if (ifa.prefixlen < 31) add(RT_TABLE_LOCAL, 'broadcast', broadcastOf(ifa.local, ifa.prefixlen), 32, 'link');
+  }
+}
+
+/** fib_del_ifaddr: the routes that came with an address go with it (those another address still needs stay). */
+export function fibDelIfaddr(ns: Draft<NsState>, ifa: IfAddr): void {
+  const prefix = networkOf(ifa.local, ifa.prefixlen);
+  const brd = broadcastOf(ifa.local, ifa.prefixlen);
+  const stillUsed = (type: RouteType, dst: Ipv4Address) =>
+    ns.addrs.some((a) => a.ifindex === ifa.ifindex && a !== ifa && ((type === 'local' && a.local === dst) || (type === 'broadcast' && (a.broadcast === dst || broadcastOf(a.local, a.prefixlen) === dst))));
+  ns.routes = ns.routes.filter((r) => {
+    if (r.proto !== 'kernel' || r.dev !== ifa.ifindex) return true;
+    if (r.type === 'local' && r.dst === ifa.local && r.dstLen === 32) return stillUsed('local', r.dst);
+    if (r.type === 'broadcast' && (r.dst === brd || r.dst === ifa.broadcast)) return stillUsed('broadcast', r.dst);
+    if (!ifa.secondary && r.dst === prefix && r.dstLen === ifa.prefixlen && r.table !== RT_TABLE_LOCAL) return false;
+    if (!ifa.secondary && r.dst === prefix && r.dstLen === ifa.prefixlen && r.type === 'local') return false;
+    return true;
+  });
+}
+
+/**
+ * fib_disable_ip on NETDEV_DOWN: routes through the device go. Host-scope routes stay — the local routes
+ * of its addresses and any `scope host` route — because their nexthop scope is RT_SCOPE_NOWHERE, which
+ * fib_sync_down_dev leaves alone.
+ */
+export function fibDeviceDown(ns: Draft<NsState>, ifindex: number): void {
+  ns.routes = ns.routes.filter((r) => r.dev !== ifindex || r.scope === 'host');
+}
+
+/** NETDEV_UP: each address's routes come back. */
+export function fibDeviceUp(ns: Draft<NsState>, ifindex: number): void {
+  for (const ifa of ns.addrs) if (ifa.ifindex === ifindex) fibAddIfaddr(ns, ifa as IfAddr);
+}
+
+/** What a lookup is asked: the flow's addresses and the devices it is bound to. */
+export interface Flow {
+  readonly daddr: Ipv4Address;
+  readonly saddr: Ipv4Address;
+  /** Output device the flow is bound to (SO_BINDTODEVICE, `ping -I dev`); 0 for none. */
+  readonly oif: number;
+  /** Input device for forwarded and received packets; 0 for locally generated ones. */
+  readonly iif: number;
+}
+
+export type FibError = 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL';
+
+export interface FibResult {
+  readonly route: Route;
+  readonly type: RouteType;
+  readonly table: number;
+  readonly rule: Rule;
+}
+
+export function ruleMatches(ns: NsState, rule: Rule, flow: Flow): boolean {
+  if (rule.from && !inSubnet(flow.saddr, rule.from.addr, rule.from.len)) return false;
+  if (rule.to && !inSubnet(flow.daddr, rule.to.addr, rule.to.len)) return false;
+  if (rule.iif !== undefined) {
+    const name = flow.iif === 0 ? 'lo' : ns.devices[flow.iif]?.name;
+    if (name !== rule.iif) return false;
+  }
+  if (rule.oif !== undefined && ns.devices[flow.oif]?.name !== rule.oif) return false;
+  return true;
+}
+
+/** fib_table_lookup: longest prefix first; among equals the lowest metric; nexthops bound by oif. */
+export function fibTableLookup(ns: NsState, table: number, flow: Flow): Route | undefined {
+  let best: Route | undefined;
+  for (const r of ns.routes) {
+    if (r.table !== table) continue;
+    if (!inSubnet(flow.daddr, r.dst, r.dstLen)) continue;
+    if (flow.oif !== 0 && r.dev !== undefined && r.dev !== flow.oif) continue;
+    if (best === undefined || r.dstLen > best.dstLen || (r.dstLen === best.dstLen && (r.metric ?? 0) < (best.metric ?? 0))) best = r;
+  }
+  return best;
+}
+
+/** fib_lookup through the policy rules. */
+export function fibLookup(ns: NsState, flow: Flow): FibResult | { error: FibError } {
+  for (const rule of ns.rules) {
+    if (!ruleMatches(ns, rule, flow)) continue;
+    if (rule.action === 'unreachable') return { error: 'EHOSTUNREACH' };
+    if (rule.action === 'prohibit') return { error: 'EACCES' };
+    if (rule.action === 'blackhole') return { error: 'EINVAL' };
+    const route = fibTableLookup(ns, rule.table, flow);
+    if (!route) continue;
+    if (route.type === 'throw') continue;
+    if (route.type === 'unreachable') return { error: 'EHOSTUNREACH' };
+    if (route.type === 'prohibit') return { error: 'EACCES' };
+    if (route.type === 'blackhole') return { error: 'EINVAL' };
+    return { route, type: route.type, table: rule.table, rule };
+  }
+  return { error: 'ENETUNREACH' };
+}
+
+/** Is `addr` one of this namespace's own addresses (inet_lookup_ifaddr)? */
+export function isLocalAddress(ns: NsState, addr: Ipv4Address): boolean {
+  return ns.addrs.some((a) => a.local === addr);
+}
+
+/** inet_addr_type: what the local table says an address is to this namespace. */
+export function inetAddrType(ns: NsState, addr: Ipv4Address): RouteType | 'unspec' {
+  const r = fibTableLookup(ns, RT_TABLE_LOCAL, { daddr: addr, saddr: 0, oif: 0, iif: 0 });
+  if (r && (r.type === 'local' || r.type === 'broadcast')) return r.type;
+  const m = fibLookup(ns, { daddr: addr, saddr: 0, oif: 0, iif: 0 });
+  return 'error' in m ? 'unspec' : m.type;
+}
+
+/**
+ * inet_select_addr: a source address on `dev` for talking to `dst` within `scope` — a primary in the
+ * same subnet if there is one, else the first primary; failing that, any other device's address.
+ */
+export function inetSelectAddr(ns: NsState, ifindex: number, dst: Ipv4Address, scope: number): Ipv4Address {
+  let first: Ipv4Address | undefined;
+  for (const a of ns.addrs) {
+    if (a.ifindex !== ifindex || a.secondary || SCOPE_VALUE[a.scope] > scope) continue;
+    if (dst === 0 || inSubnet(dst, networkOf(a.local, a.prefixlen), a.prefixlen)) return a.local;
+    first ??= a.local;
+  }
+  if (first !== undefined) return first;
+  for (const dev of Object.values(ns.devices)) {
+    for (const a of ns.addrs) {
+      if (a.ifindex !== dev.ifindex || a.secondary) continue;
+      if (a.scope !== 'link' && SCOPE_VALUE[a.scope] <= scope) return a.local;
+    }
+  }
+  return 0;
+}
+
+const customRulesCache = new WeakMap<readonly Rule[], boolean>();
+
+/** fib4_has_custom_rules: anything but the three default rules (cached per rules list: it is per packet). */
+function hasCustomRules(rules: readonly Rule[]): boolean {
+  let v = customRulesCache.get(rules);
+  if (v === undefined) {
+    v = rules.length !== 3 || rules.some((r, i) => r.priority !== DEFAULT_RULES[i]?.priority || r.table !== DEFAULT_RULES[i]?.table || r.from || r.to || r.iif || r.oif);
+    customRulesCache.set(rules, v);
+  }
+  return v;
+}
+
+export type SourceVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: 'IP_LOCAL_SOURCE' | 'IP_RPFILTER' | 'IP_INVALID_SOURCE'; readonly why: string };
+
+/**
+ * fib_validate_source: may a packet from `src` to `dst` arrive on `dev`? With rp_filter 0 and no custom
+ * rules, only one question: is the source one of our own addresses (refused unless accept_local)?
+ * Otherwise the full check reverses the flow and looks it up: strict mode (1) wants the way back to
+ * leave through `dev`, loose mode (2) only wants a way back.
+ */
+export function fibValidateSource(ns: NsState, src: Ipv4Address, dst: Ipv4Address, dev: DeviceState): SourceVerdict {
+  const rpf = devConf(ns, dev, 'rp_filter');
+  const acceptLocal = devConf(ns, dev, 'accept_local') !== 0;
+  const customRules = hasCustomRules(ns.rules);
+  if (rpf === 0 && !customRules) {
+    if (acceptLocal || !isLocalAddress(ns, src)) return { ok: true };
+    return { ok: false, reason: 'IP_LOCAL_SOURCE', why: `its source ${fmt(src)} is a local address and accept_local is 0` };
+  }
+  const back = fibLookup(ns, { daddr: src, saddr: dst, oif: 0, iif: 1 });
+  if ('error' in back) return rpf ? { ok: false, reason: 'IP_RPFILTER', why: `rp_filter=${rpf}: no route back to ${fmt(src)}` } : { ok: true };
+  if (back.type !== 'unicast' && !(back.type === 'local' && acceptLocal)) {
+    return back.type === 'local'
+      ? { ok: false, reason: 'IP_LOCAL_SOURCE', why: `its source ${fmt(src)} is a local address and accept_local is 0` }
+      : { ok: false, reason: 'IP_INVALID_SOURCE', why: `the route back to ${fmt(src)} is ${back.type}` };
+  }
+  const devMatch = back.route.dev === dev.ifindex || (back.type === 'local' && dev.kind === 'loopback');
+  if (devMatch) return { ok: true };
+  const hasAddr = ns.addrs.some((a) => a.ifindex === dev.ifindex);
+  if (!hasAddr) return rpf ? { ok: false, reason: 'IP_RPFILTER', why: `rp_filter=${rpf} and ${dev.name} has no address` } : { ok: true };
+  if (rpf === 1) return { ok: false, reason: 'IP_RPFILTER', why: `rp_filter=1 (strict): the route back to ${fmt(src)} leaves through ${ns.devices[back.route.dev ?? -1]?.name ?? 'another device'}, not ${dev.name}` };
+  // Loose mode (2), or rp_filter 0 with custom rules: a way back through any device is enough.
+  return { ok: true };
+}
+
+function fmt(a: Ipv4Address): string {
+  return `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
+}
+

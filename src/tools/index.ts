@@ -1,0 +1,8 @@
+/** The commands a script can run in the simulator, by program name. */
+import type { Tool } from './tool.js';
+import { ip } from './ip/index.js';
+import { ping } from './ping.js';
+import { sysctl } from './sysctl.js';
+import { cat, echo, sleep } from './shell.js';
+
+export const TOOLS: Readonly<Record<string, Tool>> = { ip, ping, sysctl, echo, cat, sleep };

@@ -1,0 +1,70 @@
+/**
+ * The shell pieces scripts use: `echo V > /proc/sys/...` (and plain echo), `cat /proc/sys/...`, `sleep`.
+ * Messages are bash's and coreutils' as kernel mode runs them (`bash -c`, hence "bash: line 1:").
+ */
+import { NS_PER_SEC } from '../sim/event-loop.js';
+import { sysctlFile, sysctlRead, sysctlWrite } from '../stack/sysctl.js';
+import { out, type Tool } from './tool.js';
+
+/** `echo WORDS` or `echo WORDS > FILE`; argv has the redirection as its last two items: '>' FILE. */
+export const echo: Tool = {
+  check(argv) {
+    const gt = argv.indexOf('>');
+    if (gt >= 0 && gt !== argv.length - 2) return `only 'echo VALUE > FILE' is simulated`;
+    if (gt >= 0 && !(argv[gt + 1] ?? '').startsWith('/proc/sys/')) return `echo can only write to /proc/sys in the simulator, not ${argv[gt + 1]}`;
+    if (argv.slice(1).some((a) => a.startsWith('-') && a !== '-')) return 'echo options are not simulated';
+    return undefined;
+  },
+  run(ctx, argv) {
+    const gt = argv.indexOf('>');
+    const text = argv.slice(1, gt >= 0 ? gt : undefined).join(' ');
+    if (gt < 0) return out(`${text}\n`);
+    const path = argv[gt + 1] as string;
+    const f = sysctlFile(ctx.ns, path);
+    if (!f) return out('', `bash: line 1: ${path}: No such file or directory\n`, 1);
+    if (sysctlWrite(ctx.ns, f, text)) return out('', 'bash: line 1: echo: write error: Invalid argument\n', 1);
+    return out('');
+  },
+};
+
+export const cat: Tool = {
+  check(argv) {
+    if (argv.length < 2) return 'cat without a file reads its input, which a script does not have';
+    const bad = argv.slice(1).find((a) => !a.startsWith('/proc/sys/'));
+    return bad ? `cat can only read /proc/sys in the simulator, not ${bad}` : undefined;
+  },
+  run(ctx, argv) {
+    let stdout = '';
+    let stderr = '';
+    let exit = 0;
+    for (const path of argv.slice(1)) {
+      const f = sysctlFile(ctx.ns, path);
+      if (!f) {
+        stderr += `cat: ${path}: No such file or directory\n`;
+        exit = 1;
+      } else stdout += `${sysctlRead(ctx.ns, f)}\n`;
+    }
+    return out(stdout, stderr, exit);
+  },
+};
+
+/** Seconds as sleep(1) reads them: a decimal number with an optional s/m/h/d suffix. */
+export function sleepSeconds(arg: string): number | undefined {
+  const m = /^(\d+(?:\.\d*)?|\.\d+)([smhd]?)$/.exec(arg);
+  if (!m) return undefined;
+  const mult = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * mult;
+}
+
+export const sleep: Tool = {
+  check(argv) {
+    if (argv.length < 2) return undefined;
+    const bad = argv.slice(1).find((a) => sleepSeconds(a) === undefined);
+    return bad ? `sleep: invalid time interval '${bad}'` : undefined;
+  },
+  run(ctx, argv) {
+    if (argv.length < 2) return out('', "sleep: missing operand\nTry 'sleep --help' for more information.\n", 1);
+    const secs = argv.slice(1).reduce((s, a) => s + (sleepSeconds(a) ?? 0), 0);
+    return { async: (done) => void ctx.world.loop.after(Math.round(secs * NS_PER_SEC), () => done(out(''))) };
+  },
+};

@@ -1,0 +1,60 @@
+/** A small world built through the netlink operations, for tests of the stack's decisions. */
+import { World, findByName, type Namespace } from '../../src/sim/world.js';
+import { dev_change_flags_up, dev_change_net_namespace, inet_rtm_newaddr, rtnl_newlink_veth } from '../../src/stack/netlink.js';
+import { parseIpv4Cidr } from '../../src/wire/ipv4.js';
+import type { ToolOutput } from '../../src/tools/tool.js';
+import { ping } from '../../src/tools/ping.js';
+import { startCapture, captureText, tcpdumpSpec } from '../../src/tools/tcpdump.js';
+
+export function world(): { w: World; host: Namespace } {
+  const w = new World({ seed: 7, detailedTrace: true });
+  const host = w.createNamespace('', true);
+  return { w, host };
+}
+
+export function dev(ns: Namespace, name: string) {
+  const d = findByName(ns.state, name);
+  if (!d) throw new Error(`no device ${name}`);
+  return d;
+}
+
+export function addr(ns: Namespace, name: string, cidr: string): void {
+  const c = parseIpv4Cidr(cidr);
+  if (!c) throw new Error(cidr);
+  const r = inet_rtm_newaddr(ns, dev(ns, name).ifindex, { local: c.addr, prefixlen: c.prefixLen, broadcast: 'auto' });
+  if (!r.ok) throw new Error(r.errno);
+}
+
+export function up(w: World, ns: Namespace, name: string): void {
+  dev_change_flags_up(w, ns, dev(ns, name).ifindex, true);
+}
+
+export function veth(w: World, ns: Namespace, a: string, b: string): void {
+  const r = rtnl_newlink_veth(w, ns, a, b);
+  if (!r.ok) throw new Error(r.errno);
+}
+
+export function move(w: World, from: Namespace, name: string, to: Namespace): void {
+  const r = dev_change_net_namespace(w, from, dev(from, name).ifindex, to);
+  if (!r.ok) throw new Error(r.errno);
+}
+
+export function capture(w: World, ns: Namespace, iface: string, filter: string[] = []) {
+  const spec = tcpdumpSpec(['-nnt', '-i', iface, ...filter]);
+  const started = startCapture(w, ns, spec);
+  if ('error' in started) throw new Error(started.error);
+  return () => captureText(started.tap, spec);
+}
+
+/** Runs ping to its end, then the world until it is quiet. */
+export function runPing(w: World, ns: Namespace, args: string[]): ToolOutput {
+  const r = ping.run({ world: w, ns }, ['ping', ...args]);
+  let result: ToolOutput | undefined;
+  if ('async' in r) {
+    r.async((o) => (result = o));
+    while (result === undefined && w.loop.step());
+  } else result = r;
+  while (w.loop.busy && w.loop.step());
+  if (!result) throw new Error('ping never finished');
+  return result;
+}
