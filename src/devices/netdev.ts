@@ -9,6 +9,7 @@ import { ETHERTYPE_ARP, ETHERTYPE_IPV4 } from '../wire/ethernet.js';
 import { ethertypeOf, ethPktType } from './frame.js';
 import { veth_xmit } from './veth.js';
 import { loopback_xmit } from './loopback.js';
+import { br_dev_xmit, br_handle_frame } from './bridge.js';
 import { arp_rcv } from '../stack/arp.js';
 import { ip_rcv } from '../stack/ipv4-input.js';
 
@@ -47,6 +48,7 @@ export function dev_queue_xmit(w: World, ns: Namespace, dev: DeviceState, data: 
   tap(w, dev, data);
   if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, dev.name, 'dev_queue_xmit', `${data.length} bytes out`);
   if (dev.kind === 'veth') return veth_xmit(w, ns, dev, data);
+  if (dev.kind === 'bridge') return br_dev_xmit(w, ns, dev, data);
   w.trace.drop(w.loop.now, ns.name, dev.name, 'dev_queue_xmit', 'NOT_SPECIFIED', `no driver for ${dev.kind}`);
   return 'ENOBUFS';
 }
@@ -55,6 +57,8 @@ export function dev_queue_xmit(w: World, ns: Namespace, dev: DeviceState, data: 
 export function netif_receive_skb(w: World, ns: Namespace, dev: DeviceState, data: Uint8Array, rtIif: number): void {
   const looped = rtIif !== 0;
   tap(w, dev, data);
+  // A bridge port's rx_handler takes every frame before any protocol sees it.
+  if (dev.master !== undefined) return br_handle_frame(w, ns, dev, data);
   const type = ethertypeOf(data);
   const pkt = looped ? 'host' : ethPktType(data, dev.mac);
   if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, dev.name, 'netif_receive_skb', `${data.length} bytes in, ${pkt}`);

@@ -34,6 +34,11 @@ export interface DeviceState {
   readonly mtuSetByUser?: boolean;
   /** Bridge: the user set its MAC (NET_ADDR_SET), so it no longer takes its ports' smallest. */
   readonly macSetByUser?: boolean;
+  /**
+   * Bridge: a port came or went, so its carrier follows its ports (br_port_state_selection). Until
+   * then it keeps the carrier a new device starts with, and its operstate is never computed (UNKNOWN).
+   */
+  readonly carrierComputed?: boolean;
   /** Per-device IPv4 settings (conf/DEV/*), copied from conf/default when the device joins the namespace. */
   readonly conf: Readonly<Record<string, number>>;
 }

@@ -105,6 +105,8 @@ export class World {
   /** Where each device lives now, by its world-wide id. */
   readonly deviceHome = new Map<number, Namespace>();
   readonly taps: CaptureTap[] = [];
+  /** Each bridge's forwarding database (runtime: learning refreshes it with every frame). */
+  readonly fdbs = new Map<number, Map<string, { port: number; updated: number }>>();
   /** Every NsState a namespace has had, in order: the terminal UI steps through it. */
   readonly history: HistoryEntry[] = [];
   keepHistory = true;

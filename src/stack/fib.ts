@@ -133,7 +133,8 @@ export function fibTableLookup(ns: NsState, table: number, flow: Flow): Route | 
 export function fibLookup(ns: NsState, flow: Flow): FibResult | { error: FibError } {
   for (const rule of ns.rules) {
     if (!ruleMatches(ns, rule, flow)) continue;
-    if (rule.action === 'unreachable') return { error: 'EHOSTUNREACH' };
+    // fib4_rule_action: an unreachable rule is ENETUNREACH (an unreachable route is EHOSTUNREACH).
+    if (rule.action === 'unreachable') return { error: 'ENETUNREACH' };
     if (rule.action === 'prohibit') return { error: 'EACCES' };
     if (rule.action === 'blackhole') return { error: 'EINVAL' };
     const route = fibTableLookup(ns, rule.table, flow);

@@ -80,6 +80,12 @@ function ip_forward(w: World, ns: Namespace, inDev: DeviceState, datagram: Uint8
   void ip_finish_output2(w, ns, outDev, { type: 'unicast', nexthop }, copy);
 }
 
+/** A looped-back copy of our own broadcast: it keeps its output route, so it is delivered as a broadcast. */
+export function ip_local_deliver_looped(w: World, ns: Namespace, dev: DeviceState, datagram: Uint8Array): void {
+  if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, dev.name, 'ip_mc_output', `looped copy of a broadcast from ${fmt(addrAt(datagram, 12))}`);
+  ip_local_deliver(w, ns, dev, datagram, { iif: dev.ifindex, dev: dev.ifindex }, true);
+}
+
 /** ip_local_deliver: reassemble, then offer to raw sockets and the protocol handler. */
 function ip_local_deliver(w: World, ns: Namespace, dev: DeviceState, datagram: Uint8Array, info: { iif: number; dev: number }, broadcast: boolean): void {
   const flags = ((datagram[6] as number) << 8) | (datagram[7] as number);

@@ -10,6 +10,8 @@ import type { Namespace, World } from '../sim/world.js';
 import { ethFrame } from '../devices/frame.js';
 import { dev_queue_xmit, type XmitResult } from '../devices/netdev.js';
 import { neigh_output } from './neighbour.js';
+import { ip_local_deliver_looped } from './ipv4-input.js';
+import { LOOPBACK_HOP_NS } from '../devices/loopback.js';
 import { fmt, type OutputRoute } from './route.js';
 
 export const IPV4_HEADER_LEN = 20;
@@ -117,13 +119,27 @@ export function ip_finish_output2(w: World, ns: Namespace, dev: DeviceState, rou
     const rtIif = 'route' in route ? (route.route?.dev ?? dev.ifindex) : (route.rtIif ?? dev.ifindex);
     return dev_queue_xmit(w, ns, dev, ethFrame(ZERO_MAC, ZERO_MAC, ETHERTYPE_IPV4, datagram), rtIif);
   }
-  if (route.type === 'broadcast') return dev_queue_xmit(w, ns, dev, ethFrame(BROADCAST_MAC, dev.mac, ETHERTYPE_IPV4, datagram));
+  if (route.type === 'broadcast') {
+    // ip_mc_output: a broadcast is also looped back into our own stack (dev_loopback_xmit), ahead of
+    // the frame on the wire; the copy keeps its route and is not seen by packet taps.
+    dev_loopback_xmit(w, ns, dev, datagram.slice());
+    return dev_queue_xmit(w, ns, dev, ethFrame(BROADCAST_MAC, dev.mac, ETHERTYPE_IPV4, datagram));
+  }
   if (route.type === 'multicast') {
     const dst = addrAt(datagram, 16);
     const mac = `01:00:5e:${hex((dst >>> 16) & 0x7f)}:${hex((dst >>> 8) & 0xff)}:${hex(dst & 0xff)}`;
     return dev_queue_xmit(w, ns, dev, ethFrame(mac, dev.mac, ETHERTYPE_IPV4, datagram));
   }
   return neigh_output(w, ns, dev, route.nexthop, datagram);
+}
+
+/** dev_loopback_xmit: a copy of an outgoing broadcast, delivered locally as received on `dev`. */
+function dev_loopback_xmit(w: World, ns: Namespace, dev: DeviceState, datagram: Uint8Array): void {
+  const id = dev.id;
+  w.loop.after(LOOPBACK_HOP_NS, () => {
+    const d = ns.state.devices[dev.ifindex];
+    if (d && d.id === id) ip_local_deliver_looped(w, ns, d, datagram);
+  });
 }
 
 function hex(n: number): string {

@@ -15,7 +15,7 @@ import { DEFAULT_RULES, fibAddIfaddr, fibDelIfaddr, fibDeviceDown, fibDeviceUp, 
 import { neigh_ifdown } from './neighbour.js';
 
 /** The errno names the operations answer with (iproute2 prints strerror of them). */
-export type Errno = 'EEXIST' | 'ENODEV' | 'ENOENT' | 'EINVAL' | 'EADDRNOTAVAIL' | 'ENETUNREACH' | 'ESRCH' | 'EOPNOTSUPP' | 'ERANGE' | 'EBUSY' | 'ENETDOWN';
+export type Errno = 'EEXIST' | 'ENODEV' | 'ENOENT' | 'EINVAL' | 'EADDRNOTAVAIL' | 'ENETUNREACH' | 'ESRCH' | 'EOPNOTSUPP' | 'ERANGE' | 'EBUSY' | 'ENETDOWN' | 'ELOOP' | 'ENOTCONN';
 
 export const STRERROR: Readonly<Record<Errno, string>> = {
   EEXIST: 'File exists',
@@ -29,6 +29,8 @@ export const STRERROR: Readonly<Record<Errno, string>> = {
   ERANGE: 'Numerical result out of range',
   EBUSY: 'Device or resource busy',
   ENETDOWN: 'Network is down',
+  ELOOP: 'Too many levels of symbolic links',
+  ENOTCONN: 'Transport endpoint is not connected',
 };
 
 export type Result = { readonly ok: true } | { readonly ok: false; readonly errno: Errno; readonly extack?: string };
@@ -42,7 +44,7 @@ export function validIfname(name: string): boolean {
   return name.length > 0 && name.length < IFNAMSIZ && name !== '.' && name !== '..' && !/[/:\s]/.test(name);
 }
 
-/** Is `d` a bridge's port that forwards (no STP: a port forwards as soon as it is up with carrier)? */
+/** The ports of a bridge: the devices whose master it is. */
 function bridgePorts(ns: NsState, bridgeId: number): DeviceState[] {
   return Object.values(ns.devices).filter((p) => p.master === bridgeId);
 }
@@ -54,7 +56,9 @@ function carrierOf(w: World, d: DeviceState): boolean {
     return d.up && peer !== undefined && peer.dev.up;
   }
   if (d.kind === 'bridge') {
-    // br_port_carrier_check: the bridge has carrier while one of its ports forwards.
+    // br_port_state_selection: once ports came or went, the bridge has carrier while one of them
+    // forwards; before that it keeps the carrier every new device starts with.
+    if (!d.carrierComputed) return d.carrier;
     const home = w.device(d.id);
     return d.up && home !== undefined && bridgePorts(home.ns.state, d.id).some((p) => p.up && p.carrier);
   }
@@ -62,9 +66,10 @@ function carrierOf(w: World, d: DeviceState): boolean {
 }
 
 /** Recompute a veth's and its peer's carrier after either changed (veth_open / veth_close), then their bridges'. */
-function syncCarrier(w: World, id: number): void {
+function syncCarrier(w: World, id: number, seen: Set<number> = new Set()): void {
   const here = w.device(id);
-  if (!here) return;
+  if (!here || seen.has(id)) return;
+  seen.add(id);
   const masters = new Set<number>();
   for (const target of [here.dev.id, here.dev.peer]) {
     if (target === undefined) continue;
@@ -78,7 +83,7 @@ function syncCarrier(w: World, id: number): void {
       if (dev) dev.carrier = carrier;
     });
   }
-  for (const m of masters) syncCarrier(w, m);
+  for (const m of masters) syncCarrier(w, m, seen);
 }
 
 /** dev_alloc_name: a name with "%d" becomes the first free one of NAME0, NAME1, ... in the namespace. */
@@ -114,13 +119,11 @@ export function rtnl_newlink_veth(
   name: string,
   peerName: string,
   peerNs: Namespace = ns,
-  opts: { mtu?: number; mac?: string; peerMac?: string; peerMtu?: number } = {},
+  opts: { mtu?: number; mac?: string; peerMac?: string; peerMtu?: number; peerUp?: boolean } = {},
 ): Result {
   if (!name.includes('%d') && findByName(ns.state, name)) return fail('EEXIST');
-  for (const mtu of [opts.mtu, opts.peerMtu]) {
-    const bad = mtu === undefined ? undefined : mtuRangeError(68, 65535, mtu);
-    if (bad) return bad;
-  }
+  // veth_validate: an MTU out of range is refused before anything is created (no extack).
+  for (const mtu of [opts.mtu, opts.peerMtu]) if (mtu !== undefined && (mtu < 68 || mtu > 65535)) return fail('EINVAL');
   for (const mac of [opts.mac, opts.peerMac]) if (mac !== undefined && !isValidEtherAddr(mac)) return fail('EADDRNOTAVAIL');
   const pName = dev_alloc_name(peerNs.state, peerName);
   if (findByName(peerNs.state, pName)) return fail('EEXIST');
@@ -135,13 +138,14 @@ export function rtnl_newlink_veth(
   });
   w.deviceHome.set(peerId, peerNs);
   const mName = dev_alloc_name(ns.state, name);
-  if (findByName(ns.state, mName)) {
+  // Bringing the peer up happens before the two ends are joined: veth_open has no peer yet.
+  if (findByName(ns.state, mName) || opts.peerUp) {
     // register_netdevice(dev) fails: the peer is unregistered again; its ifindex stays used.
     peerNs.update((d) => {
       delete d.devices[peerIndex];
     });
     w.deviceHome.delete(peerId);
-    return fail('EEXIST');
+    return fail(opts.peerUp && !findByName(ns.state, mName) ? 'ENOTCONN' : 'EEXIST');
   }
   let id = 0;
   ns.update((d) => {
@@ -161,7 +165,7 @@ export function rtnl_newlink_bridge(w: World, ns: Namespace, name: string): Resu
   const bName = dev_alloc_name(ns.state, name);
   let id = 0;
   ns.update((d) => {
-    id = w.newDevice(d, 'bridge', bName, w.rng.mac()).id;
+    id = w.newDevice(d, 'bridge', bName, w.rng.mac(), { carrier: true }).id;
   });
   w.deviceHome.set(id, ns);
   return OK;
@@ -198,15 +202,15 @@ function bridgeRecalc(w: World, bridgeId: number): void {
   const ports = bridgePorts(home.ns.state, bridgeId);
   const br = home.dev;
   const mtu = br.mtuSetByUser ? br.mtu : ports.length === 0 ? 1500 : Math.min(...ports.map((p) => p.mtu));
+  // With no port left the bridge id, and so the MAC, becomes all zeros.
   let mac = br.mac;
-  if (!br.macSetByUser && ports.length > 0) mac = ports.map((p) => p.mac).reduce((a, b) => (macValue(b) < macValue(a) ? b : a));
-  if (mtu !== br.mtu || mac !== br.mac) {
-    home.ns.update((d) => {
-      const b = d.devices[br.ifindex] as Draft<DeviceState>;
-      b.mtu = mtu;
-      b.mac = mac;
-    });
-  }
+  if (!br.macSetByUser) mac = ports.length === 0 ? '00:00:00:00:00:00' : ports.map((p) => p.mac).reduce((a, b) => (macValue(b) < macValue(a) ? b : a));
+  home.ns.update((d) => {
+    const b = d.devices[br.ifindex] as Draft<DeviceState>;
+    b.mtu = mtu;
+    b.mac = mac;
+    b.carrierComputed = true;
+  });
   syncCarrier(w, bridgeId);
 }
 
@@ -281,17 +285,20 @@ export function do_set_master(w: World, ns: Namespace, ifindex: number, masterIf
   const dev = ns.state.devices[ifindex];
   if (!dev) return fail('ENODEV');
   const upper = dev.master === undefined ? undefined : w.device(dev.master);
-  if (masterIfindex !== 0 && upper && upper.dev.ifindex === masterIfindex) return OK;
-  const master = masterIfindex === 0 ? undefined : ns.state.devices[masterIfindex];
-  if (masterIfindex !== 0 && !master) return fail('EINVAL');
+  if (upper && upper.dev.ifindex === masterIfindex) return OK;
   if (upper) {
     ns.update((d) => {
       delete (d.devices[ifindex] as Draft<DeviceState>).master;
     });
     bridgeRecalc(w, upper.dev.id);
   }
-  if (!master) return OK;
+  if (masterIfindex === 0) return OK;
+  const master = ns.state.devices[masterIfindex];
+  if (!master) return fail('EINVAL');
   if (master.kind !== 'bridge') return fail('EOPNOTSUPP');
+  // br_add_if: no loopback, no bridge.
+  if (dev.kind === 'loopback') return fail('EINVAL');
+  if (dev.kind === 'bridge') return fail('ELOOP', 'Can not enslave a bridge to a bridge');
   ns.update((d) => {
     (d.devices[ifindex] as Draft<DeviceState>).master = master.id;
   });
@@ -338,12 +345,18 @@ export function rtnl_dellink(w: World, ns: Namespace, ifindex: number): Result {
  * dev_change_net_namespace: the device goes down, loses its addresses and routes, and joins the other
  * namespace — keeping its ifindex if that is free there — with that namespace's conf/default.
  */
-export function dev_change_net_namespace(w: World, from: Namespace, ifindex: number, to: Namespace): Result {
+export function dev_change_net_namespace(w: World, from: Namespace, ifindex: number, to: Namespace, pat?: string): Result {
   const dev = from.state.devices[ifindex];
   if (!dev) return fail('ENODEV');
   if (dev.kind === 'loopback') return fail('EINVAL');
   if (from === to) return OK;
-  if (findByName(to.state, dev.name)) return fail('EEXIST');
+  // A name taken there: the move fails, unless a new name (`ip link set ... netns NS name NEW`) is free.
+  let name = dev.name;
+  if (findByName(to.state, name)) {
+    if (pat === undefined) return fail('EEXIST', 'An interface with the same name exists in the target netns');
+    name = dev_alloc_name(to.state, pat);
+    if (findByName(to.state, name)) return fail('EEXIST');
+  }
   if (dev.up) dev_change_flags_up(w, from, ifindex, false);
   detach(w, from, ifindex);
   to.update((d) => {
@@ -354,7 +367,7 @@ export function dev_change_net_namespace(w: World, from: Namespace, ifindex: num
       while (d.devices[idx] !== undefined) idx++;
       d.nextIfindex = idx + 1;
     }
-    const moved: Draft<DeviceState> = { ...dev, ifindex: idx, up: false, carrier: false, conf: { ...d.confDefault } };
+    const moved: Draft<DeviceState> = { ...dev, name, ifindex: idx, up: false, carrier: false, conf: { ...d.confDefault } };
     // dev_shutdown drops the qdisc; the bridge it was a port of stays behind.
     delete moved.master;
     delete moved.qdiscAttached;
@@ -424,6 +437,14 @@ export function inet_rtm_deladdr(ns: Namespace, ifindex: number, local: Ipv4Addr
       fibDelIfaddr(d, g);
     }
   });
+  // fib_inetaddr_event: the last address gone disables IP on the device (fib_disable_ip, forced):
+  // every route through it goes, host-scope ones too, and its neighbours are flushed (arp_ifdown).
+  if (!ns.state.addrs.some((x) => x.ifindex === ifindex)) {
+    ns.update((d) => {
+      d.routes = d.routes.filter((r) => r.dev !== ifindex);
+    });
+    neigh_ifdown(ns.world, ns, ifindex);
+  }
   return OK;
 }
 
@@ -436,13 +457,17 @@ export function fib_table_exists(ns: NsState, id: number): boolean {
 function newTable(ns: Namespace, table: number): void {
   if (fib_table_exists(ns.state, table)) return;
   ns.update((d) => {
-    if (table === RT_TABLE_LOCAL && !hasCustomRules(d as NsState)) fibNewTable(d, RT_TABLE_MAIN);
+    if (table === RT_TABLE_LOCAL && !fib_has_custom_rules(d as NsState)) fibNewTable(d, RT_TABLE_MAIN);
     fibNewTable(d, table);
   });
 }
 
-/** fib_has_custom_rules, approximated: the rules are no longer exactly the three a namespace starts with. */
-function hasCustomRules(ns: NsState): boolean {
+/**
+ * fib_has_custom_rules, approximated: the rules are no longer exactly the three a namespace starts
+ * with (the kernel's flag stays set once any rule was added or deleted). Until then local routes live
+ * in main's trie: creating the local table creates main, and lookups report main.
+ */
+export function fib_has_custom_rules(ns: NsState): boolean {
   return ns.rules.length !== DEFAULT_RULES.length || ns.rules.some((r, i) => ruleKey(r) !== ruleKey(DEFAULT_RULES[i] as Rule));
 }
 
@@ -513,7 +538,7 @@ function fib_create_info(ns: NsState, r: Route): Route | Result {
     if (!out.up) return fail('ENETDOWN');
     resolved = { ...r, dev: out.ifindex };
   } else {
-    if (r.onlink) return fail('EINVAL', 'Invalid flags for nexthop - PERVASIVE and DEAD are not allowed');
+    if (r.onlink) return fail('EINVAL', 'Invalid flags for nexthop - PERVASIVE and ONLINK can not be set');
     if (!dev) return fail('ENODEV');
     if (!dev.up) return fail('ENETDOWN', 'Device for nexthop is not up');
   }

@@ -168,7 +168,8 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
     return out('', `ping: connect: ${text}\n`, 2);
   }
   let stderr = '';
-  if (probe.type === 'broadcast' || daddr === 0xffffffff) {
+  const toBroadcast = probe.type === 'broadcast' || probe.type === 'multicast' || daddr === 0xffffffff;
+  if (toBroadcast) {
     if (!o.broadcast) return out('', 'ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n', 2);
     stderr += 'WARNING: pinging broadcast address\n';
   }
@@ -182,6 +183,7 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
       let ntransmitted = 0;
       let nreceived = 0;
       let nerrors = 0;
+      let nrepeats = 0;
       let pipesize = 1;
       let lastSend = t0;
       let oomCount = 0;
@@ -206,7 +208,7 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
         w.loop.cancel(deadlineTimer);
         const loss = ntransmitted ? ((ntransmitted - nreceived) * 100) / ntransmitted : 0;
         stdout += `\n--- ${o.dest} ping statistics ---\n`;
-        stdout += `${ntransmitted} packets transmitted, ${nreceived} received${nerrors ? `, +${nerrors} errors` : ''}`;
+        stdout += `${ntransmitted} packets transmitted, ${nreceived} received${nrepeats ? `, +${nrepeats} duplicates` : ''}${nerrors ? `, +${nerrors} errors` : ''}`;
         if (ntransmitted) stdout += `, ${percent(loss)}% packet loss, time ${Math.round((lastSend - t0) / NS_PER_MS)}ms`;
         stdout += '\n';
         let line = '';
@@ -241,12 +243,15 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
             const rtt = w.loop.now - (sentAt.get(seq) ?? w.loop.now);
             const dup = received.has(seq);
             acknowledge(seq);
-            if (!dup) {
+            rtts.push(rtt);
+            if (dup) nrepeats++;
+            else {
               received.add(seq);
               nreceived++;
-              rtts.push(rtt);
             }
-            if (!o.quiet) stdout += `${d.length - ihl} bytes from ${fmt(addrAt(d, 12))}: icmp_seq=${seq} ttl=${d[8]} time=${triptime(rtt)} ms${dup ? ' (DUP!)' : ''}\n`;
+            // Replies to a broadcast are expected in numbers: ping marks duplicates only for unicast.
+            const mark = dup && !toBroadcast ? ' (DUP!)' : '';
+            if (!o.quiet) stdout += `${d.length - ihl} bytes from ${fmt(addrAt(d, 12))}: icmp_seq=${seq} ttl=${d[8]} time=${triptime(rtt)} ms${mark}\n`;
             maybeDone();
           } else if (type === 3 || type === 11 || type === 12) {
             // The error as a packet: only acknowledged; it is reported from the error queue.

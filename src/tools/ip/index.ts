@@ -1,8 +1,166 @@
-/** `ip` (iproute2 6.1) — placeholder while the modules are written. */
-import type { Tool } from '../tool.js';
+/**
+ * `ip` from iproute2 6.1, on the simulated namespaces: link, address, route, rule, neigh and netns, with
+ * iproute2's abbreviations, its messages and its exit statuses. ip.c's main reads the global options,
+ * then the object word picks the first object it abbreviates in ip.c's table order ("ip n" is neigh,
+ * "ip r" route, "ip ru" rule).
+ */
+import type { Tool, ToolContext, ToolOutput } from '../tool.js';
 import { out } from '../tool.js';
+import { Args, matches } from './args.js';
+import { IpCtx, type IpOptions } from './context.js';
+import { fail, invarg, IpExit, Unsupported, unsupported } from './errors.js';
+import type { Family } from './parse.js';
+import { doIpaddr } from './addr.js';
+import { doIplink } from './link.js';
+import { doIproute } from './route.js';
+import { doIprule } from './rule.js';
+import { doIpneigh } from './neigh.js';
+import { doNetns } from './netns.js';
 
-export const ip: Tool = {
-  check: () => 'ip is not implemented yet',
-  run: () => out('', 'ip: not implemented yet\n', 1),
-};
+const VERSION = 'ip utility, iproute2-6.1.0, libbpf 1.1.2\n';
+
+/** An object's command: the exit status (errors are thrown as IpExit). */
+type Handler = (ctx: IpCtx, args: Args) => number;
+
+/** ip.c's object table, in its order; undefined: an object the simulator does not model. */
+const OBJECTS: ReadonlyArray<readonly [string, Handler | undefined]> = [
+  ['address', doIpaddr],
+  ['addrlabel', undefined],
+  ['maddress', undefined],
+  ['route', doIproute],
+  ['rule', doIprule],
+  ['neighbor', doIpneigh],
+  ['neighbour', doIpneigh],
+  ['ntable', undefined],
+  ['ntbl', undefined],
+  ['link', doIplink],
+  ['l2tp', undefined],
+  ['fou', undefined],
+  ['ila', undefined],
+  ['macsec', undefined],
+  ['tunnel', undefined],
+  ['tunl', undefined],
+  ['tuntap', undefined],
+  ['tap', undefined],
+  ['token', undefined],
+  ['tcpmetrics', undefined],
+  ['tcp_metrics', undefined],
+  ['monitor', undefined],
+  ['xfrm', undefined],
+  ['mroute', undefined],
+  ['mrule', undefined],
+  ['netns', doNetns],
+  ['netconf', undefined],
+  ['vrf', undefined],
+  ['sr', undefined],
+  ['nexthop', undefined],
+  ['mptcp', undefined],
+  ['ioam', undefined],
+  ['help', undefined],
+  ['stats', undefined],
+];
+
+interface Globals {
+  readonly opts: IpOptions;
+  readonly netns: string | undefined;
+  /** The object word and what follows it. */
+  readonly rest: readonly string[];
+  readonly version: boolean;
+}
+
+/** ip.c's option loop. */
+function parseGlobals(argv: readonly string[]): Globals {
+  let family: Family = 'unspec';
+  let oneline = false;
+  let netns: string | undefined;
+  let i = 1;
+  for (; i < argv.length; i++) {
+    let opt = argv[i] as string;
+    if (opt === '--') {
+      i++;
+      break;
+    }
+    if (!opt.startsWith('-')) break;
+    if (opt[1] === '-') opt = opt.slice(1);
+    const m = (k: string) => matches(opt, k);
+    const value = (): string => {
+      i++;
+      if (i >= argv.length) return unsupported('ip usage text');
+      return argv[i] as string;
+    };
+    if (m('-loops')) unsupported('ip -loops');
+    else if (m('-family')) {
+      const v = value();
+      if (v === 'inet') family = 'inet';
+      else if (['inet6', 'link', 'mpls', 'bridge', 'ipx', 'dnet', 'help'].includes(v)) unsupported(`ip -family ${v}`);
+      else invarg('invalid protocol family', v);
+    } else if (opt === '-4') family = 'inet';
+    else if (opt === '-6' || opt === '-0' || opt === '-M' || opt === '-B') unsupported(`ip ${opt}`);
+    else if (m('-human') || m('-human-readable') || m('-iec') || m('-stats') || m('-statistics') || m('-details') || m('-resolve')) unsupported(`ip ${opt}`);
+    else if (m('-oneline')) oneline = true;
+    else if (m('-timestamp') || m('-tshort')) unsupported(`ip ${opt}`);
+    else if (m('-Version')) return { opts: { family, oneline }, netns, rest: [], version: true };
+    else if (m('-force') || m('-batch') || m('-brief') || m('-json') || m('-pretty') || m('-rcvbuf')) unsupported(`ip ${opt}`);
+    else if (m('-color') || m('-colour') || opt.startsWith('-color=') || opt.startsWith('-colour=')) unsupported(`ip ${opt}`);
+    else if (m('-help')) unsupported('ip -help (usage text)');
+    else if (m('-netns')) {
+      // ip.c hands the missing name to netns_switch as a null pointer.
+      i++;
+      netns = i < argv.length ? (argv[i] as string) : '(null)';
+    } else if (m('-Numeric') || m('-all') || opt === '-echo') unsupported(`ip ${opt}`);
+    else fail(255, `Option "${opt}" is unknown, try "ip -help".\n`);
+  }
+  return { opts: { family, oneline }, netns, rest: argv.slice(i), version: false };
+}
+
+function objectHandler(word: string): Handler {
+  for (const [name, handler] of OBJECTS) {
+    if (!matches(word, name)) continue;
+    if (!handler) return unsupported(`ip ${name}`);
+    return handler;
+  }
+  return fail(1, `Object "${word}" is unknown, try "ip help".\n`);
+}
+
+function dispatch(ctx: IpCtx, g: Globals): number {
+  if (g.rest.length === 0) return unsupported('ip without an object (usage text)');
+  const handler = objectHandler(g.rest[0] as string);
+  return handler(ctx, new Args(g.rest.slice(1)));
+}
+
+function check(argv: readonly string[]): string | undefined {
+  try {
+    const g = parseGlobals(argv);
+    // -n without a name fails before the object is looked at.
+    if (g.version || g.netns === '(null)') return undefined;
+    dispatch(IpCtx.dry(g.opts), g);
+    return undefined;
+  } catch (e) {
+    if (e instanceof Unsupported) return `${e.message} is not simulated`;
+    if (e instanceof IpExit) return undefined;
+    throw e;
+  }
+}
+
+function run(tc: ToolContext, argv: readonly string[]): ToolOutput {
+  let ctx: IpCtx | undefined;
+  try {
+    const g = parseGlobals(argv);
+    if (g.version) return out(VERSION);
+    let ns = tc.ns;
+    if (g.netns !== undefined) {
+      const target = g.netns === '' ? undefined : tc.world.namespaces.get(g.netns);
+      if (!target) return out('', `Cannot open network namespace "${g.netns}": No such file or directory\n`, 255);
+      ns = target;
+    }
+    ctx = IpCtx.live(tc.world, ns, g.opts);
+    const r = dispatch(ctx, g);
+    return out(ctx.stdout, ctx.stderr, r);
+  } catch (e) {
+    if (e instanceof IpExit) return out(ctx?.stdout ?? '', (ctx?.stderr ?? '') + e.text, e.code);
+    if (e instanceof Unsupported) return out(ctx?.stdout ?? '', `${ctx?.stderr ?? ''}ip: ${e.message} is not simulated\n`, 255);
+    throw e;
+  }
+}
+
+export const ip: Tool = { check, run };

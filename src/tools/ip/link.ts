@@ -1,0 +1,287 @@
+/**
+ * `ip link` (ip/iplink.c): add (veth, bridge), set, delete, show. iplink_parse reads the words into one
+ * request, which the kernel then applies in do_setlink's order — namespace, address, MTU, name, up or
+ * down, master — stopping at the first refusal.
+ */
+import { Args, matches } from './args.js';
+import type { IpCtx } from './context.js';
+import { duparg, duparg2, fail, invarg, nodev, rtnlFail, unsupported } from './errors.js';
+import { getInteger, llAddrA2n, macToString } from './parse.js';
+import { ipaddrList } from './addr.js';
+import { peernet2idAlloc } from './nsid.js';
+import {
+  dev_change_flags_up,
+  dev_change_name,
+  dev_change_net_namespace,
+  dev_set_mac,
+  dev_set_mtu,
+  do_set_master,
+  rtnl_dellink,
+  rtnl_newlink_bridge,
+  rtnl_newlink_veth,
+  type Result,
+} from '../../stack/netlink.js';
+import { findById, type Namespace } from '../../sim/world.js';
+
+/** What iplink_parse gathered for one device (the main one, or a veth's peer). */
+export interface LinkReq {
+  up?: boolean;
+  name?: string;
+  dev?: string;
+  mtu?: number;
+  address?: number[];
+  netns?: string;
+  /** An ifindex; 0 for nomaster. */
+  master?: number;
+  type?: string;
+  /** Words after "type KIND". */
+  typeArgs: readonly string[];
+}
+
+/** iplink_parse's keywords the simulator does not model: exact words, then abbreviable ones. */
+const UNMODELLED_EXACT = ['index', 'xdpgeneric', 'xdpdrv', 'xdpoffload', 'xdp', 'multicast', 'allmulticast', 'promisc', 'trailers', 'arp', 'carrier', 'vf', 'vrf', 'group', 'mode', 'state', 'protodown', 'protodown_reason', 'gso_max_size', 'gso_max_segs', 'gro_max_size', 'parentdev'];
+const UNMODELLED_ABBREV = ['dynamic', 'alias', 'numtxqueues', 'numrxqueues', 'addrgenmode', 'link-netns', 'link-netnsid'];
+
+/** check_ifname (kernel dev_valid_name's rules): shorter than IFNAMSIZ, no '/' or space; an altname may be longer. */
+function checkIfname(n: string, altname: boolean): boolean {
+  if (!altname && n.length >= 16) return false;
+  return n !== '' && !/[/\s]/.test(n);
+}
+
+/**
+ * iplink_parse. `create` is NLM_F_CREATE (add); without it the device must exist. Returns the request
+ * and, for add, the ifindex is not resolved.
+ */
+export function iplinkParse(ctx: IpCtx, args: Args, create: boolean): LinkReq & { ifindex: number } {
+  const req: LinkReq = { typeArgs: [] };
+  let name: string | undefined;
+  let dev: string | undefined;
+  // In C, `dev != name` compares pointers: true once dev was set apart from "name".
+  let devIsName = true;
+  for (; args.more; args.shift()) {
+    const w = args.word;
+    // Tested in iplink_parse's order, which decides what an abbreviation means ("m" is master, "t"
+    // txqueuelen, "l" link).
+    if (w === 'up') req.up = true;
+    else if (w === 'down') req.up = false;
+    else if (w === 'name') {
+      const v = args.next();
+      if (name !== undefined) duparg('name', v);
+      if (!checkIfname(v, false)) invarg('"name" not a valid ifname', v);
+      name = v;
+      devIsName = dev === undefined;
+      dev ??= name;
+    } else if (w === 'index' || matches(w, 'link') || matches(w, 'broadcast') || w === 'brd') unsupported(`ip link ... ${w}`);
+    else if (matches(w, 'address')) req.address = llAddrA2n(args.next(), 32);
+    else if (matches(w, 'txqueuelen') || w === 'qlen' || matches(w, 'txqlen')) unsupported(`ip link ... ${w}`);
+    else if (w === 'mtu') {
+      const v = args.next();
+      if (req.mtu !== undefined) duparg('mtu', v);
+      req.mtu = getInteger(v) ?? invarg('Invalid "mtu" value\n', v);
+    } else if (w === 'netns') {
+      const v = args.next();
+      if (req.netns !== undefined) duparg('netns', v);
+      // "" opens /run/netns itself, a directory the kernel then refuses: not modelled.
+      if (v === '') unsupported('ip link ... netns ""');
+      // netns_get_fd first; a number that names no namespace is a process id (IFLA_NET_NS_PID).
+      if (getInteger(v) !== undefined && (ctx.dry || !ctx.hasNetns(v))) unsupported("ip link ... netns PID (a process's namespace)");
+      if (!ctx.hasNetns(v)) invarg('Invalid "netns" value\n', v);
+      req.netns = v;
+    } else if (UNMODELLED_EXACT.includes(w)) unsupported(`ip link ... ${w}`);
+    else if (matches(w, 'master')) {
+      const v = args.next();
+      req.master = ctx.ifindex(v) || invarg('Device does not exist\n', v);
+    } else if (matches(w, 'nomaster')) req.master = 0;
+    else if (matches(w, 'dynamic')) unsupported(`ip link ... ${w}`);
+    else if (matches(w, 'type')) {
+      req.type = args.next();
+      args.shift();
+      req.typeArgs = args.rest();
+      break;
+    } else if (UNMODELLED_ABBREV.some((k) => matches(w, k))) unsupported(`ip link ... ${w}`);
+    else {
+      if (matches(w, 'help')) unsupported('ip link help (usage text)');
+      const v = w === 'dev' ? args.next() : w;
+      if (!devIsName) duparg2('dev', v);
+      if (!checkIfname(v, true)) invarg('"dev" not a valid ifname', v);
+      dev = v;
+      devIsName = false;
+    }
+  }
+  if (name === undefined) name = dev;
+  else if (dev === undefined) dev = name;
+  const sameName = name === dev;
+
+  if (dev !== undefined && req.address && !create && ctx.ifindex(dev) && req.address.length !== 6) {
+    fail(1, `Invalid address length ${req.address.length} - must be 6 bytes\n`);
+  }
+  let ifindex = 0;
+  if (!create) {
+    if (dev === undefined) fail(255, 'Not enough information: "dev" argument is required.\n');
+    ifindex = ctx.ifindex(dev);
+    if (!ifindex) nodev(dev);
+    // Not renaming to the same name.
+    if (sameName) name = undefined;
+  } else if (!sameName) {
+    fail(255, 'both "name" and "dev" cannot be used when creating devices.\n');
+  }
+  if (name !== undefined) req.name = name;
+  if (dev !== undefined) req.dev = dev;
+  return { ...req, ifindex };
+}
+
+/** Link kinds iproute2 6.1 can create that the simulator does not model. */
+const KNOWN_KINDS = new Set([
+  'vlan', 'vxlan', 'macvlan', 'macvtap', 'bond', 'bond_slave', 'bridge_slave', 'dummy', 'ifb', 'ipvlan', 'ipvtap', 'gre', 'gretap', 'ip6gre', 'ip6gretap',
+  'ipip', 'sit', 'ip6tnl', 'vti', 'vti6', 'geneve', 'bareudp', 'vrf', 'team', 'team_slave', 'hsr', 'macsec', 'netdevsim', 'nlmon', 'rmnet', 'wireguard',
+  'xfrm', 'can', 'vcan', 'vxcan', 'erspan', 'ip6erspan', 'gtp', 'amt', 'ipoib', 'lowpan', 'virt_wifi', 'tun', 'openvswitch', 'batadv',
+]);
+
+const VETH_USAGE = "Usage: ip link <options> type veth [peer <options>]\nTo get <options> type 'ip link add help'\n";
+
+function must(r: Result): void {
+  if (!r.ok) rtnlFail(r);
+}
+
+/** The namespace a request's "netns" names, or the one the command runs in. */
+function targetNs(ctx: IpCtx, req: LinkReq): Namespace {
+  return req.netns === undefined ? ctx.ns : (ctx.netns(req.netns) as Namespace);
+}
+
+/** `ip link add`: veth (with an optional peer) or bridge. */
+function iplinkAdd(ctx: IpCtx, args: Args): number {
+  const req = iplinkParse(ctx, args, true);
+  if (req.type === undefined) return fail(1, 'Not enough information: "type" argument is required\n');
+  let peer: (LinkReq & { ifindex: number }) | undefined;
+  if (req.type === 'veth') {
+    if (req.typeArgs.length > 0) {
+      if (req.typeArgs[0] !== 'peer') {
+        ctx.print(VETH_USAGE);
+        return 1;
+      }
+      const pArgs = new Args(req.typeArgs.slice(1));
+      peer = iplinkParse(ctx, pArgs, true);
+      if (peer.type !== undefined) duparg('type', peer.type);
+      if (peer.master !== undefined) unsupported('ip link add ... peer ... master');
+    }
+    // Created up, a veth's operstate settles when the link watcher next runs (up to a second later);
+    // with its peer up too the creation fails first (ENOTCONN), which is modelled.
+    if (req.up && !peer?.up) unsupported('ip link add ... up type veth');
+  } else if (req.type === 'bridge') {
+    if (req.typeArgs.length > 0) unsupported('ip link add ... type bridge OPTIONS');
+    if (req.mtu !== undefined || req.address !== undefined) unsupported('ip link add ... type bridge with mtu or address');
+
+  } else if (KNOWN_KINDS.has(req.type)) {
+    return unsupported(`ip link add ... type ${req.type} (only veth and bridge are modelled)`);
+  } else if (req.typeArgs.length > 0) {
+    return fail(1, `Garbage instead of arguments "${req.typeArgs[0] ?? ''} ...". Try "ip link help".\n`);
+  }
+  if (ctx.dry) return 0;
+  if (req.type !== 'veth' && req.type !== 'bridge') return fail(2, 'Error: Unknown device type.\n');
+  const w = ctx.world;
+  const ns = targetNs(ctx, req);
+  for (const n of [req.name, peer?.name]) {
+    // IFLA_IFNAME's policy (IFNAMSIZ) is checked before anything is created.
+    if (n !== undefined && n.length >= 16) return rtnlFail({ errno: 'EINVAL', extack: 'Attribute failed policy validation' });
+  }
+  const before = new Set(Object.values(ns.state.devices).map((d) => d.id));
+  const created = () => Object.values(ns.state.devices).find((d) => !before.has(d.id));
+  if (req.type === 'bridge') {
+    must(rtnl_newlink_bridge(w, ns, req.name ?? 'bridge%d'));
+    const br = created();
+    if (br && req.up) must(dev_change_flags_up(w, ns, br.ifindex, true));
+    if (br && req.master !== undefined && req.master !== 0) must(do_set_master(w, ns, br.ifindex, req.master));
+    return 0;
+  }
+  // veth_newlink: the peer goes to its own "netns", else where the command runs.
+  const peerNs = peer?.netns === undefined ? ctx.ns : (ctx.netns(peer.netns) as Namespace);
+  const opts: { mtu?: number; mac?: string; peerMac?: string; peerMtu?: number; peerUp?: boolean } = {};
+  if (peer?.up) opts.peerUp = true;
+  if (req.mtu !== undefined) opts.mtu = req.mtu;
+  if (req.address) opts.mac = macToString(req.address.slice(0, 6));
+  if (peer?.mtu !== undefined) opts.peerMtu = peer.mtu;
+  if (peer?.address) opts.peerMac = macToString(peer.address.slice(0, 6));
+  if ((req.address && req.address.length !== 6) || (peer?.address && peer.address.length !== 6)) return rtnlFail({ errno: 'EINVAL' });
+  must(rtnl_newlink_veth(w, ns, req.name ?? 'veth%d', peer?.name ?? 'veth%d', peerNs, opts));
+  // The device is registered after its peer, so it has the larger world-wide id.
+  const made = Object.values(ns.state.devices)
+    .filter((d) => !before.has(d.id) && d.kind === 'veth' && d.peer !== undefined && w.device(d.peer)?.ns === peerNs)
+    .sort((a, b) => b.id - a.id)[0];
+  if (!made) return 0;
+  if (peerNs !== ns) {
+    // The peer's RTM_NEWLINK names the device's namespace, then the device's names the peer's.
+    peernet2idAlloc(w, peerNs, ns);
+    peernet2idAlloc(w, ns, peerNs);
+  }
+  // rtnl_configure_link brings the device up once the pair is joined.
+  if (req.up) must(dev_change_flags_up(w, ns, made.ifindex, true));
+  if (req.master !== undefined && req.master !== 0) must(do_set_master(w, ns, made.ifindex, req.master));
+  return 0;
+}
+
+/** `ip link set` (and change): do_setlink's order. */
+function iplinkSet(ctx: IpCtx, args: Args): number {
+  const req = iplinkParse(ctx, args, false);
+  if (req.type !== undefined) unsupported('ip link set ... type');
+  if (ctx.dry) return 0;
+  const w = ctx.world;
+  const start = ctx.ns;
+  const id = (start.state.devices[req.ifindex] as { id: number }).id;
+  let ns = start;
+  const ifindex = (): number => findById(ns.state, id)?.ifindex ?? 0;
+  if (req.netns !== undefined) {
+    const to = ctx.netns(req.netns) as Namespace;
+    const dev = ns.state.devices[req.ifindex];
+    const peer = dev?.peer === undefined ? undefined : w.device(dev.peer);
+    // A new name given with the move is used if the old one is taken there (dev_change_net_namespace's pattern).
+    const r = dev_change_net_namespace(w, ns, req.ifindex, to, req.name);
+    if (!r.ok) rtnlFail(r);
+    if (to !== ns) {
+      // RTM_DELLINK in the old namespace names the new one (and the peer's); RTM_NEWLINK in the new one names the peer's.
+      peernet2idAlloc(w, ns, to);
+      if (peer && peer.ns !== ns) peernet2idAlloc(w, ns, peer.ns);
+      if (peer && peer.ns !== to) peernet2idAlloc(w, to, peer.ns);
+      ns = to;
+    }
+  }
+  if (req.address) must(dev_set_mac(ns, ifindex(), macToString(req.address)));
+  if (req.mtu !== undefined) must(dev_set_mtu(ns, ifindex(), req.mtu));
+  if (req.name !== undefined) must(dev_change_name(ns, ifindex(), req.name));
+  if (req.up !== undefined) must(dev_change_flags_up(w, ns, ifindex(), req.up));
+  // The master's ifindex was resolved where the command runs; the kernel looks it up where the device now is.
+  if (req.master !== undefined) must(do_set_master(w, ns, ifindex(), req.master));
+  return 0;
+}
+
+function iplinkDelete(ctx: IpCtx, args: Args): number {
+  const req = iplinkParse(ctx, args, false);
+  if (req.type !== undefined && req.type !== 'veth' && req.type !== 'bridge') unsupported(`ip link delete ... type ${req.type}`);
+  if (ctx.dry) return 0;
+  must(rtnl_dellink(ctx.world, ctx.ns, req.ifindex));
+  return 0;
+}
+
+/** do_iplink. */
+export function doIplink(ctx: IpCtx, args: Args): number {
+  if (!args.more) return ipaddrList(ctx, args, 'link');
+  const w = args.word;
+  if (matches(w, 'add')) {
+    args.shift();
+    return iplinkAdd(ctx, args);
+  }
+  if (matches(w, 'set') || matches(w, 'change')) {
+    args.shift();
+    return iplinkSet(ctx, args);
+  }
+  if (matches(w, 'replace')) unsupported('ip link replace');
+  if (matches(w, 'delete')) {
+    args.shift();
+    return iplinkDelete(ctx, args);
+  }
+  if (matches(w, 'show') || matches(w, 'lst') || matches(w, 'list')) {
+    args.shift();
+    return ipaddrList(ctx, args, 'link');
+  }
+  if (matches(w, 'xstats') || matches(w, 'afstats') || matches(w, 'property') || matches(w, 'help')) unsupported(`ip link ${w}`);
+  return fail(255, `Command "${w}" is unknown, try "ip link help".\n`);
+}

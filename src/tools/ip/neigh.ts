@@ -1,0 +1,166 @@
+/**
+ * `ip neigh` (ip/ipneigh.c): add, change, replace, delete, show, flush of the ARP table.
+ *
+ *   10.1.1.3 dev veth0 lladdr c6:39:e5:a3:34:ee REACHABLE
+ *
+ * Entries are listed in the order they were created: the kernel's order is its hash table's, seeded
+ * at random per boot, so no run reproduces it.
+ */
+import { Args, matches } from './args.js';
+import type { IpCtx } from './context.js';
+import { duparg, duparg2, fail, invarg, nodev, rtnlFail, unsupported } from './errors.js';
+import { getAddr, getPrefix, ipString, llAddrA2n, macToString, type InetPrefix } from './parse.js';
+import { neigh_add, neigh_flush } from '../../stack/netlink.js';
+import type { NeighEntry, Nud } from '../../sim/state.js';
+
+const NUD_BITS: Readonly<Record<Nud, number>> = { NONE: 0, INCOMPLETE: 0x01, REACHABLE: 0x02, STALE: 0x04, DELAY: 0x08, PROBE: 0x10, FAILED: 0x20, NOARP: 0x40, PERMANENT: 0x80 };
+const NUD_VALID = 0x02 | 0x04 | 0x08 | 0x10 | 0x40 | 0x80;
+
+/** nud_state_a2n. */
+function nudA2n(arg: string): number | undefined {
+  if (matches(arg, 'permanent')) return 0x80;
+  if (matches(arg, 'reachable')) return 0x02;
+  const exact: Readonly<Record<string, number>> = { noarp: 0x40, none: 0, stale: 0x04, incomplete: 0x01, delay: 0x08, probe: 0x10 };
+  if (arg in exact) return exact[arg];
+  if (matches(arg, 'failed')) return 0x20;
+  if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(arg)) return undefined;
+  const v = Number(arg);
+  return v >= 0x100 || (v & (v - 1)) !== 0 ? undefined : v;
+}
+
+/** The states `ip neigh add` may set here; the others are driven by timers the kernel runs. */
+const SETTABLE: Readonly<Record<number, Nud>> = { 0x80: 'PERMANENT', 0x02: 'REACHABLE', 0x04: 'STALE', 0x40: 'NOARP' };
+
+type Cmd = 'add' | 'change' | 'replace' | 'delete';
+
+/** ipneigh_modify. */
+function ipneighModify(ctx: IpCtx, args: Args, cmd: Cmd): number {
+  let lla: string | undefined;
+  let state = 0x80;
+  let dev: string | undefined;
+  let dst: InetPrefix | undefined;
+  for (; args.more; args.shift()) {
+    const w = args.word;
+    if (matches(w, 'lladdr')) {
+      const v = args.next();
+      if (lla !== undefined) duparg('lladdr', v);
+      lla = v;
+    } else if (w === 'nud') {
+      const v = args.next();
+      const s = nudA2n(v);
+      if (s === undefined) invarg('nud state is bad', v);
+      if (SETTABLE[s] === undefined) unsupported(`ip neigh ... nud ${v}`);
+      state = s;
+    } else if (matches(w, 'proxy')) unsupported('ip neigh ... proxy');
+    else if (w === 'router' || w === 'use' || w === 'managed' || matches(w, 'extern_learn') || matches(w, 'protocol')) unsupported(`ip neigh ... ${w}`);
+    else if (w === 'dev') dev = args.next();
+    else {
+      let v = w === 'to' ? args.next() : w;
+      if (matches(v, 'help')) v = args.next();
+      if (dst) duparg2('to', v);
+      dst = getAddr(v, ctx.opts.family);
+    }
+  }
+  if (dev === undefined || !dst || dst.family === 'unspec') return fail(255, 'Device and destination are required arguments.\n');
+  const mac = lla !== undefined && lla !== 'null' ? llAddrA2n(lla, 20) : undefined;
+  const ifindex = ctx.ifindex(dev);
+  if (!ifindex) nodev(dev);
+  if (ctx.dry) return 0;
+  const ns = ctx.ns;
+  const key = `${ifindex}/${dst.addr}`;
+  const exists = ns.state.neigh[key] !== undefined;
+  if (cmd === 'delete') {
+    if (!exists) return rtnlFail({ errno: 'ENOENT' });
+    neigh_flush(ctx.world, ns, (e) => e.ifindex === ifindex && e.ip === dst.addr);
+    return 0;
+  }
+  // change is NLM_F_REPLACE without NLM_F_CREATE: only an entry that exists.
+  if (cmd === 'change' && !exists) return rtnlFail({ errno: 'ENOENT' });
+  const r = neigh_add(ctx.world, ns, ifindex, dst.addr, mac === undefined ? undefined : macToString(mac), SETTABLE[state] as Nud, cmd !== 'add');
+  if (!r.ok) rtnlFail(r);
+  return 0;
+}
+
+function printNeigh(e: NeighEntry, devName: string | undefined): string {
+  let s = `${ipString(e.ip)} `;
+  if (devName !== undefined) s += `dev ${devName} `;
+  if (e.mac !== undefined && (NUD_BITS[e.state] & NUD_VALID) !== 0) s += `lladdr ${e.mac} `;
+  return `${s}${e.state} \n`;
+}
+
+/** do_show_or_flush. */
+function ipneighList(ctx: IpCtx, args: Args, flush: boolean): number {
+  if (flush && !args.more) return fail(1, 'Flush requires arguments.\n');
+  // Shown by default: every state but NOARP (and NONE); flushed by default: all but PERMANENT and NOARP.
+  let states = flush ? ~(0x80 | 0x40) : 0xff & ~0x40;
+  let stateGiven = false;
+  let dev: string | undefined;
+  let pfx: InetPrefix | undefined;
+  for (; args.more; args.shift()) {
+    const w = args.word;
+    if (w === 'dev') {
+      const v = args.next();
+      if (dev !== undefined) duparg('dev', v);
+      dev = v;
+    } else if (w === 'master' || w === 'vrf' || w === 'nomaster' || w === 'unused' || w === 'proxy' || matches(w, 'protocol')) unsupported(`ip neigh ${flush ? 'flush' : 'show'} ${w}`);
+    else if (w === 'nud') {
+      const v = args.next();
+      if (!stateGiven) {
+        stateGiven = true;
+        states = 0;
+      }
+      let s = nudA2n(v);
+      if (s === undefined) {
+        if (v !== 'all') invarg('nud state is bad', v);
+        s = flush ? ~0x40 : ~0;
+      }
+      states |= s === 0 ? 0x100 : s;
+    } else {
+      const v = w === 'to' ? args.next() : w;
+      if (matches(v, 'help')) unsupported('ip neigh help (usage text)');
+      pfx = getPrefix(v, ctx.opts.family);
+    }
+  }
+  let ifindex = 0;
+  if (dev !== undefined) {
+    ifindex = ctx.ifindex(dev);
+    if (!ifindex) nodev(dev);
+  }
+  if (ctx.dry) return 0;
+  const ns = ctx.ns;
+  const selected = (e: NeighEntry): boolean => {
+    if (ifindex && e.ifindex !== ifindex) return false;
+    const bit = NUD_BITS[e.state];
+    if ((states & bit) === 0 && (bit !== 0 || (states & 0x100) === 0)) return false;
+    if (pfx && pfx.bitlen > 0) {
+      const mask = pfx.bitlen === 32 ? 0xffffffff : ~(0xffffffff >>> pfx.bitlen) >>> 0;
+      if (((e.ip ^ pfx.addr) & mask) >>> 0 !== 0) return false;
+    }
+    return true;
+  };
+  if (flush) {
+    neigh_flush(ctx.world, ns, selected);
+    return 0;
+  }
+  for (const e of Object.values(ns.state.neigh)) {
+    if (!selected(e)) continue;
+    ctx.print(printNeigh(e, ifindex ? undefined : ns.state.devices[e.ifindex]?.name));
+  }
+  return 0;
+}
+
+/** do_ipneigh. */
+export function doIpneigh(ctx: IpCtx, args: Args): number {
+  if (!args.more) return ipneighList(ctx, args, false);
+  const w = args.word;
+  args.shift();
+  if (matches(w, 'add')) return ipneighModify(ctx, args, 'add');
+  if (matches(w, 'change') || w === 'chg') return ipneighModify(ctx, args, 'change');
+  if (matches(w, 'replace')) return ipneighModify(ctx, args, 'replace');
+  if (matches(w, 'delete')) return ipneighModify(ctx, args, 'delete');
+  if (matches(w, 'get')) unsupported('ip neigh get');
+  if (matches(w, 'show') || matches(w, 'lst') || matches(w, 'list')) return ipneighList(ctx, args, false);
+  if (matches(w, 'flush')) return ipneighList(ctx, args, true);
+  if (matches(w, 'help')) unsupported('ip neigh help (usage text)');
+  return fail(255, `Command "${w}" is unknown, try "ip neigh help".\n`);
+}

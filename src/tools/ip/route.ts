@@ -1,0 +1,345 @@
+/**
+ * `ip route` (ip/iproute.c): add, change, replace, delete (iproute_modify), show and flush
+ * (iproute_list_flush_or_save), get (iproute_get).
+ */
+import { Args, matches } from './args.js';
+import type { IpCtx } from './context.js';
+import { duparg2, fail, invarg, nodev, rtnlFail, strerror, unsupported } from './errors.js';
+import { getAddr, getPrefix, getUnsigned, ipString, type Family, type InetPrefix } from './parse.js';
+import { protoA2n, protoN2a, routeTypeName, RTN, rtntypeA2n, scopeA2n, scopeName, tableA2n } from './names.js';
+import { dstString, printRoute, routesInTrieOrder, tablesInDumpOrder, type RoutePrintFilter } from './route-format.js';
+import { ROUTE_USAGE } from './usage.js';
+import { fib_has_custom_rules, fib_table_exists, inet_rtm_delroute, inet_rtm_newroute, type RouteSelector } from '../../stack/netlink.js';
+import { ip_route_output } from '../../stack/route.js';
+import { RT_TABLE_LOCAL, RT_TABLE_MAIN, type Route } from '../../sim/state.js';
+import { isMulticastIpv4 } from '../../wire/ipv4.js';
+
+/** Route metrics and attributes iproute_modify knows that the simulator does not model, in its order. */
+const MODIFY_UNMODELLED_EXACT = ['as', 'from', 'expires', 'mtu', 'hoplimit', 'advmss', 'rtt', 'rto_min', 'nexthop', 'nhid', 'encap', 'ttl-propagate'];
+const MODIFY_UNMODELLED_PREFIX = ['reordering', 'window', 'cwnd', 'initcwnd', 'initrwnd', 'features', 'quickack', 'congctl', 'rttvar', 'ssthresh', 'realms'];
+
+type Cmd = 'add' | 'change' | 'replace' | 'delete';
+
+/** iproute_modify. */
+function iprouteModify(ctx: IpCtx, args: Args, cmd: Cmd): number {
+  let family: Family = ctx.opts.family;
+  const del = cmd === 'delete';
+  let table = RT_TABLE_MAIN;
+  let type: number = del ? RTN.unspec : RTN.unicast;
+  let scope = del ? 255 : 0;
+  let scopeOk = false;
+  let proto = del ? 0 : 3;
+  let metric: number | undefined;
+  let gw: number | undefined;
+  let gwOk = false;
+  let prefsrc: number | undefined;
+  let onlink = false;
+  let d: string | undefined;
+  let dst: InetPrefix | undefined;
+  for (; args.more; args.shift()) {
+    const w = args.word;
+    if (w === 'src') {
+      const a = getAddr(args.next(), family);
+      if (family === 'unspec') family = a.family;
+      prefsrc = a.addr;
+    } else if (w === 'via') {
+      if (gwOk) invarg('use nexthop syntax to specify multiple via\n', w);
+      gwOk = true;
+      let v = args.next();
+      if (['inet', 'inet6', 'link', 'mpls', 'bridge', 'ipx', 'dnet'].includes(v)) {
+        if (v !== 'inet') unsupported(`ip route ... via ${v}`);
+        v = args.next();
+      }
+      const a = getAddr(v, family);
+      if (family === 'unspec') family = a.family;
+      gw = a.addr;
+    } else if (MODIFY_UNMODELLED_EXACT.includes(w) || w === 'tos' || (w !== '' && matches(w, 'dsfield'))) unsupported(`ip route ... ${w}`);
+    else if ((w !== '' && (matches(w, 'metric') || matches(w, 'priority'))) || w === 'preference') {
+      const v = args.next();
+      const m = getUnsigned(v);
+      if (m === undefined) invarg('"metric" value is invalid\n', v);
+      metric = m;
+    } else if (w === 'scope') {
+      const v = args.next();
+      const s = scopeA2n(v);
+      if (s === undefined) invarg('invalid "scope" value\n', v);
+      if (scopeName(s) === undefined) unsupported(`ip route ... scope ${v}`);
+      scope = s;
+      scopeOk = true;
+    } else if (w !== '' && MODIFY_UNMODELLED_PREFIX.some((k) => matches(w, k))) unsupported(`ip route ... ${w}`);
+    else if (w === 'onlink') onlink = true;
+    else if (w !== '' && matches(w, 'protocol')) {
+      const v = args.next();
+      const p = protoA2n(v);
+      if (p === undefined) invarg('"protocol" value is invalid\n', v);
+      proto = p;
+    } else if (w !== '' && matches(w, 'table')) {
+      const v = args.next();
+      const t = tableA2n(v);
+      if (t === undefined) invarg('"table" value is invalid\n', v);
+      table = t;
+    } else if (w !== '' && matches(w, 'vrf')) unsupported('ip route ... vrf');
+    else if (w === 'dev' || w === 'oif') d = args.next();
+    else if (w !== '' && matches(w, 'pref')) unsupported('ip route ... pref');
+    else if (w !== '' && matches(w, 'fastopen_no_cookie')) unsupported('ip route ... fastopen_no_cookie');
+    else {
+      let v = w === 'to' ? args.next() : w;
+      const t = /^[0-9]/.test(v) ? undefined : rtntypeA2n(v);
+      if (t !== undefined) {
+        v = args.next();
+        if (routeTypeName(t) === undefined || t === RTN.local || t === RTN.broadcast) unsupported(`ip route ... type ${w}`);
+        type = t;
+      }
+      if (matches(v, 'help')) unsupported('ip route help (usage text)');
+      if (dst) duparg2('to', v);
+      dst = getPrefix(v, family);
+      if (family === 'unspec') family = dst.family;
+    }
+  }
+  if (!dst) return fail(255, ROUTE_USAGE);
+  let oif: number | undefined;
+  if (d !== undefined) {
+    oif = ctx.ifindex(d);
+    if (!oif) nodev(d);
+  }
+  // Defaults iproute_modify fills in: a unicast route without a gateway is scope link; a delete leaves
+  // scope, type and protocol open (RT_SCOPE_NOWHERE, 0, 0) so that they match anything.
+  if (!scopeOk && type === RTN.unicast) scope = del ? 255 : gwOk ? 0 : 253;
+  if (ctx.dry) return 0;
+  const r: Route = {
+    table,
+    type: routeTypeName(type) ?? 'unicast',
+    dst: dst.addr,
+    dstLen: dst.bitlen,
+    dev: oif,
+    gateway: gw,
+    proto: protoN2a(proto),
+    scope: scopeName(scope) ?? 'global',
+    prefsrc,
+    metric,
+    ...(onlink ? { onlink: true } : {}),
+  };
+  if (del) {
+    const sel: RouteSelector = {
+      table,
+      dst: r.dst,
+      dstLen: r.dstLen,
+      ...(r.dev !== undefined ? { dev: r.dev } : {}),
+      ...(r.gateway !== undefined ? { gateway: r.gateway } : {}),
+      ...(type !== RTN.unspec ? { type: r.type } : {}),
+      ...(metric ? { metric } : {}),
+      ...(proto ? { proto: r.proto } : {}),
+      ...(scope !== 255 ? { scope: r.scope } : {}),
+      ...(prefsrc !== undefined ? { prefsrc } : {}),
+    };
+    const res = inet_rtm_delroute(ctx.ns, sel);
+    if (!res.ok) rtnlFail(res);
+    return 0;
+  }
+  const res = inet_rtm_newroute(ctx.ns, r, cmd !== 'add', cmd !== 'change');
+  if (!res.ok) rtnlFail(res);
+  return 0;
+}
+
+interface ListFilter {
+  /** 0: all tables. */
+  tb: number;
+  proto?: number;
+  scope?: number;
+  type?: number;
+  dev?: string;
+  cache: boolean;
+  /** "root" (rdst), "match" (mdst); "exact" and a bare prefix set both. */
+  root?: InetPrefix;
+  match?: InetPrefix;
+}
+
+/** inet_addr_match: the first `bits` bits of the address are the prefix's. */
+function prefixCovers(p: InetPrefix, addr: number, bits: number): boolean {
+  const mask = bits <= 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  return ((addr ^ p.addr) & mask) >>> 0 === 0;
+}
+
+/** filter_nlmsg for what the simulator's routes carry. */
+function routeShown(r: Route, f: ListFilter, oif: number): boolean {
+  if (f.tb > 0 && r.table !== f.tb) return false;
+  if (f.proto !== undefined && protoN2a(f.proto) !== r.proto) return false;
+  if (f.scope !== undefined && scopeName(f.scope) !== r.scope) return false;
+  if (f.type !== undefined && routeTypeName(f.type) !== r.type) return false;
+  if (oif && r.dev !== oif) return false;
+  // root P: routes inside P; match P: routes that contain P; exact P: both.
+  if (f.root && (f.root.bitlen > r.dstLen || !prefixCovers(f.root, r.dst, f.root.bitlen))) return false;
+  if (f.match && (f.match.bitlen < r.dstLen || !prefixCovers(f.match, r.dst, r.dstLen))) return false;
+  return true;
+}
+
+/** iproute_list_flush_or_save. */
+function iprouteList(ctx: IpCtx, args: Args, flush: boolean): number {
+  const family: Family = ctx.opts.family;
+  const f: ListFilter = { tb: RT_TABLE_MAIN, cache: false };
+  if (flush && !args.more) return fail(1, '"ip route flush" requires arguments.\n');
+  for (; args.more; args.shift()) {
+    const w = args.word;
+    if (w !== '' && matches(w, 'table')) {
+      const v = args.next();
+      const t = tableA2n(v);
+      if (t === undefined) {
+        if (v === 'all') f.tb = 0;
+        else if (v === 'cache') f.cache = true;
+        else if (v === 'help') unsupported('ip route help (usage text)');
+        else invarg('table id value is invalid\n', v);
+      } else f.tb = t;
+    } else if (w !== '' && matches(w, 'vrf')) unsupported('ip route show vrf');
+    else if (w !== '' && (matches(w, 'cached') || matches(w, 'cloned'))) f.cache = true;
+    else if (w === 'tos' || (w !== '' && matches(w, 'dsfield'))) unsupported('ip route show tos');
+    else if (w !== '' && matches(w, 'protocol')) {
+      const v = args.next();
+      const p = protoA2n(v);
+      if (p === undefined && v !== 'all') invarg('invalid "protocol"\n', v);
+      if (p !== undefined) f.proto = p;
+    } else if (w !== '' && matches(w, 'scope')) {
+      const v = args.next();
+      const s = scopeA2n(v);
+      if (s === undefined && v !== 'all') invarg('invalid "scope"\n', v);
+      if (s !== undefined) f.scope = s;
+    } else if (w !== '' && matches(w, 'type')) {
+      const v = args.next();
+      const t = rtntypeA2n(v);
+      if (t === undefined) invarg('node type value is invalid\n', v);
+      f.type = t;
+    } else if (w === 'dev' || w === 'oif') f.dev = args.next();
+    else if (w === 'iif' || w === 'mark' || w === 'via' || w === 'src') unsupported(`ip route show ${w}`);
+    else if (w !== '' && (matches(w, 'metric') || matches(w, 'priority') || w === 'preference' || matches(w, 'realms') || matches(w, 'from'))) unsupported(`ip route show ${w}`);
+    else {
+      let v = w !== '' && matches(w, 'to') ? args.next() : w;
+      // A prefix filters only when it has a family or a length: "all" alone matches everything.
+      const filtering = (p: InetPrefix): InetPrefix | undefined => (p.family !== 'unspec' || p.prefixSpecified ? p : undefined);
+      if (v !== '' && matches(v, 'root')) f.root = filtering(getPrefix(args.next(), family));
+      else if (v !== '' && matches(v, 'match')) f.match = filtering(getPrefix(args.next(), family));
+      else {
+        if (v !== '' && matches(v, 'exact')) v = args.next();
+        f.match = filtering(getPrefix(v, family));
+        f.root = f.match;
+      }
+    }
+  }
+  let oif = 0;
+  if (f.dev !== undefined) {
+    oif = ctx.ifindex(f.dev);
+    if (!oif) nodev(f.dev);
+  }
+  if (ctx.dry) return 0;
+  const ns = ctx.ns.state;
+  if (f.cache) return 0;
+  if (f.tb > 0 && !fib_table_exists(ns, f.tb)) {
+    // The main table's ENOENT is not reported (save_route_errhndlr).
+    if (f.tb === RT_TABLE_MAIN) return 0;
+    return fail(2, 'Error: ipv4: FIB table does not exist.\nDump terminated\n');
+  }
+  const tables = f.tb > 0 ? [f.tb] : tablesInDumpOrder(ns);
+  const shown: Route[] = [];
+  for (const t of tables) for (const r of routesInTrieOrder(ns, t)) if (routeShown(r, f, oif)) shown.push(r);
+  if (flush) {
+    for (const r of shown) {
+      inet_rtm_delroute(ctx.ns, {
+        table: r.table,
+        dst: r.dst,
+        dstLen: r.dstLen,
+        type: r.type,
+        proto: r.proto,
+        scope: r.scope,
+        ...(r.dev !== undefined ? { dev: r.dev } : {}),
+        ...(r.gateway !== undefined ? { gateway: r.gateway } : {}),
+        ...(r.metric !== undefined ? { metric: r.metric } : {}),
+      });
+    }
+    return 0;
+  }
+  const pf: RoutePrintFilter = { table: f.tb > 0, dev: oif !== 0, proto: f.proto !== undefined, scope: f.scope !== undefined };
+  for (const r of shown) ctx.print(printRoute(ns, r, pf));
+  return 0;
+}
+
+/** iproute_get → inet_rtm_getroute, then print_route of the cached route it builds. */
+function iprouteGet(ctx: IpCtx, args: Args): number {
+  let family: Family = ctx.opts.family;
+  let from: InetPrefix | undefined;
+  let odev: string | undefined;
+  let dst: InetPrefix | undefined;
+  for (; args.more; args.shift()) {
+    const w = args.word;
+    if (w === 'tos' || (w !== '' && matches(w, 'dsfield'))) unsupported('ip route get tos');
+    else if (w !== '' && matches(w, 'from')) {
+      const v = args.next();
+      if (matches(v, 'help')) unsupported('ip route help (usage text)');
+      from = getPrefix(v, family);
+      if (family === 'unspec') family = from.family;
+    } else if (w !== '' && (matches(w, 'iif') || matches(w, 'mark'))) unsupported(`ip route get ${w}`);
+    else if ((w !== '' && matches(w, 'oif')) || w === 'dev') odev = args.next();
+    else if (w !== '' && ['notify', 'connected', 'vrf', 'uid', 'fibmatch', 'sport', 'dport', 'ipproto'].some((k) => matches(w, k))) unsupported(`ip route get ${w}`);
+    else if (w === 'as') unsupported('ip route get as');
+    else {
+      const v = w === 'to' ? args.next() : w;
+      if (matches(v, 'help')) unsupported('ip route help (usage text)');
+      dst = getPrefix(v, family);
+      if (family === 'unspec') family = dst.family;
+      if (dst.bitlen !== 32) ctx.warn(`Warning: /${dst.bitlen} as prefix is invalid, only /32 (or none) is supported.\n`);
+    }
+  }
+  if (!dst) return fail(1, 'need at least a destination address\n');
+  let oif = 0;
+  if (odev !== undefined) {
+    oif = ctx.ifindex(odev);
+    if (!oif) nodev(odev);
+  }
+  if (ctx.dry) return 0;
+  const ns = ctx.ns.state;
+  const saddr = from && from.bytelen ? from.addr : 0;
+  if (saddr !== 0) {
+    // ip_route_output_key_hash_rcu: a given source must be valid, and one of ours.
+    if (isMulticastIpv4(saddr) || saddr === 0xffffffff || saddr >>> 24 === 0) return rtnlFail({ errno: 'EINVAL' });
+    if (!ns.addrs.some((a) => a.local === saddr)) return rtnlFail({ errno: 'ENETUNREACH' });
+  }
+  const res = ip_route_output(ns, { daddr: dst.addr, saddr, oif });
+  if (!res.ok) return fail(2, `RTNETLINK answers: ${strerror(res.error)}\n`);
+  const r = res.route;
+  // __mkroute_output: the limited broadcast is a broadcast route whatever route it matched.
+  const type = dst.addr === 0xffffffff ? 'broadcast' : res.type;
+  let s = '';
+  if (type !== 'unicast') s += `${type} `;
+  s += `${dstString({ dst: dst.addr, dstLen: 32 })} `;
+  if (saddr !== 0) s += `from ${ipString(saddr)} `;
+  if (r?.gateway !== undefined && type === 'unicast') s += `via ${ipString(r.gateway)} `;
+  s += `dev ${res.dev.name} `;
+  // RTM_F_LOOKUP_TABLE: the table the answer came from; while the rules are the default ones local
+  // routes live in main's trie and are reported as main.
+  const table = r === undefined ? 0 : r.table === RT_TABLE_LOCAL && !fib_has_custom_rules(ns) ? RT_TABLE_MAIN : r.table;
+  if (table && table !== RT_TABLE_MAIN) s += `table ${table === RT_TABLE_LOCAL ? 'local' : table === 253 ? 'default' : table} `;
+  if (saddr === 0) s += `src ${ipString(res.saddr)} `;
+  // RTCF_MULTICAST shares its bit with RTM_F_OFFLOAD_FAILED, which print_rt_flags reads first.
+  if (type === 'multicast') s += 'rt_offload_failed ';
+  // print_cache_flags starts its line with _SL_: '\' under -o.
+  s += `uid 0 ${ctx.opts.oneline ? '\\' : '\n'}    cache `;
+  if (type === 'local') s += '<local> ';
+  else if (type === 'broadcast') s += '<local,brd> ';
+  else if (type === 'multicast') s += '<mc> ';
+  ctx.print(`${s}\n`);
+  return 0;
+}
+
+/** do_iproute. */
+export function doIproute(ctx: IpCtx, args: Args): number {
+  if (!args.more) return iprouteList(ctx, args, false);
+  const w = args.word;
+  args.shift();
+  if (matches(w, 'add')) return iprouteModify(ctx, args, 'add');
+  if (matches(w, 'change') || w === 'chg') return iprouteModify(ctx, args, 'change');
+  if (matches(w, 'replace')) return iprouteModify(ctx, args, 'replace');
+  if (matches(w, 'prepend') || matches(w, 'append') || matches(w, 'test')) unsupported(`ip route ${w}`);
+  if (matches(w, 'delete')) return iprouteModify(ctx, args, 'delete');
+  if (matches(w, 'list') || matches(w, 'show') || matches(w, 'lst')) return iprouteList(ctx, args, false);
+  if (matches(w, 'get')) return iprouteGet(ctx, args);
+  if (matches(w, 'flush')) return iprouteList(ctx, args, true);
+  if (matches(w, 'save') || matches(w, 'restore') || matches(w, 'showdump') || matches(w, 'help')) unsupported(`ip route ${w}`);
+  return fail(255, `Command "${w}" is unknown, try "ip route help".\n`);
+}

@@ -1,0 +1,57 @@
+/**
+ * ip.check(): what the simulator does not model is refused before a run (a load-time error naming the
+ * line); iproute2's own usage errors are not — the run prints them as iproute2 does.
+ */
+import { describe, expect, it } from 'vitest';
+import { ip } from '../../../src/tools/ip/index.js';
+
+const argv = (line: string) => line.split(' ');
+
+describe('ip.check', () => {
+  it('accepts what is modelled, including usage errors iproute2 reports itself', () => {
+    for (const line of [
+      'ip l a veth0 type veth peer name veth1',
+      'ip link add veth0 type veth',
+      'ip -n ns1 a a 10.1.1.2/24 dev veth0',
+      'ip l s veth0 up mtu 1400 address 02:00:00:00:00:01 name x master br0',
+      'ip r g 10.1.1.2 from 10.1.1.3 oif veth0',
+      'ip ro a default via 10.1.1.1 metric 5 proto static table 100',
+      'ip rule add from 10.0.0.0/8 to 10.1.0.0/16 iif veth0 pref 5 lookup 7',
+      'ip n replace 10.1.1.3 lladdr 02:00:00:00:00:03 dev veth0 nud reachable',
+      'ip netns add ns1',
+      'ip -4 -o a',
+      'ip link set veth0 upp',
+      'ip link set veth0 mtu abc',
+      'ip addr add 10.1.1.300/24 dev veth0',
+      'ip route add 10.5.0.0/16 vai 10.1.1.1',
+      'ip foo',
+      'ip -x link',
+      'ip route add',
+      'ip netns exec ns1',
+      'ip -V',
+    ]) {
+      expect(ip.check(argv(line)), line).toBeUndefined();
+    }
+  });
+
+  it('refuses objects, options and keywords it does not model, saying what', () => {
+    const refused: [string, RegExp][] = [
+      ['ip xfrm state', /ip xfrm/],
+      ['ip link add x type vxlan id 5', /type vxlan/],
+      ['ip -d link show', /ip -d/],
+      ['ip -s link', /ip -s/],
+      ['ip -j addr', /ip -j/],
+      ['ip -6 route', /ip -6/],
+      ['ip link set veth0 promisc on', /promisc/],
+      ['ip route add 10.0.0.0/8 nexthop via 10.1.1.1', /nexthop/],
+      ['ip route get 10.1.1.3 iif veth1', /iif/],
+      ['ip rule add fwmark 1 table 5', /fwmark/],
+      ['ip neigh add 10.1.1.3 dev veth0 nud delay', /nud delay/],
+      ['ip neigh add proxy 10.1.1.3 dev veth0', /proxy/],
+      ['ip netns exec ns1 ping -c 1 10.1.1.3', /script runner/],
+      ['ip addr add 2001:db8::1/64 dev veth0', /IPv6/],
+      ['ip link add veth0 up type veth', /up type veth/],
+    ];
+    for (const [line, why] of refused) expect(ip.check(argv(line)), line).toMatch(why);
+  });
+});
