@@ -23,27 +23,25 @@ export function macAt(data: Uint8Array, off: number): string {
 }
 
 /**
- * Prepends an Ethernet header. A payload built with headroom (see buildDatagram) gets its header
- * written in front of it in the same buffer (skb_push), which is safe because a datagram is
- * transmitted once; any other payload is copied behind a new header.
+ * Prepends an Ethernet header. A payload built with headroom (see buildDatagram: the datagram ends its
+ * own buffer, 14 bytes in) gets its header written in front of it in the same buffer (skb_push). That
+ * is safe because each datagram is transmitted once — a second copy (a broadcast's looped copy, a
+ * forwarded datagram) is sliced first, and slices have no headroom.
  */
 export function ethFrame(dst: string, src: string, ethertype: number, payload: Uint8Array): Uint8Array {
   const out =
-    payload.byteOffset >= ETHERNET_HEADER_LEN && payload.buffer.byteLength === payload.byteOffset + payload.length && !headroomUsed.has(payload.buffer)
-      ? new Uint8Array(payload.buffer, payload.byteOffset - ETHERNET_HEADER_LEN, ETHERNET_HEADER_LEN + payload.length)
+    payload.byteOffset === ETHERNET_HEADER_LEN && payload.buffer.byteLength === ETHERNET_HEADER_LEN + payload.length
+      ? new Uint8Array(payload.buffer, 0, ETHERNET_HEADER_LEN + payload.length)
       : undefined;
   const frame = out ?? new Uint8Array(ETHERNET_HEADER_LEN + payload.length);
   frame.set(macBytes(dst), 0);
   frame.set(macBytes(src), 6);
   frame[12] = ethertype >>> 8;
   frame[13] = ethertype & 0xff;
-  if (out) headroomUsed.add(payload.buffer);
-  else frame.set(payload, ETHERNET_HEADER_LEN);
+  if (!out) frame.set(payload, ETHERNET_HEADER_LEN);
   return frame;
 }
 
-/** Buffers whose headroom already holds a header: a second transmission must copy. */
-const headroomUsed = new WeakSet<ArrayBufferLike>();
 
 export function ethertypeOf(data: Uint8Array): number {
   return ((data[12] as number) << 8) | (data[13] as number);

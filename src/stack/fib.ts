@@ -129,8 +129,31 @@ export function fibTableLookup(ns: NsState, table: number, flow: Flow): Route | 
   return best;
 }
 
+/**
+ * Lookups of namespaces with only the default rules depend on the destination and bound device alone;
+ * they are remembered per routes list (which is immutable, so a change of routes starts afresh) — the
+ * simulator's counterpart of the kernel's route cache.
+ */
+const lookupCache = new WeakMap<readonly Route[], Map<number, FibResult | { error: FibError }>>();
+
 /** fib_lookup through the policy rules. */
 export function fibLookup(ns: NsState, flow: Flow): FibResult | { error: FibError } {
+  if (hasCustomRules(ns.rules) || flow.oif > 0x1fffff) return fibLookupRules(ns, flow);
+  let cache = lookupCache.get(ns.routes);
+  if (!cache) {
+    cache = new Map();
+    lookupCache.set(ns.routes, cache);
+  }
+  const key = flow.daddr + flow.oif * 0x1_0000_0000;
+  let r = cache.get(key);
+  if (r === undefined) {
+    r = fibLookupRules(ns, flow);
+    cache.set(key, r);
+  }
+  return r;
+}
+
+function fibLookupRules(ns: NsState, flow: Flow): FibResult | { error: FibError } {
   for (const rule of ns.rules) {
     if (!ruleMatches(ns, rule, flow)) continue;
     // fib4_rule_action: an unreachable rule is ENETUNREACH (an unreachable route is EHOSTUNREACH).
@@ -148,9 +171,16 @@ export function fibLookup(ns: NsState, flow: Flow): FibResult | { error: FibErro
   return { error: 'ENETUNREACH' };
 }
 
+const localAddrs = new WeakMap<readonly IfAddr[], Set<Ipv4Address>>();
+
 /** Is `addr` one of this namespace's own addresses (inet_lookup_ifaddr)? */
 export function isLocalAddress(ns: NsState, addr: Ipv4Address): boolean {
-  return ns.addrs.some((a) => a.local === addr);
+  let set = localAddrs.get(ns.addrs);
+  if (!set) {
+    set = new Set(ns.addrs.map((a) => a.local));
+    localAddrs.set(ns.addrs, set);
+  }
+  return set.has(addr);
 }
 
 /** inet_addr_type: what the local table says an address is to this namespace. */

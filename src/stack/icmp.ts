@@ -2,7 +2,7 @@
  * ICMP (net/ipv4/icmp.c): answering echo requests, handing errors to the sockets they concern, and
  * sending errors — host unreachable when a neighbour never answered, time exceeded on a router.
  */
-import { internetChecksum } from '../wire/checksum.js';
+import { internetChecksum, internetChecksumRange } from '../wire/checksum.js';
 import { IP_PROTO_ICMP } from '../wire/ipv4.js';
 import type { DeviceState } from '../sim/state.js';
 import type { Namespace, World } from '../sim/world.js';
@@ -73,13 +73,12 @@ function raw_icmp_error(ns: Namespace, errorDatagram: Uint8Array, type: number, 
 /** icmp_rcv: a locally delivered ICMP message. */
 export function icmp_rcv(w: World, ns: Namespace, dev: DeviceState, datagram: Uint8Array, info: RawDelivery, broadcast: boolean): void {
   const ihl = ((datagram[0] as number) & 0xf) * 4;
-  const msg = datagram.subarray(ihl);
-  if (msg.length < 8 || internetChecksum(msg) !== 0) {
+  if (datagram.length < ihl + 8 || internetChecksumRange(datagram, ihl, datagram.length) !== 0) {
     w.trace.drop(w.loop.now, ns.name, dev.name, 'icmp_rcv', 'NOT_SPECIFIED', 'bad ICMP checksum');
     return;
   }
-  const type = msg[0] as number;
-  const code = msg[1] as number;
+  const type = datagram[ihl] as number;
+  const code = datagram[ihl + 1] as number;
   if (type === ICMP_ECHO) return icmp_echo(w, ns, dev, datagram, broadcast);
   if (type === ICMP_DEST_UNREACH || type === ICMP_TIME_EXCEEDED) {
     if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, dev.name, 'icmp_unreach', `ICMP type ${type} code ${code} from ${fmt(addrAt(datagram, 12))}`);

@@ -2,7 +2,7 @@
  * The IPv4 input path (net/ipv4/ip_input.c, ip_forward.c, ip_fragment.c): ip_rcv checks the header,
  * ip_route_input decides, then ip_local_deliver (reassembling fragments first) or ip_forward.
  */
-import { internetChecksum } from '../wire/checksum.js';
+import { internetChecksumRange } from '../wire/checksum.js';
 import { IP_PROTO_ICMP } from '../wire/ipv4.js';
 import { NS_PER_SEC } from '../sim/event-loop.js';
 import type { DeviceState } from '../sim/state.js';
@@ -20,7 +20,7 @@ export function ip_rcv(w: World, ns: Namespace, dev: DeviceState, frame: Uint8Ar
     w.trace.drop(w.loop.now, ns.name, dev.name, 'ip_rcv', 'OTHERHOST', 'frame for another host');
     return;
   }
-  const d = frame.subarray(14);
+  const d = new Uint8Array(frame.buffer, frame.byteOffset + 14, frame.length - 14);
   const ihl = ((d[0] as number) & 0xf) * 4;
   if (d.length < 20 || (d[0] as number) >>> 4 !== 4 || ihl < 20 || d.length < ihl) {
     w.trace.drop(w.loop.now, ns.name, dev.name, 'ip_rcv', 'IP_INHDR', 'bad IPv4 header');
@@ -31,11 +31,11 @@ export function ip_rcv(w: World, ns: Namespace, dev: DeviceState, frame: Uint8Ar
     w.trace.drop(w.loop.now, ns.name, dev.name, 'ip_rcv', 'IP_INHDR', `bad total length ${total}`);
     return;
   }
-  if (internetChecksum(d.subarray(0, ihl)) !== 0) {
+  if (internetChecksumRange(d, 0, ihl) !== 0) {
     w.trace.drop(w.loop.now, ns.name, dev.name, 'ip_rcv', 'IP_CSUM', 'bad header checksum');
     return;
   }
-  const datagram = total === d.length ? d : d.subarray(0, total);
+  const datagram = total === d.length ? d : new Uint8Array(d.buffer, d.byteOffset, total);
   const saddr = addrAt(datagram, 12);
   const daddr = addrAt(datagram, 16);
   if (rtIif !== 0) return ip_local_deliver(w, ns, dev, datagram, { iif: rtIif, dev: dev.ifindex }, false);

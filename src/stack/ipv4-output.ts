@@ -4,7 +4,7 @@
  * destinations, a broadcast MAC for broadcast routes, the neighbour table for the rest.
  */
 import { ETHERTYPE_IPV4 } from '../wire/ethernet.js';
-import { internetChecksum } from '../wire/checksum.js';
+import { internetChecksumRange } from '../wire/checksum.js';
 import type { DeviceState } from '../sim/state.js';
 import type { Namespace, World } from '../sim/world.js';
 import { ethFrame } from '../devices/frame.js';
@@ -35,7 +35,8 @@ export interface IpHeaderFields {
  * Ethernet header in front (the skb's headroom), so the link layer can prepend without copying.
  */
 export function buildDatagram(h: IpHeaderFields, payload: Uint8Array, fragOffset = 0, mf = false): Uint8Array {
-  const d = new Uint8Array(LL_HEADROOM + IPV4_HEADER_LEN + payload.length).subarray(LL_HEADROOM);
+  // A view made with the constructor: TypedArray#subarray is several times slower in V8.
+  const d = new Uint8Array(new ArrayBuffer(LL_HEADROOM + IPV4_HEADER_LEN + payload.length), LL_HEADROOM);
   const total = d.length;
   d[0] = 0x45;
   d[1] = h.tos ?? 0;
@@ -50,7 +51,7 @@ export function buildDatagram(h: IpHeaderFields, payload: Uint8Array, fragOffset
   d[9] = h.protocol;
   setAddr(d, 12, h.src);
   setAddr(d, 16, h.dst);
-  const c = internetChecksum(d.subarray(0, IPV4_HEADER_LEN));
+  const c = internetChecksumRange(d, 0, IPV4_HEADER_LEN);
   d[10] = c >>> 8;
   d[11] = c & 0xff;
   d.set(payload, IPV4_HEADER_LEN);
@@ -73,7 +74,7 @@ export function setTtl(d: Uint8Array, ttl: number): void {
   d[8] = ttl;
   d[10] = 0;
   d[11] = 0;
-  const c = internetChecksum(d.subarray(0, ((d[0] as number) & 0xf) * 4));
+  const c = internetChecksumRange(d, 0, ((d[0] as number) & 0xf) * 4);
   d[10] = c >>> 8;
   d[11] = c & 0xff;
 }

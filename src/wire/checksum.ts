@@ -35,3 +35,16 @@ export function internetChecksum(data: Uint8Array, initial = 0): number {
 export function checksumIsValid(data: Uint8Array, initial = 0): boolean {
   return onesComplementSum(data, initial) === 0xffff;
 }
+
+/**
+ * The Internet checksum of data[start, end) — for the per-packet path, where making a subarray view
+ * costs more than summing the bytes.
+ */
+export function internetChecksumRange(data: Uint8Array, start: number, end: number): number {
+  let sum = 0;
+  const even = start + ((end - start) & ~1);
+  for (let i = start; i < even; i += 2) sum += (data[i]! << 8) | data[i + 1]!;
+  if (even < end) sum += data[even]! << 8;
+  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
+  return ~sum & 0xffff;
+}

@@ -39,6 +39,13 @@ describe.skipIf(skip !== undefined)(title('kernel mode'), () => {
     expect(v.ok, renderVerdict(v, { expected: 'expect', actual: 'kernel' })).toBe(true);
   });
 
+  it('conform: the simulator and the kernel agree on the article scenarios, point by point', async () => {
+    const r = await runCli(['conform', 'scenarios/veth-same-ns-fixed.yaml', 'scenarios/veth-same-ns-ubuntu.yaml']);
+    expect(r.stdout).toMatch(/^veth-same-ns-fixed +lo +match$/m);
+    expect(r.stdout).toContain('2 of 2 scenarios agree with the kernel');
+    expect(r.code).toBe(0);
+  });
+
   it('reports a wrong expectation with a readable diff and exit 1', async () => {
     const file = tempScenario('wrong', 'script: |\n  echo hi\n  ip -br link show lo\nexpect:\n  output: |\n    hello\n    lo               UNKNOWN        00:00:00:00:00:00 <LOOPBACK,UP,LOWER_UP>\n');
     const r = await runCli(['kernel', '--check', file]);
