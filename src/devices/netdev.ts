@@ -10,6 +10,7 @@ import { ethertypeOf, ethPktType } from './frame.js';
 import { veth_xmit } from './veth.js';
 import { loopback_xmit } from './loopback.js';
 import { br_dev_xmit, br_handle_frame } from './bridge.js';
+import { ovs_dp_process_packet, ovsBridgeOf } from './ovs.js';
 import { arp_rcv } from '../stack/arp.js';
 import { ip_rcv } from '../stack/ipv4-input.js';
 
@@ -49,14 +50,23 @@ export function dev_queue_xmit(w: World, ns: Namespace, dev: DeviceState, data: 
   if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, dev.name, 'dev_queue_xmit', `${data.length} bytes out`);
   if (dev.kind === 'veth') return veth_xmit(w, ns, dev, data);
   if (dev.kind === 'bridge') return br_dev_xmit(w, ns, dev, data);
+  if (dev.kind === 'ovs-internal') {
+    const b = ovsBridgeOf(w, dev.id);
+    return b ? ovs_dp_process_packet(w, ns, b, dev.id, data) : 'ok';
+  }
   w.trace.drop(w.loop.now, ns.name, dev.name, 'dev_queue_xmit', 'NOT_SPECIFIED', `no driver for ${dev.kind}`);
   return 'ENOBUFS';
 }
 
 /** netif_receive_skb: a frame arrives on `dev`; taps see it, then its protocol handler takes it. */
-export function netif_receive_skb(w: World, ns: Namespace, dev: DeviceState, data: Uint8Array, rtIif: number): void {
+export function netif_receive_skb(w: World, ns: Namespace, dev: DeviceState, data: Uint8Array, rtIif: number, fromDatapath = false): void {
   const looped = rtIif !== 0;
   tap(w, dev, data);
+  // An OVS port is read by ovs-vswitchd's packet socket; the frame also goes on up the port's own stack.
+  if (dev.promisc && !fromDatapath) {
+    const b = ovsBridgeOf(w, dev.id);
+    if (b && b.internal !== dev.id) void ovs_dp_process_packet(w, ns, b, dev.id, data);
+  }
   // A bridge port's rx_handler takes every frame before any protocol sees it.
   if (dev.master !== undefined) return br_handle_frame(w, ns, dev, data);
   const type = ethertypeOf(data);

@@ -10,6 +10,7 @@ import { Trace } from './trace.js';
 import { DEFAULT_RULES, fibAddIfaddr } from '../stack/fib.js';
 import { IPV4_CONF_DEFAULTS } from '../kernel/sysctl-defaults.js';
 import type { DeviceKind, DeviceState, IfAddr, NsState } from './state.js';
+import type { OvsDb } from '../devices/ovs.js';
 
 /** The kernel's namespace-wide IPv4 sysctls a scenario may read or write, with their defaults. */
 export const IPV4_NS_DEFAULTS: Readonly<Record<string, number>> = {
@@ -105,6 +106,8 @@ export class World {
   /** Where each device lives now, by its world-wide id. */
   readonly deviceHome = new Map<number, Namespace>();
   readonly taps: CaptureTap[] = [];
+  /** Open vSwitch's configuration, as a private ovsdb would hold it. */
+  readonly ovs: OvsDb = { bridges: [], datapathDevice: undefined, portNames: new Map() };
   /** Each bridge's forwarding database (runtime: learning refreshes it with every frame). */
   readonly fdbs = new Map<number, Map<string, { port: number; updated: number }>>();
   /** Every NsState a namespace has had, in order: the terminal UI steps through it. */

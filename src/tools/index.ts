@@ -4,5 +4,6 @@ import { ip } from './ip/index.js';
 import { ping } from './ping.js';
 import { sysctl } from './sysctl.js';
 import { cat, echo, sleep } from './shell.js';
+import { ovsVsctl } from './ovs-vsctl.js';
 
-export const TOOLS: Readonly<Record<string, Tool>> = { ip, ping, sysctl, echo, cat, sleep };
+export const TOOLS: Readonly<Record<string, Tool>> = { ip, ping, sysctl, echo, cat, sleep, 'ovs-vsctl': ovsVsctl };

@@ -3,5 +3,4 @@
  * failure; when one passes, remove it from here.
  */
 export const KNOWN_GAPS: Readonly<Record<string, string>> = {
-  'netns-ovs': 'Open vSwitch is not simulated yet (issue: bridges)',
 };

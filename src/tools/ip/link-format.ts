@@ -51,6 +51,7 @@ function flags(dev: DeviceState, mDown: boolean): string {
   if (dev.up && !running) f.push('NO-CARRIER');
   if (dev.kind === 'loopback') f.push('LOOPBACK');
   else f.push('BROADCAST', 'MULTICAST');
+  if (dev.promisc) f.push('PROMISC');
   if (dev.up) f.push('UP');
   if (dev.up && dev.carrier) f.push('LOWER_UP');
   return `<${f.join(',')}${mDown ? ',M-DOWN' : ''}>`;
