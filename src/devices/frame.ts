@@ -23,16 +23,39 @@ export function macAt(data: Uint8Array, off: number): string {
 }
 
 /**
- * Prepends an Ethernet header. A payload built with headroom (see buildDatagram: the datagram ends its
- * own buffer, 14 bytes in) gets its header written in front of it in the same buffer (skb_push). That
- * is safe because each datagram is transmitted once — a second copy (a broadcast's looped copy, a
- * forwarded datagram) is sliced first, and slices have no headroom.
+ * The last datagram allocWithHeadroom made, whose 14 bytes in front are still free. Almost every
+ * datagram is framed right after it is built; one that waits (for ARP, say) is copied instead.
+ */
+let withHeadroom: Uint8Array | undefined;
+
+/** Packet bytes come from slabs: one ArrayBuffer per packet costs more than all the rest of a hop. */
+const SLAB_SIZE = 256 * 1024;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabUsed = 0;
+
+/** `len` bytes with room for an Ethernet header in front (the skb's headroom). */
+export function allocWithHeadroom(len: number): Uint8Array {
+  const need = ETHERNET_HEADER_LEN + len;
+  if (need > SLAB_SIZE / 4) {
+    withHeadroom = new Uint8Array(new ArrayBuffer(need), ETHERNET_HEADER_LEN, len);
+    return withHeadroom;
+  }
+  if (slabUsed + need > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  withHeadroom = new Uint8Array(slab, slabUsed + ETHERNET_HEADER_LEN, len);
+  slabUsed += (need + 7) & ~7;
+  return withHeadroom;
+}
+
+/**
+ * Prepends an Ethernet header. The datagram allocWithHeadroom made last gets its header written in the
+ * bytes in front of it (skb_push) — once: any other payload, or a second transmission, is copied.
  */
 export function ethFrame(dst: string, src: string, ethertype: number, payload: Uint8Array): Uint8Array {
-  const out =
-    payload.byteOffset === ETHERNET_HEADER_LEN && payload.buffer.byteLength === ETHERNET_HEADER_LEN + payload.length
-      ? new Uint8Array(payload.buffer, 0, ETHERNET_HEADER_LEN + payload.length)
-      : undefined;
+  const out = payload === withHeadroom ? new Uint8Array(payload.buffer, payload.byteOffset - ETHERNET_HEADER_LEN, ETHERNET_HEADER_LEN + payload.length) : undefined;
+  if (out) withHeadroom = undefined;
   const frame = out ?? new Uint8Array(ETHERNET_HEADER_LEN + payload.length);
   frame.set(macBytes(dst), 0);
   frame.set(macBytes(src), 6);

@@ -9,7 +9,7 @@ import { Rng } from './rng.js';
 import { Trace } from './trace.js';
 import { DEFAULT_RULES, fibAddIfaddr } from '../stack/fib.js';
 import { IPV4_CONF_DEFAULTS } from '../kernel/sysctl-defaults.js';
-import type { DeviceKind, DeviceState, IfAddr, NsState } from './state.js';
+import type { DeviceKind, DeviceState, IfAddr, NeighEntry, NsState } from './state.js';
 import type { OvsDb } from '../devices/ovs.js';
 
 /** The kernel's namespace-wide IPv4 sysctls a scenario may read or write, with their defaults. */
@@ -58,8 +58,23 @@ export interface CaptureTap {
 export class Namespace {
   state: NsState;
   readonly neighPending = new Map<string, PendingNeigh>();
-  /** Last use of each neighbour entry on the fast path (neigh->used), by `${ifindex}/${ip}`. */
-  readonly neighUsed = new Map<string, number>();
+  /** Last use of each neighbour entry on the fast path (neigh->used), by ifindex·2³² + ip. */
+  readonly neighUsed = new Map<number, number>();
+  private neighIndexOf: NsState['neigh'] | undefined;
+  private neighIndex = new Map<number, NeighEntry>();
+
+  /** The neighbour entry for (ifindex, ip) without building a string key: the per-packet lookup. */
+  neighFast(ifindex: number, ip: number): NeighEntry | undefined {
+    if (this.neighIndexOf !== this.state.neigh) {
+      this.neighIndexOf = this.state.neigh;
+      this.neighIndex = new Map();
+      for (const k in this.state.neigh) {
+        const e = this.state.neigh[k] as NeighEntry;
+        this.neighIndex.set(e.ifindex * 0x1_0000_0000 + e.ip, e);
+      }
+    }
+    return this.neighIndex.get(ifindex * 0x1_0000_0000 + ip);
+  }
   readonly rawSockets = new Set<RawSocket>();
   /** IP identification counter for locally generated datagrams. */
   ipId: number;

@@ -10,6 +10,7 @@ const MAX_CONF = new Set(['rp_filter', 'arp_ignore', 'arp_announce', 'arp_accept
 export function devConf(ns: NsState, dev: DeviceState, key: string): number {
   const own = dev.conf[key] ?? 0;
   const all = ns.confAll[key] ?? 0;
+  if (own === all) return own;
   if (OR_CONF.has(key)) return own || all ? 1 : 0;
   if (MAX_CONF.has(key)) return Math.max(own, all);
   return own;

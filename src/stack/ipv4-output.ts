@@ -7,7 +7,7 @@ import { ETHERTYPE_IPV4 } from '../wire/ethernet.js';
 import { internetChecksumRange } from '../wire/checksum.js';
 import type { DeviceState } from '../sim/state.js';
 import type { Namespace, World } from '../sim/world.js';
-import { ethFrame } from '../devices/frame.js';
+import { allocWithHeadroom, ethFrame } from '../devices/frame.js';
 import { dev_queue_xmit, type XmitResult } from '../devices/netdev.js';
 import { neigh_output } from './neighbour.js';
 import { ip_local_deliver_looped } from './ipv4-input.js';
@@ -35,8 +35,7 @@ export interface IpHeaderFields {
  * Ethernet header in front (the skb's headroom), so the link layer can prepend without copying.
  */
 export function buildDatagram(h: IpHeaderFields, payload: Uint8Array, fragOffset = 0, mf = false): Uint8Array {
-  // A view made with the constructor: TypedArray#subarray is several times slower in V8.
-  const d = new Uint8Array(new ArrayBuffer(LL_HEADROOM + IPV4_HEADER_LEN + payload.length), LL_HEADROOM);
+  const d = allocWithHeadroom(IPV4_HEADER_LEN + payload.length);
   const total = d.length;
   d[0] = 0x45;
   d[1] = h.tos ?? 0;

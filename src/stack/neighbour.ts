@@ -85,12 +85,18 @@ function neigh_xmit(w: World, ns: Namespace, dev: DeviceState, mac: string, data
  * first if need be.
  */
 export function neigh_output(w: World, ns: Namespace, dev: DeviceState, nexthop: number, datagram: Uint8Array): XmitResult {
-  const key = neighKey(dev.ifindex, nexthop);
   const now = w.loop.now;
-  let e = entry(ns, key);
+  const fast = ns.neighFast(dev.ifindex, nexthop);
+  if (fast && CONNECTED.has(fast.state)) {
+    // `used` changes with every packet: kept beside the state, not as an immer step per packet.
+    ns.neighUsed.set(dev.ifindex * 0x1_0000_0000 + nexthop, now);
+    return neigh_xmit(w, ns, dev, fast.mac as string, datagram);
+  }
+  const key = neighKey(dev.ifindex, nexthop);
+  let e = fast;
   if (e && CONNECTED.has(e.state)) {
     // `used` changes with every packet: kept beside the state, not as an immer step per packet.
-    ns.neighUsed.set(key, now);
+    ns.neighUsed.set(dev.ifindex * 0x1_0000_0000 + nexthop, now);
     return neigh_xmit(w, ns, dev, e.mac as string, datagram);
   }
   if (e && (e.state === 'DELAY' || e.state === 'PROBE')) return neigh_xmit(w, ns, dev, e.mac as string, datagram);
@@ -160,7 +166,7 @@ function neigh_timer_handler(w: World, ns: Namespace, devId: number, key: string
     if (now <= cur.confirmed + cur.reachableTime) {
       next = cur.confirmed + cur.reachableTime;
       quiet = true;
-    } else if (now <= Math.max(cur.used, ns.neighUsed.get(key) ?? 0) + NEIGH_PARMS.delay_first_probe_time) {
+    } else if (now <= Math.max(cur.used, ns.neighUsed.get(cur.ifindex * 0x1_0000_0000 + cur.ip) ?? 0) + NEIGH_PARMS.delay_first_probe_time) {
       cur = { ...cur, state: 'DELAY', updated: now };
       next = now + NEIGH_PARMS.delay_first_probe_time;
     } else {

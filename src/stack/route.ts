@@ -27,9 +27,10 @@ export function ip_route_input(ns: NsState, dev: DeviceState, saddr: Ipv4Address
   if (isMulticastIpv4(daddr)) return { kind: 'broadcast' };
   if (saddr >>> 24 === 0) return { kind: 'drop', reason: 'IP_INVALID_SOURCE', why: 'martian source: zero network' };
   if (daddr >>> 24 === 0) return { kind: 'drop', reason: 'IP_INVALID_DEST', why: 'martian destination: zero network' };
-  const localnet = devConf(ns, dev, 'route_localnet') !== 0;
-  if (!localnet && isLoopbackAddr(daddr)) return { kind: 'drop', reason: 'IP_INVALID_DEST', why: 'martian destination: 127/8 arriving on a device' };
-  if (!localnet && isLoopbackAddr(saddr)) return { kind: 'drop', reason: 'IP_INVALID_SOURCE', why: 'martian source: 127/8 arriving on a device' };
+  if ((isLoopbackAddr(daddr) || isLoopbackAddr(saddr)) && devConf(ns, dev, 'route_localnet') === 0) {
+    if (isLoopbackAddr(daddr)) return { kind: 'drop', reason: 'IP_INVALID_DEST', why: 'martian destination: 127/8 arriving on a device' };
+    return { kind: 'drop', reason: 'IP_INVALID_SOURCE', why: 'martian source: 127/8 arriving on a device' };
+  }
 
   const res = fibLookup(ns, { daddr, saddr, oif: 0, iif: dev.ifindex });
   if ('error' in res) {
