@@ -13,7 +13,7 @@ export function loopback_xmit(w: World, ns: Namespace, dev: DeviceState, data: U
   w.loop.after(LOOPBACK_HOP_NS, () => {
     const lo = ns.state.devices[dev.ifindex];
     if (lo && lo.id === dev.id && lo.up) {
-      w.frameHops++;
+      w.recordHop(lo.id);
       netif_receive_skb(w, ns, lo, data, rtIif || lo.ifindex);
     }
     else w.trace.drop(w.loop.now, ns.name, dev.name, 'loopback_xmit', 'DEV_READY', 'lo went down');

@@ -29,7 +29,7 @@ export function veth_xmit(w: World, ns: Namespace, dev: DeviceState, data: Uint8
   w.loop.after(VETH_HOP_NS, () => {
     const p = w.device(target);
     if (p && p.dev.up) {
-      w.frameHops++;
+      w.recordHop(p.dev.id);
       netif_receive_skb(w, p.ns, p.dev, data, 0);
     }
     else w.trace.drop(w.loop.now, p?.ns.name ?? ns.name, p?.dev.name, 'veth_xmit', 'DEV_READY', 'peer went away before the frame arrived');

@@ -48,6 +48,22 @@ export class SimulationError extends Error {
   override name = 'SimulationError';
 }
 
+/** Events waiting at once beyond which a run is a storm even before it has used its budget. */
+export const MAX_PENDING = 1_000_000;
+
+/** The storm guard's report: how much work, and the devices the frames keep going round. */
+function stormError(w: World, where: string, maxEvents: number): SimulationError {
+  const loop = w
+    .busiestDevices()
+    .slice(0, 12)
+    .map((d) => `${d.ns === '' ? '' : `${d.ns}/`}${d.name} (${Math.round(d.share * 100)}%)`)
+    .join(', ');
+  const what = w.loop.pending > MAX_PENDING ? `${w.loop.pending} events waiting at once` : `${maxEvents} events`;
+  return new SimulationError(
+    `${where}: storm guard: ${what} without the network going quiet — frames keep arriving at ${loop || 'no device'}; a forwarding loop (bridges without STP?) floods forever on a real kernel too`,
+  );
+}
+
 interface Prepared {
   readonly line: ScriptLine;
   readonly netns: string | undefined;
@@ -100,9 +116,7 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
   w.createNamespace('', true);
   const maxEvents = opts.maxEvents ?? DEFAULT_MAX_EVENTS;
   const guard = (line: number | undefined) => () => {
-    if (w.loop.executed > maxEvents) {
-      throw new SimulationError(`${s.file}${line ? `:${line}` : ''}: the simulation ran ${maxEvents} events without going quiet (a forwarding loop or a storm?)`);
-    }
+    if (w.loop.executed > maxEvents || w.loop.pending > MAX_PENDING) throw stormError(w, `${s.file}${line ? `:${line}` : ''}`, maxEvents);
   };
   const captures: { point: string; tap?: CaptureTap; spec: CaptureSpecArgs }[] = [];
   const exits = new Map<number, number>();

@@ -112,6 +112,9 @@ export interface HistoryEntry {
   readonly state: NsState;
 }
 
+/** How many recent hops the storm report looks at. */
+export const HOP_RING = 8192;
+
 export class World {
   readonly loop = new EventLoop();
   readonly rng: Rng;
@@ -130,6 +133,25 @@ export class World {
   keepHistory = true;
   /** Frames handed from one device to another (a veth crossing, a loop through lo): the benchmark's unit. */
   frameHops = 0;
+  /** The devices the last HOP_RING frame hops arrived at: where a storm is going round, when there is one. */
+  readonly hopRing = new Int32Array(HOP_RING);
+
+  recordHop(deviceId: number): void {
+    this.hopRing[this.frameHops++ % HOP_RING] = deviceId;
+  }
+
+  /** The devices recent frames keep arriving at, busiest first: a forwarding loop's members. */
+  busiestDevices(): { name: string; ns: string; share: number }[] {
+    const n = Math.min(this.frameHops, HOP_RING);
+    const counts = new Map<number, number>();
+    for (let i = 0; i < n; i++) counts.set(this.hopRing[i] as number, (counts.get(this.hopRing[i] as number) ?? 0) + 1);
+    const out: { name: string; ns: string; share: number }[] = [];
+    for (const [id, c] of counts) {
+      const d = this.device(id);
+      if (d && c / n >= 0.02) out.push({ name: d.dev.name, ns: d.ns.name, share: c / n });
+    }
+    return out.sort((a, b) => b.share - a.share);
+  }
   private nextDeviceId = 1;
 
   constructor(opts: WorldOptions) {
