@@ -8,8 +8,14 @@
  * chain_1000_*                 1,000 namespaces in a chain, each pinging its neighbour once, end to end
  * article_scenarios_per_sec    the article's fixed veth scenario, whole (parse, run, report)
  * article_vs_kernel_speedup    one kernel-mode run of it over one simulator run (null without root)
+ * bridge_N, ovs_N              N namespaces on one Linux bridge / one OVS bridge, each pinging its neighbour
+ *                              once (N = 10, 100, 1000): the whole scenario run, each in its own process
+ *                              so that peak_rss_bytes is that case's alone
  */
 import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseScenario } from '../src/scenario/load.js';
 import { join } from 'node:path';
 import { World, type Namespace } from '../src/sim/world.js';
 import { dev_change_flags_up, dev_change_net_namespace, inet_rtm_newaddr, rtnl_newlink_veth } from '../src/stack/netlink.js';
@@ -152,8 +158,43 @@ function articlePerSec(seconds: number): { perSec: number; oneRunS: number } {
   return { perSec: runs / elapsed, oneRunS: elapsed / runs };
 }
 
+/** The script of N namespaces around one switch; each pings the next one once. */
+export function starScript(kind: 'bridge' | 'ovs', n: number): string {
+  const lines = kind === 'bridge' ? ['ip link add br0 type bridge', 'ip link set br0 up'] : ['ovs-vsctl add-br br0'];
+  const addr = (i: number) => `10.${(i >> 8) & 255}.${i & 255}.1`;
+  for (let i = 0; i < n; i++) {
+    lines.push(`ip netns add n${i}`, `ip link add p${i} type veth peer name v${i}`, `ip link set v${i} netns n${i}`);
+    lines.push(kind === 'bridge' ? `ip link set p${i} master br0` : `ovs-vsctl add-port br0 p${i}`, `ip link set p${i} up`);
+    lines.push(`ip netns exec n${i} ip addr add ${addr(i)}/8 dev v${i}`, `ip netns exec n${i} ip link set v${i} up`);
+  }
+  for (let i = 0; i < n; i++) lines.push(`ip netns exec n${i} ping -c 1 ${addr((i + 1) % n)}`);
+  return `name: ${kind}-${n}\ntitle: ${n} namespaces on one ${kind}\nscript: |\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+}
+
+/** One switch case, in this process: prints {wall_s, frame_hops_per_sec, peak_rss_bytes}. */
+function switchCase(kind: 'bridge' | 'ovs', n: number): void {
+  const s = parseScenario(starScript(kind, n), `${kind}-${n}.yaml`);
+  const t = process.hrtime.bigint();
+  const run = runSim(s);
+  const wall = Number(process.hrtime.bigint() - t) / 1e9;
+  const ok = (run.report.output.match(/ 1 received/g) ?? []).length;
+  if (ok !== n) throw new Error(`${kind}_${n}: only ${ok} of ${n} pings were answered`);
+  const rss = process.resourceUsage().maxRSS * 1024;
+  process.stdout.write(`${JSON.stringify({ wall_s: Number(wall.toFixed(3)), frame_hops_per_sec: Math.round(run.world.frameHops / wall), frame_hops: run.world.frameHops, peak_rss_bytes: rss })}\n`);
+}
+
+function switchCaseInChild(kind: 'bridge' | 'ovs', n: number): object {
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--case', `${kind}:${n}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${kind}_${n} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as object;
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, 'no-kernel': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, 'no-kernel': { type: 'boolean', default: false }, case: { type: 'string' } } });
+  if (values.case) {
+    const [kind, n] = values.case.split(':') as ['bridge' | 'ovs', string];
+    return switchCase(kind, Number(n));
+  }
   // Each metric is reported on stderr as it is measured: a long run shows where it is.
   const result = new Proxy({} as Record<string, number | null | string>, {
     set(target, key, value) {
@@ -172,6 +213,8 @@ async function main(): Promise<void> {
   const art = articlePerSec(2);
   result.article_scenarios_per_sec = Math.round(art.perSec);
   result.article_vs_kernel_speedup = null;
+  const switches: Record<string, object> = {};
+  for (const kind of ['bridge', 'ovs'] as const) for (const n of [10, 100, 1000]) switches[`${kind}_${n}`] = switchCaseInChild(kind, n);
   const s = loadScenario(ARTICLE);
   if (!values['no-kernel'] && kernelAvailability(s).length === 0) {
     const t = process.hrtime.bigint();
@@ -181,12 +224,16 @@ async function main(): Promise<void> {
     result.article_vs_kernel_speedup = Math.round(kernelS / art.oneRunS);
   }
   if (values.json) {
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...result, ...switches })}\n`);
     return;
   }
   const w = Math.max(...Object.keys(result).map((k) => k.length));
   process.stdout.write(`${'metric'.padEnd(w)}  value\n`);
   for (const [k, v] of Object.entries(result)) process.stdout.write(`${k.padEnd(w)}  ${v === null ? 'null (kernel mode unavailable)' : v.toLocaleString('en-US')}\n`);
+  process.stdout.write(`\n${'case'.padEnd(12)}  ${'wall_s'.padStart(8)}  ${'frame_hops/s'.padStart(13)}  ${'peak_rss_MB'.padStart(11)}\n`);
+  for (const [k, v] of Object.entries(switches) as [string, { wall_s: number; frame_hops_per_sec: number; peak_rss_bytes: number }][]) {
+    process.stdout.write(`${k.padEnd(12)}  ${v.wall_s.toFixed(3).padStart(8)}  ${v.frame_hops_per_sec.toLocaleString('en-US').padStart(13)}  ${(v.peak_rss_bytes / 2 ** 20).toFixed(0).padStart(11)}\n`);
+  }
 }
 
 await main();

@@ -28,20 +28,33 @@ export function fdbOf(w: World, bridgeId: number): Map<string, FdbEntry> {
   return fdb;
 }
 
-function portsOf(ns: Namespace, bridgeId: number): DeviceState[] {
-  const out: DeviceState[] = [];
-  for (const k in ns.state.devices) {
-    const d = ns.state.devices[k as unknown as number] as DeviceState;
-    if (d.master === bridgeId) out.push(d);
+/** Ports and port MACs of every bridge of a namespace, computed once per devices table (it is immutable). */
+const portIndex = new WeakMap<object, Map<number, { ports: DeviceState[]; macs: Set<string> }>>();
+
+function bridgePorts(ns: Namespace, bridgeId: number): { ports: DeviceState[]; macs: Set<string> } {
+  let idx = portIndex.get(ns.state.devices);
+  if (!idx) {
+    idx = new Map();
+    for (const k in ns.state.devices) {
+      const d = ns.state.devices[k as unknown as number] as DeviceState;
+      if (d.master === undefined) continue;
+      let e = idx.get(d.master);
+      if (!e) idx.set(d.master, (e = { ports: [], macs: new Set() }));
+      e.ports.push(d);
+      e.macs.add(d.mac);
+    }
+    portIndex.set(ns.state.devices, idx);
   }
-  return out;
+  return idx.get(bridgeId) ?? { ports: [], macs: new Set() };
+}
+
+function portsOf(ns: Namespace, bridgeId: number): DeviceState[] {
+  return bridgePorts(ns, bridgeId).ports;
 }
 
 /** Is `mac` the bridge's own, or one of its ports' (the fdb's local, permanent entries)? */
 function isLocalMac(ns: Namespace, bridge: DeviceState, mac: string): boolean {
-  if (bridge.mac === mac) return true;
-  for (const p of portsOf(ns, bridge.id)) if (p.mac === mac) return true;
-  return false;
+  return bridge.mac === mac || bridgePorts(ns, bridge.id).macs.has(mac);
 }
 
 function lookup(w: World, bridge: DeviceState, mac: string): FdbEntry | undefined {

@@ -30,16 +30,28 @@ export interface OvsDb {
   datapathDevice: number | undefined;
   /** Port names by device id, as the database records them (a port whose device is missing has a negative id). */
   readonly portNames: Map<number, string>;
+  /** Bumped by every committed change: the per-frame index is rebuilt when it moves. */
+  version: number;
 }
 
 export function ovsDb(w: World): OvsDb {
   return w.ovs;
 }
 
-/** The bridge a device is a port of (the internal port counts), if any. */
+const indexes = new WeakMap<OvsDb, { version: number; of: Map<number, OvsBridge> }>();
+
+/** The bridge a device is a port of (the internal port counts), if any; per frame, so indexed. */
 export function ovsBridgeOf(w: World, devId: number): OvsBridge | undefined {
-  for (const b of w.ovs.bridges) if (b.internal === devId || b.ports.includes(devId)) return b;
-  return undefined;
+  const db = w.ovs;
+  if (db.bridges.length === 0) return undefined;
+  let idx = indexes.get(db);
+  if (!idx || idx.version !== db.version) {
+    const of = new Map<number, OvsBridge>();
+    for (const b of db.bridges) for (const id of [b.internal, ...b.ports]) of.set(id, b);
+    idx = { version: db.version, of };
+    indexes.set(db, idx);
+  }
+  return idx.of.get(devId);
 }
 
 function portDevices(w: World, b: OvsBridge): { ns: Namespace; dev: DeviceState }[] {

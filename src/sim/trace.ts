@@ -25,7 +25,6 @@ export type DropReason =
   | 'NEIGH_DEAD'
   | 'ARP_IGNORE'
   | 'ARP_FILTER'
-  | 'ARP_NOT_FOR_US'
   | 'ICMP_IGNORED_BROADCAST'
   | 'SOCKET_FILTER'
   | 'NO_SOCKET'

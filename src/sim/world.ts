@@ -125,7 +125,7 @@ export class World {
   readonly deviceHome = new Map<number, Namespace>();
   readonly taps: CaptureTap[] = [];
   /** Open vSwitch's configuration, as a private ovsdb would hold it. */
-  readonly ovs: OvsDb = { bridges: [], datapathDevice: undefined, portNames: new Map() };
+  readonly ovs: OvsDb = { bridges: [], datapathDevice: undefined, portNames: new Map(), version: 0 };
   /** Each bridge's forwarding database (runtime: learning refreshes it with every frame). */
   readonly fdbs = new Map<number, Map<string, { port: number; updated: number }>>();
   /** Every NsState a namespace has had, in order: the terminal UI steps through it. */

@@ -18,6 +18,9 @@ import { neigh_lookup_create, neigh_update, NEIGH_PARMS } from './neighbour.js';
 
 const ARP_LEN = 28;
 
+/** Route-input refusals that are about the sender: a request refused for these is dropped, and said so. */
+const SOURCE_CHECKS: ReadonlySet<string> = new Set(['IP_LOCAL_SOURCE', 'IP_RPFILTER', 'IP_INVALID_SOURCE']);
+
 function get32(b: Uint8Array, o: number): number {
   return (((b[o] as number) << 24) | ((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number)) >>> 0;
 }
@@ -116,17 +119,18 @@ export function arp_process(w: World, ns: Namespace, dev: DeviceState, a: Uint8A
   const sip = get32(a, 14);
   const tip = get32(a, 24);
   const now = w.loop.now;
-  const what = op === ARP_OP_REQUEST ? `ARP request who-has ${fmt(tip)} tell ${fmt(sip)}` : `ARP reply ${fmt(sip)} is-at ${sha}`;
+  // Built only when something is said about it: most ARP frames are processed silently.
+  const describe = () => (op === ARP_OP_REQUEST ? `ARP request who-has ${fmt(tip)} tell ${fmt(sip)}` : `ARP reply ${fmt(sip)} is-at ${sha}`);
   if (op !== ARP_OP_REQUEST && op !== ARP_OP_REPLY) {
     w.trace.drop(now, ns.name, dev.name, 'arp_process', 'NOT_SPECIFIED', `ARP operation ${op} is not handled`);
     return;
   }
   if (tip >>> 28 === 0xe || (tip >>> 24 === 127 && devConf(ns.state, dev, 'route_localnet') === 0)) {
-    w.trace.drop(now, ns.name, dev.name, 'arp_process', 'NOT_SPECIFIED', `${what}: a multicast or loopback target is never answered`);
+    w.trace.drop(now, ns.name, dev.name, 'arp_process', 'NOT_SPECIFIED', `${describe()}: a multicast or loopback target is never answered`);
     return;
   }
   if (sip === tip && devConf(ns.state, dev, 'drop_gratuitous_arp') !== 0) {
-    w.trace.drop(now, ns.name, dev.name, 'arp_process', 'NOT_SPECIFIED', `${what}: gratuitous ARP dropped (drop_gratuitous_arp)`);
+    w.trace.drop(now, ns.name, dev.name, 'arp_process', 'NOT_SPECIFIED', `${describe()}: gratuitous ARP dropped (drop_gratuitous_arp)`);
     return;
   }
   if (sip === 0) {
@@ -139,35 +143,38 @@ export function arp_process(w: World, ns: Namespace, dev: DeviceState, a: Uint8A
     if (rt.kind === 'local') {
       const ignored = arpIgnored(ns, dev, sip, tip) ?? (devConf(ns.state, dev, 'arp_filter') !== 0 ? arpFiltered(ns, dev, sip, tip) : undefined);
       if (ignored) {
-        w.trace.drop(now, ns.name, dev.name, 'arp_process', ignored.startsWith('arp_filter') ? 'ARP_FILTER' : 'ARP_IGNORE', `${what}: not answered — ${ignored}`);
+        w.trace.drop(now, ns.name, dev.name, 'arp_process', ignored.startsWith('arp_filter') ? 'ARP_FILTER' : 'ARP_IGNORE', `${describe()}: not answered — ${ignored}`);
         return;
       }
       neigh_lookup_create(w, ns, dev, sip);
       neigh_update(w, ns, dev, sip, sha, 'STALE', { override: true });
-      if (w.trace.detailed) w.trace.step(now, ns.name, dev.name, 'arp_process', `${what}: ${fmt(tip)} is ours, replying`);
+      if (w.trace.detailed) w.trace.step(now, ns.name, dev.name, 'arp_process', `${describe()}: ${fmt(tip)} is ours, replying`);
       arp_send(w, ns, dev, ARP_OP_REPLY, sha, tip, sip, sha);
       return;
     }
     if (rt.kind === 'forward' && forwarding(dev)) {
       // Proxy ARP is not modelled: a request for a forwarded address is consumed unanswered.
-      if (w.trace.detailed) w.trace.step(now, ns.name, dev.name, 'arp_process', `${what}: ${fmt(tip)} is not ours (forwarded, no proxy_arp)`);
+      if (w.trace.detailed) w.trace.step(now, ns.name, dev.name, 'arp_process', `${describe()}: ${fmt(tip)} is not ours (forwarded, no proxy_arp)`);
       return;
     }
-    if (rt.kind === 'drop') {
+    if (rt.kind === 'drop' && SOURCE_CHECKS.has(rt.reason)) {
       w.trace.drop(now, ns.name, dev.name, 'arp_process', rt.reason, `${dev.name} dropped the ARP request (who-has ${fmt(tip)} tell ${fmt(sip)}) because ${rt.why.replace(/^fib_validate_source: /, '')} (ip_route_input → fib_validate_source)`);
       // It still falls through to update an existing entry for the sender, as the kernel does.
+    } else if (rt.kind === 'drop' && w.trace.detailed) {
+      // A request for an address that is not ours is normal processing, not a drop.
+      w.trace.step(now, ns.name, dev.name, 'arp_process', `ARP request who-has ${fmt(tip)}: not ours (${rt.why})`);
     }
   }
   // Update our ARP tables: only an existing entry (unsolicited ARP is not accepted by default).
-  const existing = ns.state.neigh[`${dev.ifindex}/${sip}`];
+  const existing = ns.neighFast(dev.ifindex, sip);
   if (existing) {
     const override = now > existing.updated + NEIGH_PARMS.locktime;
     const state = op !== ARP_OP_REPLY || pkt !== 'host' ? 'STALE' : 'REACHABLE';
     neigh_update(w, ns, dev, sip, sha, state, { override });
-    if (w.trace.detailed) w.trace.step(now, ns.name, dev.name, 'arp_process', `${what}: neighbour ${fmt(sip)} updated (${state})`);
-  } else if (op === ARP_OP_REPLY) {
-    w.trace.drop(now, ns.name, dev.name, 'arp_process', 'NOT_SPECIFIED', `${what}: unsolicited reply ignored (arp_accept=0)`);
-  } else if (!(op === ARP_OP_REQUEST && ip_route_input(ns.state, dev, sip, tip).kind === 'drop')) {
-    w.trace.drop(now, ns.name, dev.name, 'arp_process', 'ARP_NOT_FOR_US', `${what}: ${fmt(tip)} is not ours`);
+    if (w.trace.detailed) w.trace.step(now, ns.name, dev.name, 'arp_process', `${describe()}: neighbour ${fmt(sip)} updated (${state})`);
+  } else if (w.trace.detailed) {
+    // Not a drop: the kernel consumes these (consume_skb) as normal processing.
+    if (op === ARP_OP_REPLY) w.trace.step(now, ns.name, dev.name, 'arp_process', `${describe()}: unsolicited reply ignored (arp_accept=0)`);
+    else if (ip_route_input(ns.state, dev, sip, tip).kind !== 'drop') w.trace.step(now, ns.name, dev.name, 'arp_process', `${describe()}: ${fmt(tip)} is not ours`);
   }
 }

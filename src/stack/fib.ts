@@ -134,6 +134,7 @@ export function fibTableLookup(ns: NsState, table: number, flow: Flow): Route | 
  * they are remembered per routes list (which is immutable, so a change of routes starts afresh) — the
  * simulator's counterpart of the kernel's route cache.
  */
+const ROUTE_CACHE_SIZE = 256;
 const lookupCache = new WeakMap<readonly Route[], Map<number, FibResult | { error: FibError }>>();
 
 /** fib_lookup through the policy rules. */
@@ -148,6 +149,8 @@ export function fibLookup(ns: NsState, flow: Flow): FibResult | { error: FibErro
   let r = cache.get(key);
   if (r === undefined) {
     r = fibLookupRules(ns, flow);
+    // Bounded, as the kernel's is: a namespace that sees many destinations starts its cache afresh.
+    if (cache.size >= ROUTE_CACHE_SIZE) cache.clear();
     cache.set(key, r);
   }
   return r;

@@ -157,6 +157,7 @@ export const ovsVsctl: Tool = {
     }
     // Commit: make the datapath agree with the database.
     let stderr = '';
+    db.version++;
     for (const old of [...db.bridges]) {
       const wanted = names.get(old.name);
       const keep = new Set(wanted ?? []);
