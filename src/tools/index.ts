@@ -5,5 +5,6 @@ import { ping } from './ping.js';
 import { sysctl } from './sysctl.js';
 import { cat, echo, sleep } from './shell.js';
 import { ovsVsctl } from './ovs-vsctl.js';
+import { bridge } from './bridge.js';
 
-export const TOOLS: Readonly<Record<string, Tool>> = { ip, ping, sysctl, echo, cat, sleep, 'ovs-vsctl': ovsVsctl };
+export const TOOLS: Readonly<Record<string, Tool>> = { ip, ping, sysctl, echo, cat, sleep, 'ovs-vsctl': ovsVsctl, bridge };

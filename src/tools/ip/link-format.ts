@@ -34,7 +34,7 @@ interface PeerInfo {
 }
 
 /** The "@peer" part and the link-netns field, allocating the peer namespace's id as a dump does. */
-function peerInfo(w: World, ns: Namespace, dev: DeviceState): PeerInfo | undefined {
+export function peerInfo(w: World, ns: Namespace, dev: DeviceState): PeerInfo | undefined {
   if (dev.kind !== 'veth') return undefined;
   const peer = dev.peer === undefined ? undefined : w.device(dev.peer);
   if (!peer) return { label: 'NONE', mDown: false, netns: undefined };
@@ -45,7 +45,7 @@ function peerInfo(w: World, ns: Namespace, dev: DeviceState): PeerInfo | undefin
   return { label: `if${peer.dev.ifindex}`, mDown: false, netns: named ? ` link-netns ${peer.ns.name}` : ` link-netnsid ${id}` };
 }
 
-function flags(dev: DeviceState, mDown: boolean): string {
+export function linkFlags(dev: DeviceState, mDown: boolean): string {
   const f: string[] = [];
   const running = dev.up && (operState(dev) === 'UP' || operState(dev) === 'UNKNOWN');
   if (dev.up && !running) f.push('NO-CARRIER');
@@ -70,7 +70,7 @@ export function printLinkinfo(w: World, ns: Namespace, dev: DeviceState, o: Link
   const p = peerInfo(w, ns, dev);
   const name = p ? `${dev.name}@${p.label}` : dev.name;
   const master = dev.master === undefined ? undefined : w.device(dev.master);
-  let line = `${dev.ifindex}: ${name}: ${flags(dev, p?.mDown ?? false)} mtu ${dev.mtu} qdisc ${dev.up || dev.qdiscAttached ? 'noqueue' : 'noop'} `;
+  let line = `${dev.ifindex}: ${name}: ${linkFlags(dev, p?.mDown ?? false)} mtu ${dev.mtu} qdisc ${dev.up || dev.qdiscAttached ? 'noqueue' : 'noop'} `;
   if (master && master.ns === ns) line += `master ${master.dev.name} `;
   line += `state ${operState(dev)} `;
   if (o.link) line += 'mode DEFAULT ';

@@ -1,0 +1,99 @@
+/**
+ * iproute2's `bridge` command: `bridge fdb show [br BR] [dev DEV]`, `bridge link [show] [dev DEV]`,
+ * `bridge vlan show`. Formats and orders as the kernel dumps them (read off kernel-mode runs):
+ * device by device in ifindex order — a port's master entries (learned, then its own address,
+ * permanent), then the device's own multicast list ("self permanent").
+ */
+import { BR_AGEING_TIME, fdbOf } from '../devices/bridge.js';
+import type { DeviceState } from '../sim/state.js';
+import { findByName, type Namespace, type World } from '../sim/world.js';
+import { devicesInOrder, linkFlags, peerInfo } from './ip/link-format.js';
+import { matches } from '../scenario/command.js';
+import { out, type Tool, type ToolOutput } from './tool.js';
+
+/** The multicast addresses a device listens to (its mc list), newest first as the kernel keeps them. */
+function mcList(dev: DeviceState): string[] {
+  if (dev.kind === 'loopback') return [];
+  const list = ['33:33:00:00:00:01'];
+  if (dev.kind === 'bridge' && dev.up) list.push('01:00:5e:00:00:6a', '33:33:00:00:00:6a');
+  if (dev.up) list.push('01:00:5e:00:00:01');
+  return list;
+}
+
+function fdbShow(w: World, ns: Namespace, args: readonly string[]): ToolOutput {
+  let br: DeviceState | undefined;
+  let only: DeviceState | undefined;
+  for (let i = 0; i < args.length; i += 2) {
+    const k = args[i] as string;
+    const v = args[i + 1];
+    if (v === undefined) return out('', `Command line is not complete. Try option "help"\n`, 255);
+    const d = findByName(ns.state, v);
+    if (!d) return out('', `Cannot find ${matches(k, 'brport') || matches(k, 'dev') ? 'device' : 'bridge device'} "${v}"\n`, 1);
+    if (k === 'br') br = d;
+    else if (k === 'dev' || k === 'brport') only = d;
+    else return out('', `bridge: fdb show: unknown argument '${k}'\n`, 255);
+  }
+  let text = '';
+  const now = w.loop.now;
+  for (const dev of devicesInOrder(ns)) {
+    if (only && dev.id !== only.id) continue;
+    const master = dev.master === undefined ? undefined : w.device(dev.master);
+    const inBr = br === undefined || dev.id === br.id || dev.master === br.id;
+    if (!inBr) continue;
+    const showDev = only ? '' : `dev ${dev.name} `;
+    if (master && master.ns === ns) {
+      for (const [mac, e] of fdbOf(w, master.dev.id)) {
+        if (e.port !== dev.id || now - e.updated > BR_AGEING_TIME) continue;
+        text += `${mac} ${showDev}master ${master.dev.name} \n`;
+      }
+      text += `${dev.mac} ${showDev}master ${master.dev.name} permanent\n`;
+    }
+    if (dev.kind === 'loopback' || dev.kind === 'ovs-internal') continue;
+    for (const mac of mcList(dev)) text += `${mac} ${showDev}self permanent\n`;
+  }
+  return out(text);
+}
+
+function linkShow(w: World, ns: Namespace, args: readonly string[]): ToolOutput {
+  let only: DeviceState | undefined;
+  if (args[0] === 'dev') {
+    only = findByName(ns.state, args[1] ?? '');
+    if (!only) return out('', `Cannot find device "${args[1] ?? ''}"\n`, 1);
+  }
+  let text = '';
+  for (const dev of devicesInOrder(ns)) {
+    if (dev.master === undefined || (only && only.id !== dev.id)) continue;
+    const master = w.device(dev.master);
+    if (!master) continue;
+    const p = peerInfo(w, ns, dev);
+    const forwarding = dev.up && dev.carrier && master.dev.up;
+    text += `${dev.ifindex}: ${p ? `${dev.name}@${p.label}` : dev.name}: ${linkFlags(dev, p?.mDown ?? false)} mtu ${dev.mtu} master ${master.dev.name} state ${forwarding ? 'forwarding' : 'disabled'} priority 32 cost 2 \n`;
+  }
+  return out(text);
+}
+
+type Parsed = { readonly object: 'fdb' | 'link' | 'vlan'; readonly args: readonly string[] } | { readonly unsupported: string };
+
+function parse(argv: readonly string[]): Parsed {
+  const [obj, cmd, ...rest] = argv.slice(1);
+  const object = matches(obj, 'fdb') ? 'fdb' : matches(obj, 'link') ? 'link' : matches(obj, 'vlan') ? 'vlan' : undefined;
+  if (!object) return { unsupported: `'bridge ${obj ?? ''}' is not simulated (supported: fdb show, link show, vlan show)` };
+  if (cmd !== undefined && !(matches(cmd, 'show') || matches(cmd, 'list'))) return { unsupported: `'bridge ${object} ${cmd}' is not simulated (only show)` };
+  if (object === 'vlan' && rest.length > 0) return { unsupported: `'bridge vlan show' arguments are not simulated` };
+  return { object, args: rest };
+}
+
+export const bridge: Tool = {
+  check(argv) {
+    const p = parse(argv);
+    return 'unsupported' in p ? p.unsupported : undefined;
+  },
+  run(ctx, argv) {
+    const p = parse(argv);
+    if ('unsupported' in p) return out('', `${p.unsupported}\n`, 255);
+    if (p.object === 'fdb') return fdbShow(ctx.world, ctx.ns, p.args);
+    if (p.object === 'link') return linkShow(ctx.world, ctx.ns, p.args);
+    // Without vlan_filtering no port has a VLAN list: only the header is printed.
+    return out('port              vlan-id  \n');
+  },
+};
