@@ -8,7 +8,8 @@
  */
 import type { DeviceState } from '../sim/state.js';
 import type { Namespace, World } from '../sim/world.js';
-import { macAt } from './frame.js';
+import { macAt, macBytes } from './frame.js';
+import { flowMatches, formatMatch, OFPP_LOCAL, type Flow } from './ovs-flows.js';
 import { dev_queue_xmit, netif_receive_skb, type XmitResult } from './netdev.js';
 import { BR_AGEING_TIME, fdbOf } from './bridge.js';
 
@@ -21,6 +22,28 @@ export interface OvsBridge {
   readonly internal: number;
   /** Port device ids, in the order they were added. */
   readonly ports: number[];
+  /** OpenFlow port numbers of the ports (the internal port is LOCAL). */
+  readonly ofports: Map<number, number>;
+  /** OpenFlow table 0, in the order flows were added. */
+  flows: Flow[];
+}
+
+/** The lowest OpenFlow port number not in use, as ovs-vswitchd allocates them. */
+export function allocOfport(b: OvsBridge): number {
+  const used = new Set(b.ofports.values());
+  let n = 1;
+  while (used.has(n)) n++;
+  return n;
+}
+
+export function ofportOf(b: OvsBridge, devId: number): number | undefined {
+  return devId === b.internal ? OFPP_LOCAL : b.ofports.get(devId);
+}
+
+function deviceOfOfport(b: OvsBridge, port: number): number | undefined {
+  if (port === OFPP_LOCAL) return b.internal;
+  for (const [id, n] of b.ofports) if (n === port) return id;
+  return undefined;
 }
 
 /** The switch's configuration (the ovsdb a private ovs-vswitchd would hold). */
@@ -63,8 +86,49 @@ function portDevices(w: World, b: OvsBridge): { ns: Namespace; dev: DeviceState 
   return out;
 }
 
-/** ovs_dp_process_packet → xlate_normal, for a frame that came in on port `inId`. */
+/** ovs_dp_process_packet: the highest-priority flow that matches decides; no flow, no forwarding. */
 export function ovs_dp_process_packet(w: World, ns: Namespace, b: OvsBridge, inId: number, frame: Uint8Array): XmitResult {
+  const inPort = ofportOf(b, inId) ?? 0;
+  let best: Flow | undefined;
+  for (const f of b.flows) if ((best === undefined || f.priority > best.priority) && flowMatches(f.match, inPort, frame)) best = f;
+  if (!best) {
+    w.trace.drop(w.loop.now, ns.name, b.name, 'ovs_dp_process_packet', 'NOT_SPECIFIED', 'no flow matches (table miss): dropped');
+    return 'ok';
+  }
+  best.nPackets++;
+  best.nBytes += frame.length;
+  best.used = w.loop.now;
+  let pkt = frame;
+  for (const a of best.actions) {
+    switch (a.kind) {
+      case 'normal':
+        xlate_normal(w, ns, b, inId, pkt);
+        break;
+      case 'flood':
+        for (const p of portDevices(w, b)) if (p.dev.id !== inId) output(w, b, p.ns, p.dev, pkt);
+        break;
+      case 'drop':
+        w.trace.drop(w.loop.now, ns.name, b.name, 'ovs_dp_process_packet', 'NOT_SPECIFIED', `flow "${formatMatch(best.priority, best.match)}" says drop`);
+        break;
+      case 'output': {
+        const id = deviceOfOfport(b, a.port);
+        const d = id === undefined ? undefined : w.device(id);
+        if (d) output(w, b, d.ns, d.dev, pkt);
+        break;
+      }
+      case 'mod_dl_dst': {
+        pkt = pkt.slice();
+        pkt.set(macBytes(a.mac), 0);
+        break;
+      }
+    }
+  }
+  if (best.actions.length === 0) w.trace.drop(w.loop.now, ns.name, b.name, 'ovs_dp_process_packet', 'NOT_SPECIFIED', 'flow with no actions: dropped');
+  return 'ok';
+}
+
+/** xlate_normal: the NORMAL action, a learning switch. */
+function xlate_normal(w: World, ns: Namespace, b: OvsBridge, inId: number, frame: Uint8Array): void {
   const fdb = fdbOf(w, b.internal);
   const src = macAt(frame, 6);
   const dst = macAt(frame, 0);
@@ -78,18 +142,17 @@ export function ovs_dp_process_packet(w: World, ns: Namespace, b: OvsBridge, inI
   if (live) {
     if (live.port === inId) {
       w.trace.drop(w.loop.now, ns.name, b.name, 'xlate_normal', 'NOT_SPECIFIED', `${dst} was learned on the input port`);
-      return 'ok';
+      return;
     }
     const out = w.device(live.port);
     if (out) {
       if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, b.name, 'xlate_normal', `${dst} learned on ${out.dev.name}: output there`);
       output(w, b, out.ns, out.dev, frame);
     }
-    return 'ok';
+    return;
   }
   if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, b.name, 'xlate_normal', `${((frame[0] as number) & 1) === 1 ? 'broadcast' : `${dst} unknown`}: flood`);
   for (const p of portDevices(w, b)) if (p.dev.id !== inId) output(w, b, p.ns, p.dev, frame);
-  return 'ok';
 }
 
 /** Output to a port: the internal port's stack receives it; any other port transmits it. */

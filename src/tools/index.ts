@@ -6,5 +6,7 @@ import { sysctl } from './sysctl.js';
 import { cat, echo, sleep } from './shell.js';
 import { ovsVsctl } from './ovs-vsctl.js';
 import { bridge } from './bridge.js';
+import { ovsOfctl } from './ovs-ofctl.js';
+import { ovsAppctl } from './ovs-appctl.js';
 
-export const TOOLS: Readonly<Record<string, Tool>> = { ip, ping, sysctl, echo, cat, sleep, 'ovs-vsctl': ovsVsctl, bridge };
+export const TOOLS: Readonly<Record<string, Tool>> = { ip, ping, sysctl, echo, cat, sleep, 'ovs-vsctl': ovsVsctl, 'ovs-ofctl': ovsOfctl, 'ovs-appctl': ovsAppctl, bridge };

@@ -8,7 +8,8 @@ import type { Draft } from 'immer';
 import type { DeviceState } from '../sim/state.js';
 import { findByName, type Namespace, type World } from '../sim/world.js';
 import { rtnl_dellink } from '../stack/netlink.js';
-import type { OvsBridge } from '../devices/ovs.js';
+import { allocOfport, type OvsBridge } from '../devices/ovs.js';
+import { defaultFlow } from '../devices/ovs-flows.js';
 import { out, type Tool } from './tool.js';
 
 interface Command {
@@ -164,6 +165,7 @@ export const ovsVsctl: Tool = {
       for (const p of [...old.ports]) {
         if (keep.has(portNames.get(p) ?? '')) continue;
         old.ports.splice(old.ports.indexOf(p), 1);
+        old.ofports.delete(p);
         portNames.delete(p);
         const d = w.device(p);
         if (d) setPromisc(d.ns, d.dev.ifindex, false);
@@ -181,7 +183,7 @@ export const ovsVsctl: Tool = {
       let br = db.bridges.find((x) => x.name === bname);
       if (!br) {
         if (db.datapathDevice === undefined) db.datapathDevice = createInternal(w, host, 'ovs-netdev');
-        const nb: OvsBridge = { name: bname, internal: createInternal(w, host, bname), ports: [] };
+        const nb: OvsBridge = { name: bname, internal: createInternal(w, host, bname), ports: [], ofports: new Map(), flows: [defaultFlow(w.loop.now)] };
         db.bridges.push(nb);
         br = nb;
       }
@@ -196,6 +198,7 @@ export const ovsVsctl: Tool = {
           stderr += `ovs-vsctl: Error detected while setting up '${pname}': could not open network device ${pname} (No such device).  See ovs-vswitchd log for details.\novs-vsctl: The default log directory is "${LOG_DIR}".\n`;
           continue;
         }
+        br.ofports.set(dev.id, allocOfport(br));
         br.ports.push(dev.id);
         portNames.set(dev.id, pname);
         setPromisc(host, dev.ifindex, true);

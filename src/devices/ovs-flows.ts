@@ -1,0 +1,203 @@
+/**
+ * An OVS bridge's OpenFlow table 0: flows with a priority, a match on the fields scenarios use
+ * (in_port, dl_src, dl_dst, dl_type with the ip/icmp/arp shorthands, nw_src, nw_dst) and actions
+ * (NORMAL, FLOOD, drop, output:N, mod_dl_dst:M), with their counters. A packet takes the highest
+ * priority flow it matches; one matching none is dropped. A new bridge has "priority=0 actions=NORMAL".
+ */
+import { inSubnet, parseIpv4, parseIpv4Cidr, type Ipv4Address } from '../wire/ipv4.js';
+import { parseMac } from '../wire/ethernet.js';
+
+export const OFPP_LOCAL = 65534;
+export const DEFAULT_PRIORITY = 32768;
+
+export interface FlowMatch {
+  readonly dlType?: number;
+  readonly nwProto?: number;
+  readonly inPort?: number;
+  readonly dlSrc?: string;
+  readonly dlDst?: string;
+  readonly nwSrc?: { readonly addr: Ipv4Address; readonly len: number };
+  readonly nwDst?: { readonly addr: Ipv4Address; readonly len: number };
+}
+
+export type FlowAction = { readonly kind: 'normal' | 'flood' | 'drop' } | { readonly kind: 'output'; readonly port: number } | { readonly kind: 'mod_dl_dst'; readonly mac: string };
+
+export interface Flow {
+  readonly priority: number;
+  readonly match: FlowMatch;
+  readonly actions: readonly FlowAction[];
+  readonly created: number;
+  used: number | undefined;
+  nPackets: number;
+  nBytes: number;
+}
+
+export function defaultFlow(now: number): Flow {
+  return { priority: 0, match: {}, actions: [{ kind: 'normal' }], created: now, used: undefined, nPackets: 0, nBytes: 0 };
+}
+
+const SHORTHANDS: Readonly<Record<string, Pick<FlowMatch, 'dlType' | 'nwProto'>>> = {
+  ip: { dlType: 0x0800 },
+  icmp: { dlType: 0x0800, nwProto: 1 },
+  tcp: { dlType: 0x0800, nwProto: 6 },
+  udp: { dlType: 0x0800, nwProto: 17 },
+  arp: { dlType: 0x0806 },
+};
+
+export type FlowSpec = { readonly priority: number | undefined; readonly match: FlowMatch; readonly actions: readonly FlowAction[] | undefined };
+
+function port(v: string): number | undefined {
+  if (v === 'LOCAL') return OFPP_LOCAL;
+  return /^\d+$/.test(v) && Number(v) > 0 && Number(v) < 0xff00 ? Number(v) : undefined;
+}
+
+function net(v: string): { addr: Ipv4Address; len: number } | undefined {
+  const a = parseIpv4(v);
+  if (a !== null) return { addr: a, len: 32 };
+  const c = parseIpv4Cidr(v);
+  return c ? { addr: c.addr, len: c.prefixLen } : undefined;
+}
+
+/** ovs-ofctl's flow syntax: "priority=100,icmp,in_port=1,actions=drop" (actions last). */
+export function parseFlow(text: string, needActions: boolean): FlowSpec | { error: string } {
+  const at = text.search(/(^|,)\s*actions=/);
+  const matchText = at < 0 ? text : text.slice(0, at);
+  const actionsText = at < 0 ? undefined : text.slice(text.indexOf('actions=', at) + 'actions='.length);
+  let priority: number | undefined;
+  const m: { -readonly [K in keyof FlowMatch]?: FlowMatch[K] } = {};
+  for (const part of matchText.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [k, v] = part.split('=', 2) as [string, string | undefined];
+    if (v === undefined) {
+      const sh = SHORTHANDS[k];
+      if (!sh) return { error: `unknown keyword ${k}` };
+      Object.assign(m, sh);
+      continue;
+    }
+    switch (k) {
+      case 'priority':
+        if (!/^\d+$/.test(v) || Number(v) > 65535) return { error: `invalid priority "${v}"` };
+        priority = Number(v);
+        break;
+      case 'in_port': {
+        const p = port(v);
+        if (p === undefined) return { error: `${v}: in_port is not a valid port` };
+        m.inPort = p;
+        break;
+      }
+      case 'dl_src':
+      case 'dl_dst': {
+        const mac = parseMac(v);
+        if (!mac) return { error: `${v}: invalid Ethernet address` };
+        if (k === 'dl_src') m.dlSrc = mac;
+        else m.dlDst = mac;
+        break;
+      }
+      case 'dl_type':
+        if (!/^(0x[0-9a-fA-F]{1,4}|\d+)$/.test(v)) return { error: `${v}: invalid dl_type` };
+        m.dlType = Number(v);
+        break;
+      case 'nw_src':
+      case 'nw_dst': {
+        const n = net(v);
+        if (!n) return { error: `${v}: invalid IP address` };
+        if (k === 'nw_src') m.nwSrc = n;
+        else m.nwDst = n;
+        break;
+      }
+      default:
+        return { error: `unknown keyword ${k}` };
+    }
+  }
+  if ((m.nwSrc || m.nwDst) && m.dlType !== 0x0800) return { error: 'nw_src and nw_dst need ip, icmp, tcp or udp in the simulator (OVS would silently drop them)' };
+  if (actionsText === undefined) return needActions ? { error: 'must specify an action' } : { priority, match: m, actions: undefined };
+  const actions: FlowAction[] = [];
+  for (const a of actionsText.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const lower = a.toLowerCase();
+    if (lower === 'normal') actions.push({ kind: 'normal' });
+    else if (lower === 'flood') actions.push({ kind: 'flood' });
+    else if (lower === 'drop') actions.push({ kind: 'drop' });
+    else if (lower.startsWith('output:')) {
+      const p = port(a.slice(7));
+      if (p === undefined) return { error: `${a.slice(7)}: output to unknown port` };
+      actions.push({ kind: 'output', port: p });
+    } else if (lower.startsWith('mod_dl_dst:')) {
+      const mac = parseMac(a.slice(11));
+      if (!mac) return { error: `${a.slice(11)}: invalid Ethernet address` };
+      actions.push({ kind: 'mod_dl_dst', mac });
+    } else return { error: `unknown action ${a.split(':')[0]}` };
+  }
+  return { priority, match: m, actions };
+}
+
+function formatNet(n: { addr: Ipv4Address; len: number }): string {
+  const a = n.addr;
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}${n.len === 32 ? '' : `/${n.len}`}`;
+}
+
+/** The flow's match as ovs-ofctl prints it. */
+export function formatMatch(priority: number, m: FlowMatch): string {
+  const parts: string[] = [];
+  if (priority !== DEFAULT_PRIORITY) parts.push(`priority=${priority}`);
+  const shorthand = Object.entries(SHORTHANDS).find(([, v]) => v.dlType === m.dlType && v.nwProto === m.nwProto)?.[0];
+  if (shorthand) parts.push(shorthand);
+  else if (m.dlType !== undefined) parts.push(`dl_type=0x${m.dlType.toString(16).padStart(4, '0')}`);
+  if (m.inPort !== undefined) parts.push(`in_port=${m.inPort === OFPP_LOCAL ? 'LOCAL' : m.inPort}`);
+  if (m.dlSrc) parts.push(`dl_src=${m.dlSrc}`);
+  if (m.dlDst) parts.push(`dl_dst=${m.dlDst}`);
+  if (m.nwSrc) parts.push(`nw_src=${formatNet(m.nwSrc)}`);
+  if (m.nwDst) parts.push(`nw_dst=${formatNet(m.nwDst)}`);
+  return parts.join(',');
+}
+
+export function formatActions(actions: readonly FlowAction[]): string {
+  if (actions.length === 0) return 'drop';
+  return actions.map(formatAction).join(',');
+}
+
+function formatAction(a: FlowAction): string {
+  switch (a.kind) {
+    case 'normal':
+      return 'NORMAL';
+    case 'flood':
+      return 'FLOOD';
+    case 'drop':
+      return 'drop';
+    case 'output':
+      return `output:${a.port === OFPP_LOCAL ? 'LOCAL' : a.port}`;
+    case 'mod_dl_dst':
+      return `mod_dl_dst:${a.mac}`;
+  }
+}
+
+function u32(b: Uint8Array, o: number): number {
+  return (((b[o] as number) << 24) | ((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number)) >>> 0;
+}
+
+function macOf(b: Uint8Array, o: number): string {
+  let s = '';
+  for (let i = 0; i < 6; i++) s += `${i ? ':' : ''}${(b[o + i] as number).toString(16).padStart(2, '0')}`;
+  return s;
+}
+
+/** Does the frame, arriving on OpenFlow port `inPort`, match? */
+export function flowMatches(m: FlowMatch, inPort: number, frame: Uint8Array): boolean {
+  if (m.inPort !== undefined && m.inPort !== inPort) return false;
+  if (m.dlDst !== undefined && macOf(frame, 0) !== m.dlDst) return false;
+  if (m.dlSrc !== undefined && macOf(frame, 6) !== m.dlSrc) return false;
+  const type = ((frame[12] as number) << 8) | (frame[13] as number);
+  if (m.dlType !== undefined && type !== m.dlType) return false;
+  if (m.nwProto !== undefined && frame[23] !== m.nwProto) return false;
+  if (m.nwSrc && !inSubnet(u32(frame, 26), m.nwSrc.addr, m.nwSrc.len)) return false;
+  if (m.nwDst && !inSubnet(u32(frame, 30), m.nwDst.addr, m.nwDst.len)) return false;
+  return true;
+}
+
+/** A loose match (del-flows without --strict): the flow has at least the fields given, with those values. */
+export function looseCovers(sel: FlowMatch, m: FlowMatch): boolean {
+  return (Object.keys(sel) as (keyof FlowMatch)[]).every((k) => JSON.stringify(sel[k]) === JSON.stringify(m[k]));
+}
+
+export function sameMatch(a: FlowMatch, b: FlowMatch): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof FlowMatch>;
+  return [...keys].every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]));
+}
