@@ -60,7 +60,7 @@ function isLocalMac(ns: Namespace, bridge: DeviceState, mac: string): boolean {
 function lookup(w: World, bridge: DeviceState, mac: string): FdbEntry | undefined {
   const e = fdbOf(w, bridge.id).get(mac);
   if (!e) return undefined;
-  return w.loop.now - e.updated > BR_AGEING_TIME ? undefined : e;
+  return w.loop.now - e.updated > (bridge.bridgeAgeing ?? BR_AGEING_TIME) ? undefined : e;
 }
 
 function br_flood(w: World, ns: Namespace, bridge: DeviceState, frame: Uint8Array, except: number | undefined): void {

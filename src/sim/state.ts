@@ -30,6 +30,8 @@ export interface DeviceState {
    * after a move to another namespace (dev_shutdown).
    */
   readonly qdiscAttached?: boolean;
+  /** A bridge's ageing_time, in ns (300 s unless set). */
+  readonly bridgeAgeing?: number;
   /** IFF_PROMISC: set on the ports and internal devices of an Open vSwitch bridge. */
   readonly promisc?: boolean;
   /** Bridge: the user set its MTU (br->mtu_set_by_user), so it no longer follows its ports' smallest. */

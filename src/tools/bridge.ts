@@ -43,7 +43,7 @@ function fdbShow(w: World, ns: Namespace, args: readonly string[]): ToolOutput {
     const showDev = only ? '' : `dev ${dev.name} `;
     if (master && master.ns === ns) {
       for (const [mac, e] of fdbOf(w, master.dev.id)) {
-        if (e.port !== dev.id || now - e.updated > BR_AGEING_TIME) continue;
+        if (e.port !== dev.id || now - e.updated > (master.dev.bridgeAgeing ?? BR_AGEING_TIME)) continue;
         text += `${mac} ${showDev}master ${master.dev.name} \n`;
       }
       text += `${dev.mac} ${showDev}master ${master.dev.name} permanent\n`;

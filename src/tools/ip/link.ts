@@ -168,7 +168,7 @@ function iplinkAdd(ctx: IpCtx, args: Args): number {
     // with its peer up too the creation fails first (ENOTCONN), which is modelled.
     if (req.up && !peer?.up) unsupported('ip link add ... up type veth');
   } else if (req.type === 'bridge') {
-    if (req.typeArgs.length > 0) unsupported('ip link add ... type bridge OPTIONS');
+    bridgeOptions(req.typeArgs);
     if (req.mtu !== undefined || req.address !== undefined) unsupported('ip link add ... type bridge with mtu or address');
 
   } else if (KNOWN_KINDS.has(req.type)) {
@@ -189,6 +189,7 @@ function iplinkAdd(ctx: IpCtx, args: Args): number {
   if (req.type === 'bridge') {
     must(rtnl_newlink_bridge(w, ns, req.name ?? 'bridge%d'));
     const br = created();
+    if (br) applyBridgeOptions(ns, br.ifindex, bridgeOptions(req.typeArgs));
     if (br && req.up) must(dev_change_flags_up(w, ns, br.ifindex, true));
     if (br && req.master !== undefined && req.master !== 0) must(do_set_master(w, ns, br.ifindex, req.master));
     return 0;
@@ -219,11 +220,40 @@ function iplinkAdd(ctx: IpCtx, args: Args): number {
   return 0;
 }
 
+/** `type bridge` options the simulator models: ageing_time (centiseconds, as iproute2 takes it). */
+function bridgeOptions(args: readonly string[]): { ageingCs?: number } {
+  const o: { ageingCs?: number } = {};
+  for (let i = 0; i < args.length; i += 2) {
+    const k = args[i] as string;
+    const v = args[i + 1];
+    if (!matches(k, 'ageing_time')) unsupported(`ip link ... type bridge ${k}`);
+    if (v === undefined) fail(255, 'Command line is not complete. Try option "help"\n');
+    const n = getInteger(v as string);
+    if (n === undefined || n < 0) invarg('invalid ageing_time', v as string);
+    o.ageingCs = n;
+  }
+  return o;
+}
+
+function applyBridgeOptions(ns: Namespace, ifindex: number, o: { ageingCs?: number }): void {
+  if (o.ageingCs === undefined) return;
+  const ns100 = o.ageingCs * 10_000_000;
+  ns.update((d) => {
+    const dev = d.devices[ifindex];
+    if (dev) dev.bridgeAgeing = ns100;
+  });
+}
+
 /** `ip link set` (and change): do_setlink's order. */
 function iplinkSet(ctx: IpCtx, args: Args): number {
   const req = iplinkParse(ctx, args, false);
-  if (req.type !== undefined) unsupported('ip link set ... type');
+  const brOpts = req.type === undefined ? undefined : req.type === 'bridge' ? bridgeOptions(req.typeArgs) : unsupported(`ip link set ... type ${req.type}`);
   if (ctx.dry) return 0;
+  if (brOpts) {
+    const dev = ctx.ns.state.devices[req.ifindex];
+    if (dev?.kind !== 'bridge') return fail(2, 'Error: Operation not supported.\n');
+    applyBridgeOptions(ctx.ns, req.ifindex, brOpts);
+  }
   const w = ctx.world;
   const start = ctx.ns;
   const id = (start.state.devices[req.ifindex] as { id: number }).id;
