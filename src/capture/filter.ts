@@ -5,22 +5,17 @@
  */
 import { parseIpv4, parseIpv4Cidr, inSubnet } from '../wire/ipv4.js';
 import { parseMac } from '../wire/ethernet.js';
+import { get16, get32 } from '../wire/bytes.js';
 
 export type FrameFilter = (frame: Uint8Array) => boolean;
 
 class FilterSyntaxError extends Error {}
 
-function u16(b: Uint8Array, o: number): number {
-  return ((b[o] as number) << 8) | (b[o + 1] as number);
-}
-function u32(b: Uint8Array, o: number): number {
-  return (((b[o] as number) << 24) | ((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number)) >>> 0;
-}
 
 /** Offset of the network header and its ethertype; tcpdump looks past a VLAN tag only after `vlan`. */
 function l3(frame: Uint8Array, afterVlan: boolean): { off: number; type: number } {
-  const t = u16(frame, 12);
-  if (afterVlan && t === 0x8100) return { off: 18, type: u16(frame, 16) };
+  const t = get16(frame, 12);
+  if (afterVlan && t === 0x8100) return { off: 18, type: get16(frame, 16) };
   return { off: 14, type: t };
 }
 
@@ -31,8 +26,8 @@ function hostMatch(dir: Dir, addr: number, len: number): (f: Uint8Array, v: bool
     const { off, type } = l3(f, v);
     let s: number;
     let d: number;
-    if (type === 0x0800 && f.length >= off + 20) (s = u32(f, off + 12)), (d = u32(f, off + 16));
-    else if ((type === 0x0806 || type === 0x8035) && f.length >= off + 28) (s = u32(f, off + 14)), (d = u32(f, off + 24));
+    if (type === 0x0800 && f.length >= off + 20) (s = get32(f, off + 12)), (d = get32(f, off + 16));
+    else if ((type === 0x0806 || type === 0x8035) && f.length >= off + 28) (s = get32(f, off + 14)), (d = get32(f, off + 24));
     else return false;
     const m = (x: number) => inSubnet(x, addr, len);
     return dir === 'src' ? m(s) : dir === 'dst' ? m(d) : m(s) || m(d);
@@ -117,7 +112,7 @@ class Parser {
       case 'vlan': {
         const id = this.peek() !== undefined && /^\d+$/.test(this.peek() as string) ? Number(this.next()) : undefined;
         // After `vlan`, the rest of the expression looks inside the tag (tcpdump's offset shift).
-        return (f) => u16(f, 12) === 0x8100 && (id === undefined || (u16(f, 14) & 0xfff) === id);
+        return (f) => get16(f, 12) === 0x8100 && (id === undefined || (get16(f, 14) & 0xfff) === id);
       }
       case 'broadcast':
         return (f) => f.subarray(0, 6).every((b) => b === 0xff);

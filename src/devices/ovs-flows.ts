@@ -6,6 +6,8 @@
  */
 import { inSubnet, parseIpv4, parseIpv4Cidr, type Ipv4Address } from '../wire/ipv4.js';
 import { parseMac } from '../wire/ethernet.js';
+import { get32 } from '../wire/bytes.js';
+import { macAt } from './frame.js';
 
 export const OFPP_LOCAL = 65534;
 export const DEFAULT_PRIORITY = 32768;
@@ -169,26 +171,17 @@ function formatAction(a: FlowAction): string {
   }
 }
 
-function u32(b: Uint8Array, o: number): number {
-  return (((b[o] as number) << 24) | ((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number)) >>> 0;
-}
-
-function macOf(b: Uint8Array, o: number): string {
-  let s = '';
-  for (let i = 0; i < 6; i++) s += `${i ? ':' : ''}${(b[o + i] as number).toString(16).padStart(2, '0')}`;
-  return s;
-}
 
 /** Does the frame, arriving on OpenFlow port `inPort`, match? */
 export function flowMatches(m: FlowMatch, inPort: number, frame: Uint8Array): boolean {
   if (m.inPort !== undefined && m.inPort !== inPort) return false;
-  if (m.dlDst !== undefined && macOf(frame, 0) !== m.dlDst) return false;
-  if (m.dlSrc !== undefined && macOf(frame, 6) !== m.dlSrc) return false;
+  if (m.dlDst !== undefined && macAt(frame, 0) !== m.dlDst) return false;
+  if (m.dlSrc !== undefined && macAt(frame, 6) !== m.dlSrc) return false;
   const type = ((frame[12] as number) << 8) | (frame[13] as number);
   if (m.dlType !== undefined && type !== m.dlType) return false;
   if (m.nwProto !== undefined && frame[23] !== m.nwProto) return false;
-  if (m.nwSrc && !inSubnet(u32(frame, 26), m.nwSrc.addr, m.nwSrc.len)) return false;
-  if (m.nwDst && !inSubnet(u32(frame, 30), m.nwDst.addr, m.nwDst.len)) return false;
+  if (m.nwSrc && !inSubnet(get32(frame, 26), m.nwSrc.addr, m.nwSrc.len)) return false;
+  if (m.nwDst && !inSubnet(get32(frame, 30), m.nwDst.addr, m.nwDst.len)) return false;
   return true;
 }
 

@@ -5,6 +5,7 @@
  * arp_solicit sends the requests the neighbour table asks for, choosing their source by arp_announce.
  */
 import { ARP_OP_REPLY, ARP_OP_REQUEST } from '../wire/arp.js';
+import { get32, set32 } from '../wire/bytes.js';
 import { BROADCAST_MAC, ETHERTYPE_ARP } from '../wire/ethernet.js';
 import { inSubnet, networkOf, type Ipv4Address } from '../wire/ipv4.js';
 import type { DeviceState } from '../sim/state.js';
@@ -21,16 +22,6 @@ const ARP_LEN = 28;
 /** Route-input refusals that are about the sender: a request refused for these is dropped, and said so. */
 const SOURCE_CHECKS: ReadonlySet<string> = new Set(['IP_LOCAL_SOURCE', 'IP_RPFILTER', 'IP_INVALID_SOURCE']);
 
-function get32(b: Uint8Array, o: number): number {
-  return (((b[o] as number) << 24) | ((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number)) >>> 0;
-}
-
-function put32(b: Uint8Array, o: number, v: number): void {
-  b[o] = v >>> 24;
-  b[o + 1] = (v >>> 16) & 0xff;
-  b[o + 2] = (v >>> 8) & 0xff;
-  b[o + 3] = v & 0xff;
-}
 
 /** arp_create + arp_xmit. */
 export function arp_send(w: World, ns: Namespace, dev: DeviceState, op: number, dstHw: string, sip: Ipv4Address, tip: Ipv4Address, targetHw: string | undefined): void {
@@ -41,9 +32,9 @@ export function arp_send(w: World, ns: Namespace, dev: DeviceState, op: number, 
   p[5] = 4;
   p[7] = op;
   p.set(macBytes(dev.mac), 8);
-  put32(p, 14, sip);
+  set32(p, 14, sip);
   if (targetHw !== undefined) p.set(macBytes(targetHw), 18);
-  put32(p, 24, tip);
+  set32(p, 24, tip);
   if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, dev.name, 'arp_send', op === ARP_OP_REQUEST ? `who-has ${fmt(tip)} tell ${fmt(sip)}` : `${fmt(sip)} is-at ${dev.mac}`);
   dev_queue_xmit(w, ns, dev, ethFrame(dstHw, dev.mac, ETHERTYPE_ARP, p));
 }

@@ -5,6 +5,7 @@
  */
 import { ETHERTYPE_IPV4 } from '../wire/ethernet.js';
 import { internetChecksumRange } from '../wire/checksum.js';
+import { get32, set32 } from '../wire/bytes.js';
 import type { DeviceState } from '../sim/state.js';
 import type { Namespace, World } from '../sim/world.js';
 import { allocWithHeadroom, ethFrame } from '../devices/frame.js';
@@ -48,8 +49,8 @@ export function buildDatagram(h: IpHeaderFields, payload: Uint8Array, fragOffset
   d[7] = flags & 0xff;
   d[8] = h.ttl;
   d[9] = h.protocol;
-  setAddr(d, 12, h.src);
-  setAddr(d, 16, h.dst);
+  set32(d, 12, h.src);
+  set32(d, 16, h.dst);
   const c = internetChecksumRange(d, 0, IPV4_HEADER_LEN);
   d[10] = c >>> 8;
   d[11] = c & 0xff;
@@ -57,16 +58,9 @@ export function buildDatagram(h: IpHeaderFields, payload: Uint8Array, fragOffset
   return d;
 }
 
-function setAddr(d: Uint8Array, o: number, a: number): void {
-  d[o] = a >>> 24;
-  d[o + 1] = (a >>> 16) & 0xff;
-  d[o + 2] = (a >>> 8) & 0xff;
-  d[o + 3] = a & 0xff;
-}
 
-export function addrAt(d: Uint8Array, o: number): number {
-  return (((d[o] as number) << 24) | ((d[o + 1] as number) << 16) | ((d[o + 2] as number) << 8) | (d[o + 3] as number)) >>> 0;
-}
+/** An IPv4 address read at byte offset `o`. */
+export const addrAt = get32;
 
 /** Rewrites the TTL and the header checksum in place (ip_decrease_ttl). */
 export function setTtl(d: Uint8Array, ttl: number): void {

@@ -5,16 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { devinet_conf_set } from '../../src/stack/netlink.js';
 import { addr, capture, dev, runPing, up, veth, world } from './helpers.js';
+import { vethPairInOneNamespace } from './helpers.js';
 
-function pair() {
-  const { w, host } = world();
-  veth(w, host, 'veth0', 'veth1');
-  addr(host, 'veth0', '10.1.1.2/24');
-  addr(host, 'veth1', '10.1.1.3/24');
-  up(w, host, 'veth0');
-  up(w, host, 'veth1');
-  return { w, host };
-}
+const pair = vethPairInOneNamespace;
 
 describe('veth pair in one namespace', () => {
   it('the peer is registered first: veth1 gets ifindex 2, veth0 ifindex 3', () => {

@@ -58,3 +58,14 @@ export function runPing(w: World, ns: Namespace, args: string[]): ToolOutput {
   if (!result) throw new Error('ping never finished');
   return result;
 }
+
+/** The article's first topology: veth0 10.1.1.2/24 and veth1 10.1.1.3/24, both ends in the script's namespace, up. */
+export function vethPairInOneNamespace(): { w: World; host: Namespace } {
+  const { w, host } = world();
+  veth(w, host, 'veth0', 'veth1');
+  addr(host, 'veth0', '10.1.1.2/24');
+  addr(host, 'veth1', '10.1.1.3/24');
+  up(w, host, 'veth0');
+  up(w, host, 'veth1');
+  return { w, host };
+}

@@ -9,18 +9,11 @@ import { devinet_conf_set, fib_nl_newrule, inet_rtm_newroute } from '../../src/s
 import { parseIpv4 } from '../../src/wire/ipv4.js';
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN } from '../../src/sim/state.js';
 import { addr, dev, move, up, veth, world } from '../sim/helpers.js';
+import { vethPairInOneNamespace } from '../sim/helpers.js';
 
 const A = (s: string) => parseIpv4(s) as number;
 
-function samePair() {
-  const { w, host } = world();
-  veth(w, host, 'veth0', 'veth1');
-  addr(host, 'veth0', '10.1.1.2/24');
-  addr(host, 'veth1', '10.1.1.3/24');
-  up(w, host, 'veth0');
-  up(w, host, 'veth1');
-  return { w, host };
-}
+const samePair = vethPairInOneNamespace;
 
 describe('fibLookup', () => {
   it('finds a local address in the local table at rule 0, before main', () => {
