@@ -4,8 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { devinet_conf_set } from '../../src/stack/netlink.js';
-import { addr, capture, dev, runPing, up, veth, world } from './helpers.js';
-import { vethPairInOneNamespace } from './helpers.js';
+import { capture, dev, runPing, vethPairInOneNamespace } from './helpers.js';
 
 const pair = vethPairInOneNamespace;
 

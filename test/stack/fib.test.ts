@@ -8,8 +8,7 @@ import { ip_route_input, ip_route_output } from '../../src/stack/route.js';
 import { devinet_conf_set, fib_nl_newrule, inet_rtm_newroute } from '../../src/stack/netlink.js';
 import { parseIpv4 } from '../../src/wire/ipv4.js';
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN } from '../../src/sim/state.js';
-import { addr, dev, move, up, veth, world } from '../sim/helpers.js';
-import { vethPairInOneNamespace } from '../sim/helpers.js';
+import { addr, dev, move, up, veth, vethPairInOneNamespace, world } from '../sim/helpers.js';
 
 const A = (s: string) => parseIpv4(s) as number;
 
