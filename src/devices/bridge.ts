@@ -48,6 +48,13 @@ function bridgePorts(ns: Namespace, bridgeId: number): { ports: DeviceState[]; m
   return idx.get(bridgeId) ?? { ports: [], macs: new Set() };
 }
 
+/** br_fdb_delete_by_port: a port that leaves its bridge takes what was learned on it along. */
+export function br_fdb_delete_by_port(w: World, bridgeId: number, portId: number): void {
+  const fdb = w.fdbs.get(bridgeId);
+  if (!fdb) return;
+  for (const [mac, e] of fdb) if (e.port === portId) fdb.delete(mac);
+}
+
 function portsOf(ns: Namespace, bridgeId: number): DeviceState[] {
   return bridgePorts(ns, bridgeId).ports;
 }

@@ -13,6 +13,7 @@ import { findById, findByName, loopbackUp, type Namespace, type World } from '..
 import { IPV4_CONF_DEFAULTS } from '../kernel/sysctl-defaults.js';
 import { DEFAULT_RULES, fibAddIfaddr, fibDelIfaddr, fibDeviceDown, fibDeviceUp, fibNewTable, ruleMatches } from './fib.js';
 import { neigh_ifdown } from './neighbour.js';
+import { br_fdb_delete_by_port } from '../devices/bridge.js';
 
 /** The errno names the operations answer with (iproute2 prints strerror of them). */
 export type Errno = 'EEXIST' | 'ENODEV' | 'ENOENT' | 'EINVAL' | 'EADDRNOTAVAIL' | 'ENETUNREACH' | 'ESRCH' | 'EOPNOTSUPP' | 'ERANGE' | 'EBUSY' | 'ENETDOWN' | 'ELOOP' | 'ENOTCONN';
@@ -290,6 +291,7 @@ export function do_set_master(w: World, ns: Namespace, ifindex: number, masterIf
     ns.update((d) => {
       delete (d.devices[ifindex] as Draft<DeviceState>).master;
     });
+    br_fdb_delete_by_port(w, upper.dev.id, dev.id);
     bridgeRecalc(w, upper.dev.id);
   }
   if (masterIfindex === 0) return OK;
@@ -322,7 +324,10 @@ function detach(w: World, ns: Namespace, ifindex: number): void {
       }
     }
   });
-  if (dev?.master !== undefined) bridgeRecalc(w, dev.master);
+  if (dev?.master !== undefined) {
+    br_fdb_delete_by_port(w, dev.master, dev.id);
+    bridgeRecalc(w, dev.master);
+  }
 }
 
 /** rtnl_dellink: a veth takes its peer with it. */
