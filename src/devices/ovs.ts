@@ -57,10 +57,6 @@ export interface OvsDb {
   version: number;
 }
 
-export function ovsDb(w: World): OvsDb {
-  return w.ovs;
-}
-
 const indexes = new WeakMap<OvsDb, { version: number; of: Map<number, OvsBridge> }>();
 
 /** The bridge a device is a port of (the internal port counts), if any; per frame, so indexed. */

@@ -94,11 +94,6 @@ export class Namespace {
     this.state = produce(this.state, recipe);
     this.world.recordHistory(this);
   }
-
-  /** How traces name this namespace: '' for the script's own. */
-  get label(): string {
-    return this.name;
-  }
 }
 
 export interface WorldOptions {

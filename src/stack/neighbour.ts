@@ -35,10 +35,6 @@ export const NEIGH_PARMS = {
 const CONNECTED: ReadonlySet<Nud> = new Set(['REACHABLE', 'PERMANENT', 'NOARP']);
 const VALID: ReadonlySet<Nud> = new Set(['REACHABLE', 'PERMANENT', 'NOARP', 'STALE', 'DELAY', 'PROBE']);
 
-export function nudValid(s: Nud): boolean {
-  return VALID.has(s);
-}
-
 function maxProbes(state: Nud): number {
   const p = NEIGH_PARMS;
   return p.ucast_solicit + p.app_solicit + (state === 'PROBE' ? p.mcast_resolicit : p.mcast_solicit);
@@ -94,11 +90,6 @@ export function neigh_output(w: World, ns: Namespace, dev: DeviceState, nexthop:
   }
   const key = neighKey(dev.ifindex, nexthop);
   let e = fast;
-  if (e && CONNECTED.has(e.state)) {
-    // `used` changes with every packet: kept beside the state, not as an immer step per packet.
-    ns.neighUsed.set(dev.ifindex * 0x1_0000_0000 + nexthop, now);
-    return neigh_xmit(w, ns, dev, e.mac as string, datagram);
-  }
   if (e && (e.state === 'DELAY' || e.state === 'PROBE')) return neigh_xmit(w, ns, dev, e.mac as string, datagram);
   if (e && e.state === 'STALE') {
     e = { ...e, state: 'DELAY', updated: now, used: now };
