@@ -43,6 +43,8 @@ function bridgePorts(ns: Namespace, bridgeId: number): { ports: DeviceState[]; m
       e.ports.push(d);
       e.macs.add(d.mac);
     }
+    // The bridge's port list: newest port first (br_add_if adds at the head).
+    for (const e of idx.values()) e.ports.sort((a, b) => (b.portJoined ?? 0) - (a.portJoined ?? 0));
     portIndex.set(ns.state.devices, idx);
   }
   return idx.get(bridgeId) ?? { ports: [], macs: new Set() };

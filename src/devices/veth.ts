@@ -12,6 +12,13 @@ const FORWARDABLE_OVERHEAD = 14 + 4;
 
 export function veth_xmit(w: World, ns: Namespace, dev: DeviceState, data: Uint8Array): XmitResult {
   const peer = dev.peer === undefined ? undefined : w.device(dev.peer);
+  const st = w.statsOf(dev.id);
+  // A frame the peer cannot take is the sender's tx_dropped, as veth's own counter keeps it.
+  if (!peer || !peer.dev.up || data.length > peer.dev.mtu + FORWARDABLE_OVERHEAD) st.tx_dropped++;
+  else {
+    st.tx_packets++;
+    st.tx_bytes += data.length;
+  }
   if (!peer) {
     w.trace.drop(w.loop.now, ns.name, dev.name, 'veth_xmit', 'DEV_READY', `${dev.name} has no peer`);
     return 'ENOBUFS';

@@ -88,7 +88,14 @@ export function splitScript(script: string, file: string, firstLine: number): Sc
     if (unterminated) throw new ScenarioError(file, pendingLine, `unterminated ${unterminated} quote`);
     let text = (comment >= 0 ? joined.slice(0, comment) : joined).trim();
     if (text === '') continue;
-    let words = toWords(text);
+    let words: ShellWord[];
+    try {
+      words = toWords(text);
+    } catch (e) {
+      // shell-quote refuses what bash refuses too, e.g. an unclosed '${': bash says "bad substitution".
+      const why = e instanceof Error ? e.message.replace(/:\s*$/, '') : String(e);
+      throw new ScenarioError(file, pendingLine, `${why.toLowerCase()} in '${text}'`);
+    }
     let background = false;
     const last = words[words.length - 1];
     if (isOp(last) && last.op === '&') {

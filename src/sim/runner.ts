@@ -29,7 +29,7 @@ export interface SimOptions {
 export interface SimCapture {
   readonly point: string;
   /** The frames tcpdump kept (after its filter), with virtual timestamps. */
-  readonly frames: readonly { readonly t: number; readonly data: Uint8Array }[];
+  readonly frames: readonly { readonly t: number; readonly data: Uint8Array; readonly dir: 'in' | 'out' }[];
 }
 
 export interface SimRun {
@@ -38,6 +38,8 @@ export interface SimRun {
   readonly world: World;
   /** Exit status of each foreground line, by file line. */
   readonly exits: ReadonlyMap<number, number>;
+  /** Virtual time each line finished at, by file line. */
+  readonly ends: ReadonlyMap<number, number>;
 }
 
 /** Virtual time between two script lines, as a person's shell leaves some between commands. */
@@ -120,6 +122,7 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
   };
   const captures: { point: string; tap?: CaptureTap; spec: CaptureSpecArgs }[] = [];
   const exits = new Map<number, number>();
+  const ends = new Map<number, number>();
   let output = '';
 
   for (const step of steps) {
@@ -149,6 +152,7 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
       output += result.stdout + result.stderr;
       exits.set(step.line.line, result.exit);
     }
+    ends.set(step.line.line, w.loop.now);
     w.loop.runUntil(w.loop.now + LINE_GAP, guard(step.line.line));
   }
   // The end: run on while anything that may still send is scheduled.
@@ -163,5 +167,5 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
     output,
   };
   const kept = captures.map((c) => ({ point: c.point, frames: c.tap ? c.tap.frames.filter((f) => c.spec.filter(f.data)) : [] }));
-  return { report, captures: kept, world: w, exits };
+  return { report, captures: kept, world: w, exits, ends };
 }

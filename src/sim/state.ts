@@ -45,6 +45,22 @@ export interface DeviceState {
   readonly carrierComputed?: boolean;
   /** Per-device IPv4 settings (conf/DEV/*), copied from conf/default when the device joins the namespace. */
   readonly conf: Readonly<Record<string, number>>;
+  /**
+   * Where the device stands in its namespace's device list (dev_base_head), which is arrival order, not
+   * ifindex order: a device moved in goes last. Set on a move; a device never moved is in creation
+   * order, which its id keeps.
+   */
+  readonly arrived?: number;
+  /**
+   * A bridge port: when it joined. br_add_if puts a new port at the head of the bridge's port list,
+   * so floods reach the newest port first — and with it, which of two hosts answers first.
+   */
+  readonly portJoined?: number;
+}
+
+/** The namespace's device list order (for_each_netdev). */
+export function devListOrder(d: DeviceState): number {
+  return d.arrived ?? d.id;
 }
 
 export type AddrScope = 'global' | 'link' | 'host';
@@ -76,6 +92,17 @@ export interface Route {
   readonly metric: number | undefined;
   /** Nexthop flags the kernel shows: 'onlink', and 'linkdown' when the device has no carrier. */
   readonly onlink?: boolean;
+  /**
+   * The gateway is one of the namespace's own addresses: fib_check_nh found it through a local route,
+   * so the nexthop has host scope, and rt_set_nexthop only follows gateways of link scope — packets go
+   * to their destination directly, as if the route had no gateway (`ip route show` still shows it).
+   */
+  readonly gatewayLocal?: boolean;
+}
+
+/** The neighbour a route sends to: its gateway, unless that is one of our own addresses. */
+export function routeGateway(r: Route): Ipv4Address | undefined {
+  return r.gatewayLocal ? undefined : r.gateway;
 }
 
 export interface Rule {

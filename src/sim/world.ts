@@ -49,8 +49,8 @@ export interface PendingNeigh {
 
 export interface CaptureTap {
   readonly deviceId: number;
-  /** Frames seen, in order: virtual time and bytes. */
-  readonly frames: { t: number; data: Uint8Array }[];
+  /** Frames seen, in order: virtual time, bytes, and whether the device received or sent it. */
+  readonly frames: { t: number; data: Uint8Array; dir: 'in' | 'out' }[];
   /** The device went away under the capture. */
   gone: boolean;
 }
@@ -101,6 +101,15 @@ export interface WorldOptions {
   readonly detailedTrace: boolean;
 }
 
+/** A device's counters, as `ip -s link` reads them (rtnl_link_stats64). */
+export interface DevStats {
+  rx_packets: number;
+  rx_bytes: number;
+  tx_packets: number;
+  tx_bytes: number;
+  tx_dropped: number;
+}
+
 export interface HistoryEntry {
   readonly t: number;
   readonly ns: string;
@@ -120,9 +129,11 @@ export class World {
   readonly deviceHome = new Map<number, Namespace>();
   readonly taps: CaptureTap[] = [];
   /** Open vSwitch's configuration, as a private ovsdb would hold it. */
-  readonly ovs: OvsDb = { bridges: [], datapathDevice: undefined, portNames: new Map(), version: 0 };
+  readonly ovs: OvsDb = { bridges: [], datapathDevice: undefined, version: 0 };
   /** Each bridge's forwarding database (runtime: learning refreshes it with every frame). */
   readonly fdbs = new Map<number, Map<string, { port: number; updated: number }>>();
+  /** Counters by device id; runtime, like the fdbs, so they stay out of the immutable state. */
+  readonly stats = new Map<number, DevStats>();
   /** Every NsState a namespace has had, in order: the terminal UI steps through it. */
   readonly history: HistoryEntry[] = [];
   keepHistory = true;
@@ -130,6 +141,12 @@ export class World {
   frameHops = 0;
   /** The devices the last HOP_RING frame hops arrived at: where a storm is going round, when there is one. */
   readonly hopRing = new Int32Array(HOP_RING);
+
+  statsOf(deviceId: number): DevStats {
+    let s = this.stats.get(deviceId);
+    if (!s) this.stats.set(deviceId, (s = { rx_packets: 0, rx_bytes: 0, tx_packets: 0, tx_bytes: 0, tx_dropped: 0 }));
+    return s;
+  }
 
   recordHop(deviceId: number): void {
     this.hopRing[this.frameHops++ % HOP_RING] = deviceId;

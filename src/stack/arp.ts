@@ -63,8 +63,9 @@ export function arp_solicit(w: World, ns: Namespace, dev: DeviceState, target: I
 
 /** arp_rcv: sanity checks before arp_process. */
 export function arp_rcv(w: World, ns: Namespace, dev: DeviceState, frame: Uint8Array, pkt: PktType): void {
+  // The kernel consumes these without a drop reason ("do not tweak dropwatch on an ARP we will ignore").
   if (pkt === 'otherhost') {
-    w.trace.drop(w.loop.now, ns.name, dev.name, 'arp_rcv', 'OTHERHOST', `ARP for ${macAt(frame, 0)}, not ${dev.mac}`);
+    if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, dev.name, 'arp_rcv', `ignored: marked for another host (to ${macAt(frame, 0)}, or tagged for a VLAN ${dev.name} has no device for)`);
     return;
   }
   const a = frame.subarray(14);
@@ -85,7 +86,10 @@ function arpIgnored(ns: Namespace, dev: DeviceState, sip: Ipv4Address, tip: Ipv4
     case 1:
       return mine.some((x) => x.local === tip) ? undefined : `arp_ignore=1 and ${fmt(tip)} is not configured on ${dev.name}`;
     case 2:
-      return mine.some((x) => x.local === tip && inSubnet(sip, networkOf(x.local, x.prefixlen), x.prefixlen))
+      // inet_confirm_addr (confirm_addr_indev): the target on this device, and any one of its subnets
+      // holding both target and sender — not necessarily the target's own.
+      return mine.some((x) => x.local === tip) &&
+        mine.some((x) => inSubnet(tip, networkOf(x.local, x.prefixlen), x.prefixlen) && inSubnet(sip, networkOf(x.local, x.prefixlen), x.prefixlen))
         ? undefined
         : `arp_ignore=2 and ${fmt(tip)} is not on ${dev.name} in ${fmt(sip)}'s subnet`;
     case 3:

@@ -6,7 +6,7 @@
  */
 import type { Draft } from 'immer';
 import { broadcastOf, inSubnet, networkOf, type Ipv4Address } from '../wire/ipv4.js';
-import { RT_TABLE_LOCAL, RT_TABLE_MAIN, type AddrScope, type DeviceState, type IfAddr, type NsState, type Route, type RouteType, type Rule } from '../sim/state.js';
+import { devListOrder, RT_TABLE_LOCAL, RT_TABLE_MAIN, type AddrScope, type DeviceState, type IfAddr, type NsState, type Route, type RouteType, type Rule } from '../sim/state.js';
 import { devConf } from './devconf.js';
 
 export const DEFAULT_RULES: readonly Rule[] = [
@@ -206,7 +206,8 @@ export function inetSelectAddr(ns: NsState, ifindex: number, dst: Ipv4Address, s
     first ??= a.local;
   }
   if (first !== undefined) return first;
-  for (const dev of Object.values(ns.devices)) {
+  // Then the first device, in the namespace's device list, with a primary address of a wide enough scope.
+  for (const dev of Object.values(ns.devices).sort((a, b) => devListOrder(a) - devListOrder(b))) {
     for (const a of ns.addrs) {
       if (a.ifindex !== dev.ifindex || a.secondary) continue;
       if (a.scope !== 'link' && SCOPE_VALUE[a.scope] <= scope) return a.local;

@@ -290,6 +290,7 @@ export function do_set_master(w: World, ns: Namespace, ifindex: number, masterIf
   if (upper) {
     ns.update((d) => {
       delete (d.devices[ifindex] as Draft<DeviceState>).master;
+      delete (d.devices[ifindex] as Draft<DeviceState>).portJoined;
     });
     br_fdb_delete_by_port(w, upper.dev.id, dev.id);
     bridgeRecalc(w, upper.dev.id);
@@ -301,8 +302,10 @@ export function do_set_master(w: World, ns: Namespace, ifindex: number, masterIf
   // br_add_if: no loopback, no bridge.
   if (dev.kind === 'loopback') return fail('EINVAL');
   if (dev.kind === 'bridge') return fail('ELOOP', 'Can not enslave a bridge to a bridge');
+  const joined = w.allocateDeviceId();
   ns.update((d) => {
     (d.devices[ifindex] as Draft<DeviceState>).master = master.id;
+    (d.devices[ifindex] as Draft<DeviceState>).portJoined = joined;
   });
   bridgeRecalc(w, master.id);
   return OK;
@@ -320,7 +323,10 @@ function detach(w: World, ns: Namespace, ifindex: number): void {
       // br_dev_delete: every port is released.
       for (const k in d.devices) {
         const p = d.devices[k as unknown as number] as Draft<DeviceState>;
-        if (p.master === dev.id) delete p.master;
+        if (p.master === dev.id) {
+          delete p.master;
+          delete p.portJoined;
+        }
       }
     }
   });
@@ -364,6 +370,7 @@ export function dev_change_net_namespace(w: World, from: Namespace, ifindex: num
   }
   if (dev.up) dev_change_flags_up(w, from, ifindex, false);
   detach(w, from, ifindex);
+  const arrived = w.allocateDeviceId();
   to.update((d) => {
     // Keeps its ifindex if free there, without moving the namespace's counter; else the next free one.
     let idx = ifindex;
@@ -372,9 +379,10 @@ export function dev_change_net_namespace(w: World, from: Namespace, ifindex: num
       while (d.devices[idx] !== undefined) idx++;
       d.nextIfindex = idx + 1;
     }
-    const moved: Draft<DeviceState> = { ...dev, name, ifindex: idx, up: false, carrier: false, conf: { ...d.confDefault } };
+    const moved: Draft<DeviceState> = { ...dev, name, ifindex: idx, up: false, carrier: false, conf: { ...d.confDefault }, arrived };
     // dev_shutdown drops the qdisc; the bridge it was a port of stays behind.
     delete moved.master;
+    delete moved.portJoined;
     delete moved.qdiscAttached;
     d.devices[idx] = moved;
   });
@@ -541,7 +549,7 @@ function fib_create_info(ns: NsState, r: Route): Route | Result {
     const out = via.dev === undefined ? undefined : ns.devices[via.dev];
     if (!out) return fail('EINVAL', 'No egress device for nexthop gateway');
     if (!out.up) return fail('ENETDOWN');
-    resolved = { ...r, dev: out.ifindex };
+    resolved = { ...r, dev: out.ifindex, ...(via.type === 'local' ? { gatewayLocal: true } : {}) };
   } else {
     if (r.onlink) return fail('EINVAL', 'Invalid flags for nexthop - PERVASIVE and ONLINK can not be set');
     if (!dev) return fail('ENODEV');

@@ -4,7 +4,7 @@
  * input adds the martian checks and fib_validate_source.
  */
 import { isMulticastIpv4, type Ipv4Address } from '../wire/ipv4.js';
-import type { DeviceState, NsState, Route } from '../sim/state.js';
+import { routeGateway, type DeviceState, type NsState, type Route } from '../sim/state.js';
 import type { DropReason } from '../sim/trace.js';
 import { fibLookup, fibValidateSource, inetSelectAddr, SCOPE_VALUE, type FibError } from './fib.js';
 import { devConf, forwarding } from './devconf.js';
@@ -56,7 +56,7 @@ export function ip_route_input(ns: NsState, dev: DeviceState, saddr: Ipv4Address
   if (!v.ok) return { kind: 'drop', reason: v.reason, why: `fib_validate_source: ${v.why}` };
   const outDev = res.route.dev === undefined ? undefined : ns.devices[res.route.dev];
   if (!outDev) return { kind: 'drop', reason: 'IP_INNOROUTES', why: 'route has no device' };
-  return { kind: 'forward', route: res.route, outDev, nexthop: res.route.gateway ?? daddr };
+  return { kind: 'forward', route: res.route, outDev, nexthop: routeGateway(res.route) ?? daddr };
 }
 
 export type OutputRoute =
@@ -109,7 +109,7 @@ export function ip_route_output(ns: NsState, flow: OutputFlow): OutputRoute {
     saddr = res.route.prefsrc ?? inetSelectAddr(ns, dev.ifindex, res.route.gateway ?? 0, SCOPE_VALUE[res.route.scope]);
   }
   const type = res.type === 'broadcast' ? 'broadcast' : isMulticastIpv4(flow.daddr) ? 'multicast' : 'unicast';
-  return { ok: true, dev, saddr, nexthop: res.route.gateway ?? flow.daddr, type, route: res.route };
+  return { ok: true, dev, saddr, nexthop: routeGateway(res.route) ?? flow.daddr, type, route: res.route };
 }
 
 function isLocalMulticast(a: Ipv4Address): boolean {

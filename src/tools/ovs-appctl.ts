@@ -1,5 +1,4 @@
 /** ovs-appctl, for `fdb/show BR`: the NORMAL action's MAC learning table, oldest entry first. */
-import { fdbOf } from '../devices/bridge.js';
 import { OVS_AGEING_TIME, ofportOf } from '../devices/ovs.js';
 import { OFPP_LOCAL } from '../devices/ovs-flows.js';
 import { NS_PER_SEC } from '../sim/event-loop.js';
@@ -16,13 +15,13 @@ export const ovsAppctl: Tool = {
     const b = w.ovs.bridges.find((x) => x.name === argv[2]);
     if (!b) return out('', 'no such bridge\novs-appctl: ovs-vswitchd: server returned an error\n', 2);
     let text = ' port  VLAN  MAC                Age\n';
-    for (const [mac, e] of fdbOf(w, b.internal)) {
+    for (const e of b.ml.values()) {
       const age = w.loop.now - e.updated;
       if (age > OVS_AGEING_TIME) continue;
       const port = ofportOf(b, e.port);
       if (port === undefined) continue;
       const p = port === OFPP_LOCAL ? 'LOCAL' : String(port);
-      text += `${p.padStart(5)}  ${'0'.padStart(4)}  ${mac}  ${String(Math.floor(age / NS_PER_SEC)).padStart(3)}\n`;
+      text += `${p.padStart(5)}  ${String(e.vlan).padStart(4)}  ${e.mac}  ${String(Math.floor(age / NS_PER_SEC)).padStart(3)}\n`;
     }
     return out(text);
   },

@@ -1,15 +1,18 @@
 /**
- * ovs-vsctl (Open vSwitch 3.1) for the commands scenarios use: add-br, del-br, add-port, del-port,
- * list-br, list-ports, br-exists, with --may-exist / --if-exists, several commands joined by `--` in
- * one transaction (all or nothing), and the `set bridge X datapath_type=...` kernel mode adds.
- * Messages are ovs-vsctl's, as a private ovs-vswitchd (log directory /run/vethsim-ovs/log) gives them.
+ * ovs-vsctl (Open vSwitch 3.1) for the commands scenarios use: add-br, del-br, add-port (with column
+ * settings), del-port, list-br, list-ports, br-exists, show, and on the Port table's VLAN columns
+ * (tag, trunks, vlan_mode) set, get and clear; with --may-exist / --if-exists, several commands joined
+ * by `--` in one transaction (all or nothing), and the `set bridge X datapath_type=...` kernel mode
+ * adds. Messages are ovs-vsctl's, as a private ovs-vswitchd (log directory /run/vethsim-ovs/log)
+ * gives them.
  */
 import type { Draft } from 'immer';
 import type { DeviceState } from '../sim/state.js';
 import { findByName, type Namespace, type World } from '../sim/world.js';
 import { rtnl_dellink } from '../stack/netlink.js';
-import { allocOfport, type OvsBridge } from '../devices/ovs.js';
-import { defaultFlow } from '../devices/ovs-flows.js';
+import { allocOfport, type OvsBridge, type OvsDb, type OvsPort } from '../devices/ovs.js';
+import { defaultFlow, OFPP_LOCAL } from '../devices/ovs-flows.js';
+import { formatVlanColumn, parseVlanColumn, PORT_COLUMNS, vlanColumnOf, withVlanColumn, type PortColumns, type VlanColumn } from './ovs-port-columns.js';
 import { out, type Tool } from './tool.js';
 
 interface Command {
@@ -18,19 +21,50 @@ interface Command {
   readonly args: readonly string[];
 }
 
+const MANY = Number.POSITIVE_INFINITY;
 const ARITY: Readonly<Record<string, [number, number]>> = {
   'add-br': [1, 1],
   'del-br': [1, 1],
-  'add-port': [2, 2],
+  'add-port': [2, MANY],
   'del-port': [1, 2],
   'list-br': [0, 0],
   'list-ports': [1, 1],
   'br-exists': [1, 1],
-  set: [3, 3],
+  show: [0, 0],
+  set: [3, MANY],
+  get: [3, MANY],
+  clear: [3, MANY],
 };
 const GLOBAL_OPTS = new Set(['--no-wait']);
 const CMD_OPTS = new Set(['--may-exist', '--if-exists']);
 const LOG_DIR = '/run/vethsim-ovs/log';
+
+/** Why a command's arguments are beyond the simulator, if they are. */
+function unsimulated(name: string, args: readonly string[]): string | undefined {
+  const table = args[0]?.toLowerCase();
+  if (name === 'set' && table === 'bridge') return /^datapath_type=(netdev|system)$/.test(args[2] as string) && args.length === 3 ? undefined : `only 'set bridge BR datapath_type=...' is simulated on the Bridge table`;
+  if ((name === 'set' || name === 'get' || name === 'clear') && table !== 'port') return `'ovs-vsctl ${name}' is simulated on the Port table only`;
+  const columnArgs = name === 'add-port' ? args.slice(2) : name === 'set' || name === 'get' || name === 'clear' ? args.slice(2) : [];
+  for (const a of columnArgs) {
+    const eq = a.indexOf('=');
+    const column = eq < 0 ? a : a.slice(0, eq);
+    // A name that is no Port column at all is refused by ovs-vsctl itself (see run).
+    if (!isVlanColumn(column) && PORT_COLUMNS.some((c) => c.startsWith(column))) return `Port column ${column} is not simulated (only tag, trunks, vlan_mode)`;
+    if (name === 'get' || name === 'clear') {
+      if (eq >= 0) return `'ovs-vsctl ${name} port' with a key or value is not simulated`;
+      continue;
+    }
+    if (eq < 0 || !isVlanColumn(column)) continue;
+    const v = a.slice(eq + 1);
+    if (column === 'tag' && (/\d-\d/.test(v) || /\d[\s,]+-?\d/.test(v))) return 'a tag with more than one value is not simulated';
+    if (column === 'vlan_mode' && (v === 'dot1q-tunnel' || /[[\]]/.test(v))) return `vlan_mode=${v} is not simulated`;
+  }
+  return undefined;
+}
+
+function isVlanColumn(c: string): c is VlanColumn {
+  return c === 'tag' || c === 'trunks' || c === 'vlan_mode';
+}
 
 function split(argv: readonly string[]): Command[] | { error: string } {
   const words = argv.slice(1).filter((a) => !GLOBAL_OPTS.has(a));
@@ -46,8 +80,12 @@ function split(argv: readonly string[]): Command[] | { error: string } {
     const [name, ...args] = rest as [string, ...string[]];
     const arity = ARITY[name];
     if (!arity) return `'ovs-vsctl ${name}' is not simulated (supported: ${Object.keys(ARITY).join(', ')})`;
-    if (args.length < arity[0] || args.length > arity[1]) return `'${name}' command requires ${arity[0] === arity[1] ? `${arity[0]}` : `${arity[0]} to ${arity[1]}`} arguments`;
-    if (name === 'set' && (args[0] !== 'bridge' || !/^datapath_type=(netdev|system)$/.test(args[2] as string))) return `only 'set bridge BR datapath_type=...' is simulated`;
+    if (args.length < arity[0] || args.length > arity[1]) {
+      const range = arity[0] === arity[1] ? `${arity[0]}` : arity[1] === MANY ? `at least ${arity[0]}` : `${arity[0]} to ${arity[1]}`;
+      return `'${name}' command requires ${range} arguments`;
+    }
+    const why = unsimulated(name, args);
+    if (why) return why;
     cmds.push({ opts, name, args });
     return undefined;
   };
@@ -83,6 +121,62 @@ function deleteDevice(w: World, id: number): void {
   if (d) rtnl_dellink(w, d.ns, d.dev.ifindex);
 }
 
+/** A Port row as the transaction sees it: its name and VLAN columns. */
+interface PortRow extends PortColumns {
+  readonly name: string;
+}
+
+/** A Bridge row as the transaction sees it: its own port (named after it) and the others. */
+interface BridgeRow {
+  local: PortRow;
+  ports: PortRow[];
+}
+
+const NO_VLAN: PortColumns = { tag: undefined, trunks: [], vlanMode: undefined };
+
+function rowOf(p: OvsPort): PortRow {
+  return { name: p.name, tag: p.tag, trunks: p.trunks, vlanMode: p.vlanMode };
+}
+
+function sameColumns(a: PortColumns, b: PortColumns): boolean {
+  return a.tag === b.tag && a.vlanMode === b.vlanMode && a.trunks.join() === b.trunks.join();
+}
+
+/** Open_vSwitch's one row has a random UUID, which `show` prints first; one per database. */
+const rootUuids = new WeakMap<OvsDb, string>();
+
+function rootUuid(w: World): string {
+  let u = rootUuids.get(w.ovs);
+  if (u === undefined) {
+    const hex = (n: number) => Array.from({ length: n }, () => w.rng.below(16).toString(16)).join('');
+    u = `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[w.rng.below(4)]}${hex(3)}-${hex(12)}`;
+    rootUuids.set(w.ovs, u);
+  }
+  return u;
+}
+
+/**
+ * `ovs-vsctl show`: the database as a tree. A Port shows its tag and trunks when set (not its
+ * vlan_mode), then its Interface: `type: internal` for the bridge's own, the error for one the switch
+ * could not open. ovsdb orders rows by UUID, so the real order of bridges and ports is random; here
+ * it is the bridge's own port, then the others as they were added.
+ */
+function show(w: World): string {
+  let s = `${rootUuid(w)}\n`;
+  for (const b of w.ovs.bridges) {
+    s += `    Bridge ${b.name}\n        datapath_type: netdev\n`;
+    for (const p of [b.local, ...b.ports]) {
+      s += `        Port ${p.name}\n`;
+      if (p.tag !== undefined) s += `            tag: ${p.tag}\n`;
+      if (p.trunks.length > 0) s += `            trunks: [${p.trunks.join(', ')}]\n`;
+      s += `            Interface ${p.name}\n`;
+      if (p.ofport === OFPP_LOCAL) s += '                type: internal\n';
+      else if (p.device === undefined) s += `                error: "could not open network device ${p.name} (No such device)"\n`;
+    }
+  }
+  return s;
+}
+
 export const ovsVsctl: Tool = {
   check(argv) {
     const c = split(argv);
@@ -95,115 +189,184 @@ export const ovsVsctl: Tool = {
     const cmds = split(argv);
     if ('error' in cmds) return out('', `ovs-vsctl: ${cmds.error}\n`, 1);
     const db = w.ovs;
+    const fail = (msg: string) => out('', `ovs-vsctl: ${msg}\n`, 1);
     // A transaction: check every command against the database as the earlier ones leave it.
-    const portNames = db.portNames;
-    const names = new Map<string, string[]>(db.bridges.map((b) => [b.name, b.ports.map((p) => portNames.get(p) ?? '')]));
+    const rows = new Map<string, BridgeRow>(db.bridges.map((b) => [b.name, { local: rowOf(b.local), ports: b.ports.map(rowOf) }]));
+    const bridgeOfPort = (p: string) => [...rows].find(([, r]) => r.ports.some((x) => x.name === p))?.[0];
+    /** The Port table holds the bridges' own ports too. */
+    const findPort = (p: string): { row: PortRow; put: (r: PortRow) => void } | undefined => {
+      for (const r of rows.values()) {
+        if (r.local.name === p) return { row: r.local, put: (n) => (r.local = n) };
+        const i = r.ports.findIndex((x) => x.name === p);
+        if (i >= 0) return { row: r.ports[i] as PortRow, put: (n) => (r.ports[i] = n) };
+      }
+      return undefined;
+    };
+    /** `COLUMN=VALUE` arguments applied to a row, or ovs-vsctl's complaint. */
+    const applySettings = (row: PortRow, settings: readonly string[]): PortRow | string => {
+      let r = row;
+      for (const a of settings) {
+        const eq = a.indexOf('=');
+        const column = eq < 0 ? a : a.slice(0, eq);
+        if (!isVlanColumn(column)) return `Port does not contain a column whose name matches "${column}"`;
+        if (eq < 0 || eq === a.length - 1) return `${a}: argument does not end in "=" followed by a value.`;
+        const v = parseVlanColumn(column, a.slice(eq + 1));
+        if (typeof v === 'string') return v;
+        r = { ...r, ...withVlanColumn(column, v) };
+      }
+      return r;
+    };
     let stdout = '';
     for (const c of cmds) {
       const may = c.opts.includes('--may-exist');
       const ifx = c.opts.includes('--if-exists');
       const [a, b] = c.args as [string, string | undefined];
-      const bridgeOfPort = (p: string) => [...names].find(([, ps]) => ps.includes(p))?.[0];
       switch (c.name) {
         case 'add-br':
-          if (names.has(a)) {
+          if (rows.has(a)) {
             if (may) break;
-            return out('', `ovs-vsctl: cannot create a bridge named ${a} because a bridge named ${a} already exists\n`, 1);
+            return fail(`cannot create a bridge named ${a} because a bridge named ${a} already exists`);
           }
-          names.set(a, []);
+          rows.set(a, { local: { name: a, ...NO_VLAN }, ports: [] });
           break;
         case 'del-br':
-          if (!names.has(a)) {
+          if (!rows.has(a)) {
             if (ifx) break;
-            return out('', `ovs-vsctl: no bridge named ${a}\n`, 1);
+            return fail(`no bridge named ${a}`);
           }
-          names.delete(a);
+          rows.delete(a);
           break;
         case 'add-port': {
           const port = b as string;
-          if (!names.has(a)) return out('', `ovs-vsctl: no bridge named ${a}\n`, 1);
+          if (!rows.has(a)) return fail(`no bridge named ${a}`);
           const on = bridgeOfPort(port);
           if (on !== undefined) {
             if (may && on === a) break;
-            return out('', `ovs-vsctl: cannot create a port named ${port} because a port named ${port} already exists on bridge ${on}\n`, 1);
+            return fail(`cannot create a port named ${port} because a port named ${port} already exists on bridge ${on}`);
           }
-          names.get(a)?.push(port);
+          const row = applySettings({ name: port, ...NO_VLAN }, c.args.slice(2));
+          if (typeof row === 'string') return fail(row);
+          rows.get(a)?.ports.push(row);
           break;
         }
         case 'del-port': {
           const port = b ?? a;
           const on = bridgeOfPort(port);
           if (on === undefined || (b !== undefined && on !== a)) {
-            if (b !== undefined && !names.has(a)) return out('', `ovs-vsctl: no bridge named ${a}\n`, 1);
+            if (b !== undefined && !rows.has(a)) return fail(`no bridge named ${a}`);
             if (ifx) break;
-            return out('', `ovs-vsctl: no port named ${port}\n`, 1);
+            return fail(`no port named ${port}`);
           }
-          names.set(on, (names.get(on) ?? []).filter((p) => p !== port));
+          const r = rows.get(on) as BridgeRow;
+          r.ports = r.ports.filter((p) => p.name !== port);
           break;
         }
         case 'list-br':
-          stdout += [...names.keys()].sort().map((n) => `${n}\n`).join('');
+          stdout += [...rows.keys()].sort().map((n) => `${n}\n`).join('');
           break;
         case 'list-ports':
-          if (!names.has(a)) return out('', `ovs-vsctl: no bridge named ${a}\n`, 1);
-          stdout += [...(names.get(a) ?? [])].sort().map((n) => `${n}\n`).join('');
+          if (!rows.has(a)) return fail(`no bridge named ${a}`);
+          stdout += (rows.get(a)?.ports ?? []).map((p) => p.name).sort().map((n) => `${n}\n`).join('');
           break;
         case 'br-exists':
-          if (!names.has(a)) return out(stdout, '', 2);
+          if (!rows.has(a)) return out(stdout, '', 2);
+          break;
+        case 'show':
+          // What is committed so far: a show inside a transaction that changes things is not modelled.
+          stdout += show(w);
           break;
         case 'set':
-          if (!names.has(b as string)) return out('', `ovs-vsctl: no row "${b}" in table Bridge\n`, 1);
+        case 'get':
+        case 'clear': {
+          const record = b as string;
+          if (a.toLowerCase() === 'bridge') {
+            if (!rows.has(record)) return fail(`no row "${record}" in table Bridge`);
+            break;
+          }
+          const found = findPort(record);
+          if (!found) return fail(`no row "${record}" in table Port`);
+          const columns = c.args.slice(2);
+          const unknown = c.name === 'set' ? undefined : columns.find((col) => !isVlanColumn(col));
+          if (unknown !== undefined) return fail(`Port does not contain a column whose name matches "${unknown}"`);
+          if (c.name === 'get') {
+            for (const col of columns as VlanColumn[]) stdout += `${formatVlanColumn(col, vlanColumnOf(found.row, col))}\n`;
+          } else if (c.name === 'clear') {
+            let r = found.row;
+            for (const col of columns as VlanColumn[]) r = { ...r, ...withVlanColumn(col, undefined) };
+            found.put(r);
+          } else {
+            const r = applySettings(found.row, c.args.slice(2));
+            if (typeof r === 'string') return fail(r);
+            found.put(r);
+          }
           break;
-      }
-    }
-    // Commit: make the datapath agree with the database.
-    let stderr = '';
-    db.version++;
-    for (const old of [...db.bridges]) {
-      const wanted = names.get(old.name);
-      const keep = new Set(wanted ?? []);
-      for (const p of [...old.ports]) {
-        if (keep.has(portNames.get(p) ?? '')) continue;
-        old.ports.splice(old.ports.indexOf(p), 1);
-        old.ofports.delete(p);
-        portNames.delete(p);
-        const d = w.device(p);
-        if (d) setPromisc(d.ns, d.dev.ifindex, false);
-      }
-      if (!wanted) {
-        db.bridges.splice(db.bridges.indexOf(old), 1);
-        deleteDevice(w, old.internal);
-      }
-    }
-    if (db.bridges.length === 0 && db.datapathDevice !== undefined && [...names.keys()].length === 0) {
-      deleteDevice(w, db.datapathDevice);
-      db.datapathDevice = undefined;
-    }
-    for (const [bname, ports] of names) {
-      let br = db.bridges.find((x) => x.name === bname);
-      if (!br) {
-        if (db.datapathDevice === undefined) db.datapathDevice = createInternal(w, host, 'ovs-netdev');
-        const nb: OvsBridge = { name: bname, internal: createInternal(w, host, bname), ports: [], ofports: new Map(), flows: [defaultFlow(w.loop.now)] };
-        db.bridges.push(nb);
-        br = nb;
-      }
-      for (const pname of ports) {
-        if (br.ports.some((p) => portNames.get(p) === pname)) continue;
-        const dev = findByName(host.state, pname);
-        if (!dev) {
-          // The port is in the database, but the switch cannot open it.
-          const ghost = -(portNames.size + 1) * 1000 - db.bridges.length;
-          br.ports.push(ghost);
-          portNames.set(ghost, pname);
-          stderr += `ovs-vsctl: Error detected while setting up '${pname}': could not open network device ${pname} (No such device).  See ovs-vswitchd log for details.\novs-vsctl: The default log directory is "${LOG_DIR}".\n`;
-          continue;
         }
-        br.ofports.set(dev.id, allocOfport(br));
-        br.ports.push(dev.id);
-        portNames.set(dev.id, pname);
-        setPromisc(host, dev.ifindex, true);
       }
     }
-    return out(stdout, stderr, 0);
+    return out(stdout, commit(w, host, rows), 0);
   },
 };
+
+/** Makes the datapath agree with the database; returns what ovs-vsctl reports about ports it could not set up. */
+function commit(w: World, host: Namespace, rows: ReadonlyMap<string, BridgeRow>): string {
+  const db = w.ovs;
+  let stderr = '';
+  db.version++;
+  // A port whose VLAN changes, or that goes, takes what was learned on it along (bundle_flush_macs).
+  const flushMacs = (b: OvsBridge, p: OvsPort) => {
+    for (const [k, e] of b.ml) if (e.port === p.device) b.ml.delete(k);
+  };
+  const reconfigure = (b: OvsBridge, p: OvsPort, row: PortRow): OvsPort => {
+    if (sameColumns(p, row)) return p;
+    flushMacs(b, p);
+    return { ...p, tag: row.tag, trunks: row.trunks, vlanMode: row.vlanMode };
+  };
+  for (const old of [...db.bridges]) {
+    const wanted = rows.get(old.name);
+    for (const p of [...old.ports]) {
+      const row = wanted?.ports.find((r) => r.name === p.name);
+      const i = old.ports.indexOf(p);
+      if (row) {
+        old.ports[i] = reconfigure(old, p, row);
+        continue;
+      }
+      old.ports.splice(i, 1);
+      flushMacs(old, p);
+      const d = p.device === undefined ? undefined : w.device(p.device);
+      if (d) setPromisc(d.ns, d.dev.ifindex, false);
+    }
+    if (wanted) old.local = reconfigure(old, old.local, wanted.local);
+    else {
+      db.bridges.splice(db.bridges.indexOf(old), 1);
+      deleteDevice(w, old.internal);
+    }
+  }
+  if (db.bridges.length === 0 && db.datapathDevice !== undefined && rows.size === 0) {
+    deleteDevice(w, db.datapathDevice);
+    db.datapathDevice = undefined;
+  }
+  for (const [bname, row] of rows) {
+    let br = db.bridges.find((x) => x.name === bname);
+    if (!br) {
+      if (db.datapathDevice === undefined) db.datapathDevice = createInternal(w, host, 'ovs-netdev');
+      const internal = createInternal(w, host, bname);
+      const local: OvsPort = { ...row.local, device: internal, ofport: OFPP_LOCAL };
+      const nb: OvsBridge = { name: bname, internal, local, ports: [], flows: [defaultFlow(w.loop.now)], ml: new Map() };
+      db.bridges.push(nb);
+      br = nb;
+    }
+    for (const p of row.ports) {
+      if (br.ports.some((x) => x.name === p.name)) continue;
+      const dev = findByName(host.state, p.name);
+      if (!dev) {
+        // The port is in the database, but the switch cannot open it.
+        br.ports.push({ ...p, device: undefined, ofport: undefined });
+        stderr += `ovs-vsctl: Error detected while setting up '${p.name}': could not open network device ${p.name} (No such device).  See ovs-vswitchd log for details.\novs-vsctl: The default log directory is "${LOG_DIR}".\n`;
+        continue;
+      }
+      br.ports.push({ ...p, device: dev.id, ofport: allocOfport(br) });
+      setPromisc(host, dev.ifindex, true);
+    }
+  }
+  return stderr;
+}

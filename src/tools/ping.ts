@@ -174,6 +174,11 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
     stderr += 'WARNING: pinging broadcast address\n';
   }
   const source = boundAddr || probe.saddr;
+  // iputils looks the chosen source up among the bound device's own addresses (getifaddrs) and warns
+  // when it is not there: the reply may then come back through another device.
+  if (boundDev !== 0 && !st.addrs.some((a) => a.ifindex === boundDev && a.local === source)) {
+    stderr += `ping: Warning: source address might be selected on device other than: ${devName}\n`;
+  }
   let stdout = `PING ${o.dest} (${o.dest}) ${o.iface !== undefined ? `from ${fmt(source)} ${devName}: ` : ''}${o.size}(${o.size + 28}) bytes of data.\n`;
   const ident = w.rng.below(0x10000);
   const t0 = w.loop.now;

@@ -7,3 +7,4 @@ export * from './ipv4.js';
 export * from './icmp.js';
 export * from './igmp.js';
 export * from './udp.js';
+export * from './vlan.js';

@@ -11,7 +11,7 @@ import { dstString, printRoute, routesInTrieOrder, tablesInDumpOrder, type Route
 import { ROUTE_USAGE } from './usage.js';
 import { fib_has_custom_rules, fib_table_exists, inet_rtm_delroute, inet_rtm_newroute, type RouteSelector } from '../../stack/netlink.js';
 import { ip_route_output } from '../../stack/route.js';
-import { RT_TABLE_LOCAL, RT_TABLE_MAIN, type Route } from '../../sim/state.js';
+import { routeGateway, RT_TABLE_LOCAL, RT_TABLE_MAIN, type Route } from '../../sim/state.js';
 import { isMulticastIpv4 } from '../../wire/ipv4.js';
 
 /** Route metrics and attributes iproute_modify knows that the simulator does not model, in its order. */
@@ -309,7 +309,8 @@ function iprouteGet(ctx: IpCtx, args: Args): number {
   if (type !== 'unicast') s += `${type} `;
   s += `${dstString({ dst: dst.addr, dstLen: 32 })} `;
   if (saddr !== 0) s += `from ${ipString(saddr)} `;
-  if (r?.gateway !== undefined && type === 'unicast') s += `via ${ipString(r.gateway)} `;
+  const gw = r === undefined ? undefined : routeGateway(r);
+  if (gw !== undefined && type === 'unicast') s += `via ${ipString(gw)} `;
   s += `dev ${res.dev.name} `;
   // RTM_F_LOOKUP_TABLE: the table the answer came from; while the rules are the default ones local
   // routes live in main's trie and are reported as main.

@@ -1,0 +1,213 @@
+/**
+ * fast-check arbitraries for topologies. Values are drawn as indices and small choices first, then
+ * resolved into a Topology, so shrinking removes whole segments, pings and settings and the rest stays
+ * meaningful. Addresses come from a small pool (10.0.0-2.1-4, mostly /24, sometimes /16) so subnets
+ * overlap and addresses repeat often enough to matter.
+ */
+import fc from 'fast-check';
+import {
+  hostIfaces,
+  type Conf,
+  type Iface,
+  type Leg,
+  type NsName,
+  type NsSpec,
+  type PingSpec,
+  type RouteGetSpec,
+  type RouteSpec,
+  type Segment,
+  type Topology,
+} from './model.js';
+
+export interface TopologyOptions {
+  /** Namespaces besides the script's own (1..n are drawn). Default 3. */
+  readonly maxNamespaces?: number;
+  /** Default 3. */
+  readonly maxSegments?: number;
+  /** Legs of one bridge, at most. Default 3. */
+  readonly maxLegs?: number;
+  readonly linuxBridges?: boolean;
+  readonly ovsBridges?: boolean;
+  /** Host interfaces may stay in the script's own namespace (where bridges live). Default true. */
+  readonly rootHosts?: boolean;
+  /** Draw non-default sysctls (rp_filter, accept_local, arp_ignore, arp_announce, ip_forward). Default true. */
+  readonly sysctls?: boolean;
+  /** Links may stay down, lo may stay down. Default true. */
+  readonly linkStates?: boolean;
+  readonly maxPings?: number;
+  /** Capture on every interface that is up (properties that look at every frame), not on a random few. */
+  readonly captureAll?: boolean;
+}
+
+/** Mostly `usual`, sometimes one of `rare`. */
+function mostly<T>(usual: T, rare: fc.Arbitrary<T>, weight = 6): fc.Arbitrary<T> {
+  return fc.oneof({ weight, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: rare });
+}
+
+export function confArb(enabled: boolean): fc.Arbitrary<Conf> {
+  if (!enabled) return fc.constant({});
+  const opt = <T>(a: fc.Arbitrary<T>) => mostly<T | undefined>(undefined, a, 5);
+  return fc
+    .record({
+      rp_filter: opt(fc.constantFrom(0 as const, 1 as const, 2 as const)),
+      accept_local: opt(fc.constant(1 as const)),
+      arp_ignore: opt(fc.constantFrom(1 as const, 2 as const)),
+      arp_announce: opt(fc.constantFrom(1 as const, 2 as const)),
+    })
+    .map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as Conf);
+}
+
+/** An address from the shared pool, as CIDR. */
+export function cidrArb(): fc.Arbitrary<string> {
+  return fc
+    .record({ net: fc.integer({ min: 0, max: 2 }), host: fc.integer({ min: 1, max: 4 }), len: mostly(24, fc.constant(16), 5) })
+    .map(({ net, host, len }) => `10.0.${net}.${host}/${len}`);
+}
+
+/** An address on the segment's own subnet (host part only), or a CIDR from the pool. */
+type RawAddr = string | { readonly host: number };
+
+interface RawIface {
+  readonly ns: number;
+  readonly up: boolean;
+  readonly addrs: readonly RawAddr[];
+  readonly conf: Conf;
+}
+
+type RawSegment =
+  | { readonly kind: 'veth'; readonly net: number; readonly a: RawIface; readonly b: RawIface }
+  | { readonly kind: 'bridge' | 'ovs'; readonly net: number; readonly up: boolean; readonly addrs: readonly string[]; readonly legs: readonly { host: RawIface; portUp: boolean }[] };
+
+interface RawTopology {
+  readonly nsCount: number;
+  readonly ns: readonly { loUp: boolean; all: Conf; forwarding: boolean }[];
+  readonly segments: readonly RawSegment[];
+  readonly routes: readonly { ns: number; net: number; via: number }[];
+  readonly captures: readonly number[];
+  readonly pings: readonly { ns: number; dst: number; dev: number | undefined; count: 1 | 2 }[];
+  readonly routeGets: readonly { ns: number; dst: number }[];
+}
+
+function rawArb(o: Required<TopologyOptions>): fc.Arbitrary<RawTopology> {
+  const up = o.linkStates ? mostly(true, fc.constant(false), 8) : fc.constant(true);
+  const iface: fc.Arbitrary<RawIface> = fc.record({
+    ns: fc.nat(),
+    up,
+    // Mostly the segment's own /24 (hosts on one wire usually share a subnet), sometimes anything.
+    addrs: fc.oneof(
+      { weight: 6, arbitrary: fc.array(fc.integer({ min: 1, max: 4 }).map((host) => ({ host })), { minLength: 1, maxLength: 1 }) },
+      { weight: 1, arbitrary: fc.array(fc.oneof(cidrArb(), fc.integer({ min: 1, max: 4 }).map((host) => ({ host }))), { maxLength: 2 }) },
+    ),
+    conf: confArb(o.sysctls),
+  });
+  const kinds = [
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('veth' as const), net: fc.integer({ min: 0, max: 2 }), a: iface, b: iface }) as fc.Arbitrary<RawSegment> },
+    ...(['bridge', 'ovs'] as const)
+      .filter((k) => (k === 'bridge' ? o.linuxBridges : o.ovsBridges))
+      .map((kind) => ({
+        weight: 2,
+        arbitrary: fc.record({
+          kind: fc.constant(kind),
+          net: fc.integer({ min: 0, max: 2 }),
+          up,
+          addrs: kind === 'bridge' ? mostly<string[]>([], fc.array(cidrArb(), { minLength: 1, maxLength: 1 }), 4) : fc.constant([]),
+          legs: fc.array(fc.record({ host: iface, portUp: up }), { minLength: 2, maxLength: o.maxLegs }),
+        }) as fc.Arbitrary<RawSegment>,
+      })),
+  ];
+  return fc.record({
+    nsCount: fc.integer({ min: 1, max: o.maxNamespaces }),
+    ns: fc.array(
+      fc.record({ loUp: o.linkStates ? mostly(true, fc.constant(false), 4) : fc.constant(true), all: confArb(o.sysctls), forwarding: o.sysctls ? mostly(false, fc.constant(true), 4) : fc.constant(false) }),
+      { minLength: o.maxNamespaces + 1, maxLength: o.maxNamespaces + 1 },
+    ),
+    segments: fc.array(fc.oneof(...kinds), { minLength: 1, maxLength: o.maxSegments }),
+    routes: mostly([], fc.array(fc.record({ ns: fc.nat(), net: fc.integer({ min: 0, max: 3 }), via: fc.nat() }), { minLength: 1, maxLength: 2 }), 3),
+    captures: fc.uniqueArray(fc.nat({ max: 15 }), { maxLength: 4 }),
+    pings: fc.array(
+      fc.record({ ns: fc.nat(), dst: fc.nat(), dev: mostly<number | undefined>(undefined, fc.nat(), 5), count: mostly<1 | 2>(1, fc.constant(2), 5) }),
+      { minLength: 1, maxLength: o.maxPings },
+    ),
+    routeGets: mostly([], fc.array(fc.record({ ns: fc.nat(), dst: fc.nat() }), { minLength: 1, maxLength: 1 }), 3),
+  });
+}
+
+function pick<T>(xs: readonly T[], i: number): T {
+  return xs[i % xs.length] as T;
+}
+
+/** Names in creation order: veth pairs veth0/veth1, ..., bridges br0/ovs0, ..., their legs' ends. */
+function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
+  const names: NsName[] = Array.from({ length: r.nsCount }, (_, i) => `ns${i + 1}`);
+  const hostNs: NsName[] = o.rootHosts ? ['', ...names] : names;
+  const namespaces: NsSpec[] = ['', ...names].map((name, i) => {
+    const n = r.ns[i] as RawTopology['ns'][number];
+    return { name, loUp: n.loUp, all: n.all, forwarding: n.forwarding };
+  });
+  let veth = 0;
+  let bridges = 0;
+  let ovs = 0;
+  const host = (x: RawIface, net: number): Iface => ({
+    ns: pick(hostNs, x.ns),
+    name: `veth${veth++}`,
+    up: x.up,
+    addrs: x.addrs.map((a) => (typeof a === 'string' ? a : `10.0.${net}.${a.host}/24`)),
+    conf: x.conf,
+  });
+  const segments: Segment[] = r.segments.map((s) => {
+    if (s.kind === 'veth') return { kind: 'veth', a: host(s.a, s.net), b: host(s.b, s.net) };
+    const name = s.kind === 'bridge' ? `br${bridges++}` : `ovs${ovs++}`;
+    const legs: Leg[] = s.legs.map((l) => {
+      const h = host(l.host, s.net);
+      return { host: h, port: `${name}-${h.name}`, portUp: l.portUp };
+    });
+    return { kind: s.kind, name, up: s.up, addrs: s.addrs, legs };
+  });
+  const partial: Topology = { namespaces, segments, routes: [], captures: [], pings: [], routeGets: [] };
+  const ifaces = hostIfaces(partial);
+  const addrs = [...new Set([...ifaces.flatMap((i) => i.addrs), ...segments.flatMap((s) => (s.kind === 'veth' ? [] : s.addrs))].map((a) => a.split('/')[0] as string))];
+  const targets = addrs.length > 0 ? addrs : ['10.0.0.1'];
+  const points = [
+    ...ifaces.map((i) => (i.ns === '' ? i.name : `${i.ns}/${i.name}`)),
+    ...segments.flatMap((s) => (s.kind === 'veth' ? [] : s.legs.map((l) => l.port))),
+  ];
+  // Capturing on a device that is down is an error both sides print; it says nothing about packets.
+  const upPoints = points.filter((p) => {
+    const i = ifaces.find((x) => (x.ns === '' ? x.name : `${x.ns}/${x.name}`) === p);
+    if (i) return i.up;
+    return segments.some((s) => s.kind !== 'veth' && s.legs.some((l) => l.port === p && l.portUp));
+  });
+  // Everything, for the properties that follow every frame: the bridge devices too.
+  if (o.captureAll) upPoints.push(...segments.flatMap((s) => (s.kind !== 'veth' && s.up ? [s.name] : [])));
+  const routes: RouteSpec[] = r.routes.map((x) => ({ ns: pick(hostNs, x.ns), prefix: `10.0.${x.net === 3 ? 9 : x.net}.0/24`, via: pick(targets, x.via) }));
+  // Pings and lookups start where there are interfaces; a namespace without any has nothing to say.
+  const busyNs = [...new Set(ifaces.map((i) => i.ns))];
+  const pings: PingSpec[] = r.pings.map((p) => {
+    const ns = pick(busyNs, p.ns);
+    const own = ifaces.filter((i) => i.ns === ns);
+    const dev = p.dev === undefined || own.length === 0 ? undefined : pick(own, p.dev).name;
+    return { ns, dst: pick(targets, p.dst), ...(dev ? { dev } : {}), count: p.count };
+  });
+  const routeGets: RouteGetSpec[] = r.routeGets.map((g) => ({ ns: pick(busyNs, g.ns), dst: pick(targets, g.dst) }));
+  const captures = o.captureAll ? upPoints : upPoints.length === 0 ? [] : [...new Set(r.captures.map((c) => pick(upPoints, c)))];
+  return { namespaces, segments, routes, captures, pings, routeGets };
+}
+
+const DEFAULTS: Required<TopologyOptions> = {
+  maxNamespaces: 3,
+  maxSegments: 3,
+  maxLegs: 3,
+  linuxBridges: true,
+  ovsBridges: true,
+  rootHosts: true,
+  sysctls: true,
+  linkStates: true,
+  maxPings: 3,
+  captureAll: false,
+};
+
+/** Random topologies with pings, lookups and captures; every value prints as a scenario (to-scenario.ts). */
+export function topologyArb(options: TopologyOptions = {}): fc.Arbitrary<Topology> {
+  const o = { ...DEFAULTS, ...options };
+  return rawArb(o).map((r) => resolve(r, o));
+}

@@ -1,0 +1,158 @@
+/**
+ * Differential testing: a random topology runs in the simulator and on the real kernel (kernel mode,
+ * private namespaces) and the two reports are compared canonically, as `vethsim conform` does. fast-check
+ * generates the topologies and shrinks a mismatch; the minimal one is written as a scenario file whose
+ * expect block is the kernel's run, ready to move under scenarios/ as a regression.
+ *
+ * Kernel runs are slow (seconds, mostly waiting) and independent, so the generated cases are run on the
+ * kernel ahead of the property, several at a time; the property then finds them cached. Only the
+ * candidates tried while shrinking run one by one.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { compareBlocks, renderVerdict, type Verdict } from '../report/compare.js';
+import { reportBlocks, type Report } from '../report/report.js';
+import { withExpectation } from '../record/write-expect.js';
+import { runKernel } from '../kernel/run.js';
+import { runSim } from '../sim/runner.js';
+import { topologyArb, type TopologyOptions } from './arbitraries.js';
+import type { Topology } from './model.js';
+import { topologyScenario, topologyYaml } from './to-scenario.js';
+
+export interface DifferentialOptions {
+  readonly runs: number;
+  readonly seed: number;
+  /** Kernel runs at once while pre-running the generated cases. */
+  readonly concurrency?: number;
+  /** Where the minimal counterexample is written. */
+  readonly outDir?: string;
+  /** Time allowed for shrinking; past it the smallest mismatch so far is kept. */
+  readonly shrinkBudgetMs?: number;
+  readonly topology?: TopologyOptions;
+  readonly onProgress?: (done: number, total: number, agreed: boolean) => void;
+}
+
+export interface Comparison {
+  readonly yaml: string;
+  readonly kernel: Report;
+  readonly sim: Report | undefined;
+  /** The simulator's error, when it refused or broke on the scenario. */
+  readonly simError: string | undefined;
+  readonly verdict: Verdict | undefined;
+  readonly ok: boolean;
+}
+
+export interface DifferentialResult {
+  readonly runs: number;
+  readonly failed: boolean;
+  /** The minimal mismatch: its comparison and the file it was written to. */
+  readonly counterexample?: { readonly comparison: Comparison; readonly file: string; readonly shrinks: number; readonly text: string };
+}
+
+const META = { name: 'fuzz-case', title: 'a generated topology on which the simulator and the kernel differed' };
+
+function scenarioOf(t: Topology) {
+  return topologyScenario(t, META, 'fuzz-case.yaml');
+}
+
+export function simReport(t: Topology): { report?: Report; error?: string } {
+  try {
+    return { report: runSim(scenarioOf(t)).report };
+  } catch (e) {
+    return { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+  }
+}
+
+export async function kernelReport(t: Topology): Promise<Report> {
+  return runKernel(scenarioOf(t), { timeoutMs: 120_000 });
+}
+
+export function compareRuns(yaml: string, kernel: Report, sim: { report?: Report; error?: string }): Comparison {
+  if (!sim.report) return { yaml, kernel, sim: undefined, simError: sim.error, verdict: undefined, ok: false };
+  const verdict = compareBlocks(reportBlocks(kernel), reportBlocks(sim.report));
+  return { yaml, kernel, sim: sim.report, simError: undefined, verdict, ok: verdict.ok };
+}
+
+export function describeComparison(c: Comparison): string {
+  if (c.simError !== undefined) return `the simulator failed: ${c.simError}\n`;
+  return c.verdict ? renderVerdict(c.verdict, { expected: 'kernel', actual: 'simulator' }) : '';
+}
+
+async function pool<T>(items: readonly T[], n: number, work: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const x = items[next++] as T;
+      await work(x);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, n) }, worker));
+}
+
+export async function differential(o: DifferentialOptions): Promise<DifferentialResult> {
+  const arb = topologyArb(o.topology);
+  const params = { seed: o.seed, numRuns: o.runs };
+  const kernelCache = new Map<string, Promise<Report>>();
+  const kernelOf = (t: Topology, yaml: string) => {
+    let p = kernelCache.get(yaml);
+    if (!p) kernelCache.set(yaml, (p = kernelReport(t)));
+    return p;
+  };
+  const compare = async (t: Topology) => {
+    const yaml = topologyYaml(t, META);
+    return compareRuns(yaml, await kernelOf(t, yaml), simReport(t));
+  };
+
+  // The cases fc.check will draw for this seed, in its order (fc.sample draws differently).
+  const cases: Topology[] = [];
+  await fc.check(
+    fc.asyncProperty(arb, async (t) => {
+      cases.push(t);
+      return true;
+    }),
+    params,
+  );
+  // Kernel runs are independent and mostly waiting: several at once.
+  const ok: boolean[] = [];
+  let done = 0;
+  await pool(
+    cases.map((t, i) => ({ t, i })),
+    o.concurrency ?? 4,
+    async ({ t, i }) => {
+      const c = await compare(t).catch(() => undefined);
+      ok[i] = c?.ok ?? false;
+      o.onProgress?.(++done, cases.length, ok[i] as boolean);
+    },
+  );
+  const first = ok.findIndex((x) => !x);
+  if (first < 0) return { runs: cases.length, failed: false };
+
+  // Replay the first mismatch (its run index is its path) and let fast-check shrink it.
+  let shrinkStart: number | undefined;
+  let last: Comparison | undefined;
+  let shrinks = -1;
+  const property = fc.asyncProperty(arb, async (t) => {
+    if (shrinkStart !== undefined && Date.now() - shrinkStart > (o.shrinkBudgetMs ?? 20 * 60_000)) return true;
+    const c = await compare(t);
+    if (!c.ok) {
+      shrinkStart ??= Date.now();
+      last = c;
+      shrinks++;
+    }
+    return c.ok;
+  });
+  const details = await fc.check(property, { ...params, path: String(first) });
+  if (!last) throw new Error(`seed ${o.seed}: run ${first} broke rather than differed: ${String(details.errorInstance)}`);
+  const minimal = last as Comparison;
+  const outDir = o.outDir ?? 'fuzz-failures';
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `fuzz-seed${o.seed}.yaml`);
+  const text = [
+    `seed ${o.seed}: the simulator and the kernel differ on run ${first + 1} of ${cases.length} (${ok.filter((x) => !x).length} differ in all; the first shrunk ${shrinks} times)`,
+    describeComparison(minimal),
+    `The minimal scenario, with the kernel's run as its expect block: ${file}`,
+  ].join('\n');
+  writeFileSync(file, withExpectation(minimal.yaml, minimal.kernel));
+  return { runs: cases.length, failed: true, counterexample: { comparison: minimal, file, shrinks, text } };
+}

@@ -1,0 +1,105 @@
+/**
+ * A random topology as plain data: what the arbitraries generate, what the reachability oracle reasons
+ * over, and what prints as a scenario's script. It describes the network a person builds by hand —
+ * namespaces, veth pairs, Linux and OVS bridges with veth legs, addresses, routes, sysctls, link states —
+ * and the pings and lookups run on it. Nothing here knows the simulator.
+ */
+
+/** The script's own namespace is ''. */
+export type NsName = string;
+
+/** The decision sysctls; an absent key keeps the kernel's default. */
+export interface Conf {
+  readonly rp_filter?: 0 | 1 | 2;
+  readonly accept_local?: 0 | 1;
+  readonly arp_ignore?: 0 | 1 | 2;
+  readonly arp_announce?: 0 | 1 | 2;
+}
+
+export interface NsSpec {
+  readonly name: NsName;
+  readonly loUp: boolean;
+  /** net.ipv4.conf.all.* */
+  readonly all: Conf;
+  /** net.ipv4.ip_forward */
+  readonly forwarding: boolean;
+}
+
+/** An interface a host owns: one end of a veth pair, in namespace `ns`. */
+export interface Iface {
+  readonly ns: NsName;
+  readonly name: string;
+  readonly up: boolean;
+  /** CIDR strings, in the order `ip addr add` runs them (a repeat is refused, as on the kernel). */
+  readonly addrs: readonly string[];
+  /** net.ipv4.conf.<name>.* */
+  readonly conf: Conf;
+}
+
+/** A bridge port: the root-namespace end of a leg whose other end is `host`. */
+export interface Leg {
+  readonly host: Iface;
+  readonly port: string;
+  readonly portUp: boolean;
+}
+
+export type Segment =
+  | { readonly kind: 'veth'; readonly a: Iface; readonly b: Iface }
+  | {
+      readonly kind: 'bridge' | 'ovs';
+      /** Bridges live in the script's namespace (OVS's daemons run there in kernel mode). */
+      readonly name: string;
+      readonly up: boolean;
+      /** Addresses on the bridge device itself (a gateway); Linux bridges only. */
+      readonly addrs: readonly string[];
+      readonly legs: readonly Leg[];
+    };
+
+export interface RouteSpec {
+  readonly ns: NsName;
+  readonly prefix: string;
+  readonly via: string;
+}
+
+export interface PingSpec {
+  readonly ns: NsName;
+  readonly dst: string;
+  /** `ping -I dev`: an interface of `ns`. */
+  readonly dev?: string;
+  readonly count: 1 | 2;
+}
+
+export interface RouteGetSpec {
+  readonly ns: NsName;
+  readonly dst: string;
+}
+
+export interface Topology {
+  readonly namespaces: readonly NsSpec[];
+  readonly segments: readonly Segment[];
+  readonly routes: readonly RouteSpec[];
+  /** Interfaces to run `tcpdump -nnt -i` on, as "ns/name" ('' ns: "name"). */
+  readonly captures: readonly string[];
+  readonly pings: readonly PingSpec[];
+  readonly routeGets: readonly RouteGetSpec[];
+}
+
+/** Every host interface (veth ends and leg ends), in creation order. */
+export function hostIfaces(t: Topology): Iface[] {
+  return t.segments.flatMap((s) => (s.kind === 'veth' ? [s.a, s.b] : s.legs.map((l) => l.host)));
+}
+
+export function nsSpec(t: Topology, name: NsName): NsSpec {
+  const n = t.namespaces.find((x) => x.name === name);
+  if (!n) throw new Error(`topology has no namespace '${name}'`);
+  return n;
+}
+
+/** Address part of a CIDR. */
+export function addrOf(cidr: string): string {
+  return cidr.split('/')[0] as string;
+}
+
+export function pointOf(ns: NsName, iface: string): string {
+  return ns === '' ? iface : `${ns}/${iface}`;
+}

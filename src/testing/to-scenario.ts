@@ -1,0 +1,113 @@
+/**
+ * A topology as the shell lines a person would type, and as a scenario file: a generated case, and
+ * every counterexample shrunk from one, is runnable as is (`vethsim run`, `kernel`, `record`).
+ */
+import { stringify } from 'yaml';
+import { parseScenario } from '../scenario/load.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { hostIfaces, pointOf, type Conf, type Iface, type NsName, type Topology } from './model.js';
+
+/**
+ * A new Linux bridge sends IGMP reports at random moments in its first second; with one in the
+ * topology, captures start once the set-up has settled, so both sides see the same.
+ */
+export const SETTLE_SECONDS = 3;
+
+/**
+ * ping's -W. An unanswered ARP resolution fails 3 s after it starts (3 probes, 1 s apart) and only then
+ * reports "Destination Host Unreachable" to the pings waiting on it. With -W 1 a ping could end at that
+ * same moment, or the next ping could start while the last one's resolution is still failing: who wins
+ * is a race on the real machine (seed 4 of the fuzzer found it). Waiting 4 s, every ping outlives its
+ * own resolution, and the next starts after it has settled.
+ */
+export const PING_WAIT_SECONDS = 4;
+
+function inNs(ns: NsName, cmd: string): string {
+  return ns === '' ? cmd : `ip netns exec ${ns} ${cmd}`;
+}
+
+function confLines(ns: NsName, dev: string, conf: Conf): string[] {
+  return Object.entries(conf)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => inNs(ns, `sysctl -qw net.ipv4.conf.${dev}.${k}=${v as number}`));
+}
+
+function hostLines(i: Iface): string[] {
+  return [
+    ...(i.ns === '' ? [] : [`ip link set ${i.name} netns ${i.ns}`]),
+    ...confLines(i.ns, i.name, i.conf),
+    ...i.addrs.map((a) => inNs(i.ns, `ip addr add ${a} dev ${i.name}`)),
+    ...(i.up ? [inNs(i.ns, `ip link set ${i.name} up`)] : []),
+  ];
+}
+
+export function topologyScript(t: Topology): string[] {
+  const lines: string[] = [];
+  for (const n of t.namespaces) if (n.name !== '') lines.push(`ip netns add ${n.name}`);
+  for (const n of t.namespaces) {
+    if (n.loUp) lines.push(inNs(n.name, 'ip link set lo up'));
+    lines.push(...confLines(n.name, 'all', n.all));
+    if (n.forwarding) lines.push(inNs(n.name, 'sysctl -qw net.ipv4.ip_forward=1'));
+  }
+  for (const s of t.segments) {
+    if (s.kind === 'veth') {
+      lines.push(`ip link add ${s.a.name} type veth peer name ${s.b.name}`, ...hostLines(s.a), ...hostLines(s.b));
+      continue;
+    }
+    if (s.kind === 'bridge') lines.push(`ip link add ${s.name} type bridge`);
+    else lines.push(`ovs-vsctl add-br ${s.name}`);
+    lines.push(...s.addrs.map((a) => `ip addr add ${a} dev ${s.name}`));
+    if (s.up) lines.push(`ip link set ${s.name} up`);
+    for (const l of s.legs) {
+      lines.push(`ip link add ${l.host.name} type veth peer name ${l.port}`);
+      lines.push(s.kind === 'bridge' ? `ip link set ${l.port} master ${s.name}` : `ovs-vsctl add-port ${s.name} ${l.port}`);
+      if (l.portUp) lines.push(`ip link set ${l.port} up`);
+      lines.push(...hostLines(l.host));
+    }
+  }
+  for (const r of t.routes) lines.push(inNs(r.ns, `ip route add ${r.prefix} via ${r.via}`));
+  if (t.segments.some((s) => s.kind === 'bridge')) lines.push(`sleep ${SETTLE_SECONDS}`);
+  const byPoint = new Map<string, { ns: NsName; name: string }>(hostIfaces(t).map((i) => [pointOf(i.ns, i.name), i]));
+  for (const s of t.segments) {
+    if (s.kind === 'veth') continue;
+    byPoint.set(s.name, { ns: '', name: s.name });
+    for (const l of s.legs) byPoint.set(l.port, { ns: '', name: l.port });
+  }
+  for (const c of t.captures) {
+    const i = byPoint.get(c);
+    if (i) lines.push(inNs(i.ns, `tcpdump -nnt -i ${i.name} &`));
+  }
+  for (const g of t.routeGets) lines.push(inNs(g.ns, `ip route get ${g.dst}`));
+  t.pings.forEach((p, i) => {
+    // A second between pings: each neighbour entry a ping leaves in DELAY probes 5 s later, and two
+    // such timers only milliseconds apart can share a timer-wheel slot on the kernel, where the newer
+    // fires first — an order no model of virtual time can promise (the fuzzer found it, seed 20261128).
+    if (i > 0) lines.push('sleep 1');
+    lines.push(inNs(p.ns, `ping -c ${p.count} -W ${PING_WAIT_SECONDS}${p.dev ? ` -I ${p.dev}` : ''} ${p.dst}`));
+  });
+  return lines;
+}
+
+export interface ScenarioText {
+  readonly name: string;
+  readonly title?: string;
+  readonly description?: string;
+}
+
+/** The scenario file's text: name, title, description and script (no expect block). */
+export function topologyYaml(t: Topology, meta: ScenarioText): string {
+  return stringify(
+    {
+      name: meta.name,
+      title: meta.title ?? 'a generated topology',
+      ...(meta.description ? { description: meta.description } : {}),
+      script: `${topologyScript(t).join('\n')}\n`,
+    },
+    { lineWidth: 0, blockQuote: 'literal' },
+  );
+}
+
+/** The topology as a loaded scenario, as if read from `file`. */
+export function topologyScenario(t: Topology, meta: ScenarioText, file = `${meta.name}.yaml`): Scenario {
+  return parseScenario(topologyYaml(t, meta), file);
+}
