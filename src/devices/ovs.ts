@@ -162,7 +162,9 @@ export function ovs_dp_process_packet(w: World, ns: Namespace, b: OvsBridge, inI
       case 'output': {
         const id = deviceOfOfport(b, a.port);
         const d = id === undefined ? undefined : w.device(id);
-        if (d) output(w, b, d.ns, d.dev, pkt);
+        // OpenFlow never sends a frame back where it came from unless told so with in_port.
+        if (id === inId) w.trace.drop(w.loop.now, ns.name, b.name, 'ovs_dp_process_packet', 'NOT_SPECIFIED', `output:${a.port} is the input port: skipped (only the in_port action sends back)`);
+        else if (d) output(w, b, d.ns, d.dev, pkt);
         break;
       }
       case 'mod_dl_dst': {

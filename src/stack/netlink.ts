@@ -83,6 +83,7 @@ function syncCarrier(w: World, id: number, seen: Set<number> = new Set()): void 
       const dev = d.devices[t.dev.ifindex];
       if (dev) dev.carrier = carrier;
     });
+    if (!carrier) br_stp_disable_ports(w, t.dev.id);
   }
   for (const m of masters) syncCarrier(w, m, seen);
 }
@@ -191,9 +192,26 @@ export function dev_change_flags_up(w: World, ns: Namespace, ifindex: number, up
     if (!up) fibDeviceDown(d, ifindex);
   });
   syncCarrier(w, dev.id);
+  if (!up) br_stp_disable_ports(w, dev.id);
   if (up) ns.update((d) => fibDeviceUp(d, ifindex));
   else neigh_ifdown(w, ns, ifindex);
   return OK;
+}
+
+/**
+ * br_stp_disable_port: a port that stops forwarding — it went down, lost its carrier, or its bridge
+ * went down (br_stp_disable_bridge) — forgets what was learned on it, so frames for those MACs flood
+ * again once it is back rather than going to a stale port (measured: the entries stay gone after up).
+ */
+function br_stp_disable_ports(w: World, id: number): void {
+  const here = w.device(id);
+  if (!here) return;
+  const d = here.dev;
+  if (d.kind === 'bridge') {
+    if (!d.up) for (const p of bridgePorts(here.ns.state, d.id)) br_fdb_delete_by_port(w, d.id, p.id);
+    return;
+  }
+  if (d.master !== undefined && !(d.up && d.carrier)) br_fdb_delete_by_port(w, d.master, d.id);
 }
 
 /** br_mtu_auto_adjust and br_stp_recalculate_bridge_id: a bridge follows its ports' smallest MTU and MAC unless the user set them. */

@@ -115,6 +115,7 @@ export async function differential(o: DifferentialOptions): Promise<Differential
   );
   // Kernel runs are independent and mostly waiting: several at once.
   const ok: boolean[] = [];
+  const found: Comparison[] = [];
   let done = 0;
   await pool(
     cases.map((t, i) => ({ t, i })),
@@ -122,11 +123,16 @@ export async function differential(o: DifferentialOptions): Promise<Differential
     async ({ t, i }) => {
       const c = await compare(t).catch(() => undefined);
       ok[i] = c?.ok ?? false;
+      if (c && !c.ok) found[i] = c;
       o.onProgress?.(++done, cases.length, ok[i] as boolean);
     },
   );
   const first = ok.findIndex((x) => !x);
   if (first < 0) return { runs: cases.length, failed: false };
+  const outDir = o.outDir ?? 'fuzz-failures';
+  mkdirSync(outDir, { recursive: true });
+  // Every mismatch as found, before shrinking: the first is shrunk below, the others are kept as they are.
+  found.forEach((c, i) => writeFileSync(join(outDir, `fuzz-seed${o.seed}-run${i + 1}.yaml`), withExpectation(c.yaml, c.kernel)));
 
   // Replay the first mismatch (its run index is its path) and let fast-check shrink it.
   let shrinkStart: number | undefined;
@@ -145,13 +151,11 @@ export async function differential(o: DifferentialOptions): Promise<Differential
   const details = await fc.check(property, { ...params, path: String(first) });
   if (!last) throw new Error(`seed ${o.seed}: run ${first} broke rather than differed: ${String(details.errorInstance)}`);
   const minimal = last as Comparison;
-  const outDir = o.outDir ?? 'fuzz-failures';
-  mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `fuzz-seed${o.seed}.yaml`);
   const text = [
     `seed ${o.seed}: the simulator and the kernel differ on run ${first + 1} of ${cases.length} (${ok.filter((x) => !x).length} differ in all; the first shrunk ${shrinks} times)`,
     describeComparison(minimal),
-    `The minimal scenario, with the kernel's run as its expect block: ${file}`,
+    `The minimal scenario, with the kernel's run as its expect block: ${file} (every mismatch as found: ${join(outDir, `fuzz-seed${o.seed}-runN.yaml`)})`,
   ].join('\n');
   writeFileSync(file, withExpectation(minimal.yaml, minimal.kernel));
   return { runs: cases.length, failed: true, counterexample: { comparison: minimal, file, shrinks, text } };

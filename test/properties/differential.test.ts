@@ -16,7 +16,7 @@ describe.skipIf(skip !== undefined)('the simulator against the kernel on random 
   it(
     `${runs} random scenarios agree (seed ${SEED})`,
     async () => {
-      const r = await differential({ runs, seed: SEED, concurrency: 6, shrinkBudgetMs: 10 * 60_000 });
+      const r = await differential({ runs, seed: SEED, concurrency: 4, shrinkBudgetMs: 10 * 60_000 });
       expect(r.failed, r.counterexample?.text).toBe(false);
       expect(r.runs).toBe(runs);
     },

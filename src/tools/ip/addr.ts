@@ -126,6 +126,7 @@ export function ipaddrList(ctx: IpCtx, args: Args, mode: 'link' | 'addr' | 'flus
   if (mode === 'flush' && !args.more) return fail(1, 'Flush requires arguments.\n');
   const f = parseListFilter(ctx, args, family);
   if (mode === 'link' && (f.scope !== undefined || f.to !== undefined)) unsupported('ip link show with address filters');
+  if (ctx.opts.details && mode === 'addr' && (ctx.opts.oneline || f.family !== 'unspec')) unsupported('ip -details addr with -oneline or a family');
   if (ctx.dry) return 0;
   let ifindex = 0;
   if (f.dev !== undefined) {
@@ -143,7 +144,7 @@ export function ipaddrList(ctx: IpCtx, args: Args, mode: 'link' | 'addr' | 'flus
     // ipaddr_filter: a link stays if one of its addresses passes the filter, or — without a family —
     // if it has no address at all.
     if (mode === 'addr' && shown.length === 0 && !(addrs.length === 0 && fam === 'unspec')) continue;
-    if (!(mode === 'addr' && oneline)) ctx.print(printLinkinfo(ctx.world, ctx.ns, dev, { link: mode === 'link', oneline, linkLayer: fam === 'unspec' }));
+    if (!(mode === 'addr' && oneline)) ctx.print(printLinkinfo(ctx.world, ctx.ns, dev, { link: mode === 'link', oneline, linkLayer: fam === 'unspec', details: ctx.opts.details ?? false }));
     for (const a of shown) ctx.print(printAddrinfo(a, dev, oneline));
   }
   return 0;

@@ -12,6 +12,8 @@ export interface IpOptions {
   readonly family: Family;
   /** -o / -oneline. */
   readonly oneline: boolean;
+  /** -d / -details: `ip link show` and `ip addr show` print each device's attributes (link-details.ts). */
+  readonly details?: boolean;
 }
 
 export class IpCtx {

@@ -16,6 +16,7 @@ import { doIproute } from './route.js';
 import { doIprule } from './rule.js';
 import { doIpneigh } from './neigh.js';
 import { doNetns } from './netns.js';
+import { observeBridges } from './bridge-clock.js';
 
 const VERSION = 'ip utility, iproute2-6.1.0, libbpf 1.1.2\n';
 
@@ -72,6 +73,7 @@ interface Globals {
 function parseGlobals(argv: readonly string[]): Globals {
   let family: Family = 'unspec';
   let oneline = false;
+  let details = false;
   let netns: string | undefined;
   let i = 1;
   for (; i < argv.length; i++) {
@@ -96,10 +98,12 @@ function parseGlobals(argv: readonly string[]): Globals {
       else invarg('invalid protocol family', v);
     } else if (opt === '-4') family = 'inet';
     else if (opt === '-6' || opt === '-0' || opt === '-M' || opt === '-B') unsupported(`ip ${opt}`);
-    else if (m('-human') || m('-human-readable') || m('-iec') || m('-stats') || m('-statistics') || m('-details') || m('-resolve')) unsupported(`ip ${opt}`);
+    else if (m('-human') || m('-human-readable') || m('-iec') || m('-stats') || m('-statistics')) unsupported(`ip ${opt}`);
+    else if (m('-details')) details = true;
+    else if (m('-resolve')) unsupported(`ip ${opt}`);
     else if (m('-oneline')) oneline = true;
     else if (m('-timestamp') || m('-tshort')) unsupported(`ip ${opt}`);
-    else if (m('-Version')) return { opts: { family, oneline }, netns, rest: [], version: true };
+    else if (m('-Version')) return { opts: { family, oneline, details }, netns, rest: [], version: true };
     else if (m('-force') || m('-batch') || m('-brief') || m('-json') || m('-pretty') || m('-rcvbuf')) unsupported(`ip ${opt}`);
     else if (m('-color') || m('-colour') || opt.startsWith('-color=') || opt.startsWith('-colour=')) unsupported(`ip ${opt}`);
     else if (m('-help')) unsupported('ip -help (usage text)');
@@ -110,7 +114,7 @@ function parseGlobals(argv: readonly string[]): Globals {
     } else if (m('-Numeric') || m('-all') || opt === '-echo') unsupported(`ip ${opt}`);
     else fail(255, `Option "${opt}" is unknown, try "ip -help".\n`);
   }
-  return { opts: { family, oneline }, netns, rest: argv.slice(i), version: false };
+  return { opts: { family, oneline, details }, netns, rest: argv.slice(i), version: false };
 }
 
 function objectHandler(word: string): Handler {
@@ -122,9 +126,13 @@ function objectHandler(word: string): Handler {
   return fail(1, `Object "${word}" is unknown, try "ip help".\n`);
 }
 
+/** Objects whose output -details changes in a way that is modelled (`ip link`, `ip addr`); the others print more that is not. */
+const DETAILED: ReadonlySet<Handler> = new Set([doIplink, doIpaddr, doNetns]);
+
 function dispatch(ctx: IpCtx, g: Globals): number {
   if (g.rest.length === 0) return unsupported('ip without an object (usage text)');
   const handler = objectHandler(g.rest[0] as string);
+  if (g.opts.details && !DETAILED.has(handler)) unsupported(`ip -details ${g.rest[0] as string}`);
   return handler(ctx, new Args(g.rest.slice(1)));
 }
 
@@ -154,9 +162,14 @@ function run(tc: ToolContext, argv: readonly string[]): ToolOutput {
       ns = target;
     }
     ctx = IpCtx.live(tc.world, ns, g.opts);
+    // What changed since the last `ip` command, by other means, is seen now.
+    observeBridges(tc.world);
     const r = dispatch(ctx, g);
+    observeBridges(tc.world);
     return out(ctx.stdout, ctx.stderr, r);
   } catch (e) {
+    // A command that failed half-way may still have changed something (do_setlink's order).
+    observeBridges(tc.world);
     if (e instanceof IpExit) return out(ctx?.stdout ?? '', (ctx?.stderr ?? '') + e.text, e.code);
     if (e instanceof Unsupported) return out(ctx?.stdout ?? '', `${ctx?.stderr ?? ''}ip: ${e.message} is not simulated\n`, 255);
     throw e;

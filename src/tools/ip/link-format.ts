@@ -10,6 +10,7 @@
 import type { DeviceState } from '../../sim/state.js';
 import type { Namespace, World } from '../../sim/world.js';
 import { peernet2idAlloc } from './nsid.js';
+import { linkDetails } from './link-details.js';
 
 export type OperState = 'UNKNOWN' | 'DOWN' | 'LOWERLAYERDOWN' | 'UP';
 
@@ -64,6 +65,8 @@ export interface LinkLineOptions {
   readonly oneline: boolean;
   /** The link/ether line (not with `ip -4 addr`). */
   readonly linkLayer: boolean;
+  /** -details: the link-layer line goes on with the device's attributes, then its kind's (link-details.ts). */
+  readonly details?: boolean;
 }
 
 export function printLinkinfo(w: World, ns: Namespace, dev: DeviceState, o: LinkLineOptions): string {
@@ -78,8 +81,10 @@ export function printLinkinfo(w: World, ns: Namespace, dev: DeviceState, o: Link
   if (dev.txqlen) line += `qlen ${dev.txqlen}`;
   if (!o.linkLayer) return `${line}\n`;
   const lo = dev.kind === 'loopback';
-  const second = `    link/${lo ? 'loopback' : 'ether'} ${dev.mac} brd ${lo ? '00:00:00:00:00:00' : 'ff:ff:ff:ff:ff:ff'}${p?.netns ?? ''}`;
-  return `${line}${o.oneline ? '\\' : '\n'}${second}\n`;
+  const sep = o.oneline ? '\\' : '\n';
+  let second = `    link/${lo ? 'loopback' : 'ether'} ${dev.mac} brd ${lo ? '00:00:00:00:00:00' : 'ff:ff:ff:ff:ff:ff'}${p?.netns ?? ''}`;
+  if (o.details) second += ` ${linkDetails(w, ns, dev, { sep, link: o.link })}`;
+  return `${line}${sep}${second}\n`;
 }
 
 /** The devices of a namespace in the order a dump returns them: by ifindex. */

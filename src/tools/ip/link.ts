@@ -9,6 +9,7 @@ import { duparg, duparg2, fail, invarg, nodev, rtnlFail, unsupported } from './e
 import { getInteger, llAddrA2n, macToString } from './parse.js';
 import { ipaddrList } from './addr.js';
 import { peernet2idAlloc } from './nsid.js';
+import { noteAgeingSet } from './bridge-clock.js';
 import {
   dev_change_flags_up,
   dev_change_name,
@@ -242,6 +243,8 @@ function applyBridgeOptions(ns: Namespace, ifindex: number, o: { ageingCs?: numb
     const dev = d.devices[ifindex];
     if (dev) dev.bridgeAgeing = ns100;
   });
+  const dev = ns.state.devices[ifindex];
+  if (dev) noteAgeingSet(ns.world, dev);
 }
 
 /** `ip link set` (and change): do_setlink's order. */

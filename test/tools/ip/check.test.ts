@@ -38,7 +38,7 @@ describe('ip.check', () => {
     const refused: [string, RegExp][] = [
       ['ip xfrm state', /ip xfrm/],
       ['ip link add x type vxlan id 5', /type vxlan/],
-      ['ip -d link show', /ip -d/],
+      ['ip -d route show', /ip -details route/],
       ['ip -s link', /ip -s/],
       ['ip -j addr', /ip -j/],
       ['ip -6 route', /ip -6/],

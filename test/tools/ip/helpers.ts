@@ -7,6 +7,7 @@ import { ip } from '../../../src/tools/ip/index.js';
 import type { ToolOutput } from '../../../src/tools/tool.js';
 import { splitScript } from '../../../src/scenario/script.js';
 import { invocation } from '../../../src/scenario/command.js';
+import { NS_PER_SEC } from '../../../src/sim/event-loop.js';
 
 export interface Session {
   readonly world: World;
@@ -24,6 +25,11 @@ export function session(seed = 1): Session {
       if (!l) throw new Error(`empty line: ${line}`);
       const inv = invocation(l.words);
       const argv = inv.argv as string[];
+      // `sleep N` lets virtual time pass, as the script runner does (kernel timers show it).
+      if (argv[0] === 'sleep' && argv.length === 2 && inv.netns === undefined) {
+        world.loop.runUntil(world.loop.now + Number(argv[1]) * NS_PER_SEC);
+        return { stdout: '', stderr: '', exit: 0 };
+      }
       if (argv[0] !== 'ip') throw new Error(`not an ip line: ${line}`);
       const ns = world.namespaces.get(inv.netns ?? '');
       if (!ns) return { stdout: '', stderr: `Cannot open network namespace "${inv.netns}": No such file or directory\n`, exit: 255 };
@@ -36,12 +42,22 @@ export function session(seed = 1): Session {
   };
 }
 
-/** MACs renamed by first appearance (the simulator's are random per seed, as the kernel's are). */
+/**
+ * MACs renamed by first appearance (the simulator's are random per seed, as the kernel's are). A
+ * bridge id (`ip -d`: 8000.36:a:11:82:5c:77, its address bytes unpadded) is first written with the
+ * padded address, so it is renamed along with the device's own.
+ */
 export function macs(text: string): string {
   const seen = new Map<string, string>();
-  return text.replace(/\b[0-9a-f]{2}(:[0-9a-f]{2}){5}\b/g, (m) => {
+  const padded = text.replace(/\b([0-9a-f]{4})\.([0-9a-f]{1,2}(?::[0-9a-f]{1,2}){5})\b/g, (_m, prio: string, mac: string) => `${prio}.${mac.split(':').map((b) => b.padStart(2, '0')).join(':')}`);
+  return padded.replace(/\b[0-9a-f]{2}(:[0-9a-f]{2}){5}\b/g, (m) => {
     if (m === 'ff:ff:ff:ff:ff:ff' || m === '00:00:00:00:00:00') return m;
     if (!seen.has(m)) seen.set(m, `<mac${seen.size + 1}>`);
     return seen.get(m) as string;
   });
+}
+
+/** `ip -d`'s timer values (hello_timer    0.00, gc_timer    9.95, ...) replaced by <timer>: for kernel lines where they depend on the wall-clock time between commands. */
+export function timers(text: string): string {
+  return text.replace(/\b(hello_timer|tcn_timer|topology_change_timer|gc_timer|hold_timer|message_age_timer|forward_delay_timer) +\d+\.\d\d\b/g, '$1 <timer>');
 }
