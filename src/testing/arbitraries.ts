@@ -37,6 +37,13 @@ export interface TopologyOptions {
   readonly maxPings?: number;
   /** Capture on every interface that is up (properties that look at every frame), not on a random few. */
   readonly captureAll?: boolean;
+  /**
+   * With an OVS bridge, the script's namespace (where its ports live) may own addresses. Its stack then
+   * answers ARP on the OVS ports themselves, racing ovs-vswitchd's forwarding by tens of microseconds —
+   * the order frames then meet in a capture is timing on the real machine. Default true; the
+   * differential property turns it off.
+   */
+  readonly ovsRootAddresses?: boolean;
 }
 
 /** Mostly `usual`, sometimes one of `rare`. */
@@ -139,7 +146,9 @@ function pick<T>(xs: readonly T[], i: number): T {
 /** Names in creation order: veth pairs veth0/veth1, ..., bridges br0/ovs0, ..., their legs' ends. */
 function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
   const names: NsName[] = Array.from({ length: r.nsCount }, (_, i) => `ns${i + 1}`);
-  const hostNs: NsName[] = o.rootHosts ? ['', ...names] : names;
+  const hasOvs = r.segments.some((s) => s.kind === 'ovs');
+  const rootAddrs = !hasOvs || o.ovsRootAddresses;
+  const hostNs: NsName[] = o.rootHosts && rootAddrs ? ['', ...names] : names;
   const namespaces: NsSpec[] = ['', ...names].map((name, i) => {
     const n = r.ns[i] as RawTopology['ns'][number];
     return { name, loUp: n.loUp, all: n.all, forwarding: n.forwarding };
@@ -161,7 +170,7 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
       const h = host(l.host, s.net);
       return { host: h, port: `${name}-${h.name}`, portUp: l.portUp };
     });
-    return { kind: s.kind, name, up: s.up, addrs: s.addrs, legs };
+    return { kind: s.kind, name, up: s.up, addrs: rootAddrs ? s.addrs : [], legs };
   });
   const partial: Topology = { namespaces, segments, routes: [], captures: [], pings: [], routeGets: [] };
   const ifaces = hostIfaces(partial);
@@ -204,6 +213,7 @@ const DEFAULTS: Required<TopologyOptions> = {
   linkStates: true,
   maxPings: 3,
   captureAll: false,
+  ovsRootAddresses: true,
 };
 
 /** Random topologies with pings, lookups and captures; every value prints as a scenario (to-scenario.ts). */

@@ -17,7 +17,7 @@ import { withExpectation } from '../record/write-expect.js';
 import { runKernel } from '../kernel/run.js';
 import { runSim } from '../sim/runner.js';
 import { topologyArb, type TopologyOptions } from './arbitraries.js';
-import type { Topology } from './model.js';
+import { addrOf, hostIfaces, type Topology } from './model.js';
 import { topologyScenario, topologyYaml } from './to-scenario.js';
 
 export interface DifferentialOptions {
@@ -79,6 +79,35 @@ export function describeComparison(c: Comparison): string {
   return c.verdict ? renderVerdict(c.verdict, { expected: 'kernel', actual: 'simulator' }) : '';
 }
 
+/**
+ * Behind an OVS bridge, at most one host answers any ARP request: its legs lead to distinct namespaces
+ * that own no address in common. When two answer (an address owned twice, or one namespace reached
+ * through two legs, which answers on both), the first reply wins, and which is first follows the
+ * order ovs-vswitchd floods and polls its ports in — hash order of its own memory, not of the script
+ * (the fuzzer met it twice with seed 20261128). The Linux bridge's order is modelled (newest port first).
+ */
+export function ovsAnswersOnce(t: Topology): boolean {
+  const owned = new Map<string, Set<string>>();
+  for (const i of hostIfaces(t)) {
+    const set = owned.get(i.ns) ?? new Set<string>();
+    for (const a of i.addrs) set.add(addrOf(a));
+    owned.set(i.ns, set);
+  }
+  return t.segments.every((s) => {
+    if (s.kind !== 'ovs') return true;
+    const nss = s.legs.map((l) => l.host.ns);
+    if (new Set(nss).size < nss.length) return false;
+    const seen = new Set<string>();
+    for (const ns of nss) {
+      for (const a of owned.get(ns) ?? []) {
+        if (seen.has(a)) return false;
+        seen.add(a);
+      }
+    }
+    return true;
+  });
+}
+
 async function pool<T>(items: readonly T[], n: number, work: (x: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
@@ -91,7 +120,8 @@ async function pool<T>(items: readonly T[], n: number, work: (x: T) => Promise<v
 }
 
 export async function differential(o: DifferentialOptions): Promise<DifferentialResult> {
-  const arb = topologyArb(o.topology);
+  // Cases whose outcome is a race on the real machine are not drawn (see TopologyOptions, ovsAnswersOnce).
+  const arb = topologyArb({ ovsRootAddresses: false, ...o.topology }).filter(ovsAnswersOnce);
   const params = { seed: o.seed, numRuns: o.runs };
   const kernelCache = new Map<string, Promise<Report>>();
   const kernelOf = (t: Topology, yaml: string) => {
