@@ -9,7 +9,7 @@
  * PROBE       unicast probes (ucast_solicit, 3), then FAILED
  * FAILED      the queued packets are reported back as ICMP host unreachable (arp_error_report)
  */
-import { NS_PER_MS, NS_PER_SEC } from '../sim/event-loop.js';
+import { NS_PER_SEC } from '../sim/event-loop.js';
 import { neighKey, type DeviceState, type NeighEntry, type Nud } from '../sim/state.js';
 import type { Namespace, World } from '../sim/world.js';
 import { ETHERTYPE_IPV4 } from '../wire/ethernet.js';
@@ -32,7 +32,17 @@ export const NEIGH_PARMS = {
   unres_qlen: 101,
 } as const;
 
+/**
+ * The kernel's clock ticks HZ times a second (CONFIG_HZ=250 on the machine kernel mode runs on): a
+ * neighbour timer is never armed less than HZ/100 jiffies ahead, so a timer that finds its deadline
+ * already reached waits those 8 ms rather than firing again at the same instant.
+ */
+export const JIFFY_NS = NS_PER_SEC / 250;
+export const NEIGH_TIMER_MIN_NS = 2 * JIFFY_NS;
+
 const CONNECTED: ReadonlySet<Nud> = new Set(['REACHABLE', 'PERMANENT', 'NOARP']);
+/** NUD_IN_TIMER: the states whose entries have a running timer; the others simply wait. */
+const IN_TIMER: ReadonlySet<Nud> = new Set(['INCOMPLETE', 'REACHABLE', 'DELAY', 'PROBE']);
 const VALID: ReadonlySet<Nud> = new Set(['REACHABLE', 'PERMANENT', 'NOARP', 'STALE', 'DELAY', 'PROBE']);
 
 function maxProbes(state: Nud): number {
@@ -112,7 +122,7 @@ export function neigh_output(w: World, ns: Namespace, dev: DeviceState, nexthop:
     };
     setEntry(ns, e);
     if (w.trace.detailed) w.trace.step(now, ns.name, dev.name, 'neigh_event_send', `${fmt(nexthop)} -> INCOMPLETE, resolving`);
-    armTimer(w, ns, dev, e, now + Math.max(NEIGH_PARMS.retrans_time, 10 * NS_PER_MS));
+    armTimer(w, ns, dev, e, now + Math.max(NEIGH_PARMS.retrans_time, NEIGH_TIMER_MIN_NS));
     enqueue(w, ns, dev, key, datagram);
     neigh_probe(w, ns, dev, key, datagram);
     return 'ok';
@@ -148,6 +158,8 @@ function neigh_timer_handler(w: World, ns: Namespace, devId: number, key: string
   const e = entry(ns, key);
   const here = w.device(devId);
   if (!e || !here || here.ns !== ns) return;
+  // A timer that outlived its state (the entry went STALE or FAILED meanwhile) has nothing to do.
+  if (!IN_TIMER.has(e.state)) return;
   const dev = here.dev;
   const now = w.loop.now;
   let next: number | undefined;
@@ -170,10 +182,10 @@ function neigh_timer_handler(w: World, ns: Namespace, devId: number, key: string
       quiet = true;
     } else {
       cur = { ...cur, state: 'PROBE', updated: now, probes: 0 };
-      next = now + Math.max(NEIGH_PARMS.retrans_time, 10 * NS_PER_MS);
+      next = now + Math.max(NEIGH_PARMS.retrans_time, NEIGH_TIMER_MIN_NS);
     }
   } else {
-    next = now + Math.max(NEIGH_PARMS.retrans_time, 10 * NS_PER_MS);
+    next = now + Math.max(NEIGH_PARMS.retrans_time, NEIGH_TIMER_MIN_NS);
   }
   if ((cur.state === 'INCOMPLETE' || cur.state === 'PROBE') && cur.probes >= maxProbes(cur.state)) {
     cur = { ...cur, state: 'FAILED', updated: now };
@@ -186,7 +198,8 @@ function neigh_timer_handler(w: World, ns: Namespace, devId: number, key: string
     setEntry(ns, cur);
     if (w.trace.detailed) w.trace.step(now, ns.name, dev.name, 'neigh_timer_handler', `${fmt(cur.ip)} ${e.state} -> ${cur.state}`);
   }
-  if (next !== undefined) armTimer(w, ns, dev, cur, next, quiet);
+  // mod_timer never closer than HZ/100: a deadline reached already is looked at again 8 ms on.
+  if (next !== undefined) armTimer(w, ns, dev, cur, Math.max(next, now + NEIGH_TIMER_MIN_NS), quiet);
   if (cur.state === 'INCOMPLETE' || cur.state === 'PROBE') neigh_probe(w, ns, dev, key, undefined);
 }
 

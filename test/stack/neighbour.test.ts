@@ -51,4 +51,17 @@ describe('neighbour entries', () => {
     const e = ns1.state.neigh[neighKey(dev(ns1, 'veth0').ifindex, parseIpv4('10.1.1.3') as number)];
     expect(e?.state).toBe('REACHABLE');
   });
+
+  it('REACHABLE → STALE when the reachable time runs out unused, with the timer never re-armed for the same instant', () => {
+    const { w, ns1, ns2 } = twoNamespaces();
+    runPing(w, ns1, ['-c', '1', '10.1.1.3']);
+    const before = w.loop.executed;
+    w.loop.runUntil(w.loop.now + 120 * NS_PER_SEC);
+    // A handful of timers (DELAY, PROBE, the REACHABLE deadlines 8 ms on), not millions.
+    expect(w.loop.executed - before).toBeLessThan(50);
+    expect(ns1.state.neigh[neighKey(dev(ns1, 'veth0').ifindex, parseIpv4('10.1.1.3') as number)]?.state).toBe('STALE');
+    expect(ns2.state.neigh[neighKey(dev(ns2, 'veth1').ifindex, parseIpv4('10.1.1.2') as number)]?.state).toBe('STALE');
+    // A STALE entry has no timer: nothing is left that could send.
+    expect(w.loop.busy).toBe(false);
+  });
 });
