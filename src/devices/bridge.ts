@@ -40,6 +40,7 @@ import {
 } from '../core/dev.js';
 import { call_netdevice_notifiers, register_netdevice_notifier } from '../core/notifier.js';
 import { consume_skb, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
+import { NF_HOOK } from '../core/netfilter.js';
 import { fail, OK, type Result } from '../core/errno.js';
 
 /** Default ageing_time: 300 s. */
@@ -167,15 +168,19 @@ function br_flood(w: World, ns: Namespace, bridge: DeviceState, skb: Skb, except
   for (const p of bridgePorts(ns, bridge.id).ports) {
     if (p.id === except || !p.up) continue;
     const c = skb_clone(w, skb, 'br_flood', `copy for ${p.name}`);
-    c.dev = p;
-    void dev_queue_xmit(w, c);
+    void __br_forward(w, c, p);
   }
+}
+
+/** __br_forward: out through `port`, past the bridge's FORWARD and POST_ROUTING hooks. */
+function __br_forward(w: World, skb: Skb, port: DeviceState): XmitResult {
+  skb.dev = port;
+  return NF_HOOK(w, 'BR_FORWARD', skb, (w2, s) => NF_HOOK(w2, 'BR_POST_ROUTING', s, dev_queue_xmit, 'ok' as XmitResult), 'ok');
 }
 
 function br_forward(w: World, bridge: DeviceState, skb: Skb, port: DeviceState): XmitResult {
   if (w.trace.detailed) skb_trace(w, skb, 'br_forward', `to ${port.name} (learned)`, bridge);
-  skb.dev = port;
-  return dev_queue_xmit(w, skb);
+  return __br_forward(w, skb, port);
 }
 
 /** br_handle_frame → br_handle_frame_finish: the rx_handler of every port. */
@@ -188,40 +193,43 @@ function br_handle_frame(w: World, skb: Skb): RxHandlerResult {
     return 'consumed';
   }
   const bridge = here.dev;
+  NF_HOOK(w, 'BR_PRE_ROUTING', skb, (w2, s) => br_handle_frame_finish(w2, s, bridge));
+  return 'consumed';
+}
+
+/** br_handle_frame_finish: learn, then deliver up, forward or flood. */
+function br_handle_frame_finish(w: World, skb: Skb, bridge: DeviceState): void {
+  const port = skb.dev;
+  const ns = skb.ns;
   const frame = skb.data;
   const src = macAt(frame, 6);
   const dst = macAt(frame, 0);
   if (!srcIsGroup(frame) && !isLocalMac(ns, bridge, src)) br_fdb_update(w, ns, bridge, port, src);
   if (dstIsGroup(frame)) {
     br_flood(w, ns, bridge, skb, port.id);
-    br_pass_frame_up(w, bridge, skb);
-    return 'consumed';
+    return br_pass_frame_up(w, bridge, skb);
   }
-  if (isLocalMac(ns, bridge, dst)) {
-    br_pass_frame_up(w, bridge, skb);
-    return 'consumed';
-  }
+  if (isLocalMac(ns, bridge, dst)) return br_pass_frame_up(w, bridge, skb);
   const e = lookup(w, bridge, dst);
   if (!e) {
     br_flood(w, ns, bridge, skb, port.id);
     consume_skb(w, skb, 'br_flood', `${dst} unknown: flooded`, bridge);
-    return 'consumed';
+    return;
   }
   if (e.port === port.id) {
     kfree_skb(w, skb, 'br_handle_frame', 'BR_SAME_PORT', `${dst} lives behind the port it came in on`);
-    return 'consumed';
+    return;
   }
   const out = w.device(e.port);
   if (out && out.ns === ns) void br_forward(w, bridge, skb, out.dev);
   else kfree_skb(w, skb, 'br_forward', 'DEV_READY', `the port ${dst} was learned on is gone`, bridge);
-  return 'consumed';
 }
 
-/** br_pass_frame_up: the bridge device receives it, as any device would. */
+/** br_pass_frame_up: past the bridge's LOCAL_IN hook, the bridge device receives it, as any device would. */
 function br_pass_frame_up(w: World, bridge: DeviceState, skb: Skb): void {
   skb.dev = bridge;
   skb.rtIif = 0;
-  netif_receive_skb(w, skb);
+  NF_HOOK(w, 'BR_LOCAL_IN', skb, netif_receive_skb);
 }
 
 /** br_dev_xmit: what the bridge's own stack sends goes to the learned port, or everywhere. */
@@ -351,6 +359,18 @@ export const bridgeOps: NetDeviceOps = {
   operstateKnown: (dev) => dev.carrierComputed === true,
   add_slave: br_add_if,
   del_slave: br_del_if,
+  // br_change_mtu: a bridge whose MTU the user set stops following its ports'.
+  change_mtu: (_w, ns, dev) =>
+    ns.update((d) => {
+      const b = d.devices[dev.ifindex];
+      if (b) b.mtuSetByUser = true;
+    }),
+  // br_set_mac_address: a user-set address is the bridge's for good (NET_ADDR_SET).
+  set_mac_address: (_w, ns, dev) =>
+    ns.update((d) => {
+      const b = d.devices[dev.ifindex];
+      if (b) b.macSetByUser = true;
+    }),
 };
 
 /** The bridge's netdevice notifier (br_device_event): what happens to a port, or to the bridge itself. */

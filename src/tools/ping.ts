@@ -11,7 +11,8 @@ import { rawSockets, type RawSocket } from '../stack/netns_ipv4.js';
 import { alloc_skb } from '../core/skbuff.js';
 import { findByName } from '../sim/world.js';
 import { ip_route_output, fmt } from '../stack/route.js';
-import { addrAt, buildDatagram, ip_output, nextIpId } from '../stack/ipv4-output.js';
+import { buildDatagram, ip_output, nextIpId } from '../stack/ipv4-output.js';
+import { ipv4Dst, ipv4Src } from '../wire/ipv4.js';
 import { isLocalAddress } from '../stack/fib.js';
 import { out, type AsyncRun, type Tool, type ToolContext, type ToolOutput } from './tool.js';
 
@@ -257,13 +258,13 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
             }
             // Replies to a broadcast are expected in numbers: ping marks duplicates only for unicast.
             const mark = dup && !toBroadcast ? ' (DUP!)' : '';
-            if (!o.quiet) stdout += `${d.length - ihl} bytes from ${fmt(addrAt(d, 12))}: icmp_seq=${seq} ttl=${d[8]} time=${triptime(rtt)} ms${mark}\n`;
+            if (!o.quiet) stdout += `${d.length - ihl} bytes from ${fmt(ipv4Src(d))}: icmp_seq=${seq} ttl=${d[8]} time=${triptime(rtt)} ms${mark}\n`;
             maybeDone();
           } else if (type === 3 || type === 11 || type === 12) {
             // The error as a packet: only acknowledged; it is reported from the error queue.
             const inner = d.subarray(ihl + 8);
             const iihl = ((inner[0] as number) & 0xf) * 4;
-            if (inner.length < iihl + 8 || inner[iihl] !== 8 || addrAt(inner, 16) !== daddr) return;
+            if (inner.length < iihl + 8 || inner[iihl] !== 8 || ipv4Dst(inner) !== daddr) return;
             if ((((inner[iihl + 4] as number) << 8) | (inner[iihl + 5] as number)) !== ident) return;
             acknowledge(((inner[iihl + 6] as number) << 8) | (inner[iihl + 7] as number));
           }
@@ -322,7 +323,7 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
           else {
             const df = o.pmtu === 'do' || (o.pmtu === 'want' && len <= mtu);
             sentAt.set(seq, w.loop.now);
-            const dgram = buildDatagram({ src: route.saddr, dst: daddr, protocol: IP_PROTO_ICMP, ttl: o.ttl ?? ns.state.sysctl.ip_default_ttl ?? 64, id: nextIpId(ns), df }, msg);
+            const dgram = buildDatagram({ src: route.saddr, dst: daddr, protocol: IP_PROTO_ICMP, ttl: o.ttl ?? ns.state.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: df }, msg);
             result = ip_output(w, alloc_skb(w, ns, route.dev, dgram), route);
           }
         }

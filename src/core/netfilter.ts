@@ -21,8 +21,11 @@ export function nf_register_hook(fn: NfHookFn): void {
   hooks.push(fn);
 }
 
-/** NF_HOOK: every registered hook sees the packet; if all accept, `okfn` goes on with it. */
-export function NF_HOOK(w: World, hook: NfHook, skb: Skb, okfn: (w: World, skb: Skb) => void): void {
-  for (let i = 0; i < hooks.length; i++) if (hooks[i]!(w, hook, skb) === 'drop') return;
-  okfn(w, skb);
+/**
+ * NF_HOOK: every registered hook sees the packet; if all accept, `okfn` goes on with it and its result
+ * is the hook's (a drop answers NET_XMIT_DROP's 'ok': the sender is not told).
+ */
+export function NF_HOOK<T = void>(w: World, hook: NfHook, skb: Skb, okfn: (w: World, skb: Skb) => T, dropped?: T): T {
+  for (let i = 0; i < hooks.length; i++) if (hooks[i]!(w, hook, skb) === 'drop') return dropped as T;
+  return okfn(w, skb);
 }
