@@ -9,6 +9,7 @@ import { out } from '../tool.js';
 import { Args, matches } from './args.js';
 import { IpCtx, type IpOptions } from './context.js';
 import { fail, invarg, IpExit, Unsupported, unsupported } from './errors.js';
+import { IP_USAGE } from './usage.js';
 import type { Family } from './parse.js';
 import { doIpaddr } from './addr.js';
 import { doIplink } from './link.js';
@@ -17,6 +18,9 @@ import { doIprule } from './rule.js';
 import { doIpneigh } from './neigh.js';
 import { doNetns } from './netns.js';
 import { observeBridges } from './bridge-clock.js';
+import { observeLinks } from './counters.js';
+import { doIpmonitor } from './monitor.js';
+import type { World } from '../../sim/world.js';
 
 const VERSION = 'ip utility, iproute2-6.1.0, libbpf 1.1.2\n';
 
@@ -46,7 +50,7 @@ const OBJECTS: ReadonlyArray<readonly [string, Handler | undefined]> = [
   ['token', undefined],
   ['tcpmetrics', undefined],
   ['tcp_metrics', undefined],
-  ['monitor', undefined],
+  ['monitor', doIpmonitor],
   ['xfrm', undefined],
   ['mroute', undefined],
   ['mrule', undefined],
@@ -69,13 +73,19 @@ interface Globals {
   readonly version: boolean;
 }
 
-/** ip.c's option loop. */
+/** ip.c's option loop: each word is matched in this order, so "-b" is -batch and "-br" -brief. */
 function parseGlobals(argv: readonly string[]): Globals {
   let family: Family = 'unspec';
   let oneline = false;
   let details = false;
+  let brief = false;
+  let json = false;
+  let pretty = false;
+  let stats = 0;
+  let color = false;
   let netns: string | undefined;
   let i = 1;
+  const opts = (): IpOptions => ({ family, oneline, details, brief, json, pretty, stats, color });
   for (; i < argv.length; i++) {
     let opt = argv[i] as string;
     if (opt === '--') {
@@ -87,26 +97,35 @@ function parseGlobals(argv: readonly string[]): Globals {
     const m = (k: string) => matches(opt, k);
     const value = (): string => {
       i++;
-      if (i >= argv.length) return unsupported('ip usage text');
+      if (i >= argv.length) usage();
       return argv[i] as string;
     };
     if (m('-loops')) unsupported('ip -loops');
     else if (m('-family')) {
       const v = value();
-      if (v === 'inet') family = 'inet';
-      else if (['inet6', 'link', 'mpls', 'bridge', 'ipx', 'dnet', 'help'].includes(v)) unsupported(`ip -family ${v}`);
-      else invarg('invalid protocol family', v);
+      if (v === 'help') usage();
+      const f = readFamily(v);
+      if (f === undefined) invarg('invalid protocol family', v);
+      family = f;
     } else if (opt === '-4') family = 'inet';
-    else if (opt === '-6' || opt === '-0' || opt === '-M' || opt === '-B') unsupported(`ip ${opt}`);
-    else if (m('-human') || m('-human-readable') || m('-iec') || m('-stats') || m('-statistics')) unsupported(`ip ${opt}`);
+    else if (opt === '-6') family = 'inet6';
+    else if (opt === '-0') family = 'link';
+    else if (opt === '-M') family = 'mpls';
+    else if (opt === '-B') family = 'bridge';
+    else if (m('-human') || m('-human-readable') || m('-iec')) unsupported(`ip ${opt}`);
+    else if (m('-stats') || m('-statistics')) stats++;
     else if (m('-details')) details = true;
     else if (m('-resolve')) unsupported(`ip ${opt}`);
     else if (m('-oneline')) oneline = true;
     else if (m('-timestamp') || m('-tshort')) unsupported(`ip ${opt}`);
-    else if (m('-Version')) return { opts: { family, oneline, details }, netns, rest: [], version: true };
-    else if (m('-force') || m('-batch') || m('-brief') || m('-json') || m('-pretty') || m('-rcvbuf')) unsupported(`ip ${opt}`);
-    else if (m('-color') || m('-colour') || opt.startsWith('-color=') || opt.startsWith('-colour=')) unsupported(`ip ${opt}`);
-    else if (m('-help')) unsupported('ip -help (usage text)');
+    else if (m('-Version')) return { opts: opts(), netns, rest: [], version: true };
+    else if (m('-force') || m('-batch')) unsupported(`ip ${opt}`);
+    else if (m('-brief')) brief = true;
+    else if (m('-json')) json = true;
+    else if (m('-pretty')) pretty = true;
+    else if (m('-rcvbuf')) unsupported(`ip ${opt}`);
+    else if (matchesColor(opt) !== undefined) color = matchesColor(opt) === 'always';
+    else if (m('-help')) usage();
     else if (m('-netns')) {
       // ip.c hands the missing name to netns_switch as a null pointer.
       i++;
@@ -114,7 +133,31 @@ function parseGlobals(argv: readonly string[]): Globals {
     } else if (m('-Numeric') || m('-all') || opt === '-echo') unsupported(`ip ${opt}`);
     else fail(255, `Option "${opt}" is unknown, try "ip -help".\n`);
   }
-  return { opts: { family, oneline, details }, netns, rest: argv.slice(i), version: false };
+  return { opts: opts(), netns, rest: argv.slice(i), version: false };
+}
+
+/** read_family. */
+function readFamily(name: string): Family | undefined {
+  return (['inet', 'inet6', 'link', 'mpls', 'bridge'] as const).find((f) => f === name);
+}
+
+/**
+ * matches_color: -color, -color=always|auto|never (and their abbreviations down to "-c"). auto colours
+ * only a terminal, which a scenario's output never is.
+ */
+function matchesColor(opt: string): 'always' | 'auto' | 'never' | undefined {
+  const eq = opt.indexOf('=');
+  const word = eq < 0 ? opt : opt.slice(0, eq);
+  if (!matches(word, '-color')) return undefined;
+  const v = eq < 0 ? '' : opt.slice(eq + 1);
+  if (v === '' || v === 'always') return 'always';
+  if (v === 'auto' || v === 'never') return v;
+  return undefined;
+}
+
+/** ip.c's usage(): to stderr, status 255. */
+function usage(): never {
+  return fail(255, IP_USAGE);
 }
 
 function objectHandler(word: string): Handler {
@@ -126,13 +169,9 @@ function objectHandler(word: string): Handler {
   return fail(1, `Object "${word}" is unknown, try "ip help".\n`);
 }
 
-/** Objects whose output -details changes in a way that is modelled (`ip link`, `ip addr`); the others print more that is not. */
-const DETAILED: ReadonlySet<Handler> = new Set([doIplink, doIpaddr, doNetns]);
-
 function dispatch(ctx: IpCtx, g: Globals): number {
   if (g.rest.length === 0) return unsupported('ip without an object (usage text)');
   const handler = objectHandler(g.rest[0] as string);
-  if (g.opts.details && !DETAILED.has(handler)) unsupported(`ip -details ${g.rest[0] as string}`);
   return handler(ctx, new Args(g.rest.slice(1)));
 }
 
@@ -163,17 +202,23 @@ function run(tc: ToolContext, argv: readonly string[]): ToolOutput {
     }
     ctx = IpCtx.live(tc.world, ns, g.opts);
     // What changed since the last `ip` command, by other means, is seen now.
-    observeBridges(tc.world);
+    observe(tc.world);
     const r = dispatch(ctx, g);
-    observeBridges(tc.world);
+    observe(tc.world);
     return out(ctx.stdout, ctx.stderr, r);
   } catch (e) {
     // A command that failed half-way may still have changed something (do_setlink's order).
-    observeBridges(tc.world);
+    observe(tc.world);
     if (e instanceof IpExit) return out(ctx?.stdout ?? '', (ctx?.stderr ?? '') + e.text, e.code);
     if (e instanceof Unsupported) return out(ctx?.stdout ?? '', `${ctx?.stderr ?? ''}ip: ${e.message} is not simulated\n`, 255);
     throw e;
   }
+}
+
+/** The books `ip` keeps of what the model does not (bridge timers, carrier changes), brought up to date. */
+function observe(w: World): void {
+  observeBridges(w);
+  observeLinks(w);
 }
 
 export const ip: Tool = { check, run };

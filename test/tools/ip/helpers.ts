@@ -50,7 +50,8 @@ export function session(seed = 1): Session {
 export function macs(text: string): string {
   const seen = new Map<string, string>();
   const padded = text.replace(/\b([0-9a-f]{4})\.([0-9a-f]{1,2}(?::[0-9a-f]{1,2}){5})\b/g, (_m, prio: string, mac: string) => `${prio}.${mac.split(':').map((b) => b.padStart(2, '0')).join(':')}`);
-  return padded.replace(/\b[0-9a-f]{2}(:[0-9a-f]{2}){5}\b/g, (m) => {
+  // Not \b: a coloured MAC (-color) follows the 'm' of its escape sequence.
+  return padded.replace(/(?<![0-9a-f:])[0-9a-f]{2}(:[0-9a-f]{2}){5}(?![0-9a-f:])/g, (m) => {
     if (m === 'ff:ff:ff:ff:ff:ff' || m === '00:00:00:00:00:00') return m;
     if (!seen.has(m)) seen.set(m, `<mac${seen.size + 1}>`);
     return seen.get(m) as string;
