@@ -28,10 +28,13 @@ export function linkdown(ns: NsState, r: Route): boolean {
   return dev !== undefined && !dev.carrier;
 }
 
-/** print_route for a FIB route (RTM_NEWROUTE of a dump, or a fibmatch answer). */
-export function printRoute(p: Printer, ns: NsState, r: Route, f: RoutePrintFilter, details: boolean): void {
+/**
+ * print_route for a FIB route (RTM_NEWROUTE of a dump, or a fibmatch answer, whose rtm_type is the
+ * type of the route the lookup made: `type`).
+ */
+export function printRoute(p: Printer, ns: NsState, r: Route, f: RoutePrintFilter, details: boolean, type: string = r.type): void {
   p.openObject();
-  if (r.type !== 'unicast' || details) p.str('type', `${r.type} `, r.type);
+  if (type !== 'unicast' || details) p.str('type', `${type} `, type);
   const dst = dstString(r);
   // Without RTA_DST (a /0) the destination is the word "default", uncoloured.
   p.str('dst', `${dst} `, dst, r.dstLen === 0 ? undefined : 'inet');

@@ -247,7 +247,7 @@ function iprouteList(ctx: IpCtx, args: Args, flush: boolean): number {
   const pf: RoutePrintFilter = { table: f.tb > 0, dev: oif !== 0, proto: f.proto !== undefined, scope: f.scope !== undefined };
   // IPv6 is off (its FIB has only its empty main and local tables); link, MPLS and bridge dumps are empty.
   const otherFamily = family !== 'inet' && family !== 'unspec';
-  const tableMissing = otherFamily ? family === 'inet6' && f.tb > 0 && f.tb !== RT_TABLE_MAIN && f.tb !== RT_TABLE_LOCAL : f.tb > 0 && !fib_table_exists(ns, f.tb);
+  const tableMissing = otherFamily ? family === 'inet6' && f.tb > 0 && f.tb !== RT_TABLE_MAIN && f.tb !== RT_TABLE_LOCAL : f.tb > 0 && !ipv4TableExists(ns, f.tb);
   if (flush) {
     if (tableMissing) return fail(2, `Error: ${family === 'inet6' ? 'ipv6' : 'ipv4'}: FIB table does not exist.\nFlush terminated\n`);
     const shown = otherFamily ? [] : routesShown(ns, f, oif);
@@ -281,6 +281,14 @@ function iprouteList(ctx: IpCtx, args: Args, flush: boolean): number {
   } else if (!otherFamily) for (const r of routesShown(ns, f, oif)) printRoute(p, ns, r, pf, ctx.opts.details ?? false);
   p.deleteJsonObj();
   return 0;
+}
+
+/**
+ * fib_get_table: under the default rules fib_new_table makes main before local (local's routes live in
+ * main's trie), so main exists as soon as local does — in the script's namespace from the start.
+ */
+function ipv4TableExists(ns: NsState, tb: number): boolean {
+  return fib_table_exists(ns, tb) || (tb === RT_TABLE_MAIN && fib_table_exists(ns, RT_TABLE_LOCAL));
 }
 
 /** The routes a dump with this filter shows, in its order. */
@@ -348,15 +356,18 @@ function iprouteGet(ctx: IpCtx, args: Args): number {
   // RTM_F_LOOKUP_TABLE: the table the answer came from; while the rules are the default ones local
   // routes live in main's trie and are reported as main.
   const table = r === undefined ? 0 : r.table === RT_TABLE_LOCAL && !fib_has_custom_rules(ns) ? RT_TABLE_MAIN : r.table;
+  // __mkroute_output: the limited broadcast is a broadcast route whatever route it matched.
+  const type = dst.addr === 0xffffffff ? 'broadcast' : res.type;
   if (fibmatch) {
-    if (r === undefined) return unsupported('ip route get fibmatch of a destination no FIB entry matched');
+    // The FIB entry the lookup used, under the type of the route it made (a default route matched by
+    // a multicast destination prints as "multicast default ..."); none (a destination taken on link
+    // through oif, 0.0.0.0) is EHOSTUNREACH.
+    if (r === undefined) return rtnlFail({ errno: 'EHOSTUNREACH' });
     p.newJsonObj();
-    printRoute(p, ns, { ...r, table }, { table: false, dev: false, proto: false, scope: false }, details);
+    printRoute(p, ns, { ...r, table }, { table: false, dev: false, proto: false, scope: false }, details, type);
     p.deleteJsonObj();
     return 0;
   }
-  // __mkroute_output: the limited broadcast is a broadcast route whatever route it matched.
-  const type = dst.addr === 0xffffffff ? 'broadcast' : res.type;
   p.newJsonObj();
   p.openObject();
   if (type !== 'unicast' || details) p.str('type', `${type} `, type);
