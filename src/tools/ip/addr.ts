@@ -202,6 +202,7 @@ export function ipaddrList(ctx: IpCtx, args: Args, mode: 'link' | 'addr' | 'flus
   const o = ctx.opts;
   const brief = o.brief ?? false;
   const stats = o.stats ?? 0;
+  const num = { human: o.human ?? false, iec: o.iec ?? false };
   const link = mode === 'link';
   const withAddrs = f.family !== 'link';
   // -o without -brief: no link lines, each address on its own line.
@@ -223,11 +224,11 @@ export function ipaddrList(ctx: IpCtx, args: Args, mode: 'link' | 'addr' | 'flus
     let res = 0;
     if (brief || !noLink) {
       res = linkPrinted(ctx, dev, f) ? (brief ? 0 : 1) : -1;
-      if (res >= 0) printLinkinfo(p, ctx.world, ctx.ns, dev, { link, family: f.family, details: o.details ?? false, brief, stats });
+      if (res >= 0) printLinkinfo(p, ctx.world, ctx.ns, dev, { link, family: f.family, details: o.details ?? false, brief, stats, num });
     }
     if (res >= 0 && withAddrs) printSelectedAddrinfo(ctx, dev, f, noAddrs, brief);
     if (res > 0 && !link && stats) {
-      printLinkStats(p, ctx.world, dev, stats);
+      printLinkStats(p, ctx.world, dev, stats, num);
       p.nl();
     }
     p.closeObject();

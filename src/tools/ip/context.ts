@@ -24,6 +24,9 @@ export interface IpOptions {
   readonly stats?: number;
   /** -c / -color[=always]: output is coloured (-color=auto never is: a scenario's stdout is no terminal). */
   readonly color?: boolean;
+  /** -h / -human(-readable): counters in k, M, G...; -iec: in powers of 1024 ("ki"). */
+  readonly human?: boolean;
+  readonly iec?: boolean;
 }
 
 export class IpCtx {

@@ -83,9 +83,11 @@ function parseGlobals(argv: readonly string[]): Globals {
   let pretty = false;
   let stats = 0;
   let color = false;
+  let human = false;
+  let iec = false;
   let netns: string | undefined;
   let i = 1;
-  const opts = (): IpOptions => ({ family, oneline, details, brief, json, pretty, stats, color });
+  const opts = (): IpOptions => ({ family, oneline, details, brief, json, pretty, stats, color, human, iec });
   for (; i < argv.length; i++) {
     let opt = argv[i] as string;
     if (opt === '--') {
@@ -112,7 +114,8 @@ function parseGlobals(argv: readonly string[]): Globals {
     else if (opt === '-0') family = 'link';
     else if (opt === '-M') family = 'mpls';
     else if (opt === '-B') family = 'bridge';
-    else if (m('-human') || m('-human-readable') || m('-iec')) unsupported(`ip ${opt}`);
+    else if (m('-human') || m('-human-readable')) human = true;
+    else if (m('-iec')) iec = true;
     else if (m('-stats') || m('-statistics')) stats++;
     else if (m('-details')) details = true;
     else if (m('-resolve')) unsupported(`ip ${opt}`);

@@ -106,6 +106,8 @@ export interface LinkLineOptions {
   readonly brief?: boolean;
   /** show_stats: -s counts; `ip link` prints the counters here, `ip addr` after the addresses. */
   readonly stats?: number;
+  /** -human, -iec: how the counters are written. */
+  readonly num?: NumFormat;
 }
 
 function linkType(dev: DeviceState): string {
@@ -167,7 +169,7 @@ export function printLinkinfo(p: Printer, w: World, ns: Namespace, dev: DeviceSt
   if (o.details) linkDetails(p, w, ns, dev, { link: o.link });
   if (o.link && o.stats) {
     p.nl();
-    printLinkStats(p, w, dev, o.stats);
+    printLinkStats(p, w, dev, o.stats, o.num ?? { human: false, iec: false });
   }
   p.fp('\n');
 }
@@ -176,20 +178,72 @@ export function printLinkinfo(p: Printer, w: World, ns: Namespace, dev: DeviceSt
  * __print_link_stats: print_stats64 of IFLA_STATS64, as the "stats64" object in JSON. `ip addr -s`
  * follows it with print_nl.
  */
-export function printLinkStats(p: Printer, w: World, dev: DeviceState, showStats: number): void {
-  printStats64(p, linkStats(w, dev), carrierChanges(w, dev), showStats);
+export function printLinkStats(p: Printer, w: World, dev: DeviceState, showStats: number, nf: NumFormat): void {
+  printStats64(p, linkStats(w, dev), carrierChanges(w, dev), showStats, nf);
 }
 
-/** print_num without -human: the count right-aligned in its column, and a space. */
-function num(width: number, v: number): string {
-  return `${String(v).padStart(width)} `;
+/** How print_num writes a count: plain, or with -human in thousands (1024s with -iec). */
+export interface NumFormat {
+  readonly human: boolean;
+  readonly iec: boolean;
+}
+
+/**
+ * print_num: the count right-aligned in its column, and a space. With -human a count of at least one
+ * base (1000, or 1024 with -iec) is scaled to the largest prefix (k, M, G, T, P, E) it reaches, with
+ * as many decimals (2, 1 or 0) as keep it short: 1484 is "1.48k", 245650 "246k" (240ki).
+ */
+export function printNum(f: NumFormat, width: number, count: number): string {
+  const base = f.iec ? 1024 : 1000;
+  if (!f.human || count < base) return `${String(count).padStart(width)} `;
+  const prefixes = 'kMGTPE';
+  let p = 0;
+  let powi = 1;
+  // C's integer divisions, on counts the model can reach (below 2^53).
+  for (;;) {
+    powi *= base;
+    if (Math.floor(count / base) < powi) break;
+    if (p + 1 >= prefixes.length) break;
+    p++;
+  }
+  let precision = 2;
+  let powj = 1;
+  for (; precision > 0; precision--) {
+    powj *= 10;
+    if (Math.floor(count / powi) < powj) break;
+  }
+  return `${`${fixed(count, powi, precision)}${prefixes[p] as string}${f.iec ? 'i' : ''}`.padStart(width)} `;
+}
+
+/**
+ * printf("%.*f", precision, (double)count / powi): toFixed rounds the double as glibc does, except an
+ * exact tie, which glibc rounds to even (1125 / 1000 at two decimals is 1.12, not 1.13). Only a
+ * quotient the double holds exactly (a power of two below it once reduced) can be a tie: 1135 / 1000
+ * is a little above 1.135 as a double, and rounds up in both.
+ */
+function fixed(count: number, powi: number, precision: number): string {
+  const twice = BigInt(count) * 10n ** BigInt(precision) * 2n;
+  const den = BigInt(powi);
+  const reduced = den / gcd(BigInt(count), den);
+  const exact = (reduced & (reduced - 1n)) === 0n;
+  if (exact && twice % den === 0n && (twice / den) % 2n === 1n) {
+    let q = (twice / den - 1n) / 2n;
+    if (q % 2n === 1n) q += 1n;
+    const digits = q.toString().padStart(precision + 1, '0');
+    return precision === 0 ? digits : `${digits.slice(0, -precision)}.${digits.slice(-precision)}`;
+  }
+  return (count / powi).toFixed(precision);
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  return b === 0n ? a : gcd(b, a % b);
 }
 
 /**
  * print_stats64. The columns widen to the longest number any row puts in them (size_columns), from
  * the headers' widths; counters a driver never sets are the zeros between the ones it does.
  */
-function printStats64(p: Printer, s: LinkStats64, carrier: number, showStats: number): void {
+function printStats64(p: Printer, s: LinkStats64, carrier: number, showStats: number, nf: NumFormat): void {
   const detail = showStats > 1;
   if (p.json) {
     p.openObject('stats64');
@@ -208,10 +262,12 @@ function printStats64(p: Printer, s: LinkStats64, carrier: number, showStats: nu
     return;
   }
   const cols = ['*X errors:'.length, 'packets'.length, 'errors'.length, 'dropped'.length, 'heartbt'.length, 'overrun'.length, 'compressed'.length, 'otherhost'.length];
+  // size_columns: with -human the columns keep their headers' widths.
   const size = (...vals: number[]) =>
     vals.forEach((v, i) => {
-      cols[i] = Math.max(cols[i] as number, String(v).length);
+      if (!nf.human) cols[i] = Math.max(cols[i] as number, String(v).length);
     });
+  const num = (width: number, v: number) => printNum(nf, width, v);
   size(s.rx_bytes, s.rx_packets, 0, s.rx_dropped, 0, 0, 0, 0);
   if (detail) size(0, 0, 0, 0, 0, 0, 0, 0);
   size(s.tx_bytes, s.tx_packets, 0, s.tx_dropped, 0, 0, 0, 0);

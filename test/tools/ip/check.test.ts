@@ -47,6 +47,7 @@ describe('ip.check', () => {
       'ip monitor help',
       'ip -f',
       'ip -6 addr add 10.1.1.2/24 dev veth0',
+      'ip -s -h -iec link',
     ]) {
       expect(ip.check(argv(line)), line).toBeUndefined();
     }
@@ -61,7 +62,7 @@ describe('ip.check', () => {
       ['ip -s neigh', /ip -s neigh/],
       ['ip -s -s neigh flush all', /ip -s neigh flush/],
       ['ip -s route get 10.1.1.3', /ip -s route get/],
-      ['ip -h link', /ip -h/],
+      ['ip -t monitor', /ip -t/],
       ['ip -B neigh', /-B neigh/],
       ['ip -6 rule flush', /ip -6 rule flush/],
       ['ip -6 route add default dev veth0', /IPv6/],

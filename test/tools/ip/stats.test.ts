@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { macs, session, type Session } from './helpers.js';
+import { printNum } from '../../../src/tools/ip/link-format.js';
 
 /** Two namespaces joined by veth0 (ns1, 10.1.1.2) and veth1 (ns2, 10.1.1.3), both up. */
 function pair(mtu?: number): Session {
@@ -111,5 +112,25 @@ describe('ip -s link counters', () => {
     const s = pair();
     expect(s.run('ip -n ns1 -br -s link show veth0').stdout).toMatch(/^veth0@if2 +UP +\S+ <BROADCAST,MULTICAST,UP,LOWER_UP> \n$/);
     expect(s.run('ip -n ns1 -o -s addr show dev veth0').stdout).toBe('3: veth0    inet 10.1.1.2/24 scope global veth0\\       valid_lft forever preferred_lft forever\n');
+  });
+});
+
+describe('print_num with -human', () => {
+  const human = { human: true, iec: false };
+  it.each([
+    // scenarios/ip-stats-drops.yaml and ip-stats-fragments.yaml
+    [human, 1484, '1.48k'],
+    [human, 245650, '246k'],
+    [{ human: true, iec: true }, 245650, '240ki'],
+    [human, 999, '999'],
+    [{ human: false, iec: true }, 245650, '245650'],
+    // glibc's printf rounds an exact tie to even (printf '%.2f' 1.125 prints 1.12 here); toFixed would
+    // not. 1145 / 1000 is no tie as a double (1.14500000000000001776...): up, as python's '%.2f' says.
+    [human, 1125, '1.12k'],
+    [human, 1145, '1.15k'],
+    [human, 1375, '1.38k'],
+    [human, 2_500_000, '2.50M'],
+  ])('%o writes %d as %s', (f, count, text) => {
+    expect(printNum(f, 10, count)).toBe(`${text.padStart(10)} `);
   });
 });
