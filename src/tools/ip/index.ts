@@ -61,7 +61,7 @@ const OBJECTS: ReadonlyArray<readonly [string, Handler | undefined]> = [
   ['nexthop', undefined],
   ['mptcp', undefined],
   ['ioam', undefined],
-  ['help', undefined],
+  ['help', () => usage()],
   ['stats', undefined],
 ];
 
@@ -173,7 +173,8 @@ function objectHandler(word: string): Handler {
 }
 
 function dispatch(ctx: IpCtx, g: Globals): number {
-  if (g.rest.length === 0) return unsupported('ip without an object (usage text)');
+  // main: without an object, usage(); do_help too.
+  if (g.rest.length === 0) return usage();
   const handler = objectHandler(g.rest[0] as string);
   return handler(ctx, new Args(g.rest.slice(1)));
 }
