@@ -67,6 +67,8 @@ const EXCEPTIONS: Readonly<Record<string, { readonly refused: readonly string[];
   'ip-probe-c21': { refused: [], diverged: [] },
   // ip's usage text: no object, `ip help`, -help.
   'ip-probe-c22': { refused: [], diverged: [] },
+  // -details with a family and -oneline, -s with -0 and -4, empty pretty JSON.
+  'ip-probe-c23': { refused: [], diverged: [] },
 };
 
 describe('ip sessions replayed against kernel-mode recordings', () => {
