@@ -270,6 +270,16 @@ function br_port_state_selection(w: World, ns: Namespace, bridgeId: number): voi
   netif_carrier_set(w, ns, bridge, carrier);
 }
 
+/**
+ * A bridge that comes up joins the all-snoopers group (multicast snooping) and sends IGMPv3 reports for
+ * 224.0.0.106 at random moments in its first second, out of every port into every port's peer. The
+ * simulator sends none, so those devices' counters are not what the kernel's would be.
+ */
+function igmpReportsReach(w: World, dev: DeviceState): void {
+  w.statsOf(dev.id).inexact = true;
+  if (dev.peer !== undefined) w.statsOf(dev.peer).inexact = true;
+}
+
 /** br_mtu_auto_adjust and br_stp_recalculate_bridge_id, then the ports' states. */
 function bridgeRecalc(w: World, ns: Namespace, bridgeId: number): void {
   const br = w.device(bridgeId)?.dev;
@@ -314,6 +324,7 @@ function br_add_if(w: World, ns: Namespace, bridge: DeviceState, port: DeviceSta
   while (used.has(n)) n++;
   rt.ports.set(port.id, { bridge: bridge.id, portNo: n, enabled: false, forwardDelayUntil: undefined });
   netdev_rx_handler_register(w, port.id, br_handle_frame);
+  if (bridge.up) igmpReportsReach(w, port);
   w.trace.state(w.loop.now, ns.name, port.name, 'br_add_if', `${port.name} is port ${n} of ${bridge.name}`);
   call_netdevice_notifiers(w, 'NETDEV_CHANGEUPPER', ns, ns.state.devices[port.ifindex] as DeviceState, { upper: bridge, linking: true });
   bridgeRecalc(w, ns, bridge.id);
@@ -348,6 +359,8 @@ export const bridgeOps: NetDeviceOps = {
   // br_dev_open: the garbage collection starts; the ports may now forward.
   open: (w, ns, dev) => {
     runtime(w).gcFrom.set(dev.id, w.loop.now + GC_AFTER_OPEN);
+    igmpReportsReach(w, dev);
+    for (const p of bridgePorts(ns, dev.id).ports) igmpReportsReach(w, p);
     br_port_state_selection(w, ns, dev.id);
   },
   // br_dev_stop → br_stp_disable_bridge: every port disabled, everything learned forgotten.
