@@ -3,7 +3,7 @@
  * killed mid-run, 5 a timeout, 130 interrupted — are driven in test/kernel/kernel.test.ts). Options
  * reject what they cannot represent instead of wrapping or ignoring it.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -80,9 +80,12 @@ describe('exit statuses', () => {
     [['check', '--pcap', '/tmp/x', GOOD], "--pcap does not apply to 'check' (only to: run)"],
     [['validate', '--seed', '3', GOOD], "--seed does not apply to 'validate' (only to: run, check, conform)"],
     [['run', '--timeout', '3', GOOD], "--timeout does not apply to 'run' (only to: kernel, record, conform)"],
-    [['record', '--json', GOOD], "--json does not apply to 'record'"],
+    // record would write into the file if it ran: it is given a copy, never a bundled scenario.
+    [['record', '--json', 'COPY'], "--json does not apply to 'record'"],
   ])('an option given to a command it means nothing to is refused: %j', async (args, says) => {
-    const r = await runCli(args);
+    const copy = join(mkdtempSync(join(tmpdir(), 'vethsim-exit-')), 'copy.yaml');
+    copyFileSync(GOOD, copy);
+    const r = await runCli(args.map((a) => (a === 'COPY' ? copy : a)));
     expect(r.stderr).toContain(`vethsim: ${says}`);
     expect(r.code).toBe(EXIT.usage);
   });
