@@ -27,14 +27,25 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function runCli(args: readonly string[]): Promise<CliResult> {
+/**
+ * Runs `vethsim ARGS` to its end. One that hangs (as `--pcap /proc/x` once did) is killed before the
+ * test's own timeout, so a failing test never leaves a process spinning behind it.
+ */
+export function runCli(args: readonly string[], timeoutMs = 100_000): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    const timer = setTimeout(() => {
+      stderr += `[test] vethsim ${args.join(' ')} still running after ${timeoutMs / 1000} s: killed\n`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
