@@ -14,7 +14,8 @@ import { renderReport, reportBlocks, reportJson, type Report } from '../report/r
 import { checkExpectation, compareBlocks, renderVerdict } from '../report/compare.js';
 import { withExpectation } from '../record/write-expect.js';
 import { prepare, runSim, SimulationError, StormGuardStop, type SimRun } from '../runner/simulate.js';
-import { formatTraceEvent } from '../sim/trace.js';
+import { formatTraceEvent, type TraceEvent } from '../sim/trace.js';
+import { journeys } from '../sim/journey.js';
 import { ensurePcapDir, PcapDirError, writePcaps } from './pcap-export.js';
 import { conformTable, type ConformRow } from './conform.js';
 
@@ -63,6 +64,8 @@ commands:
 options:
   --json            (run, check, conform, kernel, validate) print reports as JSON
   --explain         (run) print the trace: each frame's path through the stages, each drop's reason
+  --by-packet       (run) the trace grouped by packet: each packet's journey with its clones, then the
+                    state changes (implies --explain)
   --pcap DIR        (run) also write each capture as DIR/SCENARIO.POINT.pcap (NS/IF as NS_IF)
   --seed N          (run, check, conform) the seed that fixes MACs, ids and timers: 0 to 4294967295
                     (default 1)
@@ -86,11 +89,29 @@ exit status (with several files, the highest any file gave):
 
 class UsageError extends Error {}
 
+/**
+ * --explain --by-packet: each packet's journey together (the packet built, then its clones, each line
+ * marked with the packet it is about), in the order the journeys began; then the state changes.
+ */
+function explainByPacket(events: readonly TraceEvent[]): string {
+  let text = '';
+  for (const j of journeys(events)) {
+    const first = j.events[0] as TraceEvent;
+    const clones = j.packets.length - 1;
+    text += `== packet #${j.root}${clones > 0 ? ` and ${clones} clone${clones === 1 ? '' : 's'}` : ''}: ${first.stage} ${first.what} ==\n`;
+    for (const e of j.events) text += `${`#${e.pkt}`.padEnd(6)}${formatTraceEvent(e)}\n`;
+  }
+  const state = events.filter((e) => e.pkt === undefined);
+  if (state.length > 0) text += `== state ==\n${state.map((e) => `${formatTraceEvent(e)}\n`).join('')}`;
+  return text;
+}
+
 interface Options {
   readonly json: boolean;
   readonly check: boolean;
   readonly timeoutMs: number;
   readonly explain: boolean;
+  readonly byPacket: boolean;
   readonly pcap: string | undefined;
   readonly seed: number;
 }
@@ -304,10 +325,7 @@ async function cmdRun(files: readonly string[], o: Options): Promise<number> {
     }
     if (files.length > 1) process.stdout.write(`### ${s.name} (${s.file}) — simulator\n`);
     process.stdout.write(renderReport(run.report));
-    if (o.explain) {
-      process.stdout.write('== explain ==\n');
-      for (const e of run.world.trace.events) process.stdout.write(`${formatTraceEvent(e)}\n`);
-    }
+    if (o.explain) process.stdout.write(o.byPacket ? explainByPacket(run.world.trace.events) : `== explain ==\n${run.world.trace.events.map((e) => `${formatTraceEvent(e)}\n`).join('')}`);
   }, (file, e) => (o.json ? reports.push(failedJson(file, e)) : files.length > 1 && process.stdout.write(`### ${file} — ${failedWord(e)}\n`)));
   if (o.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
   return summarise(files, t, o);
@@ -391,6 +409,7 @@ const OPTION_COMMANDS: Readonly<Record<string, readonly string[]>> = {
   check: ['kernel'],
   timeout: ['kernel', 'record', 'conform'],
   explain: ['run'],
+  'by-packet': ['run'],
   pcap: ['run'],
   seed: ['run', 'check', 'conform'],
 };
@@ -415,6 +434,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         explain: { type: 'boolean' },
+        'by-packet': { type: 'boolean' },
         pcap: { type: 'string' },
         seed: { type: 'string' },
       },
@@ -434,7 +454,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       json: values.json ?? false,
       check: values.check ?? false,
       timeoutMs: parseTimeout(values.timeout) * 1000,
-      explain: values.explain ?? false,
+      explain: (values.explain ?? false) || (values['by-packet'] ?? false),
+      byPacket: values['by-packet'] ?? false,
       pcap: values.pcap,
       seed: parseSeed(values.seed),
     };

@@ -167,7 +167,7 @@ function br_flood(w: World, ns: Namespace, bridge: DeviceState, skb: Skb, except
   if (w.trace.detailed) skb_trace(w, skb, 'br_flood', `flooding to every port${except === undefined ? '' : ' but the ingress'}`, bridge);
   for (const p of bridgePorts(ns, bridge.id).ports) {
     if (p.id === except || !p.up) continue;
-    const c = skb_clone(w, skb, 'br_flood', `copy for ${p.name}`);
+    const c = skb_clone(w, skb, 'br_flood', `copy for ${p.name}`, skb.data, bridge);
     void __br_forward(w, c, p);
   }
 }
