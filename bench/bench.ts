@@ -11,6 +11,10 @@
  * bridge_N, ovs_N              N namespaces on one Linux bridge / one OVS bridge, each pinging its neighbour
  *                              once (N = 10, 100, 1000): the whole scenario run, each in its own process
  *                              so that peak_rss_bytes is that case's alone
+ * cli_startup_ms_*             wall time of `node -e 0` (node), `vethsim --help` (help) and `vethsim run` on the
+ *                              article's first scenario (run), each the median of CLI_ROUNDS interleaved runs;
+ *                              cli_startup_ratio_* is help and run over node in the same run (goal: run under 3)
+ *                              — `npm run bench -- --startup` measures only these
  */
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
@@ -35,6 +39,9 @@ import { kernelAvailability, runKernel } from '../src/kernel/run.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const ARTICLE = join(ROOT, 'scenarios/veth-same-ns-fixed.yaml');
+const ARTICLE_FIRST = join(ROOT, 'scenarios/veth-same-ns-default.yaml');
+const BIN = join(ROOT, 'bin/vethsim.js');
+const CLI_ROUNDS = 11;
 
 function ip(a: string): number {
   return a.split('.').reduce((n, x) => n * 256 + Number(x), 0);
@@ -193,8 +200,47 @@ function switchCaseInChild(kind: 'bridge' | 'ovs', n: number): object {
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as object;
 }
 
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1] as number;
+}
+
+/** Wall time of one process to its end, ms; one that fails is an error, not a fast start. */
+function wallMs(args: readonly string[], expect: string): number {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: ROOT });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0 || !r.stdout.includes(expect)) throw new Error(`node ${args.join(' ')} failed (exit ${r.status}): ${r.stderr}`);
+  return ms;
+}
+
+/**
+ * How long `vethsim` takes to start, against a bare node start measured in the same rounds (so a
+ * busy machine slows both): the three interleaved, the median of each.
+ */
+function cliStartup(): { node: number; help: number; run: number } {
+  const node: number[] = [];
+  const help: number[] = [];
+  const run: number[] = [];
+  for (let i = 0; i < CLI_ROUNDS; i++) {
+    node.push(wallMs(['-e', '0'], ''));
+    help.push(wallMs([BIN, '--help'], 'usage: vethsim'));
+    run.push(wallMs([BIN, 'run', ARTICLE_FIRST], '== capture veth0 =='));
+  }
+  return { node: median(node), help: median(help), run: median(run) };
+}
+
+function recordStartup(result: Record<string, number | null | string>): void {
+  const c = cliStartup();
+  result.cli_startup_ms_node = Math.round(c.node);
+  result.cli_startup_ms_help = Math.round(c.help);
+  result.cli_startup_ms_run = Math.round(c.run);
+  result.cli_startup_ratio_help = Number((c.help / c.node).toFixed(2));
+  result.cli_startup_ratio_run = Number((c.run / c.node).toFixed(2));
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, 'no-kernel': { type: 'boolean', default: false }, case: { type: 'string' } } });
+  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, 'no-kernel': { type: 'boolean', default: false }, startup: { type: 'boolean', default: false }, case: { type: 'string' } } });
   if (values.case) {
     const [kind, n] = values.case.split(':') as ['bridge' | 'ovs', string];
     return switchCase(kind, Number(n));
@@ -207,6 +253,10 @@ async function main(): Promise<void> {
       return true;
     },
   });
+  if (values.startup) {
+    recordStartup(result);
+    return print(result, {}, values.json);
+  }
   // The chain first: its peak RSS should not include what the other measurements leave on the heap.
   const c = chain(1000);
   result.chain_1000_wall_s = Number(c.wall.toFixed(3));
@@ -217,6 +267,7 @@ async function main(): Promise<void> {
   const art = articlePerSec(2);
   result.article_scenarios_per_sec = Math.round(art.perSec);
   result.article_vs_kernel_speedup = null;
+  recordStartup(result);
   const switches: Record<string, object> = {};
   for (const kind of ['bridge', 'ovs'] as const) for (const n of [10, 100, 1000]) switches[`${kind}_${n}`] = switchCaseInChild(kind, n);
   const s = loadScenario(ARTICLE);
@@ -227,13 +278,18 @@ async function main(): Promise<void> {
     result.article_kernel_run_s = Number(kernelS.toFixed(3));
     result.article_vs_kernel_speedup = Math.round(kernelS / art.oneRunS);
   }
-  if (values.json) {
+  print(result, switches, values.json);
+}
+
+function print(result: Record<string, number | null | string>, switches: Record<string, object>, json: boolean): void {
+  if (json) {
     process.stdout.write(`${JSON.stringify({ ...result, ...switches })}\n`);
     return;
   }
   const w = Math.max(...Object.keys(result).map((k) => k.length));
   process.stdout.write(`${'metric'.padEnd(w)}  value\n`);
   for (const [k, v] of Object.entries(result)) process.stdout.write(`${k.padEnd(w)}  ${v === null ? 'null (kernel mode unavailable)' : v.toLocaleString('en-US')}\n`);
+  if (Object.keys(switches).length === 0) return;
   process.stdout.write(`\n${'case'.padEnd(12)}  ${'wall_s'.padStart(8)}  ${'frame_hops/s'.padStart(13)}  ${'peak_rss_MB'.padStart(11)}\n`);
   for (const [k, v] of Object.entries(switches) as [string, { wall_s: number; frame_hops_per_sec: number; peak_rss_bytes: number }][]) {
     process.stdout.write(`${k.padEnd(12)}  ${v.wall_s.toFixed(3).padStart(8)}  ${v.frame_hops_per_sec.toLocaleString('en-US').padStart(13)}  ${(v.peak_rss_bytes / 2 ** 20).toFixed(0).padStart(11)}\n`);
