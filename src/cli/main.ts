@@ -6,86 +6,152 @@
 import { parseArgs } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ScenarioErrors } from '../scenario/errors.js';
-import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { KERNEL_UNAVAILABLE_EXIT } from '../kernel/preflight.js';
-import { KernelRunFailed, KernelRunInterrupted, KernelRunTimedOut, KernelUnavailable, runKernel } from '../kernel/run.js';
+import { KernelRunFailed, KernelRunInterrupted, KernelRunTimedOut, KernelUnavailable } from '../kernel/errors.js';
 import { renderReport, reportBlocks, reportJson, type Report } from '../report/report.js';
-import { checkExpectation, compareBlocks, renderVerdict } from '../report/compare.js';
-import { withExpectation } from '../record/write-expect.js';
-import { prepare, runSim, SimulationError, StormGuardStop, type SimRun } from '../runner/simulate.js';
+import { SimulationError, StormGuardStop } from '../runner/errors.js';
+import type { SimRun } from '../runner/simulate.js';
 import { formatTraceEvent, type TraceEvent } from '../sim/trace.js';
 import { journeys } from '../sim/journey.js';
 import { ensurePcapDir, PcapDirError, writePcaps } from './pcap-export.js';
 import { conformTable, type ConformRow } from './conform.js';
 
+// What only some commands need is loaded when one of them runs: `--help` loads none of the simulator,
+// `run` neither kernel mode nor the diff library (start-up time is mostly module loading).
+const scenarioLoader = () => import('../scenario/load.js');
+const simulator = () => import('../runner/simulate.js');
+const comparison = () => import('../report/compare.js');
+const kernelMode = () => import('../kernel/run.js');
+const recorder = () => import('../record/write-expect.js');
+const recording = () => import('../kernel/record.js');
+
 /**
  * Exit statuses. With several files the status is the highest any file gave, so the numbers are in
  * order of severity: a difference < a refused file < a capture that died < a storm < a timeout < ...
+ * What each means is EXIT_MEANING's.
  */
 export const EXIT = {
   ok: 0,
-  /** A check, conform or record found a difference (or a file has no expect block to check). */
   differs: 1,
-  /** Bad usage, or a scenario file that cannot be loaded or has a line the simulator cannot run. */
   usage: 2,
-  /** Kernel mode: a tcpdump was killed mid-run; its capture ends there (a warning says which). */
   captureDied: 3,
-  /** Simulator: the storm guard stopped a run that never went quiet (a forwarding loop). */
   storm: 4,
-  /** Kernel mode: the run outlived --timeout and was torn down. */
   kernelTimeout: 5,
-  /** A run failed for another reason: kernel mode's set-up broke, or a simulated line never ended. */
   runFailed: 6,
-  /** Kernel mode cannot run on this machine (root, a tool, the right to make namespaces). */
   kernelUnavailable: KERNEL_UNAVAILABLE_EXIT,
-  /** A bug in vethsim (VETHSIM_DEBUG=1 prints where). */
   internal: 70,
-  /** Interrupted (Ctrl-C): the kernel run in progress was torn down, the remaining files not run. */
   interrupted: 130,
 } as const;
 
-const USAGE = `usage: vethsim <command> [options] FILE...
+/**
+ * What each exit status means: the one table of them. --help prints it, and the README's table says
+ * the same words (test/cli/help.test.ts holds them together).
+ */
+export const EXIT_MEANING: Readonly<Record<keyof typeof EXIT, string>> = {
+  ok: 'all good',
+  differs: 'a difference (check, conform, record, kernel --check), or no expect block to check',
+  usage: 'bad usage, or a scenario file that cannot be loaded or run (not UTF-8, bad YAML, a line the simulator does not run)',
+  captureDied: 'kernel mode: a tcpdump was killed mid-run, so its capture is cut short (a warning names the capture)',
+  storm: 'simulator: the storm guard stopped a run that never went quiet (a forwarding loop)',
+  kernelTimeout: 'kernel mode: a run outlived --timeout and was torn down',
+  runFailed: "a run failed otherwise (kernel mode's set-up broke, a simulated line never ended)",
+  internal: 'internal error in vethsim (VETHSIM_DEBUG=1 prints where)',
+  kernelUnavailable: 'kernel mode cannot run here (it says exactly what is missing: root, a tool, the right to make namespaces)',
+  interrupted: 'interrupted (Ctrl-C): the kernel run in progress is torn down first, the remaining files are not run',
+};
 
-commands:
-  run FILE...       run each scenario in the simulator (no root, virtual time) and print its captures
-                    and output; --explain adds every frame's path and every drop with its reason
-  check FILE...     run each scenario in the simulator and compare it canonically with the file's
-                    expect block (recorded from the kernel); exit 1 on a difference
-  conform FILE...   run each scenario in the simulator and on the kernel (root) and compare them:
-                    a table of scenario x capture point, match or diff
-  kernel FILE...    run each scenario's script on the real kernel (root; private namespaces) and print
-                    its captures and output; --check compares them with the file's expect block
-  record FILE...    run each scenario on the kernel three times and, if the three agree canonically,
-                    write the result into the file as its expect block
-  validate FILE...  load each scenario file and report, as file:line: message, every problem that
-                    would stop 'run' (the same checks, nothing run)
+/** Each command's arguments and what it does, as --help and `vethsim help COMMAND` print them. */
+const COMMAND_HELP: Readonly<Record<string, { readonly args: string; readonly what: string }>> = {
+  run: {
+    args: 'FILE...',
+    what: "run each scenario in the simulator (no root, virtual time) and print its captures and output; --explain adds every frame's path and every drop with its reason",
+  },
+  check: {
+    args: 'FILE...',
+    what: "run each scenario in the simulator and compare it canonically with the file's expect block (recorded from the kernel); exit 1 on a difference",
+  },
+  conform: { args: 'FILE...', what: 'run each scenario in the simulator and on the kernel (root) and compare them: a table of scenario x capture point, match or diff' },
+  kernel: {
+    args: 'FILE...',
+    what: "run each scenario's script on the real kernel (root; private namespaces) and print its captures and output; --check compares them with the file's expect block",
+  },
+  record: { args: 'FILE...', what: 'run each scenario on the kernel three times and, if the three agree canonically, write the result into the file as its expect block' },
+  validate: { args: 'FILE...', what: "load each scenario file and report, as file:line: message, every problem that would stop 'run' (the same checks, nothing run)" },
+  help: { args: '[COMMAND]', what: 'this text, or what COMMAND does and the options it takes' },
+};
 
-options:
-  --json            (run, check, conform, kernel, validate) print reports as JSON
-  --explain         (run) print the trace: each frame's path through the stages, each drop's reason
-  --by-packet       (run) the trace grouped by packet: each packet's journey with its clones, then the
-                    state changes (implies --explain)
-  --pcap DIR        (run) also write each capture as DIR/SCENARIO.POINT.pcap (NS/IF as NS_IF)
-  --seed N          (run, check, conform) the seed that fixes MACs, ids and timers: 0 to 4294967295
-                    (default 1)
-  --check           (kernel) compare with the scenario's expect block; exit 1 on a difference
-  --timeout SEC     (kernel, record, conform) limit for one kernel run (default 600)
-  -h, --help        this text
+/**
+ * Each option: the commands it means something to (anywhere else it would be accepted and ignored,
+ * so it is refused), its argument, what it does.
+ */
+const OPTIONS: Readonly<Record<string, { readonly commands: readonly string[]; readonly arg?: string; readonly what: string }>> = {
+  json: { commands: ['run', 'check', 'conform', 'kernel', 'validate'], what: 'print reports as JSON' },
+  explain: { commands: ['run'], what: "print the trace: each frame's path through the stages, each drop's reason" },
+  'by-packet': { commands: ['run'], what: "the trace grouped by packet: each packet's journey with its clones, then the state changes (implies --explain)" },
+  pcap: { commands: ['run'], arg: 'DIR', what: 'also write each capture as DIR/SCENARIO.POINT.pcap (NS/IF as NS_IF)' },
+  seed: { commands: ['run', 'check', 'conform'], arg: 'N', what: 'the seed that fixes MACs, ids and timers: 0 to 4294967295 (default 1)' },
+  check: { commands: ['kernel'], what: "compare with the scenario's expect block; exit 1 on a difference" },
+  timeout: { commands: ['kernel', 'record', 'conform'], arg: 'SEC', what: 'limit for one kernel run (default 600)' },
+};
 
-Every command goes through all its files and, given several, ends with a summary line.
-exit status (with several files, the highest any file gave):
-  0    all good
-  1    a difference (check, conform, record, kernel --check), or no expect block to check
-  2    bad usage, or a scenario file that cannot be loaded or run (reported as file:line: message)
-  3    kernel mode: a tcpdump was killed mid-run, so its capture is cut short (a warning names it)
-  4    simulator: the storm guard stopped a run that never went quiet (a forwarding loop)
-  5    kernel mode: a run outlived --timeout and was torn down
-  6    a run failed otherwise (kernel mode's set-up broke, a simulated line never ended)
-  70   internal error in vethsim
-  77   kernel mode cannot run here (it says what is missing: root, a tool, namespaces)
-  130  interrupted (Ctrl-C); kernel runs are torn down first
-`;
+const WIDTH = 100;
+
+/** `head` after `indent` spaces, then `text` from the column `column` on, filled to WIDTH. */
+function entry(indent: number, head: string, column: number, text: string): string {
+  const start = `${' '.repeat(indent)}${head}`;
+  const lines: string[] = [];
+  let line = start.length < column ? start.padEnd(column) : start === '' ? '' : `${start} `;
+  let empty = true;
+  for (const word of text.split(' ')) {
+    if (!empty && line.length + 1 + word.length > WIDTH) {
+      lines.push(line);
+      line = ' '.repeat(column);
+      empty = true;
+    }
+    line += empty ? word : ` ${word}`;
+    empty = false;
+  }
+  return `${[...lines, line].join('\n')}\n`;
+}
+
+function exitTable(): string {
+  let text = 'exit status (with several files, the highest any file gave):\n';
+  const byStatus = (Object.entries(EXIT) as [keyof typeof EXIT, number][]).sort((a, b) => a[1] - b[1]);
+  for (const [key, status] of byStatus) text += entry(2, String(status), 7, EXIT_MEANING[key]);
+  return text;
+}
+
+function optionHead(name: string, arg: string | undefined): string {
+  return `--${name}${arg ? ` ${arg}` : ''}`;
+}
+
+/** The whole usage: every command, every option with the commands it applies to, the exit statuses. */
+function usage(): string {
+  let text = 'usage: vethsim <command> [options] FILE...\n\ncommands:\n';
+  for (const [name, c] of Object.entries(COMMAND_HELP)) text += entry(2, `${name} ${c.args}`, 20, c.what);
+  text += '\noptions:\n';
+  for (const [name, o] of Object.entries(OPTIONS)) text += entry(2, optionHead(name, o.arg), 20, `(${o.commands.join(', ')}) ${o.what}`);
+  text += entry(2, '-h, --help', 20, "this text; with a command, that command's");
+  text += entry(2, '--version', 20, "vethsim's version");
+  text += '\nEvery command goes through all its files and, given several, ends with a summary line.\n';
+  return text + exitTable();
+}
+
+/** One command's usage: what it does, the options it takes, the exit statuses. */
+function commandUsage(command: string): string {
+  const c = COMMAND_HELP[command];
+  if (!c) return usage();
+  let text = `usage: vethsim ${command}${command === 'help' ? '' : ' [options]'} ${c.args}\n\n${entry(0, '', 0, c.what)}\noptions:\n`;
+  for (const [name, o] of Object.entries(OPTIONS)) if (o.commands.includes(command)) text += entry(2, optionHead(name, o.arg), 20, o.what);
+  text += entry(2, '-h, --help', 20, 'this text');
+  return `${text}\n${exitTable()}`;
+}
+
+/** The version in package.json, two folders up from src/cli/main.ts, dist/cli/main.js and the bundle in dist/bin. */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 class UsageError extends Error {}
 
@@ -180,6 +246,7 @@ function fileFailed(t: Tally, e: unknown): void {
  * stopping the others. After an interrupt the rest are counted as not run.
  */
 async function eachFile(files: readonly string[], t: Tally, body: (s: Scenario) => Promise<void> | void, failed?: (file: string, e: unknown) => void): Promise<void> {
+  const { loadScenario } = await scenarioLoader();
   for (const file of files) {
     if (t.interrupted) {
       t.count('not run', EXIT.interrupted);
@@ -242,6 +309,7 @@ async function kernelRun(s: Scenario, o: Options, signal: AbortSignal, t: Tally)
   const onLine = progress(s);
   let report: Report;
   try {
+    const { runKernel } = await kernelMode();
     report = await runKernel(s, { timeoutMs: o.timeoutMs, signal, ...(onLine ? { onLine } : {}) });
   } finally {
     clearProgress();
@@ -261,6 +329,7 @@ async function cmdKernel(files: readonly string[], o: Options): Promise<number> 
   const t = new Tally(o.check ? ['match', 'differ', 'refused'] : ['ran', 'refused']);
   const signal = interruptSignal();
   const reports: object[] = [];
+  const { checkExpectation, renderVerdict } = await comparison();
   await eachFile(
     files,
     t,
@@ -283,30 +352,30 @@ async function cmdKernel(files: readonly string[], o: Options): Promise<number> 
   return summarise(files, t, o);
 }
 
-export const RECORD_RUNS = 3;
-
 async function cmdRecord(files: readonly string[], o: Options): Promise<number> {
   const t = new Tally(['recorded', 'unstable', 'refused']);
   const signal = interruptSignal();
+  const { renderVerdict } = await comparison();
+  const { withExpectation } = await recorder();
+  const { agreement, RECORD_RUNS } = await recording();
   await eachFile(files, t, async (s) => {
     const runs: Report[] = [];
     for (let i = 0; i < RECORD_RUNS; i++) runs.push(await kernelRun(s, o, signal, t));
-    const first = runs[0] as Report;
-    const unstable = runs.slice(1).map((r) => compareBlocks(reportBlocks(first), reportBlocks(r))).findIndex((v) => !v.ok);
-    if (unstable >= 0) {
-      const v = compareBlocks(reportBlocks(first), reportBlocks(runs[unstable + 1] as Report));
-      process.stdout.write(`${s.file}: not recorded — runs 1 and ${unstable + 2} differ, so the scenario depends on timing:\n`);
-      process.stdout.write(renderVerdict(v, { expected: 'kernel run 1', actual: `kernel run ${unstable + 2}` }));
+    const a = agreement(runs);
+    if (!a.ok) {
+      process.stdout.write(`${s.file}: not recorded — runs 1 and ${a.run + 1} differ, so the scenario depends on timing:\n`);
+      process.stdout.write(renderVerdict(a.verdict, { expected: 'kernel run 1', actual: `kernel run ${a.run + 1}` }));
       return t.count('unstable', EXIT.differs);
     }
-    writeFileSync(s.file, withExpectation(readFileSync(s.file, 'utf8'), first));
+    writeFileSync(s.file, withExpectation(readFileSync(s.file, 'utf8'), runs[0] as Report));
     process.stdout.write(`${s.file}: recorded (${RECORD_RUNS} kernel runs agree)\n`);
     t.count('recorded', EXIT.ok);
   }, (file, e) => files.length > 1 && process.stdout.write(failedLine(file, e)));
   return summarise(files, t, o);
 }
 
-function simRun(s: Scenario, o: Options): SimRun {
+async function simRun(s: Scenario, o: Options): Promise<SimRun> {
+  const { runSim } = await simulator();
   return runSim(s, { seed: o.seed, explain: o.explain });
 }
 
@@ -315,8 +384,8 @@ async function cmdRun(files: readonly string[], o: Options): Promise<number> {
   // A --pcap DIR that cannot be used is found before anything runs.
   if (o.pcap !== undefined) ensurePcapDir(o.pcap);
   const reports: object[] = [];
-  await eachFile(files, t, (s) => {
-    const run = simRun(s, o);
+  await eachFile(files, t, async (s) => {
+    const run = await simRun(s, o);
     if (o.pcap !== undefined) for (const f of writePcaps(o.pcap, s.name, run.captures)) process.stderr.write(`wrote ${f}\n`);
     t.count('ran', EXIT.ok);
     if (o.json) {
@@ -334,11 +403,13 @@ async function cmdRun(files: readonly string[], o: Options): Promise<number> {
 async function cmdCheck(files: readonly string[], o: Options): Promise<number> {
   const t = new Tally(['match', 'differ', 'refused']);
   const results: object[] = [];
-  await eachFile(files, t, (s) => {
+  const { prepare } = await simulator();
+  const { checkExpectation, renderVerdict } = await comparison();
+  await eachFile(files, t, async (s) => {
     // A file the simulator cannot run is refused, whether or not it has an expectation.
     prepare(s);
     if (!s.expect) return noExpect(s, t, files.length > 1);
-    const v = checkExpectation(s.expect, simRun(s, o).report);
+    const v = checkExpectation(s.expect, (await simRun(s, o)).report);
     t.count(v.ok ? 'match' : 'differ', v.ok ? EXIT.ok : EXIT.differs);
     if (o.json) results.push({ scenario: s.name, file: s.file, ok: v.ok, blocks: v.blocks });
     else if (!v.ok || files.length === 1) {
@@ -354,8 +425,9 @@ async function cmdConform(files: readonly string[], o: Options): Promise<number>
   const t = new Tally(['match', 'differ', 'refused']);
   const signal = interruptSignal();
   const rows: ConformRow[] = [];
+  const { compareBlocks } = await comparison();
   await eachFile(files, t, async (s) => {
-    const sim = simRun(s, o).report;
+    const sim = (await simRun(s, o)).report;
     const kernel = await kernelRun(s, o, signal, t);
     const verdict = compareBlocks(reportBlocks(kernel), reportBlocks(sim));
     rows.push({ scenario: s.name, verdict });
@@ -370,6 +442,7 @@ async function cmdConform(files: readonly string[], o: Options): Promise<number>
 async function cmdValidate(files: readonly string[], o: Options): Promise<number> {
   const t = new Tally(['ok', 'refused']);
   const results: object[] = [];
+  const { prepare } = await simulator();
   await eachFile(
     files,
     t,
@@ -403,17 +476,6 @@ export function parseTimeout(v: string | undefined): number {
   return n;
 }
 
-/** Which command each option means something to: elsewhere it would be accepted and ignored. */
-const OPTION_COMMANDS: Readonly<Record<string, readonly string[]>> = {
-  json: ['run', 'check', 'conform', 'kernel', 'validate'],
-  check: ['kernel'],
-  timeout: ['kernel', 'record', 'conform'],
-  explain: ['run'],
-  'by-packet': ['run'],
-  pcap: ['run'],
-  seed: ['run', 'check', 'conform'],
-};
-
 const COMMANDS: Readonly<Record<string, (files: readonly string[], o: Options) => Promise<number>>> = {
   run: cmdRun,
   check: cmdCheck,
@@ -424,6 +486,8 @@ const COMMANDS: Readonly<Record<string, (files: readonly string[], o: Options) =
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // Known once the arguments parse: a usage error shows that command's usage.
+  let command: string | undefined;
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -437,16 +501,32 @@ export async function main(argv: readonly string[]): Promise<number> {
         'by-packet': { type: 'boolean' },
         pcap: { type: 'string' },
         seed: { type: 'string' },
+        version: { type: 'boolean' },
       },
     });
-    const [command, ...files] = positionals;
+    command = positionals[0];
+    const files = positionals.slice(1);
+    if (values.version) {
+      if (command !== undefined) throw new UsageError(`--version takes no command (vethsim --version)`);
+      process.stdout.write(`vethsim ${version()}\n`);
+      return EXIT.ok;
+    }
+    if (command === 'help') {
+      const [topic, ...rest] = files;
+      if (rest.length > 0) throw new UsageError(`help takes one command, not '${files.join(' ')}'`);
+      if (topic !== undefined && !COMMAND_HELP[topic]) throw new UsageError(`unknown command '${topic}'`);
+      const given = Object.keys(OPTIONS).find((name) => values[name as keyof typeof values] !== undefined);
+      if (given) throw new UsageError(`--${given} does not apply to 'help'`);
+      process.stdout.write(topic === undefined ? usage() : commandUsage(topic));
+      return EXIT.ok;
+    }
     if (values.help || command === undefined) {
-      process.stdout.write(USAGE);
+      process.stdout.write(command !== undefined && COMMAND_HELP[command] ? commandUsage(command) : usage());
       return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
     }
     const run = COMMANDS[command];
     if (!run) throw new UsageError(`unknown command '${command}'`);
-    for (const [name, commands] of Object.entries(OPTION_COMMANDS)) {
+    for (const [name, { commands }] of Object.entries(OPTIONS)) {
       if (values[name as keyof typeof values] !== undefined && !commands.includes(command)) throw new UsageError(`--${name} does not apply to '${command}' (only to: ${commands.join(', ')})`);
     }
     if (values.pcap === '') throw new UsageError('--pcap takes a directory');
@@ -467,7 +547,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT.usage;
     }
     if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
-      process.stderr.write(`vethsim: ${e.message}\n${USAGE}`);
+      process.stderr.write(`vethsim: ${e.message}\n${command !== undefined && command !== 'help' ? commandUsage(command) : usage()}`);
       return EXIT.usage;
     }
     // Not one of the failures a run can meet: a bug in vethsim. Say so in one line; the stack is for

@@ -11,29 +11,9 @@ import { makePlan, usesOvs } from './plan.js';
 import type { InsideMessage } from './inside.js';
 import type { Report } from '../report/report.js';
 import type { Scenario } from '../scenario/scenario.js';
+import { KernelRunFailed, KernelRunInterrupted, KernelRunTimedOut, KernelUnavailable } from './errors.js';
 
-/** Kernel mode cannot run here; `missing` says why, one sentence each. */
-export class KernelUnavailable extends Error {
-  constructor(readonly missing: readonly string[]) {
-    super(`kernel mode cannot run here:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
-    this.name = 'KernelUnavailable';
-  }
-}
-
-/** The kernel run itself broke (not the scenario's commands, whose failures are part of the output). */
-export class KernelRunFailed extends Error {
-  override name = 'KernelRunFailed';
-}
-
-/** The run outlived its whole-run limit (--timeout) and was torn down. */
-export class KernelRunTimedOut extends KernelRunFailed {
-  override name = 'KernelRunTimedOut';
-}
-
-/** The run was cancelled through its signal (Ctrl-C) and torn down. */
-export class KernelRunInterrupted extends KernelRunFailed {
-  override name = 'KernelRunInterrupted';
-}
+export { KernelRunFailed, KernelRunInterrupted, KernelRunTimedOut, KernelUnavailable };
 
 export interface KernelRunOptions {
   /** Whole-run limit; past it the run is cancelled and torn down. */
@@ -43,14 +23,29 @@ export interface KernelRunOptions {
   readonly onLine?: (line: number) => void;
 }
 
-const INSIDE = fileURLToPath(new URL('./inside.ts', import.meta.url));
-// The driver is TypeScript too: node loads it through tsx's ESM hooks.
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+/**
+ * How node starts the driver inside the namespaces. Compiled (the package, `npx vethsim`), it is
+ * inside.js beside this file; run from the source tree (the tests, `tsx`), it is inside.ts, which
+ * node loads through tsx's hooks — tsx is a development dependency, never needed by the package.
+ */
+function driverArgs(): string[] {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return [fileURLToPath(new URL('./inside.js', here))];
+  const tsx = pathToFileURL(createRequire(here).resolve('tsx/esm')).href;
+  return ['--import', tsx, fileURLToPath(new URL('./inside.ts', here))];
+}
 
+/** What this machine lacks to run `s` in kernel mode (root, a tool, namespaces, OVS), one sentence each: empty if nothing. */
 export function kernelAvailability(s: Scenario): string[] {
   return kernelPreflight({ ovs: usesOvs(s) });
 }
 
+/**
+ * Runs `s`'s script on the real kernel inside private namespaces (torn down afterwards) and reports what
+ * tcpdump and the commands printed. Throws KernelUnavailable where the machine cannot (see
+ * kernelAvailability), KernelRunTimedOut past `timeoutMs` (default 600 s), KernelRunInterrupted when
+ * `signal` aborts, KernelRunFailed if the run itself broke.
+ */
 export async function runKernel(s: Scenario, opts: KernelRunOptions = {}): Promise<Report> {
   const missing = kernelAvailability(s);
   if (missing.length > 0) throw new KernelUnavailable(missing);
@@ -60,7 +55,7 @@ export async function runKernel(s: Scenario, opts: KernelRunOptions = {}): Promi
   // --kill-child: if unshare itself is killed, the driver (and with it the pid namespace) dies too.
   const child = spawn(
     'unshare',
-    ['--net', '--mount', '--pid', '--fork', '--mount-proc', '--propagation', 'private', '--kill-child', process.execPath, '--import', TSX_LOADER, INSIDE],
+    ['--net', '--mount', '--pid', '--fork', '--mount-proc', '--propagation', 'private', '--kill-child', process.execPath, ...driverArgs()],
     { env: { ...process.env, PATH: toolPath() }, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let result: Extract<InsideMessage, { type: 'result' }> | undefined;

@@ -16,6 +16,7 @@ import { captureText, startCapture, tcpdumpCheck, tcpdumpSpec, type CaptureSpecA
 import { NS_PER_MS } from '../sim/event-loop.js';
 import type { CaptureTap, TappedFrame, World } from '../sim/world.js';
 import { createWorld } from '../init/index.js';
+import { SimulationError, StormGuardStop } from './errors.js';
 
 export interface SimOptions {
   readonly seed?: number;
@@ -66,14 +67,7 @@ export interface SimRun {
 export const LINE_GAP = 1 * NS_PER_MS;
 export const DEFAULT_MAX_EVENTS = 5_000_000;
 
-export class SimulationError extends Error {
-  override name = 'SimulationError';
-}
-
-/** The storm guard stopped the run: frames kept going round without the network going quiet. */
-export class StormGuardStop extends SimulationError {
-  override name = 'StormGuardStop';
-}
+export { SimulationError, StormGuardStop };
 
 /** Events waiting at once beyond which a run is a storm even before it has used its budget. */
 export const MAX_PENDING = 1_000_000;
@@ -136,6 +130,11 @@ export function prepare(s: Scenario): Prepared[] {
   return out;
 }
 
+/**
+ * Runs `s` in the simulator, in virtual time, deterministically for a seed (default 1). Throws
+ * ScenarioErrors before anything runs if a line cannot be simulated, StormGuardStop if the network
+ * never goes quiet, SimulationError if a line never ends.
+ */
 export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
   const steps = prepare(s);
   const w = createWorld({ seed: opts.seed ?? 1, detailedTrace: opts.explain ?? false });

@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { kernelPreflight } from '../../src/kernel/preflight.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
-export const BIN = join(ROOT, 'bin/vethsim.js');
+/**
+ * `node ...CLI ARGS` runs `vethsim ARGS` from the source tree, through tsx: the tests see the code as
+ * it is, never a dist/ left from an older build (test/package runs the built package itself).
+ */
+export const CLI: readonly string[] = ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts')];
 
 /** Undefined when kernel mode can run here (OVS included); otherwise why not, for the skip message. */
 export function kernelSkipReason(): string | undefined {
@@ -33,7 +37,7 @@ export interface CliResult {
  */
 export function runCli(args: readonly string[], timeoutMs = 100_000): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -18,7 +18,7 @@ import { runKernel } from '../../src/kernel/run.js';
 import { checkExpectation, renderVerdict } from '../../src/report/compare.js';
 import { EXIT } from '../../src/cli/main.js';
 import {
-  BIN,
+  CLI,
   hostMounts,
   hostNetnsNames,
   kernelSkipReason,
@@ -54,7 +54,7 @@ async function until(what: string, cond: () => boolean, ms = 20_000): Promise<vo
 
 /** `vethsim ARGS` in the background, with what it prints and how it ends. */
 function startCli(args: readonly string[]): { child: ChildProcess; out: { stdout: string; stderr: string }; ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out.stdout += d));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (out.stderr += d));

@@ -28,6 +28,8 @@ const RANK: Readonly<Record<string, number>> = {
   testing: 7,
   tui: 7,
   cli: 8,
+  // The library's facade (the package's main export): over everything, beside the CLI.
+  'index.ts': 8,
 };
 
 function sources(dir: string): string[] {

@@ -33,7 +33,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ip-transcript-'));
 const file = join(dir, `${name}.yaml`);
 writeFileSync(file, yaml);
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const r = spawnSync('node', [join(root, 'bin/vethsim.js'), 'kernel', '--json', file], { encoding: 'utf8' });
+const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/bin.ts'), 'kernel', '--json', file], { encoding: 'utf8', cwd: root });
 rmSync(dir, { recursive: true });
 if (r.status !== 0) {
   process.stderr.write(r.stdout + r.stderr);
