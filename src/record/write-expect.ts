@@ -14,6 +14,7 @@ function literal(doc: Document, text: string): Scalar {
   return s;
 }
 
+/** The scenario file's text `source` with `report` as its expect block (replacing any there was). */
 export function withExpectation(source: string, report: Pick<Report, 'captures' | 'output'>): string {
   const doc = parseDocument(source);
   if (!isMap(doc.contents)) throw new Error('a scenario file is a YAML mapping');

@@ -51,6 +51,7 @@ export function canonicalBlocks(blocks: readonly Block[]): Block[] {
   }));
 }
 
+/** The canonical form as one text, block after block: what two runs must share to match. */
 export function canonicalText(blocks: readonly Block[]): string {
   return canonicalBlocks(blocks)
     .map((b) => `== ${b.key} ==\n${b.text}\n`)

@@ -50,6 +50,7 @@ export function expectationBlocks(expect: Expectation, report: Report): { expect
   return { expected, actual };
 }
 
+/** Compares a run canonically with a scenario's expect block: only the blocks the expectation has. */
 export function checkExpectation(expect: Expectation, report: Report): Verdict {
   const { expected, actual } = expectationBlocks(expect, report);
   return compareBlocks(expected, actual);

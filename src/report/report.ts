@@ -39,6 +39,7 @@ export interface Block {
 
 export const OUTPUT_KEY = 'output';
 
+/** The report as blocks: each capture in script order, then the output. */
 export function reportBlocks(r: Pick<Report, 'captures' | 'output'>): Block[] {
   return [...r.captures.map((c) => ({ key: c.point, text: c.text })), { key: OUTPUT_KEY, text: r.output }];
 }
@@ -51,10 +52,12 @@ export function renderBlocks(blocks: readonly Block[]): string {
   return blocks.map((b) => `${heading(b.key)}\n${b.text}${b.text === '' || b.text.endsWith('\n') ? '' : '\n'}`).join('');
 }
 
+/** The report as `vethsim run` prints it: `== capture POINT ==` blocks, then `== output ==`. */
 export function renderReport(r: Report): string {
   return renderBlocks(reportBlocks(r));
 }
 
+/** The report as `vethsim run --json` prints it: captures as an object by capture point. */
 export function reportJson(r: Report): object {
   return {
     scenario: r.scenario,

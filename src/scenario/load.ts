@@ -237,6 +237,10 @@ function decodeUtf8(bytes: Uint8Array, file: string): string {
   }
 }
 
+/**
+ * Reads and parses a scenario file. Throws ScenarioErrors listing every problem as `file:line: message`
+ * (a file that cannot be read, bytes that are not UTF-8, bad YAML, a missing key, a line that cannot run).
+ */
 export function loadScenario(file: string): Scenario {
   let bytes: Buffer;
   const refuse = (why: string) => new ScenarioErrors([new ScenarioError(file, undefined, why)]);

@@ -143,6 +143,7 @@ export class Trace {
   }
 }
 
+/** One event as a line of `vethsim run --explain`: time, namespace/device, stage, drop reason, what. */
 export function formatTraceEvent(e: TraceEvent): string {
   const secs = (e.t / 1e9).toFixed(6);
   const where = `${e.ns === '' ? '' : `${e.ns}/`}${e.dev ?? '-'}`;
