@@ -25,6 +25,8 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
+  // Stack traces need only the mappings; the sources are in the library's maps (tsc inlines them).
+  sourcesContent: false,
   chunkNames: 'chunk-[hash]',
   logLevel: 'warning',
   // yaml and shell-quote are CommonJS: their require() of node's modules needs a real require.
