@@ -12,7 +12,7 @@ import type { Scenario } from '../scenario/scenario.js';
 import type { Report } from '../report/report.js';
 import { TOOLS } from '../tools/index.js';
 import type { ToolOutput } from '../tools/tool.js';
-import { captureText, startCapture, tcpdumpCheck, tcpdumpSpec, type CaptureSpecArgs } from '../tools/tcpdump.js';
+import { capturedFrames, captureText, startCapture, tcpdumpCheck, tcpdumpSpec, type CaptureSpecArgs } from '../tools/tcpdump.js';
 import { NS_PER_MS } from './event-loop.js';
 import { World, type CaptureTap } from './world.js';
 
@@ -166,6 +166,6 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
     captures: captures.map((c) => ({ point: c.point, text: c.tap ? captureText(c.tap, c.spec) : '' })),
     output,
   };
-  const kept = captures.map((c) => ({ point: c.point, frames: c.tap ? c.tap.frames.filter((f) => c.spec.filter(f.data)) : [] }));
+  const kept = captures.map((c) => ({ point: c.point, frames: c.tap ? capturedFrames(c.tap, c.spec) : [] }));
   return { report, captures: kept, world: w, exits, ends };
 }
