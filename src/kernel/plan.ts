@@ -30,6 +30,11 @@ export function usesOvs(s: Scenario): boolean {
   return s.script.some((l) => /^ovs-/.test(programOf(invocation(l.words)) ?? ''));
 }
 
+/** Does the script run net-tools (ifconfig, route, arp)? */
+export function usesNetTools(s: Scenario): boolean {
+  return s.script.some((l) => ['ifconfig', 'route', 'arp'].includes(programOf(invocation(l.words)) ?? ''));
+}
+
 /** The tcpdump argv kernel mode really runs for a capture written as `words`. */
 function captureArgv(words: readonly ShellWord[], ipv6: boolean): string[] {
   const inv = invocation(words);

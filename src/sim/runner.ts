@@ -11,7 +11,7 @@ import type { ScriptLine } from '../scenario/script.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { Report } from '../report/report.js';
 import { TOOLS } from '../tools/index.js';
-import type { ToolOutput } from '../tools/tool.js';
+import { NotSimulated, type ToolOutput } from '../tools/tool.js';
 import { capturedFrames, captureText, startCapture, tcpdumpCheck, tcpdumpSpec, type CaptureSpecArgs } from '../tools/tcpdump.js';
 import { NS_PER_MS } from './event-loop.js';
 import { World, type CaptureTap } from './world.js';
@@ -98,7 +98,7 @@ export function prepare(s: Scenario): Prepared[] {
       }
       continue;
     }
-    const tool = TOOLS[program];
+    const tool = Object.hasOwn(TOOLS, program) ? TOOLS[program] : undefined;
     if (!tool) {
       errors.push(new ScenarioError(s.file, line.line, `'${program}' is not simulated (the simulator runs: ${[...Object.keys(TOOLS), 'tcpdump'].sort().join(', ')})`));
       continue;
@@ -139,7 +139,13 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
     } else {
       const tool = TOOLS[step.program];
       if (!tool) throw new Error(`unreachable: ${step.program} was checked`);
-      const r = tool.run({ world: w, ns }, step.argv);
+      let r: ReturnType<typeof tool.run>;
+      try {
+        r = tool.run({ world: w, ns }, step.argv);
+      } catch (e) {
+        if (e instanceof NotSimulated) throw new SimulationError(`${s.file}:${step.line.line}: ${e.message}`);
+        throw e;
+      }
       let result: ToolOutput | undefined;
       if ('async' in r) {
         r.async((o) => (result = o));

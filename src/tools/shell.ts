@@ -1,10 +1,12 @@
 /**
- * The shell pieces scripts use: `echo V > /proc/sys/...` (and plain echo), `cat /proc/sys/...`, `sleep`.
+ * The shell pieces scripts use: `echo V > /proc/sys/...` (and plain echo), `cat /proc/sys/...` and
+ * `cat /proc/net/{dev,arp,route}`, `sleep`.
  * Messages are bash's and coreutils' as kernel mode runs them (`bash -c`, hence "bash: line 1:").
  */
 import { NS_PER_SEC } from '../sim/event-loop.js';
 import { sysctlFile, sysctlRead, sysctlWrite } from '../stack/sysctl.js';
 import { out, type Tool } from './tool.js';
+import { procNetFile, procNetRead } from './proc-net.js';
 
 /** `echo WORDS` or `echo WORDS > FILE`; argv has the redirection as its last two items: '>' FILE. */
 export const echo: Tool = {
@@ -30,14 +32,23 @@ export const echo: Tool = {
 export const cat: Tool = {
   check(argv) {
     if (argv.length < 2) return 'cat without a file reads its input, which a script does not have';
-    const bad = argv.slice(1).find((a) => !a.startsWith('/proc/sys/'));
-    return bad ? `cat can only read /proc/sys in the simulator, not ${bad}` : undefined;
+    for (const a of argv.slice(1)) {
+      const net = procNetFile(a);
+      if (net !== undefined && typeof net === 'object') return net.refuse;
+      if (net === undefined && !a.startsWith('/proc/sys/')) return `cat can only read /proc/sys and /proc/net/{dev,arp,route} in the simulator, not ${a}`;
+    }
+    return undefined;
   },
   run(ctx, argv) {
     let stdout = '';
     let stderr = '';
     let exit = 0;
     for (const path of argv.slice(1)) {
+      const net = procNetFile(path);
+      if (typeof net === 'string') {
+        stdout += procNetRead(ctx.world, ctx.ns, net);
+        continue;
+      }
       const f = sysctlFile(ctx.ns, path);
       if (!f) {
         stderr += `cat: ${path}: No such file or directory\n`;
