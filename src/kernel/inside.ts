@@ -122,6 +122,8 @@ interface Capture {
   readonly child: ChildProcess;
   text: string;
   readonly exited: Promise<void>;
+  /** tcpdump has exited by itself — after -c N packets — and its process group is gone. */
+  ended: boolean;
 }
 
 /** Starts a background tcpdump and resolves once it is listening (or has failed, with its message). */
@@ -132,8 +134,14 @@ function startCapture(step: Extract<Step, { kind: 'capture' }>): Promise<{ captu
     children.add(child);
     let stderr = '';
     let settled = false;
-    const exited = new Promise<void>((r) => child.on('close', () => (children.delete(child), r())));
-    const capture: Capture = { point: step.point, child, text: '', exited };
+    const exited = new Promise<void>((r) =>
+      child.on('close', () => {
+        capture.ended = true;
+        children.delete(child);
+        r();
+      }),
+    );
+    const capture: Capture = { point: step.point, child, text: '', exited, ended: false };
     child.stdout.setEncoding('utf8').on('data', (d: string) => (capture.text += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
@@ -186,10 +194,12 @@ async function settle(captures: readonly Capture[]): Promise<void> {
   }
 }
 
+/** Interrupts the captures still running; one that ended by itself (-c N) has no group left to signal. */
 async function stopCaptures(captures: readonly Capture[]): Promise<void> {
-  for (const c of captures) killGroup(c.child, 'SIGINT');
-  await Promise.race([Promise.all(captures.map((c) => c.exited)), sleep(5_000)]);
-  for (const c of captures) killGroup(c.child, 'SIGKILL');
+  const running = captures.filter((c) => !c.ended);
+  for (const c of running) killGroup(c.child, 'SIGINT');
+  await Promise.race([Promise.all(running.map((c) => c.exited)), sleep(5_000)]);
+  for (const c of running) if (!c.ended) killGroup(c.child, 'SIGKILL');
 }
 
 /** tcpdump ends its output with a blank line when interrupted; that is not a packet. */
