@@ -16,6 +16,7 @@ import { runSim, SimulationError, type SimRun } from '../sim/runner.js';
 import { formatTraceEvent } from '../sim/trace.js';
 import { writePcaps } from './pcap-export.js';
 import { conformTable, type ConformRow } from './conform.js';
+import { tuiCommand } from '../tui/cli.js';
 
 export const EXIT = { ok: 0, differs: 1, usage: 2, kernelUnavailable: KERNEL_UNAVAILABLE_EXIT } as const;
 
@@ -33,12 +34,16 @@ commands:
   record FILE...    run each scenario on the kernel three times and, if the three agree canonically,
                     write the result into the file as its expect block
   validate FILE...  load each scenario file and report every problem as file:line: message
+  tui [FILE...]     step through a scenario in the terminal, event by event, forwards and back: why
+                    each packet went where it went, the state at that moment, what-if; no FILE (or
+                    several): pick one (? in the UI lists the keys)
 
 options:
   --json            print reports as JSON
   --explain         (run) print the trace: each frame's path through the stages, each drop's reason
-  --pcap DIR        (run) also write each capture as DIR/SCENARIO.POINT.pcap (NS/IF as NS_IF)
-  --seed N          (run, check, conform) the seed that fixes MACs, ids and timers (default 1)
+  --pcap DIR        (run) also write each capture as DIR/SCENARIO.POINT.pcap (NS/IF as NS_IF);
+                    (tui) where e writes them (default: the current directory)
+  --seed N          (run, check, conform, tui) the seed that fixes MACs, ids and timers (default 1)
   --check           (kernel) compare with the scenario's expect block; exit 1 on a difference
   --timeout SEC     (kernel, record) limit for one kernel run (default 600)
   -h, --help        this text
@@ -256,6 +261,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await cmdRecord(files, o);
       case 'validate':
         return cmdValidate(files);
+      case 'tui':
+        return await tuiCommand(files, { seed: o.seed, pcapDir: o.pcap });
       default:
         throw new UsageError(`unknown command '${command}'`);
     }
