@@ -10,7 +10,8 @@ import { SimulationError } from '../../sim/runner.js';
 import { exportPcaps } from './captures.js';
 import { family, packetIndex, root } from './journey.js';
 import { decodeKeys, HELP, type Key, type KeyFlags } from './keys.js';
-import { isWide, layout, PANES, tooSmall, type Layout, type PaneId } from './layout.js';
+import { isWide, layout, PANES, rightWidth, tooSmall, type Layout, type PaneId } from './layout.js';
+import { topologyRows } from './topology.js';
 import { filterEntries, pickerEntries, type PickerEntry } from './picker.js';
 import type { RunView, UiEvent } from './run-view.js';
 import { openSession, type Session, type WhatIfRun } from './session.js';
@@ -178,7 +179,10 @@ export class TuiModel {
 
   layout(): Layout {
     const r = this.run as RunState;
-    return layout(this.state.columns, this.state.rows - 2, r.focus, r.side, r.zoom, isWide(this.state.columns, this.state.rows));
+    const view = this.view(r);
+    const w = rightWidth(this.state.columns) - 2;
+    const topo = this.cached('topoRows', [view, w], () => topologyRows(view, 0, w, undefined).length);
+    return layout(this.state.columns, this.state.rows - 2, r.focus, r.side, r.zoom, isWide(this.state.columns, this.state.rows), topo);
   }
 
   wide(): boolean {

@@ -1,6 +1,6 @@
 /** The header and footer lines of the run screen. */
 import type { RunState, TuiModel } from './app-model.js';
-import { FOOTER } from './keys.js';
+import { FOOTER, FOOTER_NARROW } from './keys.js';
 import { secs } from './text.js';
 import { lineName } from './timeline.js';
 import { changeLabel } from './whatif.js';
@@ -10,15 +10,16 @@ export function headerText(m: TuiModel, r: RunState): string {
   const e = view.events[r.sel];
   const drops = view.events.reduce((n, x) => n + (x.kind === 'drop' ? 1 : 0), 0);
   const parts = [
-    ` vethsim ▸ ${view.scenario.name}`,
+    // The brand goes first when room runs short: the rest says where the selection is.
+    m.state.columns >= 120 ? ` vethsim ▸ ${view.scenario.name}` : ` ${view.scenario.name}`,
     `t=${secs(e?.t ?? 0)}s`,
     `ev ${view.events.length === 0 ? 0 : r.sel + 1}/${view.events.length}`,
     e?.line !== undefined ? lineName(e.line) : '',
-    `✗${drops} drops`,
-    r.playing ? `▶ playing ${r.speed}/s` : '',
     r.changes.length > 0 ? `what-if: ${r.changes.map(changeLabel).join(', ')}${r.showDiff ? ' (diff)' : ''}` : '',
     r.filter !== '' ? `filter: ${r.filter}` : '',
     r.follow !== undefined ? `follow #${r.follow}` : '',
+    `✗${drops} drops`,
+    r.playing ? `▶ playing ${r.speed}/s` : '',
   ];
   return parts.filter((p) => p !== '').join('  ');
 }
@@ -34,6 +35,6 @@ export function footerText(m: TuiModel, r: RunState): { text: string; prompt: bo
     case 'help':
       return { text: ' ↑/↓ scroll · / search · Esc or ? close · Ctrl-C quit', prompt: false };
     case 'normal':
-      return r.message !== undefined ? { text: ` ${r.message}`, prompt: true } : { text: ` ${FOOTER}`, prompt: false };
+      return r.message !== undefined ? { text: ` ${r.message}`, prompt: true } : { text: ` ${m.state.columns >= 120 ? FOOTER : FOOTER_NARROW}`, prompt: false };
   }
 }

@@ -82,3 +82,6 @@ export const HELP: readonly (readonly [string, string])[] = [
 ];
 
 export const FOOTER = 'n/p step  ]/[ drop  }/{ line  : goto  f follow  / filter  Tab pane  w what-if  d diff  u undo  e pcap  ? help  q quit';
+
+/** The keys that matter most, for 80 columns; `?` lists the rest. */
+export const FOOTER_NARROW = 'n/p step  ]/[ drop  f follow  / filter  Tab pane  w what-if  ? help  q quit';

@@ -30,14 +30,20 @@ export function isWide(columns: number, rows: number): boolean {
   return columns >= WIDE_COLUMNS && rows >= WIDE_ROWS;
 }
 
+/** The right-hand column's width in the wide layout (the topology is drawn to fit it). */
+export function rightWidth(columns: number): number {
+  return columns - Math.floor(columns / 2);
+}
+
 /** The panes and their sizes for a body of `columns` x `bodyRows` (the screen less header and footer). */
-export function layout(columns: number, bodyRows: number, focus: PaneId, side: PaneId, zoom: boolean, wide: boolean): Layout {
+export function layout(columns: number, bodyRows: number, focus: PaneId, side: PaneId, zoom: boolean, wide: boolean, topologyRows = 6): Layout {
   if (zoom) return [[{ pane: focus, rect: { w: columns, h: bodyRows } }]];
   const left = Math.floor(columns / 2);
   const right = columns - left;
   if (!wide) return [[{ pane: 'timeline', rect: { w: left, h: bodyRows } }], [{ pane: side, rect: { w: right, h: bodyRows } }]];
   const script = Math.max(6, Math.floor(bodyRows / 4));
-  const topo = Math.max(6, Math.floor(bodyRows / 5));
+  // The topology gets the rows its drawing needs, within a third of the height.
+  const topo = Math.max(6, Math.min(topologyRows + 2, Math.floor(bodyRows / 3)));
   const rest = bodyRows - topo;
   const why = Math.floor(rest / 3);
   const state = Math.floor(rest / 3);

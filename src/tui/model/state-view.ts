@@ -86,7 +86,7 @@ export function linkState(d: DeviceState): string {
 function linkRows(st: NsState, peerName: (id: number) => string | undefined): Keyed[] {
   return devices(st).map((d) => {
     const peer = d.peer !== undefined ? ` peer ${peerName(d.peer) ?? '?'}` : '';
-    const master = d.master !== undefined ? ` master ${devName(st, d.master)}` : '';
+    const master = d.master !== undefined ? ` master ${Object.values(st.devices).find((x) => x.id === d.master)?.name ?? '?'}` : '';
     return { key: String(d.id), text: `${d.ifindex}: ${d.name} ${d.kind} ${linkState(d)} mtu ${d.mtu} ${d.mac}${peer}${master}` };
   });
 }

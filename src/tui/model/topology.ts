@@ -31,16 +31,38 @@ const models = new WeakMap<RunView, TopologyModel>();
 export function topologyModel(view: RunView): TopologyModel {
   const cached = models.get(view);
   if (cached) return cached;
-  const columns = view.namespaces.map((ns) => {
-    const seen = new Map<number, SeenDevice>();
+  // Each device is drawn in the last namespace it lived in: after a move to another namespace, that is
+  // where everything it does happens, and the layout never changes while stepping.
+  const home = new Map<number, { ns: string; d: SeenDevice; order: number }>();
+  let order = 0;
+  for (const ns of view.namespaces) {
     let last: NsState['devices'] | undefined;
     for (const st of view.statesOf(ns)) {
       if (st.devices === last) continue;
       last = st.devices;
-      for (const d of Object.values(st.devices)) if (!seen.has(d.id)) seen.set(d.id, { id: d.id, name: d.name, kind: d.kind, peer: d.peer });
+      for (const d of Object.values(st.devices)) {
+        const prev = home.get(d.id);
+        // Its latest name and peer: a veth's first end learns its peer's id only once the pair is made.
+        if (!prev || prev.ns !== ns || prev.d.name !== d.name || prev.d.peer !== d.peer) home.set(d.id, { ns, d: { id: d.id, name: d.name, kind: d.kind, peer: d.peer ?? prev?.d.peer }, order: prev?.order ?? order++ });
+      }
     }
-    return { ns, devices: [...seen.values()] };
-  });
+  }
+  // A device seen in several namespaces: the one whose history holds it last wins.
+  for (const [id, h] of home) {
+    for (const ns of view.namespaces) {
+      const states = view.statesOf(ns);
+      const end = states[states.length - 1];
+      if (end && Object.values(end.devices).some((x) => x.id === id)) home.set(id, { ...h, ns });
+    }
+  }
+  const byNs = view.namespaces.map((ns) => ({
+    ns,
+    devices: [...home.values()]
+      .filter((h) => h.ns === ns)
+      .sort((a, b) => (a.d.kind === 'loopback' ? -1 : 0) - (b.d.kind === 'loopback' ? -1 : 0) || a.order - b.order)
+      .map((h) => h.d),
+  }));
+  const columns = bestOrder(byNs);
   const tags = new Map<number, string>();
   let n = 0;
   for (const c of columns) {
@@ -54,6 +76,47 @@ export function topologyModel(view: RunView): TopologyModel {
   const m = { columns, tags };
   models.set(view, m);
   return m;
+}
+
+/**
+ * Namespaces in the order that puts the most veth pairs in neighbouring columns (tried exhaustively for
+ * up to six namespaces; creation order beyond, or on a tie).
+ */
+function bestOrder<T extends { readonly devices: readonly SeenDevice[] }>(cols: readonly T[]): T[] {
+  if (cols.length < 3 || cols.length > 6) return [...cols];
+  const where = new Map<number, number>();
+  cols.forEach((c, i) => c.devices.forEach((d) => where.set(d.id, i)));
+  const links = new Map<string, number>();
+  cols.forEach((c, i) =>
+    c.devices.forEach((d) => {
+      const j = d.peer === undefined ? undefined : where.get(d.peer);
+      if (j !== undefined && j > i) links.set(`${i},${j}`, (links.get(`${i},${j}`) ?? 0) + 1);
+    }),
+  );
+  const score = (perm: readonly number[]) => {
+    let n = 0;
+    for (let k = 0; k + 1 < perm.length; k++) {
+      const a = Math.min(perm[k] as number, perm[k + 1] as number);
+      const b = Math.max(perm[k] as number, perm[k + 1] as number);
+      n += links.get(`${a},${b}`) ?? 0;
+    }
+    return n;
+  };
+  let best = cols.map((_, i) => i);
+  let bestScore = score(best);
+  const permute = (prefix: number[], rest: number[]) => {
+    if (rest.length === 0) {
+      const sc = score(prefix);
+      if (sc > bestScore) {
+        best = prefix;
+        bestScore = sc;
+      }
+      return;
+    }
+    for (let i = 0; i < rest.length; i++) permute([...prefix, rest[i] as number], [...rest.slice(0, i), ...rest.slice(i + 1)]);
+  };
+  permute([], best);
+  return best.map((i) => cols[i] as T);
 }
 
 function tagName(n: number): string {
@@ -81,7 +144,7 @@ function deviceCell(st: NsState | undefined, d: SeenDevice, tags: ReadonlyMap<nu
   const tag = tags.get(d.id);
   const mark = selected ? '▶' : ' ';
   if (!now) return { text: `${mark}${d.name} ·${tag ? ` ${tag}` : ''}`, selected, dim: true };
-  const master = now.master !== undefined ? ` ⊂${st?.devices[now.master]?.name ?? '?'}` : ovsPorts.has(now.id) ? ` ⊂${ovsPorts.get(now.id)}` : '';
+  const master = now.master !== undefined ? ` ⊂${(st && Object.values(st.devices).find((x) => x.id === now.master)?.name) ?? '?'}` : ovsPorts.has(now.id) ? ` ⊂${ovsPorts.get(now.id)}` : '';
   const kind = now.kind === 'bridge' ? ' bridge' : now.kind === 'ovs-internal' ? ' ovs' : '';
   const addr = st ? addrOf(st, now) : '';
   return { text: `${mark}${now.name} ${STATE_GLYPH(now)}${addr ? ` ${addr}` : ''}${master}${kind}${tag ? ` ${tag}` : ''}`, selected, dim: false };
@@ -107,8 +170,8 @@ export function topologyRows(view: RunView, seq: number, w: number, selectedDev:
       cells: c.devices.map((d) => ({ d, cell: deviceCell(st, d, m.tags, selectedDev !== undefined && selectedDev.ns === c.ns && selectedDev.dev === d.name && st !== undefined, ovs) })),
     };
   });
-  const boxW = cellsOf.map((c) => Math.max(width(nsLabel(c.ns)) + 4, ...c.cells.map((x) => width(x.cell.text) + 3)));
-  const gap = 5;
+  const boxW = cellsOf.map((c) => Math.max(width(nsLabel(c.ns)) + 4, ...c.cells.map((x) => width(x.cell.text) + 2)));
+  const gap = 4;
   const total = boxW.reduce((a, b) => a + b, 0) + gap * Math.max(0, boxW.length - 1);
   if (total <= w && cellsOf.length > 1) return columnsLayout(cellsOf, boxW, gap, w);
   // The list: each namespace and its devices, one per row.

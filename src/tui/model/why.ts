@@ -37,12 +37,13 @@ function findDev(st: NsState | undefined, name: string | undefined): DeviceState
   return Object.values(st.devices).find((d) => d.name === name);
 }
 
-/** The knobs that matter for an event: its drop reason's first, then what its stage reads. */
+/** The knobs that matter for an event: a drop's deciding knob and the others its deciding function reads; else what its stage reads. */
 export function eventKnobs(e: UiEvent): string[] {
-  const keys: string[] = [];
   const k = e.drop !== undefined ? REASON_KNOB[e.drop] : undefined;
-  if (k) keys.push(k);
-  for (const s of [e.stage, ...stagesNamedIn(e.what)]) for (const x of STAGE_KNOBS[s] ?? []) if (!keys.includes(x)) keys.push(x);
+  const named = stagesNamedIn(e.what);
+  const decider = named[named.length - 1];
+  const keys: string[] = k ? [k] : [];
+  for (const s of k && decider ? [decider] : [e.stage, ...named]) for (const x of STAGE_KNOBS[s] ?? []) if (!keys.includes(x)) keys.push(x);
   return keys;
 }
 

@@ -1,0 +1,147 @@
+/**
+ * The terminal UI driven by keys on the article's failing scenario (veth-same-ns-default): the dropped
+ * ARP request and why, the state at that moment, what-ifs on accept_local and rp_filter with their
+ * diff, and stepping back to an earlier state.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { drive, ENTER, ESC, LEFT, openModel, RIGHT, TAB, type Driven } from './helpers.js';
+
+let ui: Driven | undefined;
+afterEach(() => ui?.unmount());
+
+/** The pane to the right of the timeline at 80 columns. */
+const side = (d: Driven) => d.columns(40);
+const timeline = (d: Driven) => d.columns(0, 40);
+
+describe('vethsim tui on the article\'s failing scenario', () => {
+  it('opens at 80x24 on the first event with the footer of keys', async () => {
+    ui = await drive(openModel());
+    const lines = ui.lines();
+    expect(lines).toHaveLength(24);
+    expect(lines[0]).toMatch(/^ veth-same-ns-default {2}t=0\.008000s {2}ev 1\/28 {2}L24 {2}✗5 drops/);
+    expect(lines[23]).toMatch(/n\/p step .*\? help/);
+    expect(timeline(ui)).toMatch(/▶ 0\.008000 veth0 ip_output/);
+  });
+
+  it('] goes to the dropped ARP request: its reason, the stage functions, accept_local as it was', async () => {
+    ui = await drive(openModel());
+    await ui.press(']');
+    expect(ui.lines()[0]).toMatch(/ev 6\/28/);
+    expect(timeline(ui)).toMatch(/▶✗0\.008002 veth1 arp_proce… IP_LOCAL_/);
+    const why = side(ui);
+    expect(why).toContain('✗ DROP IP_LOCAL_SOURCE');
+    expect(why).toMatch(/at {2}veth1 \(script ns\) t=0\.008002/);
+    expect(why).toMatch(/via netif_receive_skb → arp_process →\s*│\s*\n.*ip_route_input →[^\n]*\n.*fib_validate_source ✗/);
+    expect(why).toMatch(/source 10\.1\.1\.2 is a local address and/);
+    expect(why).toMatch(/accept_local veth1=0 all=0 → 0 +◀/);
+    expect(why).toContain('w: try accept_local=1 on veth1');
+    // The next drop is the second probe's, a second later; [ comes back.
+    await ui.press(']');
+    expect(ui.lines()[0]).toMatch(/t=1\.008002s {2}ev 11\/28/);
+    await ui.press('[');
+    expect(ui.lines()[0]).toMatch(/ev 6\/28/);
+  });
+
+  it('the state pane shows accept_local=0 and rp_filter=0 on every device at that moment', async () => {
+    ui = await drive(openModel());
+    await ui.press(']', '3');
+    const st = side(ui);
+    expect(st).toMatch(/\[3 State\]/);
+    expect(st).toMatch(/sysctl +all lo veth1 veth0/);
+    expect(st).toMatch(/ accept_local 0 +0 +0 +0 /);
+    expect(st).toMatch(/ rp_filter +0 +0 +0 +0 /);
+    expect(st).toMatch(/10\.1\.1\.3 dev veth0 INCOMPLETE/);
+  });
+
+  it('what-if accept_local=1 on veth1 re-runs and the echo replies on lo are in the diff; rp_filter loose keeps them, strict drops the request again', async () => {
+    ui = await drive(openModel());
+    await ui.press(']', 'w');
+    // The menu opens on the knob that decided the drop.
+    expect(side(ui)).toMatch(/▶ conf\/veth1\/accept_local +0 → 1/);
+    await ui.press(ENTER);
+    expect(ui.lines()[0]).toMatch(/ev 7\/27 {2}L24 {2}what-if: accept_local=1 on ve…$/);
+    expect(side(ui)).toMatch(/\[2 Why\]/);
+    expect(ui.lines()[23]).toMatch(/events added, \d+ gone, \d+ changed/);
+    // The selection stays on the same ARP request, now answered.
+    expect(timeline(ui)).toMatch(/▶~ 0\.009002 veth1 arp_proce… ARP requ/);
+    await ui.press('5');
+    let cap = side(ui);
+    expect(cap).toMatch(/lo {2}differs from the original run/);
+    expect(cap).toMatch(/\+IP 10\.1\.1\.3 > 10\.1\.1\.2: ICMP echo re/);
+    expect(cap).toMatch(/-IP 10\.1\.1\.2 > 10\.1\.1\.2: ICMP host 10/);
+    // rp_filter=2 (loose) on conf/all as well: the replies still come back through lo.
+    await ui.press('w', 'all rp_filter', RIGHT, ENTER);
+    expect(ui.model.run?.changes.map((c) => c.kind === 'conf' && `${c.dev}/${c.key}=${c.value}`)).toEqual(['veth1/accept_local=1', 'all/rp_filter=2']);
+    await ui.press('6');
+    // The two inserted lines, marked, before the line they precede.
+    expect(side(ui)).toMatch(/\+L24 +✓ echo 1 > \/proc\/sys\/net\/ip… ◀║\n║ \+L24 +✓ echo 2 > \/proc\/sys\/net\/ip… ◀║\n║▶ L24 +✓ ping -I veth0/);
+    await ui.press('5');
+    cap = side(ui);
+    expect(cap).toMatch(/\+IP 10\.1\.1\.3 > 10\.1\.1\.2: ICMP echo re/);
+    // Undo it and try strict (1): fib_validate_source refuses the request again.
+    await ui.press('u');
+    expect(ui.model.run?.changes).toHaveLength(1);
+    await ui.press('w', 'all rp_filter', ENTER);
+    expect(ui.lines()[23]).toMatch(/what-if rp_filter=1 on all: /);
+    cap = side(ui);
+    expect(cap).not.toMatch(/ICMP echo re/);
+    await ui.press('g', ']', '2');
+    expect(side(ui)).toContain('✗ DROP IP_RPFILTER');
+    // d hides the diff, u undoes both changes: the original run is back.
+    await ui.press('d');
+    expect(timeline(ui)).not.toMatch(/^[│║][ ▶][+~-]/m);
+    await ui.press('u', 'u');
+    expect(ui.lines()[0]).not.toMatch(/what-if/);
+    expect(ui.lines()[0]).toMatch(/✗5 drops/);
+  });
+
+  it('stepping forwards and back restores the earlier state exactly', async () => {
+    ui = await drive(openModel());
+    await ui.press(']', '3');
+    const before = side(ui);
+    const header = ui.lines()[0];
+    await ui.press('n', 'n', 'n', RIGHT, 'l');
+    expect(side(ui)).not.toEqual(before);
+    await ui.press('p', 'p', LEFT, 'h', 'p');
+    expect(side(ui)).toEqual(before);
+    expect(ui.lines()[0]).toEqual(header);
+    // A burst of keys arrives as one string.
+    await ui.press('nnnn', 'pppp');
+    expect(side(ui)).toEqual(before);
+  });
+
+  it('Tab moves the focus through the panes; z zooms; ? shows every key; typing q in the filter does not quit', async () => {
+    ui = await drive(openModel());
+    await ui.press(TAB);
+    expect(side(ui)).toMatch(/\[2 Why\]/);
+    await ui.press(TAB, TAB);
+    expect(side(ui)).toMatch(/\[4 Topo\]/);
+    expect(side(ui)).toMatch(/veth1 ▲ 10\.1\.1\.3\/24 A/);
+    await ui.press('z');
+    expect(ui.lines()[1]).toMatch(/^╔═\[4 Topology\]═+@ 0\.008000═╗$/);
+    expect(ui.lines()[1]).toHaveLength(80);
+    await ui.press('z', '?');
+    expect(ui.frame()).toMatch(/next \/ previous drop/);
+    expect(ui.frame()).toMatch(/what-if/);
+    await ui.press(ESC, '/', 'arp_process q');
+    expect(ui.model.state.quit).toBe(false);
+    expect(ui.lines()[23]).toMatch(/^\/arp_process q█/);
+    await ui.press(ESC, '/', 'stage:arp_p*', ENTER);
+    expect(ui.lines()[0]).toMatch(/filter: stage:arp_p\*/);
+    expect(timeline(ui)).toMatch(/filtered 1\/3/);
+    await ui.press('n');
+    expect(ui.lines()[0]).toMatch(/ev 11\/28/);
+    await ui.press(ESC, ':', '20', ENTER);
+    expect(ui.lines()[0]).toMatch(/ev 20\/28/);
+    await ui.press(':', 't 2.008', ENTER);
+    expect(ui.lines()[0]).toMatch(/t=2\.008000s/);
+    await ui.press('q');
+    expect(ui.model.state.quit).toBe(true);
+  });
+
+  it('a terminal smaller than 80x24 gets a message instead of a layout', async () => {
+    const m = openModel(undefined, 60, 20);
+    ui = await drive(m);
+    expect(ui.frame()).toMatch(/needs a terminal of at least 80x24;\nthis one is 60x20/);
+  });
+});
