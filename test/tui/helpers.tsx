@@ -1,3 +1,4 @@
+/* @jsxRuntime automatic @jsxImportSource react */
 /** Driving the UI as a person would: an App at a given size, keys one write at a time, frames as plain text. */
 import { render } from 'ink-testing-library';
 import { loadScenario } from '../../src/scenario/load.js';

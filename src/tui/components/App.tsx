@@ -1,3 +1,5 @@
+/* @jsxRuntime automatic @jsxImportSource react */
+// (JSX settings in the file itself: tsx reads tsconfig.json from the current directory, which may be anywhere.)
 /**
  * The root: keys go to the model, the model's new state is drawn. Input is handled here only — no
  * ink focus hooks, which would take Tab and Esc for themselves.

@@ -1,3 +1,4 @@
+/* @jsxRuntime automatic @jsxImportSource react */
 /** Pane 5: what each tcpdump had printed by the selected moment, or a what-if's capture diff. */
 import { memo, useMemo } from 'react';
 import { captureDiffRows, captureRows } from '../model/captures.js';

@@ -1,3 +1,4 @@
+/* @jsxRuntime automatic @jsxImportSource react */
 /** The bottom bar: the keys, or the prompt being typed, or what the last key did. */
 import { memo } from 'react';
 import { Text } from 'ink';

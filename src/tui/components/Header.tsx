@@ -1,3 +1,4 @@
+/* @jsxRuntime automatic @jsxImportSource react */
 /** The top bar: scenario, virtual time, event, script line, drops, and what is applied (what-if, filter, follow). */
 import { memo } from 'react';
 import { Text } from 'ink';

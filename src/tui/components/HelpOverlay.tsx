@@ -1,3 +1,4 @@
+/* @jsxRuntime automatic @jsxImportSource react */
 /** `?`: every key and what it does, scrollable and searchable. */
 import { memo, useMemo } from 'react';
 import type { Row } from '../model/rows.js';

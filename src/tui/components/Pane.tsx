@@ -1,3 +1,4 @@
+/* @jsxRuntime automatic @jsxImportSource react */
 /**
  * A bordered pane: title and a right-hand note in the top border, rows inside, and a note in the bottom
  * border when rows are cut off above or below. The focused pane is drawn with a double border and its

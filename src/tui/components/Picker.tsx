@@ -1,3 +1,4 @@
+/* @jsxRuntime automatic @jsxImportSource react */
 /** The scenario picker: every bundled scenario (or every file given) with its title, filtered by typing; the selected one's description below. */
 import { memo, useMemo } from 'react';
 import { Box } from 'ink';

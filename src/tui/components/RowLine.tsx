@@ -1,3 +1,4 @@
+/* @jsxRuntime automatic @jsxImportSource react */
 /**
  * One row of a pane, fitted to its width and drawn between the pane's side borders. Meaning is carried
  * by glyphs in the text (▶ selected, ✗ drop, ◀ changed, '-' gone), so it reads the same without colour;

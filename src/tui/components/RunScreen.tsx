@@ -1,3 +1,4 @@
+/* @jsxRuntime automatic @jsxImportSource react */
 /** A scenario open: header, the panes as the layout places them (or help / the what-if menu over them), footer. */
 import { memo, type ReactElement } from 'react';
 import { Box } from 'ink';

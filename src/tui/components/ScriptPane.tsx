@@ -1,3 +1,4 @@
+/* @jsxRuntime automatic @jsxImportSource react */
 /** Pane 6: the scenario's lines, the one that caused the selected event marked, with its status and output. */
 import { memo, useMemo } from 'react';
 import type { RunView } from '../model/run-view.js';

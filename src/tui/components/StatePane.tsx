@@ -1,3 +1,4 @@
+/* @jsxRuntime automatic @jsxImportSource react */
 /** Pane 3: the namespace in focus as it was right after the selected event, what the event changed marked. */
 import { memo, useMemo } from 'react';
 import type { RunView } from '../model/run-view.js';

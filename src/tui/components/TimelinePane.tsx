@@ -1,3 +1,4 @@
+/* @jsxRuntime automatic @jsxImportSource react */
 /** Pane 1: every event, one row each, under the script line that caused it; the selection, drops and a what-if's differences marked. */
 import { memo, useMemo } from 'react';
 import type { Row } from '../model/rows.js';

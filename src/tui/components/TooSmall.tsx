@@ -1,3 +1,4 @@
+/* @jsxRuntime automatic @jsxImportSource react */
 /** Below 80x24 no layout is drawn: a clear message says what is needed instead. */
 import { memo } from 'react';
 import { Box, Text } from 'ink';

@@ -1,3 +1,4 @@
+/* @jsxRuntime automatic @jsxImportSource react */
 /** Pane 4: namespaces, devices and links at the selected moment, the selected event's device marked. */
 import { memo, useMemo } from 'react';
 import type { RunView } from '../model/run-view.js';

@@ -1,3 +1,4 @@
+/* @jsxRuntime automatic @jsxImportSource react */
 /** `w`: the knobs of every namespace and device at the moment the change would be made, to pick one and re-run. */
 import { memo, useMemo } from 'react';
 import type { Row } from '../model/rows.js';

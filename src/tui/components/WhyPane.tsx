@@ -1,3 +1,4 @@
+/* @jsxRuntime automatic @jsxImportSource react */
 /** Pane 2: why the selected event happened — verdict and reason, stage functions, the knobs that decided, the packet's journey. */
 import { memo, useMemo } from 'react';
 import type { RunView } from '../model/run-view.js';

@@ -48,7 +48,9 @@ export function decodeKeys(input: string, k: KeyFlags): Key[] {
   if (k.ctrl || k.meta) return [];
   const out: Key[] = [];
   for (const ch of input) {
-    if (ch === '\r' || ch === '\n') out.push({ kind: 'enter' });
+    // Ctrl-C typed right after another key arrives in the same burst ("n\x03").
+    if (ch === '\x03') out.push({ kind: 'interrupt' });
+    else if (ch === '\r' || ch === '\n') out.push({ kind: 'enter' });
     else if (ch === '\t') out.push({ kind: 'tab' });
     else if (ch === '\x7f' || ch === '\b') out.push({ kind: 'backspace' });
     else if (ch >= ' ') out.push({ kind: 'char', ch });
