@@ -29,15 +29,20 @@ class Tmux {
   }
 
   /** A shell in the pane prints a marker, saves the tty settings, runs the UI, then saves them again. */
-  start(args: string): void {
+  start(args: string, vars = ''): void {
     const b = join(this.dir, 'before');
     const a = join(this.dir, 'after');
-    const script = `echo BEFORE-THE-UI; stty -g > ${b}; ${process.execPath} ${BIN} tui ${args}; echo EXIT=$?; stty -g > ${a}; cmp -s ${b} ${a} && echo STTY-SAME || echo STTY-CHANGED; sleep 60`;
+    const script = `echo BEFORE-THE-UI; stty -g > ${b}; ${vars} ${process.execPath} ${BIN} tui ${args}; echo EXIT=$?; stty -g > ${a}; cmp -s ${b} ${a} && echo STTY-SAME || echo STTY-CHANGED; sleep 60`;
     this.run('new-session', '-d', '-x', '80', '-y', '24', '-c', this.dir, `sh -c '${script}'`);
   }
 
   screen(): string {
     return this.run('capture-pane', '-p');
+  }
+
+  /** The screen with its SGR attributes (colour, inverse, bold) as escape sequences. */
+  styled(): string {
+    return this.run('capture-pane', '-p', '-e');
   }
 
   display(fmt: string): string {
@@ -93,8 +98,8 @@ async function expectRestored(t: Tmux, exit: number): Promise<void> {
   expect(t.display('#{cursor_flag}')).toBe('1');
 }
 
-async function openArticle(t: Tmux): Promise<void> {
-  t.start(ARTICLE);
+async function openArticle(t: Tmux, vars = ''): Promise<void> {
+  t.start(ARTICLE, vars);
   await t.waitFor(/veth-same-ns-default +t=0\.008000s +ev 1\/28/);
   expect(t.display('#{alternate_on}')).toBe('1');
 }
@@ -109,6 +114,29 @@ describe.skipIf(!hasTmux)('vethsim tui in a real terminal (tmux)', () => {
     expect(s).toMatch(/accept_local veth1=0 all=0 → 0/);
     tmux.keys('3');
     await tmux.waitFor(/accept_local 0 +0 +0 +0/);
+    tmux.keys('q');
+    await expectRestored(tmux, 0);
+  });
+
+  it('NO_COLOR: no colour or inverse at all, the selection and drops still marked by glyphs', async () => {
+    const sgr = /\x1b\[[0-9;]*m/g;
+    const colours = (s: string) => (s.match(sgr) ?? []).filter((x) => x !== '\x1b[m' && x !== '\x1b[0m' && x !== '\x1b[39m' && x !== '\x1b[49m');
+    tmux = new Tmux();
+    await openArticle(tmux);
+    tmux.keys(']');
+    await tmux.waitFor(/✗ DROP IP_LOCAL_SOURCE/);
+    expect(colours(tmux.styled()).length).toBeGreaterThan(0);
+    tmux.keys('q');
+    await expectRestored(tmux, 0);
+    tmux.stop();
+
+    tmux = new Tmux();
+    await openArticle(tmux, 'NO_COLOR=1');
+    tmux.keys(']');
+    const s = await tmux.waitFor(/✗ DROP IP_LOCAL_SOURCE/);
+    expect(colours(tmux.styled())).toEqual([]);
+    expect(s).toMatch(/▶✗0\.008002 veth1 arp_proce/);
+    expect(s).toMatch(/accept_local veth1=0 all=0 → 0 +◀/);
     tmux.keys('q');
     await expectRestored(tmux, 0);
   });

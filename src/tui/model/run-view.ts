@@ -89,6 +89,8 @@ export interface RunView {
   stateAfter(ns: string, seq: number): NsState | undefined;
   /** Every state the namespace had, in order. */
   statesOf(ns: string): readonly NsState[];
+  /** The namespace's state when script line `line` starts. */
+  stateAtLine(ns: string, line: number): NsState | undefined;
 }
 
 /** What a trace event carries once the trace has packet identity and one sequence. */
@@ -158,6 +160,12 @@ export function runView(scenario: Scenario, run: SimRun): RunView {
     if (!list) byNs.set(h.ns, (list = []));
     // A namespace made again under an old name starts a new life; the list stays ordered by seq.
     list.push({ seq, state: h.state });
+  }
+  const byNsTime = new Map<string, { t: number; state: NsState }[]>();
+  for (const h of history) {
+    let list = byNsTime.get(h.ns);
+    if (!list) byNsTime.set(h.ns, (list = []));
+    list.push({ t: h.t ?? 0, state: h.state });
   }
   const stateBefore = (ns: string, seq: number): NsState | undefined => {
     const list = byNs.get(ns);
@@ -249,5 +257,15 @@ export function runView(scenario: Scenario, run: SimRun): RunView {
     stateBefore,
     stateAfter: (ns, seq) => stateBefore(ns, seq + 1),
     statesOf: (ns) => (byNs.get(ns) ?? []).map((x) => x.state),
+    stateAtLine: (ns, line) => {
+      const rec = lines.find((l) => l.line === line);
+      // Recorded against the sequence, a line that changes anything records an event first.
+      if (exactState) return stateBefore(ns, rec?.firstSeq ?? partition(events, (e) => (e.line ?? -Infinity) < line));
+      // Otherwise by time: what had happened before the line started (lines are LINE_GAP apart).
+      const list = byNsTime.get(ns) ?? [];
+      const i = partition(list, (x) => x.t < (rec?.start ?? 0)) - 1;
+      // The script's own namespace is there before the first line, though made at the same instant.
+      return list[ns === '' ? Math.max(i, 0) : i]?.state;
+    },
   };
 }

@@ -8,7 +8,7 @@ import { splitScript, type ScriptLine } from '../../scenario/script.js';
 import type { Scenario } from '../../scenario/scenario.js';
 import type { DeviceState, NsState } from '../../sim/state.js';
 import { devConf } from '../../stack/devconf.js';
-import { partition, type RunView } from './run-view.js';
+import type { RunView } from './run-view.js';
 
 /** The per-device sysctls that decide a packet's fate, and the values each takes. */
 export const DECISION_KNOBS: Readonly<Record<string, readonly number[]>> = {
@@ -60,24 +60,15 @@ export function insertionLine(view: RunView, seq: number): number | undefined {
   return last?.line;
 }
 
-/** The event sequence number at which `line` starts. */
-export function seqAtLine(view: RunView, line: number): number {
-  const rec = view.lines.find((l) => l.line === line);
-  if (rec?.firstSeq !== undefined) return rec.firstSeq;
-  const start = rec?.start ?? 0;
-  return partition(view.events, (e) => e.t < start);
-}
-
 function devices(st: NsState): DeviceState[] {
   return Object.values(st.devices).sort((a, b) => a.ifindex - b.ifindex);
 }
 
 /** Every knob of every namespace as it is when `line` starts: conf/all, then each device's, then links. */
 export function knobsAt(view: RunView, line: number): Knob[] {
-  const seq = seqAtLine(view, line);
   const out: Knob[] = [];
   for (const ns of view.namespaces) {
-    const st = view.stateBefore(ns, seq);
+    const st = view.stateAtLine(ns, line);
     if (!st) continue;
     for (const [key, values] of Object.entries(DECISION_KNOBS)) out.push({ ns, dev: 'all', key, current: st.confAll[key] ?? 0, values, effective: undefined });
     for (const d of devices(st)) {
