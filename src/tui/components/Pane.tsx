@@ -28,21 +28,21 @@ export const Pane = memo(function Pane({ title, info, width, height, focused, ro
   const start = windowed ? scroll : Math.max(0, Math.min(scroll, rows.length - inner));
   const shown = windowed ? rows.slice(0, inner) : rows.slice(start, start + inner);
   const below = (total ?? rows.length) - start - shown.length;
-  const b = focused ? { tl: '╔', tr: '╗', bl: '╚', br: '╝', h: '═', v: '║' } : { tl: '┌', tr: '┐', bl: '└', br: '┘', h: '─', v: '│' };
+  const b = focused ? { tl: '╔', tr: '╗', bl: '╚', br: '╝', h: '═' } : { tl: '┌', tr: '┐', bl: '└', br: '┘', h: '─' };
   const color = focused ? 'cyan' : undefined;
   const head = focused && !title.includes('[') ? `[${title}]` : ` ${title} `;
   const more = [start > 0 ? `▲ ${start} above` : '', below > 0 ? `▼ ${below} more` : ''].filter((x) => x !== '').join(' ');
-  const filler = inner - shown.length;
+  // The side borders are ink's (drawn as one column each), so rows carry no padding out to a border
+  // of their own: every cell ink does not have to lay out and measure is time saved on each frame.
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text color={color}>{borderLine(b.tl, b.h, b.tr, width, head, info)}</Text>
-      {shown.map((row, i) => (
-        <RowLine key={i} row={row} width={width - 2} border={b.v} borderColor={color} />
-      ))}
-      {filler > 0 ? Array.from({ length: filler }, (_, i) => <RowLine key={`f${i}`} row={EMPTY} width={width - 2} border={b.v} borderColor={color} />) : null}
+      <Box flexDirection="column" width={width} height={inner} borderStyle={focused ? 'double' : 'single'} borderTop={false} borderBottom={false} {...(color ? { borderColor: color } : {})}>
+        {shown.map((row, i) => (
+          <RowLine key={i} row={row} width={width - 2} />
+        ))}
+      </Box>
       <Text color={color}>{borderLine(b.bl, b.h, b.br, width, '', more === '' ? '' : ` ${more} `)}</Text>
     </Box>
   );
 });
-
-const EMPTY: Row = { text: '' };

@@ -24,15 +24,13 @@ function colorOf(row: Row): string | undefined {
   return undefined;
 }
 
-export const RowLine = memo(function RowLine({ row, width: w, border, borderColor }: { row: Row; width: number; border: string; borderColor: string | undefined }) {
+export const RowLine = memo(function RowLine({ row, width: w }: { row: Row; width: number }) {
   const color = colorOf(row);
+  // Trailing blanks are left to the pane, except under a selection bar, which spans the row.
+  const text = row.selected ? rowText(row, w) : rowText(row, w).trimEnd();
   return (
-    <Text>
-      <Text color={borderColor}>{border}</Text>
-      <Text inverse={row.selected === true} bold={row.head === true} dimColor={row.dim === true || row.mark === 'gone'} strikethrough={row.mark === 'gone'} {...(color ? { color } : {})}>
-        {rowText(row, w)}
-      </Text>
-      <Text color={borderColor}>{border}</Text>
+    <Text wrap="truncate" inverse={row.selected === true} bold={row.head === true} dimColor={row.dim === true || row.mark === 'gone'} strikethrough={row.mark === 'gone'} {...(color ? { color } : {})}>
+      {text === '' ? ' ' : text}
     </Text>
   );
 });

@@ -1,0 +1,99 @@
+/**
+ * The UI over random topologies (src/testing's topologyArb): stepping forwards visits every event once
+ * and in order, stepping back visits them in reverse, `]`/`[` visit exactly the drops, and what the
+ * State and Why panes show at an event depends on that event alone — reached forwards, backwards or
+ * by a jump, it is the same.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { topologyArb } from '../../src/testing/arbitraries.js';
+import { runTopology } from '../../src/testing/run.js';
+import { TuiModel } from '../../src/tui/model/app-model.js';
+import { runView, type RunView } from '../../src/tui/model/run-view.js';
+import { openSession } from '../../src/tui/model/session.js';
+import { stateView } from '../../src/tui/model/state-view.js';
+import { whyRows } from '../../src/tui/model/why.js';
+
+const RUNS = 25;
+
+function opened(view: RunView): TuiModel {
+  return new TuiModel({ files: [], seed: 1, pcapDir: '.', columns: 80, rows: 24, open: openSession(view.scenario, 1, view) });
+}
+
+/** What the panes that depend on the moment show at the model's selection. */
+function panes(m: TuiModel): string {
+  const view = m.view();
+  const sel = m.run?.sel ?? 0;
+  const ns = m.stateNs();
+  const st = stateView({ ns, before: view.stateBefore(ns, sel), after: view.stateAfter(ns, sel), peerName: (id) => String(id) });
+  const why = whyRows({ view, seq: sel, width: 60, suggestion: m.suggestion() });
+  return JSON.stringify([st.rows, why]);
+}
+
+const topologies = topologyArb({ maxPings: 3 }).map((t) => {
+  const r = runTopology(t, { explain: true, history: true });
+  return runView(r.scenario, r.run);
+});
+
+describe('stepping through random runs', () => {
+  it('n visits every event once in order, p the same in reverse, and each event shows the same state either way', () => {
+    fc.assert(
+      fc.property(topologies, (view) => {
+        const m = opened(view);
+        const forwards: number[] = [];
+        const seen = new Map<number, string>();
+        for (let i = 0; i < view.events.length; i++) {
+          forwards.push(m.run?.sel as number);
+          seen.set(m.run?.sel as number, panes(m));
+          m.press('n');
+        }
+        expect(forwards).toEqual([...view.events.keys()]);
+        const backwards: number[] = [];
+        for (let i = 0; i < view.events.length; i++) {
+          backwards.push(m.run?.sel as number);
+          expect(panes(m)).toBe(seen.get(m.run?.sel as number));
+          m.press('p');
+        }
+        expect(backwards).toEqual([...view.events.keys()].reverse());
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('] and [ visit exactly the drops; : jumps to any event and shows what stepping there shows', () => {
+    fc.assert(
+      fc.property(topologies, fc.nat(), (view, pick) => {
+        const m = opened(view);
+        const drops = view.events.filter((e) => e.kind === 'drop').map((e) => e.seq);
+        const visited: number[] = [];
+        if (view.events[0]?.kind === 'drop') visited.push(0);
+        for (;;) {
+          const before = m.run?.sel;
+          m.press(']');
+          if (m.run?.sel === before) break;
+          visited.push(m.run?.sel as number);
+        }
+        expect(visited).toEqual(drops);
+        const back: number[] = [];
+        m.press('G');
+        if (view.events[view.events.length - 1]?.kind === 'drop') back.push(view.events.length - 1);
+        for (;;) {
+          const before = m.run?.sel;
+          m.press('[');
+          if (m.run?.sel === before) break;
+          back.push(m.run?.sel as number);
+        }
+        expect(back).toEqual([...drops].reverse());
+        if (view.events.length === 0) return;
+        const target = pick % view.events.length;
+        m.press(`:${target + 1}\r`);
+        const jumped = panes(m);
+        const walk = opened(view);
+        for (let i = 0; i < target; i++) walk.press('n');
+        expect(walk.run?.sel).toBe(target);
+        expect(panes(walk)).toBe(jumped);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
