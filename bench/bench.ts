@@ -21,8 +21,12 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseScenario } from '../src/scenario/load.js';
 import { join } from 'node:path';
-import { World, type Namespace } from '../src/sim/world.js';
-import { dev_change_flags_up, dev_change_net_namespace, inet_rtm_newaddr, rtnl_newlink_veth } from '../src/stack/netlink.js';
+import type { Namespace, World } from '../src/sim/world.js';
+import { createWorld } from '../src/init/index.js';
+import { dev_change_flags, dev_change_net_namespace } from '../src/core/dev.js';
+import { alloc_skb } from '../src/core/skbuff.js';
+import { inet_rtm_newaddr } from '../src/stack/devinet.js';
+import { veth_newlink } from '../src/devices/veth.js';
 import { findByName } from '../src/sim/world.js';
 import { ip_route_output } from '../src/stack/route.js';
 import { buildDatagram, ip_output, nextIpId } from '../src/stack/ipv4-output.js';
@@ -30,7 +34,7 @@ import { icmpMessage } from '../src/stack/icmp.js';
 import { captureText, startCapture, tcpdumpSpec } from '../src/tools/tcpdump.js';
 import { ping } from '../src/tools/ping.js';
 import { loadScenario } from '../src/scenario/load.js';
-import { runSim } from '../src/sim/runner.js';
+import { runSim } from '../src/runner/simulate.js';
 import { kernelAvailability, runKernel } from '../src/kernel/run.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -44,14 +48,14 @@ function ip(a: string): number {
 function link(w: World, left: Namespace, right: Namespace, i: number): void {
   const a = `r${i}`;
   const b = `l${i}`;
-  rtnl_newlink_veth(w, left, a, b);
+  veth_newlink(w, left, a, b);
   dev_change_net_namespace(w, left, (findByName(left.state, b) as { ifindex: number }).ifindex, right);
   const li = (findByName(left.state, a) as { ifindex: number }).ifindex;
   const ri = (findByName(right.state, b) as { ifindex: number }).ifindex;
   inet_rtm_newaddr(left, li, { local: linkNet(i) + 1, prefixlen: 30, broadcast: 'auto' });
   inet_rtm_newaddr(right, ri, { local: linkNet(i) + 2, prefixlen: 30, broadcast: 'auto' });
-  dev_change_flags_up(w, left, li, true);
-  dev_change_flags_up(w, right, ri, true);
+  dev_change_flags(w, left, li, true);
+  dev_change_flags(w, right, ri, true);
 }
 
 function linkNet(i: number): number {
@@ -59,7 +63,7 @@ function linkNet(i: number): number {
 }
 
 function chainWorld(n: number): { w: World; chain: Namespace[] } {
-  const w = new World({ seed: 1, detailedTrace: false });
+  const w = createWorld({ seed: 1, detailedTrace: false });
   w.keepHistory = false;
   const chain = [w.createNamespace('', true)];
   for (let i = 1; i <= n; i++) {
@@ -71,17 +75,17 @@ function chainWorld(n: number): { w: World; chain: Namespace[] } {
 }
 
 function pairWorld(): { w: World; a: Namespace; b: Namespace } {
-  const w = new World({ seed: 1, detailedTrace: false });
+  const w = createWorld({ seed: 1, detailedTrace: false });
   w.keepHistory = false;
   const host = w.createNamespace('', true);
   const a = w.createNamespace('a', true);
   const b = w.createNamespace('b', true);
-  rtnl_newlink_veth(w, a, 'veth0', 'veth1');
+  veth_newlink(w, a, 'veth0', 'veth1');
   dev_change_net_namespace(w, a, (findByName(a.state, 'veth1') as { ifindex: number }).ifindex, b);
   inet_rtm_newaddr(a, (findByName(a.state, 'veth0') as { ifindex: number }).ifindex, { local: ip('10.1.1.2'), prefixlen: 24, broadcast: 'auto' });
   inet_rtm_newaddr(b, (findByName(b.state, 'veth1') as { ifindex: number }).ifindex, { local: ip('10.1.1.3'), prefixlen: 24, broadcast: 'auto' });
-  dev_change_flags_up(w, a, (findByName(a.state, 'veth0') as { ifindex: number }).ifindex, true);
-  dev_change_flags_up(w, b, (findByName(b.state, 'veth1') as { ifindex: number }).ifindex, true);
+  dev_change_flags(w, a, (findByName(a.state, 'veth0') as { ifindex: number }).ifindex, true);
+  dev_change_flags(w, b, (findByName(b.state, 'veth1') as { ifindex: number }).ifindex, true);
   void host;
   return { w, a, b };
 }
@@ -108,7 +112,7 @@ function frameHops(captured: boolean, seconds: number): number {
       if (!route.ok) throw new Error('no route');
       seq = (seq + 1) & 0xffff;
       const msg = icmpMessage(8, 0, (0x1234 << 16) | seq, payload);
-      ip_output(w, a, route, buildDatagram({ src: route.saddr, dst, protocol: 1, ttl: 64, id: nextIpId(a), df: true }, msg));
+      ip_output(w, alloc_skb(w, a, route.dev, buildDatagram({ src: route.saddr, dst, protocol: 1, ttl: 64, id: nextIpId(a), df: true }, msg)), route);
     }
     while (w.loop.busy && w.loop.step());
     elapsed = Number(process.hrtime.bigint() - start) / 1e9;

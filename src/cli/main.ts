@@ -12,7 +12,7 @@ import { KernelRunFailed, KernelUnavailable, runKernel } from '../kernel/run.js'
 import { renderReport, reportBlocks, reportJson, type Report } from '../report/report.js';
 import { checkExpectation, compareBlocks, renderVerdict } from '../report/compare.js';
 import { withExpectation } from '../record/write-expect.js';
-import { runSim, SimulationError, type SimRun } from '../sim/runner.js';
+import { runSim, SimulationError, type SimRun } from '../runner/simulate.js';
 import { formatTraceEvent } from '../sim/trace.js';
 import { writePcaps } from './pcap-export.js';
 import { conformTable, type ConformRow } from './conform.js';

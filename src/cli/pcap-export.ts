@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PcapWriter } from '../capture/pcap.js';
-import type { SimCapture } from '../sim/runner.js';
+import type { SimCapture } from '../runner/simulate.js';
 
 export function pcapFileName(scenario: string, point: string): string {
   return `${scenario}.${point.replace(/\//g, '_')}.pcap`;

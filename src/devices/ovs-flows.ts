@@ -7,7 +7,7 @@
 import { inSubnet, parseIpv4, parseIpv4Cidr, type Ipv4Address } from '../wire/ipv4.js';
 import { parseMac } from '../wire/ethernet.js';
 import { get32 } from '../wire/bytes.js';
-import { macAt } from './frame.js';
+import { macAt } from '../wire/ethernet.js';
 
 export const OFPP_LOCAL = 65534;
 export const DEFAULT_PRIORITY = 32768;

@@ -9,14 +9,15 @@
  * master, only PROMISC.
  */
 import type { DeviceState } from '../sim/state.js';
-import type { Namespace, World } from '../sim/world.js';
-import { ethertypeOf, macAt, macBytes } from './frame.js';
+import { worldSlot, type Namespace, type World } from '../sim/world.js';
+import { ethertypeOf, ETHERTYPE_VLAN, macAt, setEthernetDst } from '../wire/ethernet.js';
+import { popVlanTag, pushVlanTag } from '../wire/vlan.js';
+import { register_netdev_ops, type NetDeviceOps, type XmitResult } from '../core/netdevice.js';
+import { dev_add_pack_all, dev_queue_xmit, netif_receive_skb } from '../core/dev.js';
+import { consume_skb, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
 import { flowMatches, formatMatch, OFPP_LOCAL, type Flow } from './ovs-flows.js';
-import { dev_queue_xmit, netif_receive_skb, type XmitResult } from './netdev.js';
 import { BR_AGEING_TIME } from './bridge.js';
 import { input_vid_is_valid, portVlan, tagOnOutput, xbundle_includes_vlan, xvlan_input_translate, type PortVlan } from './ovs-vlan.js';
-import { ETHERTYPE_VLAN } from '../wire/ethernet.js';
-import { popVlanTag, pushVlanTag } from '../wire/vlan.js';
 
 /** OVS's default mac-aging-time is 300 s too. */
 export const OVS_AGEING_TIME = BR_AGEING_TIME;
@@ -96,6 +97,9 @@ export interface OvsDb {
   version: number;
 }
 
+/** The world's one ovsdb. */
+export const ovsDb = worldSlot<OvsDb>(() => ({ bridges: [], datapathDevice: undefined, version: 0 }));
+
 interface PortIndex {
   readonly version: number;
   readonly of: Map<number, { readonly bridge: OvsBridge; readonly port: OvsPort }>;
@@ -116,14 +120,16 @@ function indexOf(db: OvsDb): PortIndex {
 
 /** The bridge a device is a port of (the internal port counts), if any; per frame, so indexed. */
 export function ovsBridgeOf(w: World, devId: number): OvsBridge | undefined {
-  if (w.ovs.bridges.length === 0) return undefined;
-  return indexOf(w.ovs).of.get(devId)?.bridge;
+  const db = ovsDb(w);
+  if (db.bridges.length === 0) return undefined;
+  return indexOf(db).of.get(devId)?.bridge;
 }
 
 /** The port record whose interface is the device, if any. */
 export function ovsPortOf(w: World, devId: number): OvsPort | undefined {
-  if (w.ovs.bridges.length === 0) return undefined;
-  return indexOf(w.ovs).of.get(devId)?.port;
+  const db = ovsDb(w);
+  if (db.bridges.length === 0) return undefined;
+  return indexOf(db).of.get(devId)?.port;
 }
 
 function portDevices(w: World, b: OvsBridge): { port: OvsPort; ns: Namespace; dev: DeviceState }[] {
@@ -135,81 +141,117 @@ function portDevices(w: World, b: OvsBridge): { port: OvsPort; ns: Namespace; de
   return out;
 }
 
-/** ovs_dp_process_packet: the highest-priority flow that matches decides; no flow, no forwarding. */
-export function ovs_dp_process_packet(w: World, ns: Namespace, b: OvsBridge, inId: number, frame: Uint8Array): XmitResult {
+/**
+ * ovs-vswitchd reads its ports from a thread of its own, so the kernel's stack has answered a frame
+ * before the switch forwards it: a port in the bridge's namespace replies to a flooded ARP request
+ * ahead of every host behind the switch. Measured (tcpdump -tt on every port): a port's packet socket
+ * is read some 60 µs after the frame arrives, the internal port's tap some 190 µs after its stack sent
+ * — so a host's reply through a port overtakes the bridge's own reply sent a little earlier.
+ */
+export const OVS_PORT_READ_NS = 50_000;
+export const OVS_TAP_READ_NS = 150_000;
+
+/** The datapath reads a frame that `devId` received (a port's packet socket) or sent (the internal port's tap). */
+function ovs_upcall(w: World, devId: number, skb: Skb, delay: number): void {
+  w.loop.after(delay, () => {
+    const b = ovsBridgeOf(w, devId);
+    const d = w.device(devId);
+    if (b && d) {
+      skb.ns = d.ns;
+      skb.dev = d.dev;
+      ovs_dp_process_packet(w, b, skb);
+    } else kfree_skb(w, skb, 'ovs_dp_process_packet', 'DEV_READY', 'the port left its bridge before the datapath read the frame');
+  });
+}
+
+/** A port's packet socket: a copy of everything the port receives goes to the datapath, the frame itself on up the port's stack. */
+function ovs_packet_rcv(w: World, skb: Skb): void {
+  const dev = skb.dev;
+  if (!dev.promisc || skb.fromDatapath) return;
+  const b = ovsBridgeOf(w, dev.id);
+  if (!b || b.internal === dev.id) return;
+  ovs_upcall(w, dev.id, skb_clone(w, skb, 'ovs_packet_rcv', `read by ovs-vswitchd from ${dev.name}`), OVS_PORT_READ_NS);
+}
+
+/**
+ * ovs_dp_process_packet: the highest-priority flow that matches decides; no flow, no forwarding. Each
+ * output is a copy of its own; the frame the datapath read ends here.
+ */
+function ovs_dp_process_packet(w: World, b: OvsBridge, skb: Skb): void {
+  const inId = skb.dev.id;
   const inPort = ofportOf(b, inId) ?? 0;
   let best: Flow | undefined;
-  for (const f of b.flows) if ((best === undefined || f.priority > best.priority) && flowMatches(f.match, inPort, frame)) best = f;
+  for (const f of b.flows) if ((best === undefined || f.priority > best.priority) && flowMatches(f.match, inPort, skb.data)) best = f;
   if (!best) {
-    w.trace.drop(w.loop.now, ns.name, b.name, 'ovs_dp_process_packet', 'NOT_SPECIFIED', 'no flow matches (table miss): dropped');
-    return 'ok';
+    kfree_skb(w, skb, 'ovs_dp_process_packet', 'OVS_DROP_LAST_ACTION', 'no flow matches (table miss): dropped', undefined);
+    return;
   }
   best.nPackets++;
-  best.nBytes += frame.length;
+  best.nBytes += skb.data.length;
   best.used = w.loop.now;
-  let pkt = frame;
+  let pkt = skb.data;
+  let out = 0;
+  let refused: string | undefined;
   for (const a of best.actions) {
     switch (a.kind) {
-      case 'normal':
-        xlate_normal(w, ns, b, inId, pkt);
+      case 'normal': {
+        const r = xlate_normal(w, b, skb, pkt);
+        if (typeof r === 'string') refused = r;
+        else out += r;
         break;
+      }
       case 'flood':
-        for (const p of portDevices(w, b)) if (p.dev.id !== inId) output(w, b, p.ns, p.dev, pkt);
+        for (const p of portDevices(w, b)) if (p.dev.id !== inId) out += output(w, b, skb, p.ns, p.dev, pkt);
         break;
       case 'drop':
-        w.trace.drop(w.loop.now, ns.name, b.name, 'ovs_dp_process_packet', 'NOT_SPECIFIED', `flow "${formatMatch(best.priority, best.match)}" says drop`);
-        break;
+        kfree_skb(w, skb, 'ovs_dp_process_packet', 'OVS_DROP_EXPLICIT', `flow "${formatMatch(best.priority, best.match)}" says drop`, undefined);
+        return;
       case 'output': {
         const id = deviceOfOfport(b, a.port);
         const d = id === undefined ? undefined : w.device(id);
         // OpenFlow never sends a frame back where it came from unless told so with in_port.
-        if (id === inId) w.trace.drop(w.loop.now, ns.name, b.name, 'ovs_dp_process_packet', 'NOT_SPECIFIED', `output:${a.port} is the input port: skipped (only the in_port action sends back)`);
-        else if (d) output(w, b, d.ns, d.dev, pkt);
+        if (id === inId) {
+          if (w.trace.detailed) skb_trace(w, skb, 'ovs_dp_process_packet', `output:${a.port} is the input port: skipped (only the in_port action sends back)`);
+        } else if (d) out += output(w, b, skb, d.ns, d.dev, pkt);
         break;
       }
       case 'mod_dl_dst': {
         pkt = pkt.slice();
-        pkt.set(macBytes(a.mac), 0);
+        setEthernetDst(pkt, a.mac);
         break;
       }
     }
   }
-  if (best.actions.length === 0) w.trace.drop(w.loop.now, ns.name, b.name, 'ovs_dp_process_packet', 'NOT_SPECIFIED', 'flow with no actions: dropped');
-  return 'ok';
+  if (out > 0) consume_skb(w, skb, 'ovs_dp_process_packet', `output to ${out} port${out === 1 ? '' : 's'}`);
+  else if (refused !== undefined) kfree_skb(w, skb, 'xlate_normal', 'OVS_DROP_LAST_ACTION', refused, undefined);
+  else kfree_skb(w, skb, 'ovs_dp_process_packet', 'OVS_DROP_LAST_ACTION', best.actions.length === 0 ? 'flow with no actions: dropped' : 'the actions output the frame nowhere', undefined);
 }
 
 /**
  * xlate_normal: the NORMAL action, a learning switch per VLAN. The frame's VLAN comes from the input
  * port (input_vid_is_valid, xvlan_input_translate); its source is learned in that VLAN; a destination
  * learned in that VLAN gets the frame on that port only, anything else is flooded to the ports that
- * carry the VLAN. Each output adds or leaves off the 802.1Q tag as the output port wants.
+ * carry the VLAN. Each output adds or leaves off the 802.1Q tag as the output port wants. Returns how
+ * many copies went out, or why it refused the frame, worded as xlate_report words it.
  */
-function xlate_normal(w: World, ns: Namespace, b: OvsBridge, inId: number, frame: Uint8Array): void {
+function xlate_normal(w: World, b: OvsBridge, skb: Skb, frame: Uint8Array): number | string {
+  const inId = skb.dev.id;
   const inPort = ovsPortOf(w, inId);
-  if (!inPort) {
-    w.trace.drop(w.loop.now, ns.name, b.name, 'xlate_normal', 'NOT_SPECIFIED', 'no input bundle, dropping');
-    return;
-  }
+  if (!inPort) return 'no input bundle, dropping';
   // The switch works on the untagged frame and the tag's fields (flow_extract); output re-tags.
   let inner = frame;
   let vid = 0;
   let pcp = 0;
   if (ethertypeOf(frame) === ETHERTYPE_VLAN) {
     const popped = popVlanTag(frame);
-    if (!popped.ok) {
-      w.trace.drop(w.loop.now, ns.name, b.name, 'xlate_normal', 'NOT_SPECIFIED', 'partial VLAN tag, dropping');
-      return;
-    }
+    if (!popped.ok) return 'partial VLAN tag, dropping';
     inner = popped.value.frame;
     vid = popped.value.tag.vid;
     pcp = popped.value.tag.pcp;
   }
   const inVlan = portVlan(inPort);
   const refused = input_vid_is_valid(inVlan, vid, inPort.name);
-  if (refused !== undefined) {
-    w.trace.drop(w.loop.now, ns.name, b.name, 'xlate_normal', 'NOT_SPECIFIED', refused);
-    return;
-  }
+  if (refused !== undefined) return refused;
   const vlan = xvlan_input_translate(inVlan, vid);
   const src = macAt(inner, 6);
   const dst = macAt(inner, 0);
@@ -217,20 +259,17 @@ function xlate_normal(w: World, ns: Namespace, b: OvsBridge, inId: number, frame
   const learned = ((inner[0] as number) & 1) === 0 ? b.ml.get(macKey(vlan, dst)) : undefined;
   const live = learned && w.loop.now - learned.updated <= OVS_AGEING_TIME ? learned : undefined;
   if (live) {
-    if (live.port === inId) {
-      w.trace.drop(w.loop.now, ns.name, b.name, 'xlate_normal', 'NOT_SPECIFIED', `${dst} was learned on the input port`);
-      return;
-    }
+    if (live.port === inId) return `learned port is input port, dropping (${dst} was learned on the input port)`;
     const out = w.device(live.port);
     const outPort = ovsPortOf(w, live.port);
     if (out && outPort) {
-      if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, b.name, 'xlate_normal', `${dst} learned on ${out.dev.name} in VLAN ${vlan}: output there`);
-      output_normal(w, b, out.ns, out.dev, portVlan(outPort), vlan, pcp, inner);
+      if (w.trace.detailed) w.trace.step(w.loop.now, skb.ns.name, b.name, 'xlate_normal', `${dst} learned on ${out.dev.name} in VLAN ${vlan}: output there`, skb.id);
+      return output_normal(w, b, skb, out.ns, out.dev, portVlan(outPort), vlan, pcp, inner);
     }
-    return;
+    return 0;
   }
-  if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, b.name, 'xlate_normal', `${((inner[0] as number) & 1) === 1 ? 'broadcast' : `${dst} unknown`} in VLAN ${vlan}: flood`);
-  xlate_normal_flood(w, b, inId, vlan, pcp, inner);
+  if (w.trace.detailed) w.trace.step(w.loop.now, skb.ns.name, b.name, 'xlate_normal', `${((inner[0] as number) & 1) === 1 ? 'broadcast' : `${dst} unknown`} in VLAN ${vlan}: flood`, skb.id);
+  return xlate_normal_flood(w, b, skb, vlan, pcp, inner);
 }
 
 /**
@@ -239,28 +278,67 @@ function xlate_normal(w: World, ns: Namespace, b: OvsBridge, inId: number, frame
  */
 function update_learning_table(w: World, b: OvsBridge, vlan: number, src: string, inId: number): void {
   const key = macKey(vlan, src);
+  const had = b.ml.get(key);
   b.ml.delete(key);
   b.ml.set(key, { vlan, mac: src, port: inId, updated: w.loop.now });
-}
-
-/** xlate_normal_flood: every port but the input one that carries the VLAN. */
-function xlate_normal_flood(w: World, b: OvsBridge, inId: number, vlan: number, pcp: number, inner: Uint8Array): void {
-  for (const p of portDevices(w, b)) {
-    if (p.dev.id === inId) continue;
-    const pv = portVlan(p.port);
-    if (xbundle_includes_vlan(pv, vlan)) output_normal(w, b, p.ns, p.dev, pv, vlan, pcp, inner);
+  if (had?.port !== inId) {
+    w.trace.state(w.loop.now, w.device(inId)?.ns.name ?? '', b.name, 'update_learning_table', `${src} learned on ${w.device(inId)?.dev.name ?? inId} in VLAN ${vlan}`);
+    w.recordTable('ovs-mac', b.name, () => [...b.ml.values()]);
   }
 }
 
-/** output_normal: the frame as the output port carries the VLAN — tagged, or not. */
-function output_normal(w: World, b: OvsBridge, ns: Namespace, dev: DeviceState, pv: PortVlan, vlan: number, pcp: number, inner: Uint8Array): void {
-  const tag = tagOnOutput(pv, vlan, pcp);
-  output(w, b, ns, dev, tag ? pushVlanTag(inner, { pcp: tag.pcp, dei: false, vid: tag.vid }) : inner);
+/** xlate_normal_flood: every port but the input one that carries the VLAN. */
+function xlate_normal_flood(w: World, b: OvsBridge, skb: Skb, vlan: number, pcp: number, inner: Uint8Array): number {
+  let n = 0;
+  for (const p of portDevices(w, b)) {
+    if (p.dev.id === skb.dev.id) continue;
+    const pv = portVlan(p.port);
+    if (xbundle_includes_vlan(pv, vlan)) n += output_normal(w, b, skb, p.ns, p.dev, pv, vlan, pcp, inner);
+  }
+  return n;
 }
 
-/** Output to a port: the internal port's stack receives it; any other port transmits it. */
-function output(w: World, b: OvsBridge, ns: Namespace, dev: DeviceState, frame: Uint8Array): void {
-  if (!dev.up) return;
-  if (dev.id === b.internal) netif_receive_skb(w, ns, dev, frame, 0, true);
-  else void dev_queue_xmit(w, ns, dev, frame);
+/** output_normal: the frame as the output port carries the VLAN — tagged, or not. */
+function output_normal(w: World, b: OvsBridge, skb: Skb, ns: Namespace, dev: DeviceState, pv: PortVlan, vlan: number, pcp: number, inner: Uint8Array): number {
+  const tag = tagOnOutput(pv, vlan, pcp);
+  return output(w, b, skb, ns, dev, tag ? pushVlanTag(inner, { pcp: tag.pcp, dei: false, vid: tag.vid }) : inner);
+}
+
+/** Output to a port, as a copy of its own: the internal port's stack receives it; any other port transmits it. */
+function output(w: World, b: OvsBridge, skb: Skb, ns: Namespace, dev: DeviceState, frame: Uint8Array): number {
+  if (!dev.up) return 0;
+  const c = skb_clone(w, skb, 'ovs_dp_process_packet', `output to ${dev.name}`, frame);
+  c.ns = ns;
+  c.dev = dev;
+  if (dev.id === b.internal) {
+    c.fromDatapath = true;
+    c.rtIif = 0;
+    netif_receive_skb(w, c);
+  } else {
+    c.fromDatapath = false;
+    void dev_queue_xmit(w, c);
+  }
+  return 1;
+}
+
+export const OVS_INTERNAL_KIND = 'ovs-internal';
+
+/** The internal port: a tap device whose every frame the datapath reads. */
+export const ovsInternalOps: NetDeviceOps = {
+  kind: OVS_INTERNAL_KIND,
+  infoKind: 'openvswitch',
+  type: 'ether',
+  minMtu: 68,
+  maxMtu: 65535,
+  start_xmit: (w: World, skb: Skb): XmitResult => {
+    ovs_upcall(w, skb.dev.id, skb, OVS_TAP_READ_NS);
+    return 'ok';
+  },
+  // A tap device never reports an operational state of its own.
+  operstateKnown: () => false,
+};
+
+export function ovs_init(): void {
+  register_netdev_ops(ovsInternalOps);
+  dev_add_pack_all(ovs_packet_rcv);
 }

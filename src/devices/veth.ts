@@ -1,34 +1,45 @@
 /**
  * veth (drivers/net/veth.c): a pair of devices where what one end transmits, the other receives.
  * veth_xmit forwards to the peer through dev_forward_skb, which refuses a peer that is down or a frame
- * longer than the peer's MTU allows (is_skb_forwardable); the kernel counts those as the peer's rx_dropped.
+ * longer than the peer's MTU allows (is_skb_forwardable); the kernel counts those as the peer's
+ * rx_dropped. Carrier: veth_open turns it on for both ends only if the peer is up, veth_close off for
+ * both.
  */
-import type { Namespace, World } from '../sim/world.js';
+import type { Draft } from 'immer';
 import type { DeviceState } from '../sim/state.js';
-import { netif_receive_skb, type XmitResult } from './netdev.js';
+import { findById, findByName, type Namespace, type World } from '../sim/world.js';
+import { register_netdev_ops, type NetDeviceOps, type XmitResult } from '../core/netdevice.js';
+import { dev_alloc_name, isValidEtherAddr, netif_carrier_set, netif_receive_skb } from '../core/dev.js';
+import { kfree_skb, type Skb } from '../core/skbuff.js';
+import { fail, OK, type Result } from '../core/errno.js';
 
 /** Ethernet header plus one VLAN tag: what is_skb_forwardable allows beyond the MTU. */
 const FORWARDABLE_OVERHEAD = 14 + 4;
 
-export function veth_xmit(w: World, ns: Namespace, dev: DeviceState, data: Uint8Array): XmitResult {
+/** Virtual time a frame spends crossing a pair. */
+export const VETH_HOP_NS = 2_000;
+
+function veth_xmit(w: World, skb: Skb): XmitResult {
+  const dev = skb.dev;
   const peer = dev.peer === undefined ? undefined : w.device(dev.peer);
   const st = w.statsOf(dev.id);
+  const len = skb.data.length;
   // A frame the peer cannot take is the sender's tx_dropped, as veth's own counter keeps it.
-  if (!peer || !peer.dev.up || data.length > peer.dev.mtu + FORWARDABLE_OVERHEAD) st.tx_dropped++;
+  if (!peer || !peer.dev.up || len > peer.dev.mtu + FORWARDABLE_OVERHEAD) st.tx_dropped++;
   else {
     st.tx_packets++;
-    st.tx_bytes += data.length;
+    st.tx_bytes += len;
   }
   if (!peer) {
-    w.trace.drop(w.loop.now, ns.name, dev.name, 'veth_xmit', 'DEV_READY', `${dev.name} has no peer`);
+    kfree_skb(w, skb, 'veth_xmit', 'DEV_READY', `${dev.name} has no peer`);
     return 'ENOBUFS';
   }
   if (!peer.dev.up) {
-    w.trace.drop(w.loop.now, peer.ns.name, peer.dev.name, 'veth_xmit', 'DEV_READY', `peer ${peer.dev.name} is down`);
+    kfree_skb(w, skb, 'veth_xmit', 'DEV_READY', `peer ${peer.dev.name} is down`, peer.dev, peer.ns);
     return 'ENOBUFS';
   }
-  if (data.length > peer.dev.mtu + FORWARDABLE_OVERHEAD) {
-    w.trace.drop(w.loop.now, peer.ns.name, peer.dev.name, 'veth_xmit', 'PKT_TOO_BIG', `${data.length}-byte frame exceeds ${peer.dev.name}'s mtu ${peer.dev.mtu} (rx_dropped)`);
+  if (len > peer.dev.mtu + FORWARDABLE_OVERHEAD) {
+    kfree_skb(w, skb, 'veth_xmit', 'PKT_TOO_BIG', `${len}-byte frame exceeds ${peer.dev.name}'s mtu ${peer.dev.mtu} (rx_dropped)`, peer.dev, peer.ns);
     return 'ENOBUFS';
   }
   const target = peer.dev.id;
@@ -37,12 +48,97 @@ export function veth_xmit(w: World, ns: Namespace, dev: DeviceState, data: Uint8
     const p = w.device(target);
     if (p && p.dev.up) {
       w.recordHop(p.dev.id);
-      netif_receive_skb(w, p.ns, p.dev, data, 0);
-    }
-    else w.trace.drop(w.loop.now, p?.ns.name ?? ns.name, p?.dev.name, 'veth_xmit', 'DEV_READY', 'peer went away before the frame arrived');
+      skb.ns = p.ns;
+      skb.dev = p.dev;
+      skb.rtIif = 0;
+      netif_receive_skb(w, skb);
+    } else kfree_skb(w, skb, 'veth_xmit', 'DEV_READY', 'peer went away before the frame arrived', p?.dev, p?.ns ?? skb.ns);
   });
   return 'ok';
 }
 
-/** Virtual time a frame spends crossing a pair. */
-export const VETH_HOP_NS = 2_000;
+function peerOf(w: World, dev: DeviceState): { ns: Namespace; dev: DeviceState } | undefined {
+  return dev.peer === undefined ? undefined : w.device(dev.peer);
+}
+
+export const vethOps: NetDeviceOps = {
+  kind: 'veth',
+  infoKind: 'veth',
+  type: 'ether',
+  minMtu: 68,
+  maxMtu: 65535,
+  start_xmit: veth_xmit,
+  // veth_open: carrier on both ends once both are up.
+  open: (w, ns, dev) => {
+    const peer = peerOf(w, dev);
+    if (!peer || !peer.dev.up) return;
+    netif_carrier_set(w, ns, dev, true);
+    netif_carrier_set(w, peer.ns, peer.dev, true);
+  },
+  // veth_close: carrier off on both.
+  stop: (w, ns, dev) => {
+    netif_carrier_set(w, ns, dev, false);
+    const peer = peerOf(w, dev);
+    if (peer) netif_carrier_set(w, peer.ns, peer.dev, false);
+  },
+  iflink: peerOf,
+  dellinkWith: (_w, dev) => (dev.peer === undefined ? [] : [dev.peer]),
+};
+
+export interface VethLinkOptions {
+  readonly mtu?: number;
+  readonly mac?: string;
+  readonly peerMac?: string;
+  readonly peerMtu?: number;
+  readonly peerUp?: boolean;
+}
+
+/**
+ * veth_newlink: the peer is registered first, so it gets the lower ifindex. A name with "%d" (what the
+ * kernel uses when none is given: "veth%d") takes the first free number — the peer's is chosen first,
+ * so `ip link add veth0 type veth` names the peer veth0 too and fails with EEXIST when the device itself
+ * is registered, after the peer had taken (and kept) an ifindex.
+ */
+export function veth_newlink(w: World, ns: Namespace, name: string, peerName: string, peerNs: Namespace = ns, opts: VethLinkOptions = {}): Result {
+  if (!name.includes('%d') && findByName(ns.state, name)) return fail('EEXIST');
+  // veth_validate: an MTU out of range is refused before anything is created (no extack).
+  for (const mtu of [opts.mtu, opts.peerMtu]) if (mtu !== undefined && (mtu < 68 || mtu > 65535)) return fail('EINVAL');
+  for (const mac of [opts.mac, opts.peerMac]) if (mac !== undefined && !isValidEtherAddr(mac)) return fail('EADDRNOTAVAIL');
+  const pName = dev_alloc_name(peerNs.state, peerName);
+  if (findByName(peerNs.state, pName)) return fail('EEXIST');
+  const macA = opts.mac ?? w.rng.mac();
+  const macB = opts.peerMac ?? w.rng.mac();
+  let peerId = 0;
+  let peerIndex = 0;
+  peerNs.update((d) => {
+    const p = w.newDevice(d, 'veth', pName, macB, opts.peerMtu !== undefined ? { mtu: opts.peerMtu } : {});
+    peerId = p.id;
+    peerIndex = p.ifindex;
+  });
+  w.deviceHome.set(peerId, peerNs);
+  const mName = dev_alloc_name(ns.state, name);
+  // Bringing the peer up happens before the two ends are joined: veth_open has no peer yet.
+  if (findByName(ns.state, mName) || opts.peerUp) {
+    // register_netdevice(dev) fails: the peer is unregistered again; its ifindex stays used.
+    peerNs.update((d) => {
+      delete d.devices[peerIndex];
+    });
+    w.deviceHome.delete(peerId);
+    return fail(opts.peerUp && !findByName(ns.state, mName) ? 'ENOTCONN' : 'EEXIST');
+  }
+  let id = 0;
+  ns.update((d) => {
+    id = w.newDevice(d, 'veth', mName, macA, { peer: peerId, ...(opts.mtu !== undefined ? { mtu: opts.mtu } : {}) }).id;
+  });
+  w.deviceHome.set(id, ns);
+  peerNs.update((d) => {
+    const p = findById(d as never, peerId);
+    if (p) (d.devices[p.ifindex] as Draft<DeviceState>).peer = id;
+  });
+  w.trace.state(w.loop.now, ns.name, mName, 'veth_newlink', `${mName} and its peer ${pName}${peerNs === ns ? '' : ` (in ${peerNs.name || 'the script namespace'})`} registered`);
+  return OK;
+}
+
+export function veth_init(): void {
+  register_netdev_ops(vethOps);
+}

@@ -220,9 +220,9 @@ async function execute(plan: Plan): Promise<void> {
       }
       continue;
     }
-    const r = await run('bash', ['-c', step.shell], plan.commandTimeoutMs);
+    const r = await run('bash', ['-c', step.shell], step.timeoutMs);
     output += r.stdout + r.stderr;
-    if (r.timedOut) output += `vethsim: line ${step.line} was killed after ${plan.commandTimeoutMs / 1000} s\n`;
+    if (r.timedOut) output += `vethsim: line ${step.line} was killed after ${step.timeoutMs / 1000} s\n`;
     exits.push({ line: step.line, code: r.code });
     if (step.netnsAdded !== undefined && r.code === 0) await resetSysctls(step.netnsAdded, plan.ipv6);
   }

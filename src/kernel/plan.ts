@@ -13,7 +13,7 @@ export type Step =
   /** A background tcpdump: spawned without a shell; the next step waits until it is listening. */
   | { readonly kind: 'capture'; readonly line: number; readonly point: string; readonly argv: readonly string[] }
   /** A foreground line, run by bash as typed (after rewrites); `netnsAdded` is set for `ip netns add NAME`. */
-  | { readonly kind: 'run'; readonly line: number; readonly shell: string; readonly netnsAdded?: string };
+  | { readonly kind: 'run'; readonly line: number; readonly shell: string; readonly netnsAdded?: string; readonly timeoutMs: number };
 
 export interface Plan {
   readonly scenario: string;
@@ -22,8 +22,41 @@ export interface Plan {
   /** Append `-- set bridge X datapath_type=netdev` to each `ovs-vsctl add-br X`. */
   readonly ovsNetdev: boolean;
   readonly steps: readonly Step[];
-  /** Longest a foreground line may run before it is killed and reported. */
+  /** Longest a foreground line may run beyond what it means to take (a sleep, a ping's probes) before it is killed and reported. */
   readonly commandTimeoutMs: number;
+}
+
+/** A duration as sleep(1) and ping read it: seconds, with sleep's s/m/h/d suffixes. */
+function seconds(word: string | undefined): number {
+  const m = /^(\d+(?:\.\d*)?|\.\d+)([smhd]?)$/.exec(word ?? '');
+  if (!m) return 0;
+  return Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2] as string]!;
+}
+
+/**
+ * How long a line means to take: a `sleep` its argument, a `ping` its probes (count × interval, or its
+ * deadline) and its wait for the last answer. The line's timeout is this plus the plan's limit.
+ */
+export function intendedSeconds(words: readonly ShellWord[]): number {
+  const inv = invocation(words);
+  const argv = inv.argv.filter((w): w is string => typeof w === 'string');
+  const prog = programOf(inv);
+  if (prog === 'sleep') return argv.slice(1).reduce((t, a) => t + seconds(a), 0);
+  if (prog !== 'ping') return 0;
+  const opt = (f: string): string | undefined => {
+    for (let i = 1; i < argv.length; i++) {
+      const a = argv[i] as string;
+      if (a === `-${f}`) return argv[i + 1];
+      if (a.startsWith(`-${f}`) && a.length > 2) return a.slice(2);
+    }
+    return undefined;
+  };
+  const deadline = seconds(opt('w'));
+  if (deadline > 0) return deadline;
+  const count = Number(opt('c') ?? 1) || 1;
+  const interval = opt('i') === undefined ? 1 : seconds(opt('i'));
+  const linger = opt('W') === undefined ? 10 : seconds(opt('W'));
+  return count * interval + linger;
 }
 
 export function usesOvs(s: Scenario): boolean {
@@ -71,7 +104,8 @@ export function makePlan(s: Scenario, opts: { ovsNetdev: boolean; commandTimeout
     const rewritten = opts.ovsNetdev ? ovsNetdevWords(l.words) : undefined;
     const shell = rewritten ? quote(rewritten as string[]) : l.text;
     const added = netnsAdded(l.words);
-    return { kind: 'run', line: l.line, shell, ...(added ? { netnsAdded: added } : {}) };
+    const timeoutMs = (opts.commandTimeoutMs ?? 120_000) + Math.ceil(intendedSeconds(l.words) * 1000);
+    return { kind: 'run', line: l.line, shell, timeoutMs, ...(added ? { netnsAdded: added } : {}) };
   });
   return {
     scenario: s.name,

@@ -6,7 +6,8 @@
  */
 import type { Ipv4Address } from '../wire/ipv4.js';
 
-export type DeviceKind = 'loopback' | 'veth' | 'bridge' | 'ovs-internal';
+/** A device's kind: the name its driver registered (devices/*: 'loopback', 'veth', 'bridge', ...). */
+export type DeviceKind = string;
 
 export interface DeviceState {
   /** World-wide identity of the device, kept across namespaces (the kernel's net_device pointer). */
@@ -22,6 +23,8 @@ export interface DeviceState {
   readonly carrier: boolean;
   /** veth: the id of the other end. */
   readonly peer?: number;
+  /** A device stacked on another (macvlan): the id of the lower device (IFLA_LINK). */
+  readonly link?: number;
   readonly master?: number;
   readonly txqlen: number;
   /**
@@ -152,6 +155,13 @@ export interface NsState {
    * table N` fails for the others ("FIB table does not exist"). Undefined: none yet.
    */
   readonly fibTables?: readonly number[];
+  /**
+   * fib_has_custom_rules: set by the first `ip rule add` or `ip rule del` that the kernel accepts, and
+   * never cleared (fib4_rule_configure, fib4_rule_delete). Until then local routes live in main's trie
+   * (creating the local table creates main, lookups report main) and fib_validate_source may take its
+   * fast path.
+   */
+  readonly customRules?: boolean;
 }
 
 export const RT_TABLE_LOCAL = 255;

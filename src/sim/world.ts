@@ -1,85 +1,52 @@
 /**
  * The simulated machine: network namespaces, the devices in them, virtual time, captures and the
  * trace. Control-plane state lives in each namespace's immutable NsState (see state.ts); everything
- * that only exists while packets move — timers, queued packets, sockets — lives beside it here.
+ * that only exists while packets move — timers, queued packets, sockets, a bridge's fdb — belongs to
+ * the layer that owns it and hangs off a namespace or the world in a slot of its own (the kernel's
+ * net_generic), so this module knows nothing of the layers above it.
  */
 import { produce, type Draft } from 'immer';
-import { EventLoop, type Timer } from './event-loop.js';
+import { EventLoop } from './event-loop.js';
 import { Rng } from './rng.js';
 import { Trace } from './trace.js';
-import { DEFAULT_RULES, fibAddIfaddr } from '../stack/fib.js';
-import { IPV4_CONF_DEFAULTS } from '../kernel/sysctl-defaults.js';
-import type { DeviceKind, DeviceState, IfAddr, NeighEntry, NsState } from './state.js';
-import type { OvsDb } from '../devices/ovs.js';
+import type { DeviceKind, DeviceState, NsState } from './state.js';
 
-/** The kernel's namespace-wide IPv4 sysctls a scenario may read or write, with their defaults. */
-export const IPV4_NS_DEFAULTS: Readonly<Record<string, number>> = {
-  icmp_echo_ignore_broadcasts: 1,
-  icmp_echo_ignore_all: 0,
-  icmp_ratelimit: 1000,
-  ip_default_ttl: 64,
-  ip_no_pmtu_disc: 0,
-};
-
-/** A frame on its way, with the metadata the kernel keeps in its sk_buff. */
-export interface Skb {
-  /** The whole Ethernet frame. */
-  readonly data: Uint8Array;
-  /** Set on frames looped back through lo: the route was already decided (skb_dst kept). */
-  readonly looped?: boolean;
+/**
+ * A subsystem's per-namespace work (the kernel's pernet_operations): `init` fills a new namespace's
+ * state (its lo, its rules, its sysctls), `ready` runs once it exists (bringing the script's lo up).
+ */
+export interface PernetOps {
+  readonly init?: (w: World, ns: Draft<NsState>) => void;
+  readonly ready?: (w: World, ns: Namespace, opts: { readonly loUp: boolean }) => void;
+  /** The namespace goes: whatever the subsystem still runs for it (timers) stops. */
+  readonly exit?: (w: World, ns: Namespace) => void;
 }
 
-/** A raw ICMP socket (a ping process's). */
-export interface RawSocket {
-  /** SO_BINDTODEVICE: ifindex, 0 for none. */
-  readonly boundDev: number;
-  /** bind(): the local address, 0 for any. */
-  readonly boundAddr: number;
-  /** A datagram delivered locally (raw_local_deliver). */
-  onPacket(datagram: Uint8Array, info: { readonly iif: number; readonly dev: number }): void;
-  /** An ICMP error about a datagram this socket sent (IP_RECVERR's error queue). */
-  onError(from: number, type: number, code: number, offending: Uint8Array): void;
+const pernetOps: PernetOps[] = [];
+
+/** register_pernet_subsys: in registration order, as the kernel runs them. */
+export function register_pernet_subsys(ops: PernetOps): void {
+  pernetOps.push(ops);
 }
 
-export interface PendingNeigh {
-  timer: Timer | undefined;
-  /** Packets waiting for resolution (arp_queue): IPv4 datagrams with their output device. */
-  queue: Uint8Array[];
+let slots = 0;
+
+/** net_generic: a slot of per-namespace runtime data for a layer above, made on first use. */
+export function pernetSlot<T>(init: (ns: Namespace) => T): (ns: Namespace) => T {
+  const i = slots++;
+  return (ns) => (ns.priv[i] ??= init(ns)) as T;
 }
 
-export interface CaptureTap {
-  readonly deviceId: number;
-  /** Frames seen, in order: virtual time, bytes, and whether the device received or sent it. */
-  readonly frames: { t: number; data: Uint8Array; dir: 'in' | 'out' }[];
-  /** The device went away under the capture. */
-  gone: boolean;
+/** The same per world: a bridge's fdb, Open vSwitch's database. */
+export function worldSlot<T>(init: (w: World) => T): (w: World) => T {
+  const i = slots++;
+  return (w) => (w.priv[i] ??= init(w)) as T;
 }
 
 export class Namespace {
   state: NsState;
-  readonly neighPending = new Map<string, PendingNeigh>();
-  /** Last use of each neighbour entry on the fast path (neigh->used), by ifindex·2³² + ip. */
-  readonly neighUsed = new Map<number, number>();
-  private neighIndexOf: NsState['neigh'] | undefined;
-  private neighIndex = new Map<number, NeighEntry>();
-
-  /** The neighbour entry for (ifindex, ip) without building a string key: the per-packet lookup. */
-  neighFast(ifindex: number, ip: number): NeighEntry | undefined {
-    if (this.neighIndexOf !== this.state.neigh) {
-      this.neighIndexOf = this.state.neigh;
-      this.neighIndex = new Map();
-      for (const k in this.state.neigh) {
-        const e = this.state.neigh[k] as NeighEntry;
-        this.neighIndex.set(e.ifindex * 0x1_0000_0000 + e.ip, e);
-      }
-    }
-    return this.neighIndex.get(ifindex * 0x1_0000_0000 + ip);
-  }
-  readonly rawSockets = new Set<RawSocket>();
-  /** IP identification counter for locally generated datagrams. */
-  ipId: number;
-  /** Fragments being reassembled (ip_defrag), keyed by src/dst/id/proto. */
-  readonly defrag = new Map<string, { parts: { offset: number; data: Uint8Array; last: boolean }[]; header: Uint8Array; timer: Timer }>();
+  /** Runtime data of the layers above, by slot (pernetSlot). */
+  readonly priv: unknown[] = [];
 
   constructor(
     readonly world: World,
@@ -87,7 +54,6 @@ export class Namespace {
     initial: NsState,
   ) {
     this.state = initial;
-    this.ipId = world.rng.below(0x10000);
   }
 
   update(recipe: (draft: Draft<NsState>) => void): void {
@@ -110,11 +76,30 @@ export interface DevStats {
   tx_dropped: number;
 }
 
-export interface HistoryEntry {
+/** A frame a capture saw: when, its bytes, which way, and the packet and trace position it belongs to. */
+export interface TappedFrame {
   readonly t: number;
-  readonly ns: string;
-  readonly state: NsState;
+  readonly data: Uint8Array;
+  readonly dir: 'in' | 'out';
+  readonly pkt: number;
+  readonly seq: number;
 }
+
+export interface CaptureTap {
+  readonly deviceId: number;
+  readonly frames: TappedFrame[];
+  /** The device went away under the capture. */
+  gone: boolean;
+}
+
+/**
+ * One state change, kept when history is on: `seq` is the trace position it happened at (the number of
+ * events recorded before it), so the state before event N is the last entry with seq <= N. A namespace's
+ * NsState, or a snapshot of runtime state a layer keeps outside it (a bridge's fdb, OVS's tables).
+ */
+export type HistoryEntry =
+  | { readonly seq: number; readonly t: number; readonly ns: string; readonly state: NsState }
+  | { readonly seq: number; readonly t: number; readonly table: string; readonly key: string; readonly rows: readonly unknown[] };
 
 /** How many recent hops the storm report looks at. */
 export const HOP_RING = 8192;
@@ -128,19 +113,25 @@ export class World {
   /** Where each device lives now, by its world-wide id. */
   readonly deviceHome = new Map<number, Namespace>();
   readonly taps: CaptureTap[] = [];
-  /** Open vSwitch's configuration, as a private ovsdb would hold it. */
-  readonly ovs: OvsDb = { bridges: [], datapathDevice: undefined, version: 0 };
-  /** Each bridge's forwarding database (runtime: learning refreshes it with every frame). */
-  readonly fdbs = new Map<number, Map<string, { port: number; updated: number }>>();
-  /** Counters by device id; runtime, like the fdbs, so they stay out of the immutable state. */
+  /** Counters by device id; runtime, so they stay out of the immutable state. */
   readonly stats = new Map<number, DevStats>();
-  /** Every NsState a namespace has had, in order: the terminal UI steps through it. */
+  /** Every state change, in trace order, when keepHistory is set: the terminal UI steps through it. */
   readonly history: HistoryEntry[] = [];
   keepHistory = true;
+  /** Runtime data of the layers above, by slot (worldSlot). */
+  readonly priv: unknown[] = [];
   /** Frames handed from one device to another (a veth crossing, a loop through lo): the benchmark's unit. */
   frameHops = 0;
   /** The devices the last HOP_RING frame hops arrived at: where a storm is going round, when there is one. */
   readonly hopRing = new Int32Array(HOP_RING);
+  /** The last packet id handed out (alloc_skb, skb_clone). */
+  lastPacketId = 0;
+  private nextDeviceId = 1;
+
+  constructor(opts: WorldOptions) {
+    this.rng = new Rng(opts.seed);
+    this.trace = new Trace(opts.detailedTrace);
+  }
 
   statsOf(deviceId: number): DevStats {
     let s = this.stats.get(deviceId);
@@ -164,53 +155,48 @@ export class World {
     }
     return out.sort((a, b) => b.share - a.share);
   }
-  private nextDeviceId = 1;
-
-  constructor(opts: WorldOptions) {
-    this.rng = new Rng(opts.seed);
-    this.trace = new Trace(opts.detailedTrace);
-  }
 
   recordHistory(ns: Namespace): void {
-    if (this.keepHistory) this.history.push({ t: this.loop.now, ns: ns.name, state: ns.state });
+    if (this.keepHistory) this.history.push({ seq: this.trace.position, t: this.loop.now, ns: ns.name, state: ns.state });
+  }
+
+  /** A snapshot of runtime state kept outside NsState (`table` names what it is, `key` which one). */
+  recordTable(table: string, key: string, rows: () => readonly unknown[]): void {
+    if (this.keepHistory) this.history.push({ seq: this.trace.position, t: this.loop.now, table, key, rows: rows() });
   }
 
   allocateDeviceId(): number {
     return this.nextDeviceId++;
   }
 
-  /** A fresh namespace: only lo, as `ip netns add` leaves it (DOWN), or UP with 127.0.0.1 for the script's own. */
+  /**
+   * A fresh namespace: what each subsystem's pernet init puts in it (lo first, DOWN, as `ip netns add`
+   * leaves it), then their ready hooks (`loUp`: the script's own namespace, whose lo is UP).
+   */
   createNamespace(name: string, loUp: boolean): Namespace {
-    const lo: DeviceState = {
-      id: this.allocateDeviceId(),
-      ifindex: 1,
-      name: 'lo',
-      kind: 'loopback',
-      mac: '00:00:00:00:00:00',
-      mtu: 65536,
-      up: false,
-      carrier: true,
-      txqlen: 1000,
-      conf: { ...IPV4_CONF_DEFAULTS },
-    };
-    const state: NsState = {
-      name,
-      devices: { 1: lo },
-      nextIfindex: 2,
-      addrs: [],
-      routes: [],
-      rules: DEFAULT_RULES,
-      neigh: {},
-      confAll: { ...IPV4_CONF_DEFAULTS },
-      confDefault: { ...IPV4_CONF_DEFAULTS },
-      sysctl: { ...IPV4_NS_DEFAULTS },
-    };
+    const empty: NsState = { name, devices: {}, nextIfindex: 1, addrs: [], routes: [], rules: [], neigh: {}, confAll: {}, confDefault: {}, sysctl: {} };
+    const state = produce(empty, (d) => {
+      for (const o of pernetOps) o.init?.(this, d);
+    });
     const ns = new Namespace(this, name, state);
     this.namespaces.set(name, ns);
-    this.deviceHome.set(lo.id, ns);
-    if (loUp) ns.update((d) => loopbackUp(d));
-    else this.recordHistory(ns);
+    for (const k in state.devices) this.deviceHome.set((state.devices[k as unknown as number] as DeviceState).id, ns);
+    this.recordHistory(ns);
+    for (const o of pernetOps) o.ready?.(this, ns, { loUp });
     return ns;
+  }
+
+  /**
+   * The namespace goes (`ip netns del` once nothing holds it; its devices are already gone but lo):
+   * each subsystem's pernet exit, then every trace of it.
+   */
+  removeNamespace(ns: Namespace): void {
+    for (const o of pernetOps) o.exit?.(this, ns);
+    for (const t of this.taps) if (this.deviceHome.get(t.deviceId) === ns) t.gone = true;
+    this.deviceHome.forEach((home, id) => {
+      if (home === ns) this.deviceHome.delete(id);
+    });
+    this.namespaces.delete(ns.name);
   }
 
   /** Last known ifindex of each device id: `device()` is on the per-frame path. */
@@ -231,8 +217,8 @@ export class World {
     return { ns, dev };
   }
 
+  /** A device in a namespace being changed: the next free ifindex (dev_index_reserve), the namespace's conf/default. */
   newDevice(ns: Draft<NsState>, kind: DeviceKind, name: string, mac: string, extra: Partial<DeviceState> = {}): DeviceState {
-    // dev_index_reserve: the next free index from where the namespace's counter stands (cyclic).
     let ifindex = ns.nextIfindex;
     while (ns.devices[ifindex] !== undefined) ifindex++;
     const dev: DeviceState = {
@@ -268,17 +254,4 @@ export function findByName(ns: NsState, name: string): DeviceState | undefined {
     if (d.name === name) return d;
   }
   return undefined;
-}
-
-/** inetdev_event(NETDEV_UP) on lo: the first time lo comes up it gets 127.0.0.1/8. */
-export function loopbackUp(d: Draft<NsState>): void {
-  const lo = d.devices[1];
-  if (!lo) return;
-  lo.up = true;
-  if (!d.addrs.some((a) => a.ifindex === 1)) {
-    const ifa: IfAddr = { ifindex: 1, local: 0x7f000001, prefixlen: 8, broadcast: undefined, scope: 'host', label: 'lo', secondary: false };
-    d.addrs.push(ifa);
-  }
-  for (const a of d.addrs) if (a.ifindex === 1) fibAddIfaddr(d, a as IfAddr);
-  // lo's 127.255.255.255 broadcast route is the network broadcast fib_add_ifaddr adds for /8.
 }

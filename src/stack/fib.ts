@@ -1,19 +1,18 @@
 /**
- * The FIB: routing tables, policy rules, and the lookups the IPv4 path makes through them
- * (net/ipv4/fib_frontend.c, fib_trie.c, fib_rules.c). Tables live in NsState.routes tagged with
- * their table id; `ip rule`'s list decides which tables are consulted and in which order —
- * 0: local (255), 32766: main (254), 32767: default (253).
+ * The FIB: routing tables and the lookups the IPv4 path makes through them (net/ipv4/fib_frontend.c,
+ * fib_trie.c). Tables live in NsState.routes tagged with their table id; the policy rules
+ * (fib_rules.ts) decide which tables are consulted and in which order. The routes an address brings,
+ * and what a device going down or away takes along, follow the netdevice notifier (fib_netdev_event).
  */
 import type { Draft } from 'immer';
 import { broadcastOf, inSubnet, networkOf, type Ipv4Address } from '../wire/ipv4.js';
 import { devListOrder, RT_TABLE_LOCAL, RT_TABLE_MAIN, type AddrScope, type DeviceState, type IfAddr, type NsState, type Route, type RouteType, type Rule } from '../sim/state.js';
+import { isLoopback } from '../core/netdevice.js';
 import { devConf } from './devconf.js';
+import { fib4_has_custom_rules, fib_rule_match, type Flow } from './fib_rules.js';
+import { fib_new_table_draft } from './fib_tables.js';
 
-export const DEFAULT_RULES: readonly Rule[] = [
-  { priority: 0, table: RT_TABLE_LOCAL, action: 'lookup' },
-  { priority: 32766, table: RT_TABLE_MAIN, action: 'lookup' },
-  { priority: 32767, table: 253, action: 'lookup' },
-];
+export type { Flow } from './fib_rules.js';
 
 /** Numeric scopes (rtnetlink.h): smaller is wider. */
 export const SCOPE_VALUE: Readonly<Record<AddrScope | 'nowhere', number>> = { global: 0, link: 253, host: 254, nowhere: 255 };
@@ -26,15 +25,8 @@ function kernelRoute(table: number, type: RouteType, dst: Ipv4Address, dstLen: n
   return { table, type, dst, dstLen, dev: ifindex, gateway: undefined, proto: 'kernel', scope, prefsrc, metric: undefined };
 }
 
-/** fib_new_table: a table exists from the first route put in it until the namespace goes. */
-export function fibNewTable(ns: Draft<NsState>, table: number): void {
-  const id = table === 0 ? RT_TABLE_MAIN : table;
-  if (ns.fibTables === undefined) ns.fibTables = [id];
-  else if (!ns.fibTables.includes(id)) ns.fibTables.push(id);
-}
-
 function addRoute(ns: Draft<NsState>, r: Route): void {
-  fibNewTable(ns, r.table);
+  fib_new_table_draft(ns, r.table);
   const same = ns.routes.findIndex((x) => x.table === r.table && x.type === r.type && x.dst === r.dst && x.dstLen === r.dstLen && x.dev === r.dev && x.metric === r.metric);
   if (same < 0) ns.routes.push(r);
 }
@@ -51,7 +43,7 @@ export function fibAddIfaddr(ns: Draft<NsState>, ifa: IfAddr): void {
   if (ifa.broadcast !== undefined && ifa.broadcast !== 0xffffffff) add(RT_TABLE_LOCAL, 'broadcast', ifa.broadcast, 32, 'link');
   const prefix = networkOf(ifa.local, ifa.prefixlen);
   if (prefix !== 0 && !ifa.secondary && (prefix !== ifa.local || ifa.prefixlen < 32)) {
-    const loopback = dev?.kind === 'loopback';
+    const loopback = dev !== undefined && isLoopback(dev as DeviceState);
     add(loopback ? RT_TABLE_LOCAL : RT_TABLE_MAIN, loopback ? 'local' : 'unicast', prefix, ifa.prefixlen, loopback ? 'host' : 'link');
     if (ifa.prefixlen < 31) add(RT_TABLE_LOCAL, 'broadcast', broadcastOf(ifa.local, ifa.prefixlen), 32, 'link');
   }
@@ -87,16 +79,6 @@ export function fibDeviceUp(ns: Draft<NsState>, ifindex: number): void {
   for (const ifa of ns.addrs) if (ifa.ifindex === ifindex) fibAddIfaddr(ns, ifa as IfAddr);
 }
 
-/** What a lookup is asked: the flow's addresses and the devices it is bound to. */
-export interface Flow {
-  readonly daddr: Ipv4Address;
-  readonly saddr: Ipv4Address;
-  /** Output device the flow is bound to (SO_BINDTODEVICE, `ping -I dev`); 0 for none. */
-  readonly oif: number;
-  /** Input device for forwarded and received packets; 0 for locally generated ones. */
-  readonly iif: number;
-}
-
 export type FibError = 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL';
 
 export interface FibResult {
@@ -106,24 +88,17 @@ export interface FibResult {
   readonly rule: Rule;
 }
 
-export function ruleMatches(ns: NsState, rule: Rule, flow: Flow): boolean {
-  if (rule.from && !inSubnet(flow.saddr, rule.from.addr, rule.from.len)) return false;
-  if (rule.to && !inSubnet(flow.daddr, rule.to.addr, rule.to.len)) return false;
-  if (rule.iif !== undefined) {
-    const name = flow.iif === 0 ? 'lo' : ns.devices[flow.iif]?.name;
-    if (name !== rule.iif) return false;
-  }
-  if (rule.oif !== undefined && ns.devices[flow.oif]?.name !== rule.oif) return false;
-  return true;
-}
-
-/** fib_table_lookup: longest prefix first; among equals the lowest metric; nexthops bound by oif. */
-export function fibTableLookup(ns: NsState, table: number, flow: Flow): Route | undefined {
+/**
+ * fib_table_lookup: longest prefix first; among equals the lowest metric; nexthops bound by oif. With
+ * `minScope`, only routes of at least that scope (fib_check_nh's lookup for a gateway: RT_SCOPE_LINK).
+ */
+export function fibTableLookup(ns: NsState, table: number, flow: Flow, minScope = 0): Route | undefined {
   let best: Route | undefined;
   for (const r of ns.routes) {
     if (r.table !== table) continue;
     if (!inSubnet(flow.daddr, r.dst, r.dstLen)) continue;
     if (flow.oif !== 0 && r.dev !== undefined && r.dev !== flow.oif) continue;
+    if (minScope !== 0 && SCOPE_VALUE[r.scope] < minScope) continue;
     if (best === undefined || r.dstLen > best.dstLen || (r.dstLen === best.dstLen && (r.metric ?? 0) < (best.metric ?? 0))) best = r;
   }
   return best;
@@ -139,7 +114,7 @@ const lookupCache = new WeakMap<readonly Route[], Map<number, FibResult | { erro
 
 /** fib_lookup through the policy rules. */
 export function fibLookup(ns: NsState, flow: Flow): FibResult | { error: FibError } {
-  if (hasCustomRules(ns.rules) || flow.oif > 0x1fffff) return fibLookupRules(ns, flow);
+  if (fib4_has_custom_rules(ns) || flow.oif > 0x1fffff) return fibLookupRules(ns, flow);
   let cache = lookupCache.get(ns.routes);
   if (!cache) {
     cache = new Map();
@@ -158,7 +133,7 @@ export function fibLookup(ns: NsState, flow: Flow): FibResult | { error: FibErro
 
 function fibLookupRules(ns: NsState, flow: Flow): FibResult | { error: FibError } {
   for (const rule of ns.rules) {
-    if (!ruleMatches(ns, rule, flow)) continue;
+    if (!fib_rule_match(ns, rule, flow)) continue;
     // fib4_rule_action: an unreachable rule is ENETUNREACH (an unreachable route is EHOSTUNREACH).
     if (rule.action === 'unreachable') return { error: 'ENETUNREACH' };
     if (rule.action === 'prohibit') return { error: 'EACCES' };
@@ -216,18 +191,6 @@ export function inetSelectAddr(ns: NsState, ifindex: number, dst: Ipv4Address, s
   return 0;
 }
 
-const customRulesCache = new WeakMap<readonly Rule[], boolean>();
-
-/** fib4_has_custom_rules: anything but the three default rules (cached per rules list: it is per packet). */
-function hasCustomRules(rules: readonly Rule[]): boolean {
-  let v = customRulesCache.get(rules);
-  if (v === undefined) {
-    v = rules.length !== 3 || rules.some((r, i) => r.priority !== DEFAULT_RULES[i]?.priority || r.table !== DEFAULT_RULES[i]?.table || r.from || r.to || r.iif || r.oif);
-    customRulesCache.set(rules, v);
-  }
-  return v;
-}
-
 export type SourceVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: 'IP_LOCAL_SOURCE' | 'IP_RPFILTER' | 'IP_INVALID_SOURCE'; readonly why: string };
 
 /**
@@ -239,7 +202,7 @@ export type SourceVerdict = { readonly ok: true } | { readonly ok: false; readon
 export function fibValidateSource(ns: NsState, src: Ipv4Address, dst: Ipv4Address, dev: DeviceState): SourceVerdict {
   const rpf = devConf(ns, dev, 'rp_filter');
   const acceptLocal = devConf(ns, dev, 'accept_local') !== 0;
-  const customRules = hasCustomRules(ns.rules);
+  const customRules = fib4_has_custom_rules(ns);
   if (rpf === 0 && !customRules) {
     if (acceptLocal || !isLocalAddress(ns, src)) return { ok: true };
     return { ok: false, reason: 'IP_LOCAL_SOURCE', why: `its source ${fmt(src)} is a local address and accept_local is 0` };
@@ -251,7 +214,7 @@ export function fibValidateSource(ns: NsState, src: Ipv4Address, dst: Ipv4Addres
       ? { ok: false, reason: 'IP_LOCAL_SOURCE', why: `its source ${fmt(src)} is a local address and accept_local is 0` }
       : { ok: false, reason: 'IP_INVALID_SOURCE', why: `the route back to ${fmt(src)} is ${back.type}` };
   }
-  const devMatch = back.route.dev === dev.ifindex || (back.type === 'local' && dev.kind === 'loopback');
+  const devMatch = back.route.dev === dev.ifindex || (back.type === 'local' && isLoopback(dev));
   if (devMatch) return { ok: true };
   const hasAddr = ns.addrs.some((a) => a.ifindex === dev.ifindex);
   if (!hasAddr) return rpf ? { ok: false, reason: 'IP_RPFILTER', why: `rp_filter=${rpf} and ${dev.name} has no address` } : { ok: true };

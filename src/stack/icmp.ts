@@ -4,9 +4,10 @@
  */
 import { internetChecksum, internetChecksumRange } from '../wire/checksum.js';
 import { IP_PROTO_ICMP } from '../wire/ipv4.js';
-import type { DeviceState } from '../sim/state.js';
 import type { Namespace, World } from '../sim/world.js';
+import { alloc_skb, consume_skb, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
 import { addrAt, buildDatagram, ip_output, nextIpId } from './ipv4-output.js';
+import { rawSockets } from './netns_ipv4.js';
 import { fmt, ip_route_output } from './route.js';
 
 export const ICMP_ECHOREPLY = 0;
@@ -43,14 +44,17 @@ export interface RawDelivery {
   readonly dev: number;
 }
 
-/** raw_local_deliver: every ICMP packet delivered locally is offered to the raw ICMP sockets. */
-export function raw_local_deliver(ns: Namespace, datagram: Uint8Array, info: RawDelivery): void {
-  if (ns.rawSockets.size === 0) return;
-  const daddr = addrAt(datagram, 16);
-  for (const s of ns.rawSockets) {
+/** raw_local_deliver: every ICMP packet delivered locally is offered to the raw ICMP sockets, each a copy of its own. */
+export function raw_local_deliver(w: World, skb: Skb, info: RawDelivery): void {
+  const socks = rawSockets(skb.ns);
+  if (socks.size === 0) return;
+  const daddr = addrAt(skb.data, 16);
+  for (const s of socks) {
     if (s.boundDev !== 0 && s.boundDev !== info.iif) continue;
     if (s.boundAddr !== 0 && s.boundAddr !== daddr) continue;
-    s.onPacket(datagram, info);
+    const c = skb_clone(w, skb, 'raw_local_deliver', 'a copy for a raw ICMP socket');
+    s.onPacket(c.data, info);
+    consume_skb(w, c, 'raw_rcv', 'queued on the raw socket');
   }
 }
 
@@ -63,38 +67,45 @@ function raw_icmp_error(ns: Namespace, errorDatagram: Uint8Array, type: number, 
   const inner = errorDatagram.subarray(ihl + 8);
   if (inner.length < 20 || inner[9] !== IP_PROTO_ICMP) return;
   const innerSrc = addrAt(inner, 12);
-  for (const s of ns.rawSockets) {
+  for (const s of rawSockets(ns)) {
     if (s.boundDev !== 0 && s.boundDev !== info.dev) continue;
     if (s.boundAddr !== 0 && s.boundAddr !== innerSrc) continue;
     s.onError(addrAt(errorDatagram, 12), type, code, inner);
   }
 }
 
-/** icmp_rcv: a locally delivered ICMP message. */
-export function icmp_rcv(w: World, ns: Namespace, dev: DeviceState, datagram: Uint8Array, info: RawDelivery, broadcast: boolean): void {
+/** icmp_rcv: a locally delivered ICMP message in skb.data. */
+export function icmp_rcv(w: World, skb: Skb, info: RawDelivery, broadcast: boolean): void {
+  const datagram = skb.data;
   const ihl = ((datagram[0] as number) & 0xf) * 4;
   if (datagram.length < ihl + 8 || internetChecksumRange(datagram, ihl, datagram.length) !== 0) {
-    w.trace.drop(w.loop.now, ns.name, dev.name, 'icmp_rcv', 'NOT_SPECIFIED', 'bad ICMP checksum');
+    kfree_skb(w, skb, 'icmp_rcv', 'ICMP_CSUM', 'bad ICMP checksum');
     return;
   }
   const type = datagram[ihl] as number;
   const code = datagram[ihl + 1] as number;
-  if (type === ICMP_ECHO) return icmp_echo(w, ns, dev, datagram, broadcast);
+  if (type === ICMP_ECHO) return icmp_echo(w, skb, broadcast);
   if (type === ICMP_DEST_UNREACH || type === ICMP_TIME_EXCEEDED) {
-    if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, dev.name, 'icmp_unreach', `ICMP type ${type} code ${code} from ${fmt(addrAt(datagram, 12))}`);
-    raw_icmp_error(ns, datagram, type, code, info);
+    if (w.trace.detailed) skb_trace(w, skb, 'icmp_unreach', `ICMP type ${type} code ${code} from ${fmt(addrAt(datagram, 12))}`);
+    raw_icmp_error(skb.ns, datagram, type, code, info);
+    consume_skb(w, skb, 'icmp_unreach', 'handed to the sockets it concerns');
+    return;
   }
+  consume_skb(w, skb, 'icmp_rcv', type === ICMP_ECHOREPLY ? 'echo reply: for the raw sockets only' : `ICMP type ${type}: nothing more to do`);
 }
 
 /** icmp_echo → icmp_reply: answer with the same id, sequence and data, from the address asked. */
-function icmp_echo(w: World, ns: Namespace, dev: DeviceState, datagram: Uint8Array, broadcast: boolean): void {
+function icmp_echo(w: World, skb: Skb, broadcast: boolean): void {
+  const ns = skb.ns;
+  const dev = skb.dev;
+  const datagram = skb.data;
   const st = ns.state;
   if ((st.sysctl.icmp_echo_ignore_all ?? 0) !== 0) {
-    w.trace.drop(w.loop.now, ns.name, dev.name, 'icmp_echo', 'NOT_SPECIFIED', 'icmp_echo_ignore_all=1');
+    kfree_skb(w, skb, 'icmp_echo', 'ICMP_ECHO_IGNORE_ALL', 'icmp_echo_ignore_all=1');
     return;
   }
   if (broadcast && (st.sysctl.icmp_echo_ignore_broadcasts ?? 1) !== 0) {
-    w.trace.drop(w.loop.now, ns.name, dev.name, 'icmp_echo', 'ICMP_IGNORED_BROADCAST', 'echo request to a broadcast address ignored (icmp_echo_ignore_broadcasts=1)');
+    kfree_skb(w, skb, 'icmp_rcv', 'INVALID_PROTO', 'echo request to a broadcast address ignored (icmp_echo_ignore_broadcasts=1)');
     return;
   }
   const ihl = ((datagram[0] as number) & 0xf) * 4;
@@ -104,7 +115,7 @@ function icmp_echo(w: World, ns: Namespace, dev: DeviceState, datagram: Uint8Arr
   const spec = broadcast ? (st.addrs.find((a) => a.ifindex === dev.ifindex && !a.secondary)?.local ?? 0) : dst;
   const route = ip_route_output(st, { daddr: src, saddr: spec, oif: 0 });
   if (!route.ok) {
-    w.trace.drop(w.loop.now, ns.name, dev.name, 'icmp_reply', 'IP_OUTNOROUTES', `no route back to ${fmt(src)}`);
+    kfree_skb(w, skb, 'icmp_reply', 'IP_OUTNOROUTES', `no route back to ${fmt(src)}`);
     return;
   }
   const reply = datagram.slice(ihl);
@@ -114,16 +125,20 @@ function icmp_echo(w: World, ns: Namespace, dev: DeviceState, datagram: Uint8Arr
   const c = internetChecksum(reply);
   reply[2] = c >>> 8;
   reply[3] = c & 0xff;
-  if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, dev.name, 'icmp_echo', `echo request from ${fmt(src)}: replying from ${fmt(spec)}`);
+  consume_skb(w, skb, 'icmp_echo', `echo request from ${fmt(src)}: replying from ${fmt(spec)}`);
   const out = buildDatagram({ src: route.saddr, dst: src, protocol: IP_PROTO_ICMP, ttl: st.sysctl.ip_default_ttl ?? 64, id: nextIpId(ns), df: false }, reply);
-  ip_output(w, ns, route, out);
+  const r = alloc_skb(w, ns, route.dev, out);
+  if (w.trace.detailed) skb_trace(w, r, 'icmp_reply', `echo reply to ${fmt(src)}, answering packet #${skb.id}`, dev);
+  ip_output(w, r, route);
 }
 
 /**
- * icmp_send: an error about `offending` back to its source. Never about an ICMP error, a non-first
- * fragment, or a broadcast; the source address comes from the route back (saddr 0).
+ * icmp_send: an error about the datagram in skb_in.data back to its source. Never about an ICMP error,
+ * a non-first fragment, or a broadcast; the source address comes from the route back (saddr 0).
  */
-export function icmp_send(w: World, ns: Namespace, offending: Uint8Array, type: number, code: number, rest = 0): void {
+export function icmp_send(w: World, skb_in: Skb, type: number, code: number, rest = 0): void {
+  const ns = skb_in.ns;
+  const offending = skb_in.data;
   const src = addrAt(offending, 12);
   const dst = addrAt(offending, 16);
   const fragOff = (((offending[6] as number) & 0x1f) << 8) | (offending[7] as number);
@@ -142,12 +157,13 @@ export function icmp_send(w: World, ns: Namespace, offending: Uint8Array, type: 
   }
   const quote = offending.subarray(0, Math.min(offending.length, QUOTE_LIMIT));
   const msg = icmpMessage(type, code, rest, quote);
-  if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, route.dev.name, 'icmp_send', `ICMP type ${type} code ${code} to ${fmt(src)} about ${fmt(dst)}`);
   const out = buildDatagram({ src: route.saddr, dst: src, protocol: IP_PROTO_ICMP, ttl: st.sysctl.ip_default_ttl ?? 64, id: nextIpId(ns), df: false, tos: 0xc0 }, msg);
-  ip_output(w, ns, route, out);
+  const e = alloc_skb(w, ns, route.dev, out);
+  if (w.trace.detailed) skb_trace(w, e, 'icmp_send', `ICMP type ${type} code ${code} to ${fmt(src)} about ${fmt(dst)} (packet #${skb_in.id})`, route.dev);
+  ip_output(w, e, route);
 }
 
 /** arp_error_report → ipv4_link_failure: a packet whose next hop never answered. */
-export function icmp_send_unreach_for_local(w: World, ns: Namespace, datagram: Uint8Array): void {
-  icmp_send(w, ns, datagram, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH);
+export function icmp_send_unreach_for_local(w: World, skb: Skb): void {
+  icmp_send(w, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH);
 }

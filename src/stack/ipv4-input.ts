@@ -1,128 +1,162 @@
 /**
  * The IPv4 input path (net/ipv4/ip_input.c, ip_forward.c, ip_fragment.c): ip_rcv checks the header,
- * ip_route_input decides, then ip_local_deliver (reassembling fragments first) or ip_forward.
+ * ip_route_input decides, then ip_local_deliver (reassembling fragments first) or ip_forward. The
+ * netfilter hooks sit where the kernel has them (PRE_ROUTING, LOCAL_IN, FORWARD).
  */
 import { internetChecksumRange } from '../wire/checksum.js';
+import { ETHERNET_HEADER_LEN } from '../wire/ethernet.js';
 import { IP_PROTO_ICMP } from '../wire/ipv4.js';
 import { NS_PER_SEC } from '../sim/event-loop.js';
 import type { DeviceState } from '../sim/state.js';
-import type { Namespace, World } from '../sim/world.js';
-import type { PktType } from '../devices/frame.js';
+import type { World } from '../sim/world.js';
+import { consume_skb, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
 import { addrAt, buildDatagram, ip_finish_output2, ip_fragment, setTtl } from './ipv4-output.js';
 import { fmt, ip_route_input } from './route.js';
-import { icmp_rcv, icmp_send, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_TIME_EXCEEDED, raw_local_deliver } from './icmp.js';
+import { icmp_rcv, icmp_send, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_TIME_EXCEEDED, raw_local_deliver, type RawDelivery } from './icmp.js';
+import { netnsIpv4 } from './netns_ipv4.js';
+import { NF_HOOK } from './netfilter.js';
 
 /** ipfrag_time: how long fragments wait for the rest (30 s). */
 const IPFRAG_TIME = 30 * NS_PER_SEC;
 
-export function ip_rcv(w: World, ns: Namespace, dev: DeviceState, frame: Uint8Array, pkt: PktType, rtIif: number): void {
-  if (pkt === 'otherhost') {
-    w.trace.drop(w.loop.now, ns.name, dev.name, 'ip_rcv', 'OTHERHOST', 'frame for another host');
+/** ip_rcv: the frame in skb.data becomes the datagram it carries, checked. */
+export function ip_rcv(w: World, skb: Skb): void {
+  if (skb.pktType === 'otherhost') {
+    kfree_skb(w, skb, 'ip_rcv', 'OTHERHOST', 'frame for another host');
     return;
   }
-  const d = new Uint8Array(frame.buffer, frame.byteOffset + 14, frame.length - 14);
+  const frame = skb.data;
+  const d = new Uint8Array(frame.buffer, frame.byteOffset + ETHERNET_HEADER_LEN, frame.length - ETHERNET_HEADER_LEN);
   const ihl = ((d[0] as number) & 0xf) * 4;
   if (d.length < 20 || (d[0] as number) >>> 4 !== 4 || ihl < 20 || d.length < ihl) {
-    w.trace.drop(w.loop.now, ns.name, dev.name, 'ip_rcv', 'IP_INHDR', 'bad IPv4 header');
+    kfree_skb(w, skb, 'ip_rcv', 'IP_INHDR', 'bad IPv4 header');
     return;
   }
   const total = ((d[2] as number) << 8) | (d[3] as number);
   if (total < ihl || total > d.length) {
-    w.trace.drop(w.loop.now, ns.name, dev.name, 'ip_rcv', 'IP_INHDR', `bad total length ${total}`);
+    kfree_skb(w, skb, 'ip_rcv', 'IP_INHDR', `bad total length ${total}`);
     return;
   }
   if (internetChecksumRange(d, 0, ihl) !== 0) {
-    w.trace.drop(w.loop.now, ns.name, dev.name, 'ip_rcv', 'IP_CSUM', 'bad header checksum');
+    kfree_skb(w, skb, 'ip_rcv', 'IP_CSUM', 'bad header checksum');
     return;
   }
-  const datagram = total === d.length ? d : new Uint8Array(d.buffer, d.byteOffset, total);
+  skb.data = total === d.length ? d : new Uint8Array(d.buffer, d.byteOffset, total);
+  NF_HOOK(w, 'PRE_ROUTING', skb, ip_rcv_finish);
+}
+
+/** ip_rcv_finish: the route decides, unless the packet kept the one it was sent with (looped through lo). */
+function ip_rcv_finish(w: World, skb: Skb): void {
+  const dev = skb.dev;
+  const datagram = skb.data;
   const saddr = addrAt(datagram, 12);
   const daddr = addrAt(datagram, 16);
-  if (rtIif !== 0) return ip_local_deliver(w, ns, dev, datagram, { iif: rtIif, dev: dev.ifindex }, false);
-  const rt = ip_route_input(ns.state, dev, saddr, daddr);
+  if (skb.pktType === 'loopback') {
+    if (w.trace.detailed) skb_trace(w, skb, 'ip_mc_output', `looped copy of a broadcast from ${fmt(saddr)}`);
+    return ip_local_deliver(w, skb, { iif: dev.ifindex, dev: dev.ifindex }, true);
+  }
+  if (skb.rtIif !== 0) return ip_local_deliver(w, skb, { iif: skb.rtIif, dev: dev.ifindex }, false);
+  const rt = ip_route_input(skb.ns.state, dev, saddr, daddr);
   switch (rt.kind) {
     case 'local':
-      if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, dev.name, 'ip_route_input', `${fmt(saddr)} > ${fmt(daddr)}: local`);
-      return ip_local_deliver(w, ns, dev, datagram, { iif: dev.ifindex, dev: dev.ifindex }, false);
+      if (w.trace.detailed) skb_trace(w, skb, 'ip_route_input', `${fmt(saddr)} > ${fmt(daddr)}: local`);
+      return ip_local_deliver(w, skb, { iif: dev.ifindex, dev: dev.ifindex }, false);
     case 'broadcast':
-      if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, dev.name, 'ip_route_input', `${fmt(saddr)} > ${fmt(daddr)}: broadcast`);
-      return ip_local_deliver(w, ns, dev, datagram, { iif: dev.ifindex, dev: dev.ifindex }, true);
+      if (w.trace.detailed) skb_trace(w, skb, 'ip_route_input', `${fmt(saddr)} > ${fmt(daddr)}: broadcast`);
+      return ip_local_deliver(w, skb, { iif: dev.ifindex, dev: dev.ifindex }, true);
     case 'forward':
-      if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, dev.name, 'ip_route_input', `${fmt(saddr)} > ${fmt(daddr)}: forward via ${rt.outDev.name}`);
-      return ip_forward(w, ns, dev, datagram, rt.outDev, rt.nexthop);
+      if (w.trace.detailed) skb_trace(w, skb, 'ip_route_input', `${fmt(saddr)} > ${fmt(daddr)}: forward via ${rt.outDev.name}`);
+      return ip_forward(w, skb, rt.outDev, rt.nexthop);
     case 'drop':
-      w.trace.drop(w.loop.now, ns.name, dev.name, 'ip_route_input', rt.reason, `${fmt(saddr)} > ${fmt(daddr)}: ${rt.why}`);
-      if (rt.icmpUnreach) icmp_send(w, ns, datagram, ICMP_DEST_UNREACH, rt.icmpUnreach === 'host' ? ICMP_HOST_UNREACH : ICMP_NET_UNREACH);
+      kfree_skb(w, skb, 'ip_route_input', rt.reason, `${fmt(saddr)} > ${fmt(daddr)}: ${rt.why}`);
+      if (rt.icmpUnreach) icmp_send(w, skb, ICMP_DEST_UNREACH, rt.icmpUnreach === 'host' ? ICMP_HOST_UNREACH : ICMP_NET_UNREACH);
   }
 }
 
 /** ip_forward: TTL, MTU, then out through the neighbour of the next hop. */
-function ip_forward(w: World, ns: Namespace, inDev: DeviceState, datagram: Uint8Array, outDev: DeviceState, nexthop: number): void {
+function ip_forward(w: World, skb: Skb, outDev: DeviceState, nexthop: number): void {
+  const datagram = skb.data;
   const ttl = datagram[8] as number;
   if (ttl <= 1) {
-    w.trace.drop(w.loop.now, ns.name, inDev.name, 'ip_forward', 'TTL_EXPIRED', `TTL ${ttl} would reach 0: ICMP time exceeded to ${fmt(addrAt(datagram, 12))}`);
-    icmp_send(w, ns, datagram, ICMP_TIME_EXCEEDED, 0);
+    kfree_skb(w, skb, 'ip_forward', 'TTL_EXPIRED', `TTL ${ttl} would reach 0: ICMP time exceeded to ${fmt(addrAt(datagram, 12))}`);
+    icmp_send(w, skb, ICMP_TIME_EXCEEDED, 0);
     return;
   }
+  // skb_cow: what the taps saw stays as it was.
   const copy = datagram.slice();
   setTtl(copy, ttl - 1);
-  if (copy.length > outDev.mtu) {
-    if (((copy[6] as number) & 0x40) !== 0) {
-      w.trace.drop(w.loop.now, ns.name, outDev.name, 'ip_forward', 'PKT_TOO_BIG', `${copy.length} bytes with DF exceed ${outDev.name}'s mtu ${outDev.mtu}: ICMP fragmentation needed`);
-      icmp_send(w, ns, datagram, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, outDev.mtu);
-      return;
-    }
-    if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, outDev.name, 'ip_forward', `forwarding ${fmt(addrAt(copy, 12))} > ${fmt(addrAt(copy, 16))}, fragmented for mtu ${outDev.mtu}`);
-    for (const p of ip_fragment(copy, outDev.mtu)) void ip_finish_output2(w, ns, outDev, { type: 'unicast', nexthop }, p);
+  if (copy.length > outDev.mtu && ((copy[6] as number) & 0x40) !== 0) {
+    kfree_skb(w, skb, 'ip_forward', 'PKT_TOO_BIG', `${copy.length} bytes with DF exceed ${outDev.name}'s mtu ${outDev.mtu}: ICMP fragmentation needed`, outDev);
+    icmp_send(w, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, outDev.mtu);
     return;
   }
-  if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, outDev.name, 'ip_forward', `forwarding ${fmt(addrAt(copy, 12))} > ${fmt(addrAt(copy, 16))} ttl ${ttl - 1}`);
-  void ip_finish_output2(w, ns, outDev, { type: 'unicast', nexthop }, copy);
+  skb.data = copy;
+  NF_HOOK(w, 'FORWARD', skb, (w2, s) => ip_forward_finish(w2, s, outDev, nexthop));
 }
 
-/** A looped-back copy of our own broadcast: it keeps its output route, so it is delivered as a broadcast. */
-export function ip_local_deliver_looped(w: World, ns: Namespace, dev: DeviceState, datagram: Uint8Array): void {
-  if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, dev.name, 'ip_mc_output', `looped copy of a broadcast from ${fmt(addrAt(datagram, 12))}`);
-  ip_local_deliver(w, ns, dev, datagram, { iif: dev.ifindex, dev: dev.ifindex }, true);
+/** ip_forward_finish → ip_output: fragmented for the output device if it must be. */
+function ip_forward_finish(w: World, skb: Skb, outDev: DeviceState, nexthop: number): void {
+  const copy = skb.data;
+  const ttl = copy[8] as number;
+  if (copy.length > outDev.mtu) {
+    if (w.trace.detailed) skb_trace(w, skb, 'ip_forward', `forwarding ${fmt(addrAt(copy, 12))} > ${fmt(addrAt(copy, 16))}, fragmented for mtu ${outDev.mtu}`, outDev);
+    const pieces = ip_fragment(copy, outDev.mtu);
+    for (const [i, p] of pieces.entries()) void ip_finish_output2(w, skb_clone(w, skb, 'ip_fragment', `fragment ${i + 1} of ${pieces.length}`, p), outDev, { type: 'unicast', nexthop });
+    consume_skb(w, skb, 'ip_fragment', `forwarded as ${pieces.length} fragments`, outDev);
+    return;
+  }
+  if (w.trace.detailed) skb_trace(w, skb, 'ip_forward', `forwarding ${fmt(addrAt(copy, 12))} > ${fmt(addrAt(copy, 16))} ttl ${ttl}`, outDev);
+  void ip_finish_output2(w, skb, outDev, { type: 'unicast', nexthop });
 }
 
-/** ip_local_deliver: reassemble, then offer to raw sockets and the protocol handler. */
-function ip_local_deliver(w: World, ns: Namespace, dev: DeviceState, datagram: Uint8Array, info: { iif: number; dev: number }, broadcast: boolean): void {
-  const flags = ((datagram[6] as number) << 8) | (datagram[7] as number);
-  let whole = datagram;
+/** ip_local_deliver: reassemble, then LOCAL_IN, then the raw sockets and the protocol handler. */
+function ip_local_deliver(w: World, skb: Skb, info: RawDelivery, broadcast: boolean): void {
+  const flags = ((skb.data[6] as number) << 8) | (skb.data[7] as number);
   if ((flags & 0x2000) !== 0 || (flags & 0x1fff) !== 0) {
-    const done = ip_defrag(w, ns, dev, datagram);
-    if (!done) return;
-    whole = done;
+    const whole = ip_defrag(w, skb);
+    if (!whole) return;
+    skb = whole;
   }
-  const proto = whole[9] as number;
-  if (proto === IP_PROTO_ICMP) {
-    raw_local_deliver(ns, whole, info);
-    return icmp_rcv(w, ns, dev, whole, info, broadcast);
-  }
-  w.trace.drop(w.loop.now, ns.name, dev.name, 'ip_local_deliver', 'IP_NOPROTO', `no handler for IP protocol ${proto}`);
+  NF_HOOK(w, 'LOCAL_IN', skb, (w2, s) => ip_local_deliver_finish(w2, s, info, broadcast));
 }
 
-/** ip_defrag: collect fragments by (src, dst, id, protocol); the whole datagram once all are in. */
-function ip_defrag(w: World, ns: Namespace, dev: DeviceState, frag: Uint8Array): Uint8Array | undefined {
+function ip_local_deliver_finish(w: World, skb: Skb, info: RawDelivery, broadcast: boolean): void {
+  const proto = skb.data[9] as number;
+  if (proto === IP_PROTO_ICMP) {
+    raw_local_deliver(w, skb, info);
+    return icmp_rcv(w, skb, info, broadcast);
+  }
+  kfree_skb(w, skb, 'ip_local_deliver', 'IP_NOPROTO', `no handler for IP protocol ${proto}`);
+}
+
+/**
+ * ip_defrag: collect fragments by (src, dst, id, protocol); once all are in, the first fragment's
+ * packet goes on as the whole datagram and the others end here.
+ */
+function ip_defrag(w: World, skb: Skb): Skb | undefined {
+  const ns = skb.ns;
+  const dev = skb.dev;
+  const frag = skb.data;
   const ihl = ((frag[0] as number) & 0xf) * 4;
   const key = `${addrAt(frag, 12)}/${addrAt(frag, 16)}/${((frag[4] as number) << 8) | (frag[5] as number)}/${frag[9]}`;
   const flags = ((frag[6] as number) << 8) | (frag[7] as number);
   const offset = (flags & 0x1fff) * 8;
-  let q = ns.defrag.get(key);
+  const queues = netnsIpv4(ns).defrag;
+  let q = queues.get(key);
   if (!q) {
     const timer = w.loop.after(
       IPFRAG_TIME,
       () => {
-        ns.defrag.delete(key);
-        w.trace.drop(w.loop.now, ns.name, dev.name, 'ip_expire', 'FRAG_REASM_TIMEOUT', 'fragments of an incomplete datagram expired');
+        const gone = queues.get(key);
+        queues.delete(key);
+        for (const p of gone?.parts ?? []) kfree_skb(w, p.skb, 'ip_expire', 'FRAG_REASM_TIMEOUT', 'fragments of an incomplete datagram expired', dev, ns);
       },
       true,
     );
     q = { parts: [], header: frag.slice(0, ihl), timer };
-    ns.defrag.set(key, q);
+    queues.set(key, q);
   }
-  q.parts.push({ offset, data: frag.slice(ihl), last: (flags & 0x2000) === 0 });
+  q.parts.push({ offset, data: frag.slice(ihl), last: (flags & 0x2000) === 0, skb });
   if (offset === 0) q.header = frag.slice(0, ihl);
   const last = q.parts.find((p) => p.last);
   if (!last) return undefined;
@@ -135,13 +169,17 @@ function ip_defrag(w: World, ns: Namespace, dev: DeviceState, frag: Uint8Array):
   }
   if (covered < size) return undefined;
   w.loop.cancel(q.timer);
-  ns.defrag.delete(key);
+  queues.delete(key);
   const payload = new Uint8Array(size);
   for (const p of sorted) payload.set(p.data.subarray(0, Math.min(p.data.length, size - p.offset)), p.offset);
   const h = q.header;
-  if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, dev.name, 'ip_defrag', `reassembled ${q.parts.length} fragments into ${20 + size} bytes`);
-  return buildDatagram(
+  const head = (sorted[0] as (typeof sorted)[number]).skb;
+  for (const p of sorted) if (p.skb !== head) consume_skb(w, p.skb, 'ip_defrag', `reassembled into packet #${head.id}`, dev, ns);
+  if (w.trace.detailed) skb_trace(w, head, 'ip_defrag', `reassembled ${q.parts.length} fragments into ${20 + size} bytes`, dev, ns);
+  head.data = buildDatagram(
     { src: addrAt(h, 12), dst: addrAt(h, 16), protocol: h[9] as number, ttl: h[8] as number, id: ((h[4] as number) << 8) | (h[5] as number), df: false, tos: h[1] as number },
     payload,
   );
+  head.dev = dev;
+  return head;
 }

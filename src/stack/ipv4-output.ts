@@ -3,23 +3,19 @@
  * device's MTU (ip_fragment), and hand each datagram to ip_finish_output2 — lo for local
  * destinations, a broadcast MAC for broadcast routes, the neighbour table for the rest.
  */
-import { ETHERTYPE_IPV4 } from '../wire/ethernet.js';
+import { BROADCAST_MAC, ETHERTYPE_IPV4, ZERO_MAC } from '../wire/ethernet.js';
 import { internetChecksumRange } from '../wire/checksum.js';
 import { get32, set32 } from '../wire/bytes.js';
 import type { DeviceState } from '../sim/state.js';
 import type { Namespace, World } from '../sim/world.js';
-import { allocWithHeadroom, ethFrame } from '../devices/frame.js';
-import { dev_queue_xmit, type XmitResult } from '../devices/netdev.js';
-import { neigh_output } from './neighbour.js';
-import { ip_local_deliver_looped } from './ipv4-input.js';
-import { LOOPBACK_HOP_NS } from '../devices/loopback.js';
+import { alloc_headroom, consume_skb, eth_header, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
+import { dev_loopback_xmit, dev_queue_xmit, type XmitResult } from '../core/dev.js';
+import { isLoopback } from '../core/netdevice.js';
+import { neigh_output } from '../core/neighbour.js';
+import { netnsIpv4 } from './netns_ipv4.js';
 import { fmt, type OutputRoute } from './route.js';
 
 export const IPV4_HEADER_LEN = 20;
-/** Room left before a datagram for the Ethernet header. */
-export const LL_HEADROOM = 14;
-const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
-const ZERO_MAC = '00:00:00:00:00:00';
 
 export interface IpHeaderFields {
   readonly src: number;
@@ -36,7 +32,7 @@ export interface IpHeaderFields {
  * Ethernet header in front (the skb's headroom), so the link layer can prepend without copying.
  */
 export function buildDatagram(h: IpHeaderFields, payload: Uint8Array, fragOffset = 0, mf = false): Uint8Array {
-  const d = allocWithHeadroom(IPV4_HEADER_LEN + payload.length);
+  const d = alloc_headroom(IPV4_HEADER_LEN + payload.length);
   const total = d.length;
   d[0] = 0x45;
   d[1] = h.tos ?? 0;
@@ -74,8 +70,9 @@ export function setTtl(d: Uint8Array, ttl: number): void {
 
 /** The next IP id for a datagram of this namespace. */
 export function nextIpId(ns: Namespace): number {
-  ns.ipId = (ns.ipId + 1) & 0xffff;
-  return ns.ipId;
+  const n = netnsIpv4(ns);
+  n.ipId = (n.ipId + 1) & 0xffff;
+  return n.ipId;
 }
 
 /**
@@ -107,33 +104,32 @@ export function ip_fragment(datagram: Uint8Array, mtu: number): Uint8Array[] {
   return out;
 }
 
-/** ip_finish_output2: one datagram (already fitting the MTU) to its next hop. */
-export function ip_finish_output2(w: World, ns: Namespace, dev: DeviceState, route: Extract<OutputRoute, { ok: true }> | { type: 'unicast'; nexthop: number; rtIif?: number }, datagram: Uint8Array): XmitResult {
-  if (dev.kind === 'loopback') {
-    const rtIif = 'route' in route ? (route.route?.dev ?? dev.ifindex) : (route.rtIif ?? dev.ifindex);
-    return dev_queue_xmit(w, ns, dev, ethFrame(ZERO_MAC, ZERO_MAC, ETHERTYPE_IPV4, datagram), rtIif);
+/** A route as ip_finish_output2 needs it: what ip_route_output gave, or the forwarding path's next hop. */
+export type NextHop = Extract<OutputRoute, { ok: true }> | { readonly type: 'unicast'; readonly nexthop: number; readonly rtIif?: number };
+
+/** ip_finish_output2: one datagram (already fitting the MTU) in skb.data to its next hop through `dev`. */
+export function ip_finish_output2(w: World, skb: Skb, dev: DeviceState, route: NextHop): XmitResult {
+  skb.dev = dev;
+  if (isLoopback(dev)) {
+    skb.rtIif = 'route' in route ? (route.route?.dev ?? dev.ifindex) : (route.rtIif ?? dev.ifindex);
+    skb.data = eth_header(ZERO_MAC, ZERO_MAC, ETHERTYPE_IPV4, skb.data);
+    return dev_queue_xmit(w, skb);
   }
   if (route.type === 'broadcast') {
     // ip_mc_output: a broadcast is also looped back into our own stack (dev_loopback_xmit), ahead of
     // the frame on the wire; the copy keeps its route and is not seen by packet taps.
-    dev_loopback_xmit(w, ns, dev, datagram.slice());
-    return dev_queue_xmit(w, ns, dev, ethFrame(BROADCAST_MAC, dev.mac, ETHERTYPE_IPV4, datagram));
+    const copy = skb_clone(w, skb, 'ip_mc_output', `looped copy of a broadcast from ${fmt(addrAt(skb.data, 12))}`, eth_header(BROADCAST_MAC, dev.mac, ETHERTYPE_IPV4, skb.data.slice()));
+    dev_loopback_xmit(w, copy);
+    skb.data = eth_header(BROADCAST_MAC, dev.mac, ETHERTYPE_IPV4, skb.data);
+    return dev_queue_xmit(w, skb);
   }
   if (route.type === 'multicast') {
-    const dst = addrAt(datagram, 16);
+    const dst = addrAt(skb.data, 16);
     const mac = `01:00:5e:${hex((dst >>> 16) & 0x7f)}:${hex((dst >>> 8) & 0xff)}:${hex(dst & 0xff)}`;
-    return dev_queue_xmit(w, ns, dev, ethFrame(mac, dev.mac, ETHERTYPE_IPV4, datagram));
+    skb.data = eth_header(mac, dev.mac, ETHERTYPE_IPV4, skb.data);
+    return dev_queue_xmit(w, skb);
   }
-  return neigh_output(w, ns, dev, route.nexthop, datagram);
-}
-
-/** dev_loopback_xmit: a copy of an outgoing broadcast, delivered locally as received on `dev`. */
-function dev_loopback_xmit(w: World, ns: Namespace, dev: DeviceState, datagram: Uint8Array): void {
-  const id = dev.id;
-  w.loop.after(LOOPBACK_HOP_NS, () => {
-    const d = ns.state.devices[dev.ifindex];
-    if (d && d.id === id) ip_local_deliver_looped(w, ns, d, datagram);
-  });
+  return neigh_output(w, skb, dev, route.nexthop);
 }
 
 function hex(n: number): string {
@@ -141,20 +137,25 @@ function hex(n: number): string {
 }
 
 /**
- * ip_output → ip_finish_output: fragment if needed, then ip_finish_output2. Returns 'EMSGSIZE' when
- * the datagram has DF set and does not fit (the caller decides what that means).
+ * ip_output → ip_finish_output: the datagram in skb.data out along `route`, fragmented if need be.
+ * Returns 'EMSGSIZE' when it has DF set and does not fit (the caller decides what that means).
  */
-export function ip_output(w: World, ns: Namespace, route: Extract<OutputRoute, { ok: true }>, datagram: Uint8Array): XmitResult | 'EMSGSIZE' {
+export function ip_output(w: World, skb: Skb, route: Extract<OutputRoute, { ok: true }>): XmitResult | 'EMSGSIZE' {
   const dev = route.dev;
-  if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, dev.name, 'ip_output', `${fmt(addrAt(datagram, 12))} > ${fmt(addrAt(datagram, 16))} via ${dev.name}${route.type === 'local' ? ' (local)' : ''}`);
-  if (datagram.length <= dev.mtu) return ip_finish_output2(w, ns, dev, route, datagram);
+  const datagram = skb.data;
+  if (w.trace.detailed) skb_trace(w, skb, 'ip_output', `${fmt(addrAt(datagram, 12))} > ${fmt(addrAt(datagram, 16))} via ${dev.name}${route.type === 'local' ? ' (local)' : ''}`, dev);
+  if (datagram.length <= dev.mtu) return ip_finish_output2(w, skb, dev, route);
   if (((datagram[6] as number) & 0x40) !== 0) {
-    w.trace.drop(w.loop.now, ns.name, dev.name, 'ip_finish_output', 'PKT_TOO_BIG', `${datagram.length}-byte datagram with DF exceeds ${dev.name}'s mtu ${dev.mtu}`);
+    kfree_skb(w, skb, 'ip_finish_output', 'PKT_TOO_BIG', `${datagram.length}-byte datagram with DF exceeds ${dev.name}'s mtu ${dev.mtu}`, dev);
     return 'EMSGSIZE';
   }
   const pieces = ip_fragment(datagram, dev.mtu);
-  if (w.trace.detailed) w.trace.step(w.loop.now, ns.name, dev.name, 'ip_fragment', `${datagram.length} bytes into ${pieces.length} fragments for mtu ${dev.mtu}`);
+  if (w.trace.detailed) skb_trace(w, skb, 'ip_fragment', `${datagram.length} bytes into ${pieces.length} fragments for mtu ${dev.mtu}`, dev);
   let result: XmitResult = 'ok';
-  for (const p of pieces) if (ip_finish_output2(w, ns, dev, route, p) !== 'ok') result = 'ENOBUFS';
+  for (const [i, p] of pieces.entries()) {
+    const frag = skb_clone(w, skb, 'ip_fragment', `fragment ${i + 1} of ${pieces.length}`, p);
+    if (ip_finish_output2(w, frag, dev, route) !== 'ok') result = 'ENOBUFS';
+  }
+  consume_skb(w, skb, 'ip_fragment', `sent as ${pieces.length} fragments`, dev);
   return result;
 }

@@ -28,8 +28,8 @@ export function ip_route_input(ns: NsState, dev: DeviceState, saddr: Ipv4Address
   if (saddr >>> 24 === 0) return { kind: 'drop', reason: 'IP_INVALID_SOURCE', why: 'martian source: zero network' };
   if (daddr >>> 24 === 0) return { kind: 'drop', reason: 'IP_INVALID_DEST', why: 'martian destination: zero network' };
   if ((isLoopbackAddr(daddr) || isLoopbackAddr(saddr)) && devConf(ns, dev, 'route_localnet') === 0) {
-    if (isLoopbackAddr(daddr)) return { kind: 'drop', reason: 'IP_INVALID_DEST', why: 'martian destination: 127/8 arriving on a device' };
-    return { kind: 'drop', reason: 'IP_INVALID_SOURCE', why: 'martian source: 127/8 arriving on a device' };
+    if (isLoopbackAddr(daddr)) return { kind: 'drop', reason: 'IP_LOCALNET', why: 'martian destination: 127/8 arriving on a device without route_localnet' };
+    return { kind: 'drop', reason: 'IP_LOCALNET', why: 'martian source: 127/8 arriving on a device without route_localnet' };
   }
 
   const res = fibLookup(ns, { daddr, saddr, oif: 0, iif: dev.ifindex });

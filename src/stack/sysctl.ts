@@ -4,7 +4,7 @@
  */
 import type { Namespace } from '../sim/world.js';
 import { findByName } from '../sim/world.js';
-import { CONF_KEYS, devinet_conf_set } from './netlink.js';
+import { CONF_KEYS, devinet_conf_set } from './devinet.js';
 
 export type SysctlFile =
   | { readonly kind: 'conf'; readonly scope: 'all' | 'default' | number; readonly key: string }

@@ -15,7 +15,7 @@ import { compareBlocks, renderVerdict, type Verdict } from '../report/compare.js
 import { reportBlocks, type Report } from '../report/report.js';
 import { withExpectation } from '../record/write-expect.js';
 import { runKernel } from '../kernel/run.js';
-import { runSim } from '../sim/runner.js';
+import { runSim } from '../runner/simulate.js';
 import { topologyArb, type TopologyOptions } from './arbitraries.js';
 import { addrOf, hostIfaces, type Topology } from './model.js';
 import { topologyScenario, topologyYaml } from './to-scenario.js';

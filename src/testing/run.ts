@@ -1,5 +1,5 @@
 /** Running a generated topology in the simulator, and what each of its pings came to. */
-import { runSim, type SimOptions, type SimRun } from '../sim/runner.js';
+import { runSim, type SimOptions, type SimRun } from '../runner/simulate.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { PingSpec, Topology } from './model.js';
 import { topologyScenario } from './to-scenario.js';

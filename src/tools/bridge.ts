@@ -23,8 +23,15 @@ function mcList(dev: DeviceState): string[] {
 function fdbShow(w: World, ns: Namespace, args: readonly string[]): ToolOutput {
   let br: DeviceState | undefined;
   let only: DeviceState | undefined;
+  // `dynamic`: learned entries only — no permanent ones, and not the devices' own ("self") lists.
+  let dynamic = false;
   for (let i = 0; i < args.length; i += 2) {
     const k = args[i] as string;
+    if (k === 'dynamic') {
+      dynamic = true;
+      i--;
+      continue;
+    }
     const v = args[i + 1];
     if (v === undefined) return out('', `Command line is not complete. Try option "help"\n`, 255);
     const d = findByName(ns.state, v);
@@ -46,9 +53,9 @@ function fdbShow(w: World, ns: Namespace, args: readonly string[]): ToolOutput {
         if (e.port !== dev.id || now - e.updated > (master.dev.bridgeAgeing ?? BR_AGEING_TIME)) continue;
         text += `${mac} ${showDev}master ${master.dev.name} \n`;
       }
-      text += `${dev.mac} ${showDev}master ${master.dev.name} permanent\n`;
+      if (!dynamic) text += `${dev.mac} ${showDev}master ${master.dev.name} permanent\n`;
     }
-    if (dev.kind === 'loopback' || dev.kind === 'ovs-internal') continue;
+    if (dynamic || dev.kind === 'loopback' || dev.kind === 'ovs-internal') continue;
     for (const mac of mcList(dev)) text += `${mac} ${showDev}self permanent\n`;
   }
   return out(text);

@@ -1,5 +1,5 @@
 /** ovs-appctl, for `fdb/show BR`: the NORMAL action's MAC learning table, oldest entry first. */
-import { OVS_AGEING_TIME, ofportOf } from '../devices/ovs.js';
+import { OVS_AGEING_TIME, ofportOf, ovsDb } from '../devices/ovs.js';
 import { OFPP_LOCAL } from '../devices/ovs-flows.js';
 import { NS_PER_SEC } from '../sim/event-loop.js';
 import { out, type Tool } from './tool.js';
@@ -12,7 +12,7 @@ export const ovsAppctl: Tool = {
   },
   run(ctx, argv) {
     const w = ctx.world;
-    const b = w.ovs.bridges.find((x) => x.name === argv[2]);
+    const b = ovsDb(w).bridges.find((x) => x.name === argv[2]);
     if (!b) return out('', 'no such bridge\novs-appctl: ovs-vswitchd: server returned an error\n', 2);
     let text = ' port  VLAN  MAC                Age\n';
     for (const e of b.ml.values()) {

@@ -5,7 +5,7 @@
  */
 import { NS_PER_SEC } from '../sim/event-loop.js';
 import { DEFAULT_PRIORITY, formatActions, formatMatch, looseCovers, parseFlow, sameMatch, type Flow } from '../devices/ovs-flows.js';
-import type { OvsBridge } from '../devices/ovs.js';
+import { ovsDb, type OvsBridge } from '../devices/ovs.js';
 import type { World } from '../sim/world.js';
 import { out, type Tool, type ToolOutput } from './tool.js';
 
@@ -53,7 +53,7 @@ export const ovsOfctl: Tool = {
   run(ctx, argv) {
     const p = parse(argv);
     if ('unsupported' in p) return out('', `${p.unsupported}\n`, 1);
-    const b = ctx.world.ovs.bridges.find((x) => x.name === p.bridge);
+    const b = ovsDb(ctx.world).bridges.find((x) => x.name === p.bridge);
     if (!b) return out('', `ovs-ofctl: ${p.bridge} is not a bridge or a socket\n`, 1);
     if (p.cmd === 'dump-flows') return dump(ctx.world, b, p.noStats);
     const spec = p.arg === undefined ? undefined : parseFlow(p.arg, p.cmd === 'add-flow');

@@ -9,8 +9,8 @@
 import type { Draft } from 'immer';
 import type { DeviceState } from '../sim/state.js';
 import { findByName, type Namespace, type World } from '../sim/world.js';
-import { rtnl_dellink } from '../stack/netlink.js';
-import { allocOfport, type OvsBridge, type OvsDb, type OvsPort } from '../devices/ovs.js';
+import { allocOfport, OVS_INTERNAL_KIND, ovsDb, type OvsBridge, type OvsDb, type OvsPort } from '../devices/ovs.js';
+import { register_netdevice, rtnl_dellink } from '../core/dev.js';
 import { defaultFlow, OFPP_LOCAL } from '../devices/ovs-flows.js';
 import { formatVlanColumn, parseVlanColumn, PORT_COLUMNS, vlanColumnOf, withVlanColumn, type PortColumns, type VlanColumn } from './ovs-port-columns.js';
 import { out, type Tool } from './tool.js';
@@ -108,12 +108,7 @@ function setPromisc(ns: Namespace, ifindex: number, on: boolean): void {
 }
 
 function createInternal(w: World, ns: Namespace, name: string): number {
-  let id = 0;
-  ns.update((d) => {
-    id = w.newDevice(d, 'ovs-internal', name, w.rng.mac(), { promisc: true, carrier: true }).id;
-  });
-  w.deviceHome.set(id, ns);
-  return id;
+  return register_netdevice(w, ns, OVS_INTERNAL_KIND, name, w.rng.mac(), { promisc: true, carrier: true }).id;
 }
 
 function deleteDevice(w: World, id: number): void {
@@ -146,11 +141,11 @@ function sameColumns(a: PortColumns, b: PortColumns): boolean {
 const rootUuids = new WeakMap<OvsDb, string>();
 
 function rootUuid(w: World): string {
-  let u = rootUuids.get(w.ovs);
+  let u = rootUuids.get(ovsDb(w));
   if (u === undefined) {
     const hex = (n: number) => Array.from({ length: n }, () => w.rng.below(16).toString(16)).join('');
     u = `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[w.rng.below(4)]}${hex(3)}-${hex(12)}`;
-    rootUuids.set(w.ovs, u);
+    rootUuids.set(ovsDb(w), u);
   }
   return u;
 }
@@ -163,7 +158,7 @@ function rootUuid(w: World): string {
  */
 function show(w: World): string {
   let s = `${rootUuid(w)}\n`;
-  for (const b of w.ovs.bridges) {
+  for (const b of ovsDb(w).bridges) {
     s += `    Bridge ${b.name}\n        datapath_type: netdev\n`;
     for (const p of [b.local, ...b.ports]) {
       s += `        Port ${p.name}\n`;
@@ -188,7 +183,7 @@ export const ovsVsctl: Tool = {
     const host = w.namespaces.get('') as Namespace;
     const cmds = split(argv);
     if ('error' in cmds) return out('', `ovs-vsctl: ${cmds.error}\n`, 1);
-    const db = w.ovs;
+    const db = ovsDb(w);
     const fail = (msg: string) => out('', `ovs-vsctl: ${msg}\n`, 1);
     // A transaction: check every command against the database as the earlier ones leave it.
     const rows = new Map<string, BridgeRow>(db.bridges.map((b) => [b.name, { local: rowOf(b.local), ports: b.ports.map(rowOf) }]));
@@ -309,7 +304,7 @@ export const ovsVsctl: Tool = {
 
 /** Makes the datapath agree with the database; returns what ovs-vsctl reports about ports it could not set up. */
 function commit(w: World, host: Namespace, rows: ReadonlyMap<string, BridgeRow>): string {
-  const db = w.ovs;
+  const db = ovsDb(w);
   let stderr = '';
   db.version++;
   // A port whose VLAN changes, or that goes, takes what was learned on it along (bundle_flush_macs).

@@ -7,7 +7,8 @@
 import { IP_PROTO_ICMP, parseIpv4 } from '../wire/ipv4.js';
 import { internetChecksum } from '../wire/checksum.js';
 import { NS_PER_MS, NS_PER_SEC, type Timer } from '../sim/event-loop.js';
-import type { RawSocket } from '../sim/world.js';
+import { rawSockets, type RawSocket } from '../stack/netns_ipv4.js';
+import { alloc_skb } from '../core/skbuff.js';
 import { findByName } from '../sim/world.js';
 import { ip_route_output, fmt } from '../stack/route.js';
 import { addrAt, buildDatagram, ip_output, nextIpId } from '../stack/ipv4-output.js';
@@ -207,7 +208,7 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
       const finish = () => {
         if (finished) return;
         finished = true;
-        ns.rawSockets.delete(socket);
+        rawSockets(ns).delete(socket);
         w.loop.cancel(sendTimer);
         w.loop.cancel(exitTimer);
         w.loop.cancel(deadlineTimer);
@@ -279,7 +280,7 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
           maybeDone();
         },
       };
-      ns.rawSockets.add(socket);
+      rawSockets(ns).add(socket);
 
       const payload = (seq: number): Uint8Array => {
         const m = new Uint8Array(8 + o.size);
@@ -322,7 +323,7 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
             const df = o.pmtu === 'do' || (o.pmtu === 'want' && len <= mtu);
             sentAt.set(seq, w.loop.now);
             const dgram = buildDatagram({ src: route.saddr, dst: daddr, protocol: IP_PROTO_ICMP, ttl: o.ttl ?? ns.state.sysctl.ip_default_ttl ?? 64, id: nextIpId(ns), df }, msg);
-            result = ip_output(w, ns, route, dgram);
+            result = ip_output(w, alloc_skb(w, ns, route.dev, dgram), route);
           }
         }
         let next = o.interval * NS_PER_SEC;

@@ -172,3 +172,65 @@ export function emitEthernet(repr: EthernetRepr, payload: Uint8Array): Uint8Arra
   out.set(payload, hlen);
   return out;
 }
+
+// The per-packet path reads and writes the same header with these: no repr objects, MAC bytes cached
+// per address instead of parsed from text for every frame.
+
+const macCache = new Map<MacAddress, Uint8Array>();
+
+/** A MAC's six bytes, parsed once per address. */
+export function macBytes(mac: MacAddress): Uint8Array {
+  let b = macCache.get(mac);
+  if (b === undefined) {
+    b = Uint8Array.from(mac.split(':'), (h) => parseInt(h, 16));
+    macCache.set(mac, b);
+  }
+  return b;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** The MAC at byte offset `off`, in canonical form. */
+export function macAt(data: Uint8Array, off: number): MacAddress {
+  return `${HEX[data[off] as number]}:${HEX[data[off + 1] as number]}:${HEX[data[off + 2] as number]}:${HEX[data[off + 3] as number]}:${HEX[data[off + 4] as number]}:${HEX[data[off + 5] as number]}`;
+}
+
+/** The type field after the addresses (the TPID when tagged). */
+export function ethertypeOf(frame: Uint8Array): number {
+  return ((frame[TYPE] as number) << 8) | (frame[TYPE + 1] as number);
+}
+
+/** True when the destination is a group address (multicast or broadcast). */
+export function dstIsGroup(frame: Uint8Array): boolean {
+  return ((frame[DST] as number) & 1) === 1;
+}
+
+/** True when the source is a group address (never a valid sender). */
+export function srcIsGroup(frame: Uint8Array): boolean {
+  return ((frame[SRC] as number) & 1) === 1;
+}
+
+export function dstIsBroadcast(frame: Uint8Array): boolean {
+  for (let i = 0; i < MAC_LEN; i++) if (frame[DST + i] !== 0xff) return false;
+  return true;
+}
+
+/** True when the destination MAC equals `mac`. */
+export function dstIs(frame: Uint8Array, mac: MacAddress): boolean {
+  const m = macBytes(mac);
+  for (let i = 0; i < MAC_LEN; i++) if (frame[DST + i] !== m[i]) return false;
+  return true;
+}
+
+/** Writes an untagged header at the start of `out` (which has room for it). */
+export function emitEthernetHeader(out: Uint8Array, dst: MacAddress, src: MacAddress, ethertype: number): void {
+  out.set(macBytes(dst), DST);
+  out.set(macBytes(src), SRC);
+  out[TYPE] = ethertype >>> 8;
+  out[TYPE + 1] = ethertype & 0xff;
+}
+
+/** Rewrites the destination address in place. */
+export function setEthernetDst(out: Uint8Array, dst: MacAddress): void {
+  out.set(macBytes(dst), DST);
+}

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/load.js';
-import { runSim } from '../../src/sim/runner.js';
+import { runSim } from '../../src/runner/simulate.js';
 import { writePcaps } from '../../src/cli/pcap-export.js';
 import { findTool } from '../../src/kernel/preflight.js';
 

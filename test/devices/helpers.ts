@@ -8,11 +8,12 @@
  */
 import { expect } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
-import { runSim, type SimRun } from '../../src/sim/runner.js';
+import { runSim, type SimRun } from '../../src/runner/simulate.js';
 import { findByName, type Namespace, type World, type CaptureTap } from '../../src/sim/world.js';
 import type { DeviceState } from '../../src/sim/state.js';
-import { dev_queue_xmit } from '../../src/devices/netdev.js';
-import { ethFrame, macAt } from '../../src/devices/frame.js';
+import { dev_queue_xmit } from '../../src/core/dev.js';
+import { alloc_skb, eth_header } from '../../src/core/skbuff.js';
+import { macAt } from '../../src/wire/ethernet.js';
 import { NS_PER_SEC } from '../../src/sim/event-loop.js';
 import { TOOLS } from '../../src/tools/index.js';
 import type { ToolOutput } from '../../src/tools/tool.js';
@@ -38,11 +39,11 @@ export function devOf(w: World, ns: string, name: string): DeviceState {
 
 /** A host device's transmission: a 60-byte test frame goes out of `dev` in `ns`; the world runs until quiet. */
 export function send(w: World, ns: string, dev: string, dst: string, src: string): void {
-  sendFrame(w, ns, dev, ethFrame(dst, src, ETHERTYPE_TEST, new Uint8Array(46)));
+  sendFrame(w, ns, dev, eth_header(dst, src, ETHERTYPE_TEST, new Uint8Array(46)));
 }
 
 export function sendFrame(w: World, ns: string, dev: string, frame: Uint8Array): void {
-  dev_queue_xmit(w, nsOf(w, ns), devOf(w, ns, dev), frame);
+  dev_queue_xmit(w, alloc_skb(w, nsOf(w, ns), devOf(w, ns, dev), frame));
   quiet(w);
 }
 

@@ -7,7 +7,8 @@ import { World } from '../../src/sim/world.js';
 import type { Namespace } from '../../src/sim/world.js';
 import { ovsVsctl } from '../../src/tools/ovs-vsctl.js';
 import { ovsAppctl } from '../../src/tools/ovs-appctl.js';
-import { dev_queue_xmit } from '../../src/devices/netdev.js';
+import { dev_queue_xmit } from '../../src/core/dev.js';
+import { alloc_skb } from '../../src/core/skbuff.js';
 import { emitEthernet, type VlanTag } from '../../src/wire/ethernet.js';
 import { popVlanTag, pushVlanTag } from '../../src/wire/vlan.js';
 import { dev, up, veth, world } from '../sim/helpers.js';
@@ -56,7 +57,7 @@ function setup(): { w: World; host: Namespace; send: (port: string, f: Uint8Arra
     taps.set(p, tap);
   }
   const send = (port: string, f: Uint8Array) => {
-    void dev_queue_xmit(w, host, dev(host, `${port}-p`), f);
+    void dev_queue_xmit(w, alloc_skb(w, host, dev(host, `${port}-p`), f));
     while (w.loop.busy && w.loop.step());
   };
   // What arrived at the peer (not what it sent).
@@ -190,7 +191,7 @@ describe('the stack behind a veth without VLAN devices', () => {
     const v1 = dev(host, 'v1');
     const ip = Uint8Array.from([0x45, 0, 0, 20, 0, 0, 0x40, 0, 64, 1, 0, 0, 10, 1, 1, 2, 10, 1, 1, 3]);
     const f = pushVlanTag(emitEthernet({ dst: v1.mac, src: M1, ethertype: 0x0800 }, ip), { pcp: 0, dei: false, vid: 10 });
-    void dev_queue_xmit(w, host, dev(host, 'v0'), f);
+    void dev_queue_xmit(w, alloc_skb(w, host, dev(host, 'v0'), f));
     while (w.loop.busy && w.loop.step());
     expect(w.trace.drops.map((d) => [d.dev, d.stage, d.drop])).toEqual([['v1', 'ip_rcv', 'OTHERHOST']]);
   });

@@ -6,7 +6,7 @@
  * entry after mac-aging-time (300 s by default).
  */
 import { describe, expect, it } from 'vitest';
-import { ethFrame } from '../../src/devices/frame.js';
+import { eth_header as ethFrame } from '../../src/core/skbuff.js';
 import { OVS_AGEING_TIME } from '../../src/devices/ovs.js';
 import { NS_PER_SEC } from '../../src/sim/event-loop.js';
 import type { World } from '../../src/sim/world.js';

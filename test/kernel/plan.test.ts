@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makePlan } from '../../src/kernel/plan.js';
+import { intendedSeconds, makePlan } from '../../src/kernel/plan.js';
+import { splitScript } from '../../src/scenario/script.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { defaultSysctlArgs } from '../../src/kernel/sysctl-defaults.js';
 
@@ -54,5 +55,20 @@ describe('defaultSysctlArgs', () => {
     }
     expect(args).toContain('net.ipv6.conf.all.disable_ipv6=1');
     expect(defaultSysctlArgs(true).some((a) => a.includes('ipv6'))).toBe(false);
+  });
+});
+
+describe('how long a line means to take', () => {
+  it.each([
+    ['sleep 330', 330],
+    ['sleep 1.5', 1.5],
+    ['sleep 2m', 120],
+    ['ip netns exec ns1 ping -c 50 10.1.1.3', 60],
+    ['ping -q -i 0.2 -c 500 10.1.1.3', 110],
+    ['ping -c 2 -W 4 10.1.1.3', 6],
+    ['ping -w 30 10.1.1.3', 30],
+    ['ip link show', 0],
+  ])('%s: %d s', (line, secs) => {
+    expect(intendedSeconds(splitScript(line, 'x.yaml', 1)[0]!.words)).toBeCloseTo(secs, 6);
   });
 });

@@ -5,7 +5,7 @@ import { topologyArb } from '../../src/testing/arbitraries.js';
 import { hostIfaces } from '../../src/testing/model.js';
 import { topologyScript, topologyYaml } from '../../src/testing/to-scenario.js';
 import { parseScenario } from '../../src/scenario/load.js';
-import { prepare } from '../../src/sim/runner.js';
+import { prepare } from '../../src/runner/simulate.js';
 
 describe('generated topologies', () => {
   it('print as valid scenario files whose every line the simulator runs', () => {

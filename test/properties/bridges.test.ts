@@ -8,6 +8,7 @@ import { topologyArb } from '../../src/testing/arbitraries.js';
 import type { Topology } from '../../src/testing/model.js';
 import { runTopology } from '../../src/testing/run.js';
 import { ovsBridgeOf } from '../../src/devices/ovs.js';
+import { fdbOf } from '../../src/devices/bridge.js';
 import { deviceAt, framesAt, hex, macString } from './helpers.js';
 
 const withBridge = (t: Topology) => t.segments.some((s) => s.kind !== 'veth');
@@ -58,7 +59,7 @@ describe('bridges over random topologies', () => {
           const last = new Map<string, number>();
           for (const x of seen.sort((a, b) => a.t - b.t)) last.set(x.mac, x.port);
           // The Linux bridge's fdb, or OVS's MAC learning table (untagged ports: all in VLAN 0).
-          const learned = ovs ? [...ovs.ml.values()].map((e) => [e.mac, e] as const) : [...(w.fdbs.get(br.dev.id) ?? [])];
+          const learned = ovs ? [...ovs.ml.values()].map((e) => [e.mac, e] as const) : [...fdbOf(w, br.dev.id)];
           for (const [mac, e] of learned) {
             entries++;
             if (ovs) ovsEntries++;

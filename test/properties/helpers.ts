@@ -1,5 +1,5 @@
 /** Reading generated runs back: devices by capture point, frames by direction, ICMP fields. */
-import type { SimRun } from '../../src/sim/runner.js';
+import type { SimRun } from '../../src/runner/simulate.js';
 import { findByName, type Namespace } from '../../src/sim/world.js';
 import type { DeviceState } from '../../src/sim/state.js';
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { topologyArb } from '../../src/testing/arbitraries.js';
 import { topologyScript } from '../../src/testing/to-scenario.js';
 import { parseScenario } from '../../src/scenario/load.js';
-import { runSim } from '../../src/sim/runner.js';
+import { runSim } from '../../src/runner/simulate.js';
 import { NS_PER_SEC } from '../../src/sim/event-loop.js';
 import type { Topology } from '../../src/testing/model.js';
 

@@ -31,7 +31,7 @@ function entry(ns: NsState, ip: string) {
 /** Every namespace's state as it was at virtual time `t` (entries may fail later: nobody promised to answer probes). */
 function statesAt(w: World, t: number): Map<string, NsState> {
   const out = new Map<string, NsState>();
-  for (const h of w.history) if (h.t <= t) out.set(h.ns, h.state);
+  for (const h of w.history) if (h.t <= t && 'ns' in h) out.set(h.ns, h.state);
   return out;
 }
 

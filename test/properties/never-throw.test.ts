@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
 import { ScenarioErrors } from '../../src/scenario/errors.js';
-import { runSim, SimulationError } from '../../src/sim/runner.js';
+import { runSim, SimulationError } from '../../src/runner/simulate.js';
 
 const SETUP = [
   'ip netns add ns1',

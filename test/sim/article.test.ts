@@ -3,7 +3,7 @@
  * which way the echo reply takes, and why a request is dropped.
  */
 import { describe, expect, it } from 'vitest';
-import { devinet_conf_set } from '../../src/stack/netlink.js';
+import { devinet_conf_set } from '../../src/stack/devinet.js';
 import { capture, dev, runPing, vethPairInOneNamespace } from './helpers.js';
 
 const pair = vethPairInOneNamespace;

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/load.js';
-import { runSim } from '../../src/sim/runner.js';
+import { runSim } from '../../src/runner/simulate.js';
 import { canonicalText } from '../../src/report/canonical.js';
 import { reportBlocks } from '../../src/report/report.js';
 

@@ -1,13 +1,16 @@
 /** A small world built through the netlink operations, for tests of the stack's decisions. */
-import { World, findByName, type Namespace } from '../../src/sim/world.js';
-import { dev_change_flags_up, dev_change_net_namespace, inet_rtm_newaddr, rtnl_newlink_veth } from '../../src/stack/netlink.js';
+import { findByName, type Namespace, type World } from '../../src/sim/world.js';
+import { createWorld } from '../../src/init/index.js';
+import { dev_change_flags, dev_change_net_namespace } from '../../src/core/dev.js';
+import { inet_rtm_newaddr } from '../../src/stack/devinet.js';
+import { veth_newlink } from '../../src/devices/veth.js';
 import { parseIpv4Cidr } from '../../src/wire/ipv4.js';
 import type { ToolOutput } from '../../src/tools/tool.js';
 import { ping } from '../../src/tools/ping.js';
 import { startCapture, captureText, tcpdumpSpec } from '../../src/tools/tcpdump.js';
 
 export function world(): { w: World; host: Namespace } {
-  const w = new World({ seed: 7, detailedTrace: true });
+  const w = createWorld({ seed: 7, detailedTrace: true });
   const host = w.createNamespace('', true);
   return { w, host };
 }
@@ -26,11 +29,11 @@ export function addr(ns: Namespace, name: string, cidr: string): void {
 }
 
 export function up(w: World, ns: Namespace, name: string): void {
-  dev_change_flags_up(w, ns, dev(ns, name).ifindex, true);
+  dev_change_flags(w, ns, dev(ns, name).ifindex, true);
 }
 
 export function veth(w: World, ns: Namespace, a: string, b: string): void {
-  const r = rtnl_newlink_veth(w, ns, a, b);
+  const r = veth_newlink(w, ns, a, b);
   if (!r.ok) throw new Error(r.errno);
 }
 

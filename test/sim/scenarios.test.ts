@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/load.js';
-import { runSim } from '../../src/sim/runner.js';
+import { runSim } from '../../src/runner/simulate.js';
 import { checkExpectation, renderVerdict } from '../../src/report/compare.js';
 import { KNOWN_GAPS } from './known-gaps.js';
 

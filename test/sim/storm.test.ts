@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
-import { runSim, SimulationError } from '../../src/sim/runner.js';
+import { runSim, SimulationError } from '../../src/runner/simulate.js';
 
 const LOOP = `name: bridge-loop
 title: two bridges joined twice

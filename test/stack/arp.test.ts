@@ -1,6 +1,6 @@
 /** arp_process's decisions: arp_ignore, arp_filter, and the source address arp_solicit announces. */
 import { describe, expect, it } from 'vitest';
-import { devinet_conf_set } from '../../src/stack/netlink.js';
+import { devinet_conf_set } from '../../src/stack/devinet.js';
 import { addr, capture, dev, move, runPing, up, veth, world } from '../sim/helpers.js';
 
 /** ns1 -- veth0/veth1 -- ns2, where ns2 also owns 10.2.2.3 on a second pair. */

@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { fibLookup, fibValidateSource, inetSelectAddr, SCOPE_VALUE } from '../../src/stack/fib.js';
 import { ip_route_input, ip_route_output } from '../../src/stack/route.js';
-import { devinet_conf_set, fib_nl_newrule, inet_rtm_newroute } from '../../src/stack/netlink.js';
+import { devinet_conf_set } from '../../src/stack/devinet.js';
+import { fib_nl_newrule } from '../../src/stack/fib_rules.js';
+import { inet_rtm_newroute } from '../../src/stack/fib_semantics.js';
 import { parseIpv4 } from '../../src/wire/ipv4.js';
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN } from '../../src/sim/state.js';
 import { addr, dev, move, up, veth, vethPairInOneNamespace, world } from '../sim/helpers.js';
@@ -119,8 +121,9 @@ describe('ip_route_input', () => {
     expect(ip_route_input(host.state, dev(host, 'veth1'), A('10.1.1.9'), A('10.5.0.1'))).toMatchObject({ kind: 'forward' });
   });
 
-  it('calls 127/8 arriving on a device a martian', () => {
+  it('calls 127/8 arriving on a device without route_localnet a martian (SKB_DROP_REASON_IP_LOCALNET since Linux 6.13)', () => {
     const { host } = samePair();
-    expect(ip_route_input(host.state, dev(host, 'veth1'), A('10.1.1.9'), A('127.0.0.1'))).toMatchObject({ kind: 'drop', reason: 'IP_INVALID_DEST' });
+    expect(ip_route_input(host.state, dev(host, 'veth1'), A('10.1.1.9'), A('127.0.0.1'))).toMatchObject({ kind: 'drop', reason: 'IP_LOCALNET' });
+    expect(ip_route_input(host.state, dev(host, 'veth1'), A('127.0.0.9'), A('10.1.1.3'))).toMatchObject({ kind: 'drop', reason: 'IP_LOCALNET' });
   });
 });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Namespace, World } from '../../src/sim/world.js';
 import { ovsVsctl } from '../../src/tools/ovs-vsctl.js';
+import { ovsDb } from '../../src/devices/ovs.js';
 import type { ToolOutput } from '../../src/tools/tool.js';
 import { veth, world } from '../sim/helpers.js';
 
@@ -51,7 +52,7 @@ describe('ovs-vsctl port records', () => {
     vsctl(w, 'add-br', 'ovs-br');
     expect(vsctl(w, 'add-port', 'ovs-br', 'p0', '--', 'set', 'port', 'p0', 'trunks=5,5')).toEqual({ stdout: '', stderr: 'ovs-vsctl: 5,5: set contains duplicate value\n', exit: 1 });
     expect(vsctl(w, 'list-ports', 'ovs-br').stdout).toBe('');
-    expect(w.ovs.bridges[0]?.ports).toEqual([]);
+    expect(ovsDb(w).bridges[0]?.ports).toEqual([]);
   });
 
   it('keeps the record when only its VLAN columns change, with the same device and OpenFlow port', () => {
@@ -59,9 +60,9 @@ describe('ovs-vsctl port records', () => {
     veth(w, host, 'p0', 'q0');
     vsctl(w, 'add-br', 'ovs-br');
     vsctl(w, 'add-port', 'ovs-br', 'p0');
-    const before = w.ovs.bridges[0]?.ports[0];
+    const before = ovsDb(w).bridges[0]?.ports[0];
     vsctl(w, 'set', 'port', 'p0', 'tag=10', 'trunks=1-3');
-    const after = w.ovs.bridges[0]?.ports[0];
+    const after = ovsDb(w).bridges[0]?.ports[0];
     expect(after).toEqual({ ...before, tag: 10, trunks: [1, 2, 3] });
     expect(after?.ofport).toBe(1);
   });

@@ -8,7 +8,7 @@ import { duparg, duparg2, fail, invarg, nodev, rtnlFail, unsupported } from './e
 import { devicesInOrder, linkKind, printLinkinfo } from './link-format.js';
 import { getAddr, getPrefix, ipString, type Family, type InetPrefix } from './parse.js';
 import { scopeA2n, scopeN2a, scopeName } from './names.js';
-import { inet_rtm_deladdr, inet_rtm_newaddr, type NewAddr } from '../../stack/netlink.js';
+import { inet_rtm_deladdr, inet_rtm_newaddr, type NewAddr } from '../../stack/devinet.js';
 import type { DeviceState, IfAddr } from '../../sim/state.js';
 
 const SCOPE_NUM: Readonly<Record<IfAddr['scope'], number>> = { global: 0, link: 253, host: 254 };

@@ -3,7 +3,7 @@
  * status 255), exit(1) (a bad address), or return -1 / -2 up to main, which negates it (status 1, or 2
  * after the kernel refused a request). Here every such end is an IpExit thrown to the command's top.
  */
-import { STRERROR, type Errno } from '../../stack/netlink.js';
+import { STRERROR, type Errno } from '../../core/errno.js';
 
 export class IpExit extends Error {
   constructor(
@@ -47,15 +47,8 @@ export function nodev(dev: string): never {
   return fail(1, `Cannot find device "${dev}"\n`);
 }
 
-/** Errnos the kernel answers with that netlink.ts does not name (route lookups). */
-const MORE_STRERROR: Readonly<Record<string, string>> = {
-  EHOSTUNREACH: 'No route to host',
-  EACCES: 'Permission denied',
-  ENETDOWN: 'Network is down',
-};
-
 export function strerror(errno: string): string {
-  return (STRERROR as Readonly<Record<string, string>>)[errno] ?? MORE_STRERROR[errno] ?? errno;
+  return (STRERROR as Readonly<Record<string, string>>)[errno] ?? errno;
 }
 
 /**

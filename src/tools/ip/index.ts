@@ -16,7 +16,6 @@ import { doIproute } from './route.js';
 import { doIprule } from './rule.js';
 import { doIpneigh } from './neigh.js';
 import { doNetns } from './netns.js';
-import { observeBridges } from './bridge-clock.js';
 
 const VERSION = 'ip utility, iproute2-6.1.0, libbpf 1.1.2\n';
 
@@ -162,14 +161,9 @@ function run(tc: ToolContext, argv: readonly string[]): ToolOutput {
       ns = target;
     }
     ctx = IpCtx.live(tc.world, ns, g.opts);
-    // What changed since the last `ip` command, by other means, is seen now.
-    observeBridges(tc.world);
     const r = dispatch(ctx, g);
-    observeBridges(tc.world);
     return out(ctx.stdout, ctx.stderr, r);
   } catch (e) {
-    // A command that failed half-way may still have changed something (do_setlink's order).
-    observeBridges(tc.world);
     if (e instanceof IpExit) return out(ctx?.stdout ?? '', (ctx?.stderr ?? '') + e.text, e.code);
     if (e instanceof Unsupported) return out(ctx?.stdout ?? '', `${ctx?.stderr ?? ''}ip: ${e.message} is not simulated\n`, 255);
     throw e;

@@ -10,16 +10,16 @@
  *       bridge_slave state forwarding priority 32 cost 2 ... port_id 0x8001 port_no 0x1 ...
  *
  * The bridge's options the simulator models come from its state (ageing_time); its timers and port
- * numbers from bridge-clock.ts (virtual time); the rest are the kernel's defaults, which no modelled
- * command changes. Open vSwitch devices are not covered: the kernel shows its userspace datapath's
+ * numbers from the bridge's own model (devices/bridge.ts, in virtual time); the rest are the kernel's
+ * defaults, which no modelled command changes. Open vSwitch devices are not covered: the kernel shows its userspace datapath's
  * tap devices (kind tun) there.
  */
 import type { DeviceState } from '../../sim/state.js';
 import type { Namespace, World } from '../../sim/world.js';
-import { BR_AGEING_TIME } from '../../devices/bridge.js';
-import { ovsPortOf } from '../../devices/ovs.js';
+import { BR_AGEING_TIME, BRIDGE_KIND, br_gc_timer_left, br_port_info } from '../../devices/bridge.js';
+import { OVS_INTERNAL_KIND, ovsPortOf } from '../../devices/ovs.js';
+import { netdev_ops } from '../../core/netdevice.js';
 import { unsupported } from './errors.js';
-import { gcTimerLeft, portClock } from './bridge-clock.js';
 
 /** The clock_t unit the kernel reports bridge times and timers in (USER_HZ = 100). */
 const NS_PER_CLOCK_TICK = 10_000_000;
@@ -78,7 +78,7 @@ function bridgeOpts(w: World, br: DeviceState): string {
     `bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time ${ageing} stp_state 0 priority ${BRIDGE_PRIORITY} vlan_filtering 0 ` +
     // STP is off: the bridge is its own root, and the STP timers never run.
     `bridge_id ${id} designated_root ${id} root_port 0 root_path_cost 0 topology_change 0 topology_change_detected 0 ` +
-    `hello_timer ${timer(0)} tcn_timer ${timer(0)} topology_change_timer ${timer(0)} gc_timer ${timer(gcTimerLeft(w, br, w.fdbs.get(br.id)))} ` +
+    `hello_timer ${timer(0)} tcn_timer ${timer(0)} topology_change_timer ${timer(0)} gc_timer ${timer(br_gc_timer_left(w, br))} ` +
     'group_fwd_mask 0 group_address 01:80:c2:00:00:00 mcast_snooping 1 no_linklocal_learn 0 mcast_vlan_snooping 0 mcast_router 1 ' +
     'mcast_query_use_ifaddr 0 mcast_querier 0 mcast_hash_elasticity 16 mcast_hash_max 4096 mcast_last_member_count 2 ' +
     'mcast_startup_query_count 2 mcast_last_member_interval 100 mcast_membership_interval 26000 mcast_querier_interval 25500 ' +
@@ -89,7 +89,7 @@ function bridgeOpts(w: World, br: DeviceState): string {
 
 /** bridge_slave_print_opt: IFLA_INFO_SLAVE_DATA of a bridge port. */
 function bridgeSlaveOpts(w: World, br: DeviceState, port: DeviceState): string {
-  const c = portClock(w, port);
+  const c = br_port_info(w, port);
   if (!c) throw new Error(`ip: bridge port ${port.name} was never observed`);
   const portId = (PORT_PRIORITY << BR_PORT_BITS) | c.portNo;
   const id = bridgeIdString(BRIDGE_PRIORITY, bridgeIdMac(br));
@@ -108,19 +108,21 @@ function bridgeSlaveOpts(w: World, br: DeviceState, port: DeviceState): string {
  * print_nl prints ("\n", or "\" with -o); `link`: `ip link` (addrgenmode is shown there only).
  */
 export function linkDetails(w: World, ns: Namespace, dev: DeviceState, o: { readonly sep: string; readonly link: boolean }): string {
-  if (dev.kind === 'ovs-internal' || ovsPortOf(w, dev.id)) unsupported('ip -details on an Open vSwitch device');
+  if (dev.kind === OVS_INTERNAL_KIND || ovsPortOf(w, dev.id)) unsupported('ip -details on an Open vSwitch device');
   const master = dev.master === undefined ? undefined : w.device(dev.master);
-  const bridge = master && master.ns === ns && master.dev.kind === 'bridge' ? master.dev : undefined;
-  const lo = dev.kind === 'loopback';
+  const bridge = master && master.ns === ns && master.dev.kind === BRIDGE_KIND ? master.dev : undefined;
+  const ops = netdev_ops(dev);
+  const lo = ops.type === 'loopback';
   // br_add_if: dev_set_promiscuity and dev_set_allmulti, one each.
   const promisc = bridge ? 1 : 0;
-  let s = `promiscuity ${promisc}  allmulti ${promisc} minmtu ${lo ? 0 : 68} maxmtu ${lo ? 0 : 65535} `;
-  if (dev.kind === 'veth') s += `${o.sep}    veth `;
-  if (dev.kind === 'bridge') s += `${o.sep}    ${bridgeOpts(w, dev)}`;
+  // lo's max_mtu is 0 in the kernel (no limit set), though dev_set_mtu takes up to INT_MAX there.
+  let s = `promiscuity ${promisc}  allmulti ${promisc} minmtu ${ops.minMtu} maxmtu ${lo ? 0 : ops.maxMtu} `;
+  if (ops.infoKind === 'veth') s += `${o.sep}    veth `;
+  if (dev.kind === BRIDGE_KIND) s += `${o.sep}    ${bridgeOpts(w, dev)}`;
   if (bridge) s += `${o.sep}    ${bridgeSlaveOpts(w, bridge, dev)}`;
   if (o.link) s += 'addrgenmode eui64 ';
-  const queues = dev.kind === 'veth' ? VETH_QUEUES : 1;
-  const tsoMax = dev.kind === 'bridge' && !dev.carrierComputed ? TSO_LEGACY_MAX_SIZE : GSO_MAX_SIZE;
+  const queues = ops.infoKind === 'veth' ? VETH_QUEUES : 1;
+  const tsoMax = dev.kind === BRIDGE_KIND && !dev.carrierComputed ? TSO_LEGACY_MAX_SIZE : GSO_MAX_SIZE;
   s += `numtxqueues ${queues} numrxqueues ${queues} gso_max_size 65536 gso_max_segs 65535 tso_max_size ${tsoMax} tso_max_segs 65535 gro_max_size 65536 `;
   return s;
 }

@@ -9,19 +9,10 @@ import { duparg, duparg2, fail, invarg, nodev, rtnlFail, unsupported } from './e
 import { getInteger, llAddrA2n, macToString } from './parse.js';
 import { ipaddrList } from './addr.js';
 import { peernet2idAlloc } from './nsid.js';
-import { noteAgeingSet } from './bridge-clock.js';
-import {
-  dev_change_flags_up,
-  dev_change_name,
-  dev_change_net_namespace,
-  dev_set_mac,
-  dev_set_mtu,
-  do_set_master,
-  rtnl_dellink,
-  rtnl_newlink_bridge,
-  rtnl_newlink_veth,
-  type Result,
-} from '../../stack/netlink.js';
+import { dev_change_flags, dev_change_name, dev_change_net_namespace, dev_set_mac_address, dev_set_mtu, do_set_master, rtnl_dellink } from '../../core/dev.js';
+import type { Result } from '../../core/errno.js';
+import { BRIDGE_KIND, br_newlink, br_set_ageing_time } from '../../devices/bridge.js';
+import { veth_newlink } from '../../devices/veth.js';
 import { findById, type Namespace } from '../../sim/world.js';
 
 /** What iplink_parse gathered for one device (the main one, or a veth's peer). */
@@ -188,10 +179,10 @@ function iplinkAdd(ctx: IpCtx, args: Args): number {
   const before = new Set(Object.values(ns.state.devices).map((d) => d.id));
   const created = () => Object.values(ns.state.devices).find((d) => !before.has(d.id));
   if (req.type === 'bridge') {
-    must(rtnl_newlink_bridge(w, ns, req.name ?? 'bridge%d'));
+    must(br_newlink(w, ns, req.name ?? 'bridge%d'));
     const br = created();
     if (br) applyBridgeOptions(ns, br.ifindex, bridgeOptions(req.typeArgs));
-    if (br && req.up) must(dev_change_flags_up(w, ns, br.ifindex, true));
+    if (br && req.up) must(dev_change_flags(w, ns, br.ifindex, true));
     if (br && req.master !== undefined && req.master !== 0) must(do_set_master(w, ns, br.ifindex, req.master));
     return 0;
   }
@@ -204,7 +195,7 @@ function iplinkAdd(ctx: IpCtx, args: Args): number {
   if (peer?.mtu !== undefined) opts.peerMtu = peer.mtu;
   if (peer?.address) opts.peerMac = macToString(peer.address.slice(0, 6));
   if ((req.address && req.address.length !== 6) || (peer?.address && peer.address.length !== 6)) return rtnlFail({ errno: 'EINVAL' });
-  must(rtnl_newlink_veth(w, ns, req.name ?? 'veth%d', peer?.name ?? 'veth%d', peerNs, opts));
+  must(veth_newlink(w, ns, req.name ?? 'veth%d', peer?.name ?? 'veth%d', peerNs, opts));
   // The device is registered after its peer, so it has the larger world-wide id.
   const made = Object.values(ns.state.devices)
     .filter((d) => !before.has(d.id) && d.kind === 'veth' && d.peer !== undefined && w.device(d.peer)?.ns === peerNs)
@@ -216,7 +207,7 @@ function iplinkAdd(ctx: IpCtx, args: Args): number {
     peernet2idAlloc(w, ns, peerNs);
   }
   // rtnl_configure_link brings the device up once the pair is joined.
-  if (req.up) must(dev_change_flags_up(w, ns, made.ifindex, true));
+  if (req.up) must(dev_change_flags(w, ns, made.ifindex, true));
   if (req.master !== undefined && req.master !== 0) must(do_set_master(w, ns, made.ifindex, req.master));
   return 0;
 }
@@ -237,14 +228,7 @@ function bridgeOptions(args: readonly string[]): { ageingCs?: number } {
 }
 
 function applyBridgeOptions(ns: Namespace, ifindex: number, o: { ageingCs?: number }): void {
-  if (o.ageingCs === undefined) return;
-  const ns100 = o.ageingCs * 10_000_000;
-  ns.update((d) => {
-    const dev = d.devices[ifindex];
-    if (dev) dev.bridgeAgeing = ns100;
-  });
-  const dev = ns.state.devices[ifindex];
-  if (dev) noteAgeingSet(ns.world, dev);
+  if (o.ageingCs !== undefined) must(br_set_ageing_time(ns.world, ns, ifindex, o.ageingCs * 10_000_000));
 }
 
 /** `ip link set` (and change): do_setlink's order. */
@@ -254,7 +238,7 @@ function iplinkSet(ctx: IpCtx, args: Args): number {
   if (ctx.dry) return 0;
   if (brOpts) {
     const dev = ctx.ns.state.devices[req.ifindex];
-    if (dev?.kind !== 'bridge') return fail(2, 'Error: Operation not supported.\n');
+    if (dev?.kind !== BRIDGE_KIND) return fail(2, 'Error: Operation not supported.\n');
     applyBridgeOptions(ctx.ns, req.ifindex, brOpts);
   }
   const w = ctx.world;
@@ -277,10 +261,10 @@ function iplinkSet(ctx: IpCtx, args: Args): number {
       ns = to;
     }
   }
-  if (req.address) must(dev_set_mac(ns, ifindex(), macToString(req.address)));
-  if (req.mtu !== undefined) must(dev_set_mtu(ns, ifindex(), req.mtu));
-  if (req.name !== undefined) must(dev_change_name(ns, ifindex(), req.name));
-  if (req.up !== undefined) must(dev_change_flags_up(w, ns, ifindex(), req.up));
+  if (req.address) must(dev_set_mac_address(w, ns, ifindex(), macToString(req.address)));
+  if (req.mtu !== undefined) must(dev_set_mtu(w, ns, ifindex(), req.mtu));
+  if (req.name !== undefined) must(dev_change_name(w, ns, ifindex(), req.name));
+  if (req.up !== undefined) must(dev_change_flags(w, ns, ifindex(), req.up));
   // The master's ifindex was resolved where the command runs; the kernel looks it up where the device now is.
   if (req.master !== undefined) must(do_set_master(w, ns, ifindex(), req.master));
   return 0;

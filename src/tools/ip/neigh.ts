@@ -10,7 +10,7 @@ import { Args, matches } from './args.js';
 import type { IpCtx } from './context.js';
 import { duparg, duparg2, fail, invarg, nodev, rtnlFail, unsupported } from './errors.js';
 import { getAddr, getPrefix, ipString, llAddrA2n, macToString, type InetPrefix } from './parse.js';
-import { neigh_add, neigh_flush } from '../../stack/netlink.js';
+import { neigh_add, neigh_flush } from '../../core/neighbour.js';
 import type { NeighEntry, Nud } from '../../sim/state.js';
 
 const NUD_BITS: Readonly<Record<Nud, number>> = { NONE: 0, INCOMPLETE: 0x01, REACHABLE: 0x02, STALE: 0x04, DELAY: 0x08, PROBE: 0x10, FAILED: 0x20, NOARP: 0x40, PERMANENT: 0x80 };

@@ -6,7 +6,7 @@ import { Args, matches } from './args.js';
 import type { IpCtx } from './context.js';
 import { fail, unsupported } from './errors.js';
 import { peernet2id } from './nsid.js';
-import { netns_cleanup } from '../../stack/netlink.js';
+import { cleanup_net } from '../../core/dev.js';
 
 /** invalid_name: empty, longer than NAME_MAX, a '/', "." or "..". */
 function invalidName(name: string): boolean {
@@ -43,7 +43,7 @@ function netnsDelete(ctx: IpCtx, args: Args): number {
   if (ctx.dry) return 0;
   const ns = ctx.netns(name);
   if (!ns) return fail(1, `Cannot remove namespace file "/run/netns/${name}": No such file or directory\n`);
-  netns_cleanup(ctx.world, ns);
+  cleanup_net(ctx.world, ns);
   return 0;
 }
 

@@ -9,7 +9,9 @@ import { getAddr, getPrefix, getUnsigned, ipString, type Family, type InetPrefix
 import { protoA2n, protoN2a, routeTypeName, RTN, rtntypeA2n, scopeA2n, scopeName, tableA2n } from './names.js';
 import { dstString, printRoute, routesInTrieOrder, tablesInDumpOrder, type RoutePrintFilter } from './route-format.js';
 import { ROUTE_USAGE } from './usage.js';
-import { fib_has_custom_rules, fib_table_exists, inet_rtm_delroute, inet_rtm_newroute, type RouteSelector } from '../../stack/netlink.js';
+import { inet_rtm_delroute, inet_rtm_newroute, type RouteSelector } from '../../stack/fib_semantics.js';
+import { fib4_has_custom_rules } from '../../stack/fib_rules.js';
+import { fib_table_exists } from '../../stack/fib_tables.js';
 import { ip_route_output } from '../../stack/route.js';
 import { routeGateway, RT_TABLE_LOCAL, RT_TABLE_MAIN, type Route } from '../../sim/state.js';
 import { isMulticastIpv4 } from '../../wire/ipv4.js';
@@ -314,7 +316,7 @@ function iprouteGet(ctx: IpCtx, args: Args): number {
   s += `dev ${res.dev.name} `;
   // RTM_F_LOOKUP_TABLE: the table the answer came from; while the rules are the default ones local
   // routes live in main's trie and are reported as main.
-  const table = r === undefined ? 0 : r.table === RT_TABLE_LOCAL && !fib_has_custom_rules(ns) ? RT_TABLE_MAIN : r.table;
+  const table = r === undefined ? 0 : r.table === RT_TABLE_LOCAL && !fib4_has_custom_rules(ns) ? RT_TABLE_MAIN : r.table;
   if (table && table !== RT_TABLE_MAIN) s += `table ${table === RT_TABLE_LOCAL ? 'local' : table === 253 ? 'default' : table} `;
   if (saddr === 0) s += `src ${ipString(res.saddr)} `;
   // RTCF_MULTICAST shares its bit with RTM_F_OFFLOAD_FAILED, which print_rt_flags reads first.

@@ -9,7 +9,7 @@ import type { IpCtx } from './context.js';
 import { fail, invarg, rtnlFail, unsupported } from './errors.js';
 import { getPrefix, getUnsigned, ipString, type InetPrefix } from './parse.js';
 import { RTN, rtntypeA2n, tableA2n, tableN2a } from './names.js';
-import { fib_nl_delrule, fib_nl_newrule } from '../../stack/netlink.js';
+import { fib_nl_delrule, fib_nl_newrule } from '../../stack/fib_rules.js';
 import { RT_TABLE_MAIN, type Rule } from '../../sim/state.js';
 
 /** print_rule. A rule naming a device this namespace does not have is "[detached]". */

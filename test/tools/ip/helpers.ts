@@ -2,7 +2,8 @@
  * Running `ip` command lines against a simulated world, the way the script runner does: the line is
  * split into words as a shell would, `ip netns exec NS` is unwrapped into "run in NS".
  */
-import { World } from '../../../src/sim/world.js';
+import type { World } from '../../../src/sim/world.js';
+import { createWorld } from '../../../src/init/index.js';
 import { ip } from '../../../src/tools/ip/index.js';
 import type { ToolOutput } from '../../../src/tools/tool.js';
 import { splitScript } from '../../../src/scenario/script.js';
@@ -16,7 +17,7 @@ export interface Session {
 }
 
 export function session(seed = 1): Session {
-  const world = new World({ seed, detailedTrace: false });
+  const world = createWorld({ seed, detailedTrace: false });
   world.createNamespace('', true);
   return {
     world,

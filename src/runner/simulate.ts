@@ -13,8 +13,9 @@ import type { Report } from '../report/report.js';
 import { TOOLS } from '../tools/index.js';
 import type { ToolOutput } from '../tools/tool.js';
 import { captureText, startCapture, tcpdumpCheck, tcpdumpSpec, type CaptureSpecArgs } from '../tools/tcpdump.js';
-import { NS_PER_MS } from './event-loop.js';
-import { World, type CaptureTap } from './world.js';
+import { NS_PER_MS } from '../sim/event-loop.js';
+import type { CaptureTap, TappedFrame, World } from '../sim/world.js';
+import { createWorld } from '../init/index.js';
 
 export interface SimOptions {
   readonly seed?: number;
@@ -28,8 +29,25 @@ export interface SimOptions {
 
 export interface SimCapture {
   readonly point: string;
-  /** The frames tcpdump kept (after its filter), with virtual timestamps. */
-  readonly frames: readonly { readonly t: number; readonly data: Uint8Array; readonly dir: 'in' | 'out' }[];
+  /** The frames tcpdump kept (after its filter): virtual timestamps, the packet, the trace position. */
+  readonly frames: readonly TappedFrame[];
+}
+
+/** What one script line did: its output and exit status, the trace events it caused, its time. */
+export interface LineRecord {
+  /** The file line (1-based, as errors name it). */
+  readonly line: number;
+  readonly text: string;
+  /** Its stdout then stderr, as it went into the report's output. */
+  readonly output: string;
+  /** Exit status; undefined for a capture started in the background. */
+  readonly exit: number | undefined;
+  /** The trace events recorded while it ran: seq from firstSeq up to (not including) endSeq. */
+  readonly firstSeq: number;
+  readonly endSeq: number;
+  /** Virtual time it started and ended at. */
+  readonly start: number;
+  readonly end: number;
 }
 
 export interface SimRun {
@@ -40,6 +58,8 @@ export interface SimRun {
   readonly exits: ReadonlyMap<number, number>;
   /** Virtual time each line finished at, by file line. */
   readonly ends: ReadonlyMap<number, number>;
+  /** Every script line, in order, with what it did. */
+  readonly lines: readonly LineRecord[];
 }
 
 /** Virtual time between two script lines, as a person's shell leaves some between commands. */
@@ -113,7 +133,7 @@ export function prepare(s: Scenario): Prepared[] {
 
 export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
   const steps = prepare(s);
-  const w = new World({ seed: opts.seed ?? 1, detailedTrace: opts.explain ?? false });
+  const w = createWorld({ seed: opts.seed ?? 1, detailedTrace: opts.explain ?? false });
   w.keepHistory = opts.history ?? false;
   w.createNamespace('', true);
   const maxEvents = opts.maxEvents ?? DEFAULT_MAX_EVENTS;
@@ -123,9 +143,14 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
   const captures: { point: string; tap?: CaptureTap; spec: CaptureSpecArgs }[] = [];
   const exits = new Map<number, number>();
   const ends = new Map<number, number>();
+  const lines: LineRecord[] = [];
   let output = '';
 
   for (const step of steps) {
+    const firstSeq = w.trace.position;
+    const start = w.loop.now;
+    const outputBefore = output.length;
+    w.trace.line = step.line.line;
     const ns = step.netns === undefined ? w.namespaces.get('') : w.namespaces.get(step.netns);
     if (!ns) {
       output += `Cannot open network namespace "${step.netns}": No such file or directory\n`;
@@ -152,9 +177,13 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
       output += result.stdout + result.stderr;
       exits.set(step.line.line, result.exit);
     }
-    ends.set(step.line.line, w.loop.now);
+    const end = w.loop.now;
+    ends.set(step.line.line, end);
+    // What the line set going in the gap before the next one (a frame still crossing) is the line's too.
     w.loop.runUntil(w.loop.now + LINE_GAP, guard(step.line.line));
+    lines.push({ line: step.line.line, text: step.line.text, output: output.slice(outputBefore), exit: exits.get(step.line.line), firstSeq, endSeq: w.trace.position, start, end });
   }
+  w.trace.line = undefined;
   // The end: run on while anything that may still send is scheduled.
   const g = guard(undefined);
   while (w.loop.busy && w.loop.step()) g();
@@ -167,5 +196,5 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
     output,
   };
   const kept = captures.map((c) => ({ point: c.point, frames: c.tap ? c.tap.frames.filter((f) => c.spec.filter(f.data)) : [] }));
-  return { report, captures: kept, world: w, exits, ends };
+  return { report, captures: kept, world: w, exits, ends, lines };
 }

@@ -1,0 +1,438 @@
+/**
+ * The device layer (net/core/dev.c): dev_queue_xmit on the way out, netif_receive_skb on the way in,
+ * the packet taps tcpdump listens on, and the tables the layers above register with — a protocol
+ * handler per ethertype (dev_add_pack), an rx_handler per device (netdev_rx_handler_register, taken
+ * by a bridge for its ports), packet sockets that see every frame (Open vSwitch's datapath). Device
+ * behaviour is the driver's (netdev_ops): the core never asks what kind a device is.
+ *
+ * Also the device operations rtnetlink asks for (dev_open, dev_close, dev_set_mtu, ...): each changes
+ * the device and tells the notifier chain, whose subscribers do the rest.
+ */
+import type { Draft } from 'immer';
+import type { DeviceState, NsState } from '../sim/state.js';
+import { findByName, worldSlot, type Namespace, type World } from '../sim/world.js';
+import { dstIs, dstIsBroadcast, dstIsGroup, ethertypeOf, ETHERTYPE_VLAN } from '../wire/ethernet.js';
+import { popVlanTag } from '../wire/vlan.js';
+import { kfree_skb, skb_trace, type PktType, type Skb } from './skbuff.js';
+import { netdev_ops, type XmitResult } from './netdevice.js';
+import { call_netdevice_notifiers } from './notifier.js';
+import { fail, OK, type Result } from './errno.js';
+
+export { type XmitResult } from './netdevice.js';
+
+/** Virtual time a frame spends looping back through lo (or a broadcast's copy to our own stack). */
+export const LOOPBACK_HOP_NS = 1_000;
+
+// ---------------------------------------------------------------------------------------------
+// Registration
+
+/** A protocol's receive function (packet_type.func): it owns the skb from here. */
+export type PacketHandler = (w: World, skb: Skb) => void;
+
+const ptypeBase = new Map<number, PacketHandler>();
+const ptypeAll: PacketHandler[] = [];
+
+/** dev_add_pack: the handler for one ethertype (ETH_P_ARP, ETH_P_IP, ...). */
+export function dev_add_pack(ethertype: number, handler: PacketHandler): void {
+  ptypeBase.set(ethertype, handler);
+}
+
+/** dev_add_pack(ETH_P_ALL): a packet socket that sees every frame a device receives, beside the stack. */
+export function dev_add_pack_all(handler: PacketHandler): void {
+  ptypeAll.push(handler);
+}
+
+/** An rx_handler's verdict: it took the frame (RX_HANDLER_CONSUMED), or the device's own stack goes on (RX_HANDLER_PASS). */
+export type RxHandlerResult = 'consumed' | 'pass';
+export type RxHandler = (w: World, skb: Skb) => RxHandlerResult;
+
+const rxHandlers = worldSlot(() => new Map<number, RxHandler>());
+
+/** netdev_rx_handler_register: `handler` gets every frame arriving on the device, before any protocol. */
+export function netdev_rx_handler_register(w: World, devId: number, handler: RxHandler): void {
+  rxHandlers(w).set(devId, handler);
+}
+
+export function netdev_rx_handler_unregister(w: World, devId: number): void {
+  rxHandlers(w).delete(devId);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The packet path
+
+/** dev_queue_xmit_nit / packet taps: every capture on this device sees the frame. */
+function tap(w: World, skb: Skb, dir: 'in' | 'out'): void {
+  const taps = w.taps;
+  const id = skb.dev.id;
+  for (let i = 0; i < taps.length; i++) {
+    const t = taps[i]!;
+    if (t.deviceId === id && !t.gone) t.frames.push({ t: w.loop.now, data: skb.data, dir, pkt: skb.id, seq: w.trace.position });
+  }
+}
+
+/**
+ * dev_queue_xmit: hand the frame in skb.data to skb.dev's driver. A device that is down has the noop
+ * qdisc: it drops the frame and reports nothing to the sender.
+ */
+export function dev_queue_xmit(w: World, skb: Skb): XmitResult {
+  const dev = skb.dev;
+  if (!dev.up) {
+    kfree_skb(w, skb, 'dev_queue_xmit', 'DEV_READY', `${dev.name} is down (its qdisc is noop)`);
+    return 'ok';
+  }
+  const ops = netdev_ops(dev);
+  // lo always has carrier, and libpcap leaves out lo's outgoing copy of what it sends.
+  if (ops.type === 'loopback') return ops.start_xmit(w, skb);
+  // Without carrier the device's queue is the noop qdisc (dev_deactivate): the frame is dropped
+  // before the taps see it.
+  if (!dev.carrier) {
+    kfree_skb(w, skb, 'dev_queue_xmit', 'NOCARRIER', `${dev.name} has no carrier (its qdisc is noop)`);
+    return 'ok';
+  }
+  tap(w, skb, 'out');
+  if (w.trace.detailed) skb_trace(w, skb, 'dev_queue_xmit', `${skb.data.length} bytes out`);
+  return ops.start_xmit(w, skb);
+}
+
+/**
+ * netif_receive_skb: the frame in skb.data arrives on skb.dev. Taps see it, packet sockets get their
+ * copy, a device's rx_handler (a bridge port's) may take it, then its protocol's handler does.
+ */
+export function netif_receive_skb(w: World, skb: Skb): void {
+  const dev = skb.dev;
+  const st = w.statsOf(dev.id);
+  st.rx_packets++;
+  st.rx_bytes += skb.data.length;
+  tap(w, skb, 'in');
+  for (let i = 0; i < ptypeAll.length; i++) ptypeAll[i]!(w, skb);
+  const rx = rxHandlers(w).get(dev.id);
+  if (rx !== undefined && rx(w, skb) === 'consumed') return;
+  const looped = skb.rtIif !== 0;
+  let otherhost = false;
+  if (ethertypeOf(skb.data) === ETHERTYPE_VLAN) otherhost = vlan_untag_rx(w, skb);
+  const type = ethertypeOf(skb.data);
+  skb.pktType = looped ? 'host' : otherhost ? 'otherhost' : eth_type_trans(skb.data, dev.mac);
+  if (w.trace.detailed) skb_trace(w, skb, 'netif_receive_skb', `${skb.data.length} bytes in, ${skb.pktType}`);
+  deliver(w, skb, type);
+}
+
+/** eth_type_trans: who the frame is for, from the receiving device's point of view. */
+export function eth_type_trans(frame: Uint8Array, devMac: string): PktType {
+  if (dstIsGroup(frame)) return dstIsBroadcast(frame) ? 'broadcast' : 'multicast';
+  return dstIs(frame, devMac) ? 'host' : 'otherhost';
+}
+
+function deliver(w: World, skb: Skb, type: number): void {
+  const handler = ptypeBase.get(type);
+  if (handler !== undefined) return handler(w, skb);
+  kfree_skb(w, skb, 'netif_receive_skb', 'UNHANDLED_PROTO', `ethertype 0x${type.toString(16).padStart(4, '0')} has no handler`);
+}
+
+/**
+ * __netif_receive_skb_core's 802.1Q step, after the taps (tcpdump shows the tag): skb_vlan_untag moves
+ * the tag out of the frame. No VLAN device can take it — this kernel has no 802.1Q — so a VID other
+ * than 0 marks the frame PACKET_OTHERHOST (arp_rcv then ignores it, ip_rcv drops it as OTHERHOST and
+ * counts it in rx_otherhost_dropped); a priority tag (VID 0) is only taken off.
+ */
+function vlan_untag_rx(w: World, skb: Skb): boolean {
+  while (ethertypeOf(skb.data) === ETHERTYPE_VLAN) {
+    const r = popVlanTag(skb.data);
+    if (!r.ok) break;
+    skb.data = r.value.frame;
+    if (r.value.tag.vid !== 0) {
+      if (w.trace.detailed) skb_trace(w, skb, 'netif_receive_skb', `vlan ${r.value.tag.vid} tag and no VLAN device for it: PACKET_OTHERHOST`);
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * dev_loopback_xmit: a copy of what we send (a broadcast) delivered to our own stack as received on
+ * the device it went out of (PACKET_LOOPBACK, keeping its route) — not seen by the packet taps.
+ */
+export function dev_loopback_xmit(w: World, skb: Skb): void {
+  const id = skb.dev.id;
+  const ifindex = skb.dev.ifindex;
+  const ns = skb.ns;
+  w.loop.after(LOOPBACK_HOP_NS, () => {
+    const d = ns.state.devices[ifindex];
+    if (!d || d.id !== id) {
+      kfree_skb(w, skb, 'dev_loopback_xmit', 'DEV_READY', `${skb.dev.name} went away before its looped copy arrived`);
+      return;
+    }
+    skb.dev = d;
+    skb.pktType = 'loopback';
+    deliver(w, skb, ethertypeOf(skb.data));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Device operations (what rtnetlink asks the core for)
+
+/** register_netdevice: a new device of `kind` in `ns`, told to everyone that listens. */
+export function register_netdevice(w: World, ns: Namespace, kind: string, name: string, mac: string, extra: Partial<DeviceState> = {}): DeviceState {
+  let dev: DeviceState | undefined;
+  ns.update((d) => {
+    dev = w.newDevice(d, kind, name, mac, extra);
+  });
+  const made = dev as DeviceState;
+  w.deviceHome.set(made.id, ns);
+  w.trace.state(w.loop.now, ns.name, made.name, 'register_netdevice', `${made.name} (${kind}) registered, ifindex ${made.ifindex}`);
+  call_netdevice_notifiers(w, 'NETDEV_REGISTER', ns, made);
+  return made;
+}
+
+/** A device's state as it is now in its namespace. */
+function current(ns: Namespace, dev: DeviceState): DeviceState | undefined {
+  const d = ns.state.devices[dev.ifindex];
+  return d !== undefined && d.id === dev.id ? d : undefined;
+}
+
+function setDevice(ns: Namespace, dev: DeviceState, recipe: (d: Draft<DeviceState>) => void): void {
+  ns.update((s) => {
+    const d = s.devices[dev.ifindex];
+    if (d) recipe(d);
+  });
+}
+
+/** dev_change_flags(IFF_UP): dev_open or dev_close. */
+export function dev_change_flags(w: World, ns: Namespace, ifindex: number, up: boolean): Result {
+  const dev = ns.state.devices[ifindex];
+  if (!dev) return fail('ENODEV');
+  if (dev.up === up) return OK;
+  if (up) dev_open(w, ns, dev);
+  else dev_close(w, ns, dev);
+  return OK;
+}
+
+/** dev_open: IFF_UP, the driver's ndo_open, NETDEV_UP. The first open attaches the default qdisc for good. */
+function dev_open(w: World, ns: Namespace, dev: DeviceState): void {
+  setDevice(ns, dev, (d) => {
+    d.up = true;
+    d.qdiscAttached = true;
+  });
+  w.trace.state(w.loop.now, ns.name, dev.name, 'dev_open', `${dev.name} is up`);
+  const now = current(ns, dev) as DeviceState;
+  netdev_ops(now).open?.(w, ns, now);
+  call_netdevice_notifiers(w, 'NETDEV_UP', ns, current(ns, dev) as DeviceState);
+}
+
+/** dev_close: the driver's ndo_stop, IFF_UP cleared, NETDEV_DOWN. */
+function dev_close(w: World, ns: Namespace, dev: DeviceState): void {
+  setDevice(ns, dev, (d) => {
+    d.up = false;
+    d.qdiscAttached = true;
+  });
+  w.trace.state(w.loop.now, ns.name, dev.name, 'dev_close', `${dev.name} is down`);
+  const now = current(ns, dev) as DeviceState;
+  netdev_ops(now).stop?.(w, ns, now);
+  call_netdevice_notifiers(w, 'NETDEV_DOWN', ns, current(ns, dev) as DeviceState);
+}
+
+/** netif_carrier_on / netif_carrier_off (with linkwatch's NETDEV_CHANGE). */
+export function netif_carrier_set(w: World, ns: Namespace, dev: DeviceState, carrier: boolean): void {
+  const d = current(ns, dev);
+  if (!d || d.carrier === carrier) return;
+  setDevice(ns, d, (x) => {
+    x.carrier = carrier;
+  });
+  w.trace.state(w.loop.now, ns.name, d.name, carrier ? 'netif_carrier_on' : 'netif_carrier_off', `${d.name} ${carrier ? 'has carrier' : 'lost carrier'}`);
+  call_netdevice_notifiers(w, 'NETDEV_CHANGE', ns, current(ns, d) as DeviceState);
+}
+
+/** dev_set_mtu: within the driver's range; ndo_change_mtu, then NETDEV_CHANGEMTU. */
+export function dev_set_mtu(w: World, ns: Namespace, ifindex: number, mtu: number): Result {
+  const dev = ns.state.devices[ifindex];
+  if (!dev) return fail('ENODEV');
+  const ops = netdev_ops(dev);
+  if (mtu < ops.minMtu) return fail('EINVAL', 'mtu less than device minimum');
+  if (mtu > ops.maxMtu) return fail('EINVAL', 'mtu greater than device maximum');
+  setDevice(ns, dev, (d) => {
+    d.mtu = mtu;
+    // br_change_mtu: a bridge whose MTU the user set stops following its ports'.
+    if (d.kind === 'bridge') d.mtuSetByUser = true;
+  });
+  w.trace.state(w.loop.now, ns.name, dev.name, 'dev_set_mtu', `${dev.name} mtu ${mtu}`);
+  call_netdevice_notifiers(w, 'NETDEV_CHANGEMTU', ns, current(ns, dev) as DeviceState);
+  return OK;
+}
+
+/** is_valid_ether_addr: not multicast, not all zeros. */
+export function isValidEtherAddr(mac: string): boolean {
+  const b = mac.split(':').map((x) => parseInt(x, 16));
+  return b.length === 6 && ((b[0] ?? 1) & 1) === 0 && b.some((x) => x !== 0);
+}
+
+/** dev_set_mac_address: eth_prepare_mac_addr_change refuses a multicast or all-zero address; NETDEV_CHANGEADDR. */
+export function dev_set_mac_address(w: World, ns: Namespace, ifindex: number, mac: string): Result {
+  const dev = ns.state.devices[ifindex];
+  if (!dev) return fail('ENODEV');
+  if (!isValidEtherAddr(mac)) return fail('EADDRNOTAVAIL');
+  setDevice(ns, dev, (d) => {
+    d.mac = mac;
+    // br_set_mac_address: a user-set address is the bridge's for good (NET_ADDR_SET).
+    if (d.kind === 'bridge') d.macSetByUser = true;
+  });
+  w.trace.state(w.loop.now, ns.name, dev.name, 'dev_set_mac_address', `${dev.name} address ${mac}`);
+  call_netdevice_notifiers(w, 'NETDEV_CHANGEADDR', ns, current(ns, dev) as DeviceState);
+  return OK;
+}
+
+export const IFNAMSIZ = 16;
+
+/** The kernel's dev_valid_name. */
+export function validIfname(name: string): boolean {
+  return name.length > 0 && name.length < IFNAMSIZ && name !== '.' && name !== '..' && !/[/:\s]/.test(name);
+}
+
+/** dev_alloc_name: a name with "%d" becomes the first free one of NAME0, NAME1, ... in the namespace. */
+export function dev_alloc_name(ns: NsState, pattern: string): string {
+  if (!pattern.includes('%d')) return pattern;
+  for (let i = 0; ; i++) {
+    const name = pattern.replace('%d', String(i));
+    if (!findByName(ns, name)) return name;
+  }
+}
+
+/** dev_change_name (allowed while the device is up on this kernel), then NETDEV_CHANGENAME. */
+export function dev_change_name(w: World, ns: Namespace, ifindex: number, name: string): Result {
+  const dev = ns.state.devices[ifindex];
+  if (!dev) return fail('ENODEV');
+  if (dev.name === name) return OK;
+  if (!validIfname(name)) return fail('EINVAL');
+  if (findByName(ns.state, name)) return fail('EEXIST');
+  setDevice(ns, dev, (d) => {
+    d.name = name;
+  });
+  w.trace.state(w.loop.now, ns.name, name, 'dev_change_name', `${dev.name} is now ${name}`);
+  call_netdevice_notifiers(w, 'NETDEV_CHANGENAME', ns, current(ns, dev) as DeviceState);
+  return OK;
+}
+
+/**
+ * do_set_master: `ip link set DEV master BR` (0: nomaster). A device already enslaved elsewhere is
+ * released first (ndo_del_slave), then the new master takes it (ndo_add_slave) — only a device whose
+ * driver takes ports can.
+ */
+export function do_set_master(w: World, ns: Namespace, ifindex: number, masterIfindex: number): Result {
+  const dev = ns.state.devices[ifindex];
+  if (!dev) return fail('ENODEV');
+  const upper = dev.master === undefined ? undefined : w.device(dev.master);
+  if (upper && upper.dev.ifindex === masterIfindex) return OK;
+  if (upper) netdev_ops(upper.dev).del_slave?.(w, upper.ns, upper.dev, dev);
+  if (masterIfindex === 0) return OK;
+  const master = ns.state.devices[masterIfindex];
+  if (!master) return fail('EINVAL');
+  const add = netdev_ops(master).add_slave;
+  if (!add) return fail('EOPNOTSUPP');
+  return add(w, ns, master, ns.state.devices[ifindex] as DeviceState);
+}
+
+/**
+ * unregister_netdevice: NETDEV_UNREGISTER — everyone lets go of the device (neighbours, addresses,
+ * routes, its bridge) — then it leaves the namespace.
+ */
+export function unregister_netdevice(w: World, ns: Namespace, dev: DeviceState): void {
+  call_netdevice_notifiers(w, 'NETDEV_UNREGISTER', ns, current(ns, dev) ?? dev);
+  ns.update((d) => {
+    delete d.devices[dev.ifindex];
+  });
+  w.trace.state(w.loop.now, ns.name, dev.name, 'unregister_netdevice', `${dev.name} unregistered`);
+}
+
+/** rtnl_dellink: the device goes, and whatever its driver takes with it (a veth's peer). */
+export function rtnl_dellink(w: World, ns: Namespace, ifindex: number): Result {
+  const dev = ns.state.devices[ifindex];
+  if (!dev) return fail('ENODEV');
+  const ops = netdev_ops(dev);
+  if (ops.type === 'loopback') return fail('EOPNOTSUPP');
+  const ids = [dev.id, ...(ops.dellinkWith?.(w, dev) ?? [])];
+  for (const id of ids) {
+    const here = w.device(id);
+    if (!here) continue;
+    if (here.dev.up) dev_close(w, here.ns, here.dev);
+    unregister_netdevice(w, here.ns, w.device(id)?.dev ?? here.dev);
+    w.deviceHome.delete(id);
+    for (const t of w.taps) if (t.deviceId === id) t.gone = true;
+  }
+  return OK;
+}
+
+/**
+ * dev_change_net_namespace: the device goes down, lets go of everything in its namespace
+ * (NETDEV_UNREGISTER), and joins the other — keeping its ifindex if that is free there — with that
+ * namespace's conf/default (NETDEV_REGISTER). A name taken there fails the move, unless the new name
+ * (`ip link set ... netns NS name NEW`) is free.
+ */
+export function dev_change_net_namespace(w: World, from: Namespace, ifindex: number, to: Namespace, pat?: string): Result {
+  const dev = from.state.devices[ifindex];
+  if (!dev) return fail('ENODEV');
+  if (netdev_ops(dev).type === 'loopback') return fail('EINVAL');
+  if (from === to) return OK;
+  let name = dev.name;
+  if (findByName(to.state, name)) {
+    if (pat === undefined) return fail('EEXIST', 'An interface with the same name exists in the target netns');
+    name = dev_alloc_name(to.state, pat);
+    if (findByName(to.state, name)) return fail('EEXIST');
+  }
+  if (dev.up) dev_close(w, from, dev);
+  const leaving = current(from, dev) as DeviceState;
+  unregister_netdevice(w, from, leaving);
+  const arrived = w.allocateDeviceId();
+  let moved: DeviceState | undefined;
+  to.update((d) => {
+    // Keeps its ifindex if free there, without moving the namespace's counter; else the next free one.
+    let idx = ifindex;
+    if (d.devices[idx] !== undefined) {
+      idx = d.nextIfindex;
+      while (d.devices[idx] !== undefined) idx++;
+      d.nextIfindex = idx + 1;
+    }
+    const m: Draft<DeviceState> = { ...leaving, name, ifindex: idx, up: false, carrier: false, conf: { ...d.confDefault }, arrived };
+    // dev_shutdown drops the qdisc; the bridge it was a port of stays behind.
+    delete m.master;
+    delete m.portJoined;
+    delete m.qdiscAttached;
+    d.devices[idx] = m;
+    moved = m as DeviceState;
+  });
+  w.deviceHome.set(dev.id, to);
+  w.trace.state(w.loop.now, to.name, name, 'dev_change_net_namespace', `${dev.name} moved in from ${from.name === '' ? 'the script namespace' : from.name}`);
+  call_netdevice_notifiers(w, 'NETDEV_REGISTER', to, moved as DeviceState);
+  return OK;
+}
+
+/**
+ * cleanup_net, as `ip netns del` leads to it: the namespace's virtual devices are destroyed
+ * (default_device_exit — a veth takes its peer along), then the namespace itself goes.
+ */
+export function cleanup_net(w: World, ns: Namespace): void {
+  for (const dev of Object.values(ns.state.devices)) {
+    if (netdev_ops(dev).type === 'loopback') continue;
+    if (ns.state.devices[dev.ifindex]?.id === dev.id) rtnl_dellink(w, ns, dev.ifindex);
+  }
+  w.removeNamespace(ns);
+}
+
+/** The RFC 2863 operational state the kernel reports. */
+export type OperState = 'UNKNOWN' | 'DOWN' | 'LOWERLAYERDOWN' | 'UP';
+
+/**
+ * rfc2863_policy → default_operstate: DOWN while the device is down; UNKNOWN while its driver never
+ * set one; UP with carrier. Without carrier, a device stacked on another link (its iflink is not its
+ * own ifindex) looks that ifindex up in its *own* namespace: LOWERLAYERDOWN if the device found there
+ * has no carrier either, DOWN if it has, or if there is none (a veth whose peer is elsewhere finds
+ * whatever has the peer's number here).
+ */
+export function dev_operstate(w: World, ns: Namespace, dev: DeviceState): OperState {
+  if (!dev.up) return 'DOWN';
+  const ops = netdev_ops(dev);
+  if (ops.operstateKnown && !ops.operstateKnown(dev)) return 'UNKNOWN';
+  if (dev.carrier) return 'UP';
+  const lower = ops.iflink?.(w, dev);
+  if (!lower || lower.dev.ifindex === dev.ifindex) return 'DOWN';
+  const here = ns.state.devices[lower.dev.ifindex];
+  if (!here) return 'DOWN';
+  return here.carrier ? 'DOWN' : 'LOWERLAYERDOWN';
+}

@@ -1,0 +1,65 @@
+/**
+ * What a device kind is to the core (include/linux/netdevice.h's net_device_ops, with the parts of
+ * rtnl_link_ops and the device's type that the rest of the stack asks about). Each driver in devices/
+ * registers one table; the core and the stack ask the table, never the kind's name.
+ */
+import type { DeviceState } from '../sim/state.js';
+import type { Namespace, World } from '../sim/world.js';
+import type { Skb } from './skbuff.js';
+import type { Result } from './errno.js';
+
+/** What a send reports back: NET_XMIT_DROP from the driver surfaces as ENOBUFS in sendmsg. */
+export type XmitResult = 'ok' | 'ENOBUFS';
+
+export interface NetDeviceOps {
+  /** The kind's name in DeviceState.kind. */
+  readonly kind: string;
+  /** IFLA_INFO_KIND, as `ip -d link` and `ip link show type` name it; undefined for lo. */
+  readonly infoKind: string | undefined;
+  /** dev->type: ARPHRD_LOOPBACK (link/loopback, IFF_LOOPBACK) or ARPHRD_ETHER (link/ether, IFF_BROADCAST|IFF_MULTICAST). */
+  readonly type: 'loopback' | 'ether';
+  /** min_mtu and max_mtu (dev_set_mtu's range). */
+  readonly minMtu: number;
+  readonly maxMtu: number;
+  /** ndo_start_xmit: the frame in skb.data leaves through skb.dev. */
+  start_xmit(w: World, skb: Skb): XmitResult;
+  /** ndo_open / ndo_stop, after IFF_UP was set / before it is cleared. */
+  readonly open?: (w: World, ns: Namespace, dev: DeviceState) => void;
+  readonly stop?: (w: World, ns: Namespace, dev: DeviceState) => void;
+  /**
+   * Whether the driver has ever set an operational state (netif_carrier_on/off through linkwatch):
+   * while not, an up device reports UNKNOWN. Absent: always.
+   */
+  readonly operstateKnown?: (dev: DeviceState) => boolean;
+  /** ndo_get_iflink: the device this one sits on (a veth's peer, a macvlan's lower device). */
+  readonly iflink?: (w: World, dev: DeviceState) => { ns: Namespace; dev: DeviceState } | undefined;
+  /** rtnl_link_ops->dellink: the devices that go with this one (a veth's peer). */
+  readonly dellinkWith?: (w: World, dev: DeviceState) => readonly number[];
+  /** ndo_add_slave / ndo_del_slave: this device taking a port (a bridge). */
+  readonly add_slave?: (w: World, ns: Namespace, master: DeviceState, port: DeviceState) => Result;
+  readonly del_slave?: (w: World, ns: Namespace, master: DeviceState, port: DeviceState) => void;
+  /** Can this device be a bridge port (br_add_if refuses lo and bridges)? Undefined: yes. */
+  readonly enslave?: (master: DeviceState) => Result | undefined;
+}
+
+const OPS = new Map<string, NetDeviceOps>();
+
+/** A driver's registration (module_init → rtnl_link_register / the ops its devices carry). */
+export function register_netdev_ops(ops: NetDeviceOps): void {
+  OPS.set(ops.kind, ops);
+}
+
+export function netdev_ops(dev: DeviceState): NetDeviceOps {
+  const ops = OPS.get(dev.kind);
+  if (!ops) throw new Error(`no driver registered for device kind ${dev.kind}`);
+  return ops;
+}
+
+export function netdev_ops_of_kind(kind: string): NetDeviceOps | undefined {
+  return OPS.get(kind);
+}
+
+/** IFF_LOOPBACK. */
+export function isLoopback(dev: DeviceState): boolean {
+  return netdev_ops(dev).type === 'loopback';
+}
