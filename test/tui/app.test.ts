@@ -18,28 +18,34 @@ describe('vethsim tui on the article\'s failing scenario', () => {
     ui = await drive(openModel());
     const lines = ui.lines();
     expect(lines).toHaveLength(24);
-    expect(lines[0]).toMatch(/^ veth-same-ns-default {2}t=0\.008000s {2}ev 1\/28 {2}L24 {2}✗5 drops/);
+    expect(lines[0]).toMatch(/^ veth-same-ns-default {2}t=0\.000000s {2}ev 1\/42 {2}✗5 drops/);
     expect(lines[23]).toMatch(/n\/p step .*\? help/);
-    expect(timeline(ui)).toMatch(/▶ 0\.008000 veth0 ip_output/);
+    expect(timeline(ui)).toMatch(/─ before the script ─+║\n║▶•0\.000000 lo +dev_open +lo is up/);
+    expect(timeline(ui)).toMatch(/─ L16 ip l a veth0 type veth peer nam…║\n║ •0\.000000 veth0 veth_newl… veth0 and/);
   });
 
   it('] goes to the dropped ARP request: its reason, the stage functions, accept_local as it was', async () => {
     ui = await drive(openModel());
     await ui.press(']');
-    expect(ui.lines()[0]).toMatch(/ev 6\/28/);
+    expect(ui.lines()[0]).toMatch(/ev 14\/42/);
     expect(timeline(ui)).toMatch(/▶✗0\.008002 veth1 arp_proce… IP_LOCAL_/);
     const why = side(ui);
     expect(why).toContain('✗ DROP IP_LOCAL_SOURCE');
     expect(why).toMatch(/at {2}veth1 \(script ns\) t=0\.008002/);
-    expect(why).toMatch(/via netif_receive_skb → arp_process →\s*│\s*\n.*ip_route_input →[^\n]*\n.*fib_validate_source ✗/);
+    expect(why).toMatch(/via arp_send → dev_queue_xmit → +│\n│ {4}netif_receive_skb → arp_process → │\n│ {4}ip_route_input → +│\n│ {4}fib_validate_source ✗/);
     expect(why).toMatch(/source 10\.1\.1\.2 is a local address and/);
     expect(why).toMatch(/accept_local veth1=0 all=0 → 0 +◀/);
-    expect(why).toContain('w: try accept_local=1 on veth1');
+    // The packet's journey, from where it was built to its drop: below the fold, j scrolls to it.
+    await ui.press('2', 'j', 'j', 'j', 'j', 'j', 'j', 'j');
+    const journey = side(ui);
+    expect(journey).toMatch(/packet #\d+: ARP, Request who-has 10\.1\.…/);
+    expect(journey).toMatch(/ {2}0\.008000 veth0 arp_send +║\n║ {2}0\.008000 veth0 dev_queue_xmit +║\n║ {2}0\.008002 veth1 netif_receive_skb +║\n║▶✗0\.008002 veth1 arp_process IP_LOCAL…/);
+    expect(journey).toContain('w: try accept_local=1 on veth1');
     // The next drop is the second probe's, a second later; [ comes back.
     await ui.press(']');
-    expect(ui.lines()[0]).toMatch(/t=1\.008002s {2}ev 11\/28/);
+    expect(ui.lines()[0]).toMatch(/t=1\.008002s {2}ev 19\/42/);
     await ui.press('[');
-    expect(ui.lines()[0]).toMatch(/ev 6\/28/);
+    expect(ui.lines()[0]).toMatch(/ev 14\/42/);
   });
 
   it('the state pane shows accept_local=0 and rp_filter=0 on every device at that moment', async () => {
@@ -51,6 +57,9 @@ describe('vethsim tui on the article\'s failing scenario', () => {
     expect(st).toMatch(/ accept_local 0 +0 +0 +0 /);
     expect(st).toMatch(/ rp_filter +0 +0 +0 +0 /);
     expect(st).toMatch(/10\.1\.1\.3 dev veth0 INCOMPLETE/);
+    // The timeline lost the focus and is drawn again with its other border, rows and headings intact.
+    expect(timeline(ui)).toMatch(/^┌─ 1 Timeline ─+all 14\/42─┐\n│─ L17 ip a a 10\.1\.1\.2\/24 dev veth0 ───│\n/m);
+    expect(timeline(ui)).toMatch(/│─ L24 ping -I veth0 10\.1\.1\.3 -c 2 ────│/);
   });
 
   it('what-if accept_local=1 on veth1 re-runs and the echo replies on lo are in the diff; rp_filter loose keeps them, strict drops the request again', async () => {
@@ -59,11 +68,12 @@ describe('vethsim tui on the article\'s failing scenario', () => {
     // The menu opens on the knob that decided the drop.
     expect(side(ui)).toMatch(/▶ conf\/veth1\/accept_local +0 → 1/);
     await ui.press(ENTER);
-    expect(ui.lines()[0]).toMatch(/ev 7\/27 {2}L24 {2}what-if: accept_local=1 on ve…$/);
+    expect(ui.lines()[0]).toMatch(/ev 16\/44 {2}L24 {2}what-if: accept_local=1 on v…$/);
     expect(side(ui)).toMatch(/\[2 Why\]/);
     expect(ui.lines()[23]).toMatch(/events added, \d+ gone, \d+ changed/);
     // The selection stays on the same ARP request, now answered.
-    expect(timeline(ui)).toMatch(/▶~ 0\.009002 veth1 arp_proce… ARP requ/);
+    expect(timeline(ui)).toMatch(/▶~✓0\.009002 veth1 arp_proce… ARP requ/);
+    expect(timeline(ui)).toMatch(/─ \+L24 echo 1 > \/proc\/sys\/net\/ipv4\/co…║\n║ \+•0\.008000 - +devinet_c… conf\/vet…/);
     await ui.press('5');
     let cap = side(ui);
     expect(cap).toMatch(/lo {2}differs from the original run/);
@@ -112,13 +122,13 @@ describe('vethsim tui on the article\'s failing scenario', () => {
 
   it('Tab moves the focus through the panes; z zooms; ? shows every key; typing q in the filter does not quit', async () => {
     ui = await drive(openModel());
-    await ui.press(TAB);
+    await ui.press(']', TAB);
     expect(side(ui)).toMatch(/\[2 Why\]/);
     await ui.press(TAB, TAB);
     expect(side(ui)).toMatch(/\[4 Topo\]/);
     expect(side(ui)).toMatch(/veth1 ▲ 10\.1\.1\.3\/24 A/);
     await ui.press('z');
-    expect(ui.lines()[1]).toMatch(/^╔═\[4 Topology\]═+@ 0\.008000═╗$/);
+    expect(ui.lines()[1]).toMatch(/^╔═\[4 Topology\]═+@ 0\.008002═╗$/);
     expect(ui.lines()[1]).toHaveLength(80);
     await ui.press('z', '?');
     expect(ui.frame()).toMatch(/next \/ previous drop/);
@@ -130,9 +140,9 @@ describe('vethsim tui on the article\'s failing scenario', () => {
     expect(ui.lines()[0]).toMatch(/filter: stage:arp_p\*/);
     expect(timeline(ui)).toMatch(/filtered 1\/3/);
     await ui.press('n');
-    expect(ui.lines()[0]).toMatch(/ev 11\/28/);
+    expect(ui.lines()[0]).toMatch(/ev 19\/42/);
     await ui.press(ESC, ':', '20', ENTER);
-    expect(ui.lines()[0]).toMatch(/ev 20\/28/);
+    expect(ui.lines()[0]).toMatch(/ev 20\/42/);
     await ui.press(':', 't 2.008', ENTER);
     expect(ui.lines()[0]).toMatch(/t=2\.008000s/);
     await ui.press('q');

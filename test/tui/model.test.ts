@@ -24,23 +24,28 @@ describe('the run as the UI reads it', () => {
   const view = simulate(article, 1);
 
   it('has every trace event once, in order, each under the script line that caused it', () => {
-    expect(view.events).toHaveLength(28);
+    expect(view.events).toHaveLength(42);
     expect(view.events.map((e) => e.seq)).toEqual([...view.events.keys()]);
-    expect(new Set(view.events.map((e) => e.line))).toEqual(new Set([24]));
+    // lo comes up as the script's namespace is made, before the first line; then the lines' own events.
+    expect(view.events.slice(0, 9).map((e) => `${e.line ?? '-'} ${e.stage}`)).toEqual(['- dev_open', '16 veth_newlink', '17 __inet_insert_ifa', '18 __inet_insert_ifa', '19 dev_open', '20 dev_open', '20 netif_carrier_on', '20 netif_carrier_on', '24 ip_output']);
+    expect(view.events.slice(8).every((e) => e.line === 24)).toBe(true);
     expect(view.events.filter((e) => e.kind === 'drop').map((e) => e.drop)).toEqual(['IP_LOCAL_SOURCE', 'IP_LOCAL_SOURCE', 'IP_LOCAL_SOURCE', 'NEIGH_FAILED', 'NEIGH_FAILED']);
   });
 
   it('keeps one record per script line with its exit status and the events it produced', () => {
     expect(view.lines.map((l) => l.text)).toEqual(article.script.map((l) => l.text));
     const ping = view.lines.find((l) => l.text.startsWith('ping'));
-    expect(ping).toMatchObject({ exit: 1, firstSeq: 0, lastSeq: 27, background: false });
-    expect(view.lines.filter((l) => l.background).map((l) => l.exit)).toEqual([undefined, undefined, undefined]);
+    expect(ping).toMatchObject({ exit: 1, firstSeq: 8, lastSeq: 41, background: false });
+    expect(ping?.output).toBe(view.run.report.output);
+    expect(view.lines.filter((l) => l.background).map((l) => [l.exit, l.firstSeq])).toEqual([[undefined, undefined], [undefined, undefined], [undefined, undefined]]);
+    expect(view.lines.find((l) => l.line === 20)).toMatchObject({ exit: 0, output: '', firstSeq: 5, lastSeq: 7 });
   });
 
   it('gives each captured frame the tcpdump line it printed and the event it is printed at', () => {
     const lo = view.captures.find((c) => c.point === 'lo');
     expect(lo?.frames.map((f) => f.text)).toEqual(['IP 10.1.1.2 > 10.1.1.2: ICMP host 10.1.1.3 unreachable, length 92', 'IP 10.1.1.2 > 10.1.1.2: ICMP host 10.1.1.3 unreachable, length 92']);
-    for (const c of view.captures) for (const f of c.frames) expect(view.events[f.seq]?.t).toBeLessThanOrEqual(f.t);
+    // Each frame is printed from the event at which its device handled that very packet.
+    for (const c of view.captures) for (const f of c.frames) expect(view.events[f.seq]).toMatchObject({ t: f.t, pkt: f.pkt, dev: c.point, stage: f.dir === 'out' ? 'dev_queue_xmit' : 'netif_receive_skb' });
     const xmit = view.events.find((e) => e.stage === 'dev_queue_xmit');
     expect(view.frameText.get(xmit?.seq ?? -1)).toBe('ARP, Request who-has 10.1.1.3 tell 10.1.1.2, length 28');
   });
@@ -48,7 +53,11 @@ describe('the run as the UI reads it', () => {
   it('has the namespace state before the run, after it, and never for a namespace that does not exist', () => {
     expect(view.namespaces).toEqual(['']);
     expect(view.stateBefore('', 0)?.devices).toBeDefined();
-    expect(Object.values(view.stateAfter('', 27)?.neigh ?? {}).map((n) => n.state)).toEqual(['FAILED']);
+    expect(Object.values(view.stateAfter('', 41)?.neigh ?? {}).map((n) => n.state)).toEqual(['FAILED']);
+    // The state at an event holds what it reports: the entry neigh_event_send made INCOMPLETE.
+    expect(view.events[9]?.stage).toBe('neigh_event_send');
+    expect(Object.values(view.stateAt('', 8)?.neigh ?? {})).toEqual([]);
+    expect(Object.values(view.stateAt('', 9)?.neigh ?? {}).map((n) => n.state)).toEqual(['INCOMPLETE']);
     expect(view.stateBefore('nope', 3)).toBeUndefined();
   });
 });
@@ -98,8 +107,9 @@ describe('what-if', () => {
     // The same change again costs nothing: the run is cached.
     expect(session.whatIf([{ kind: 'conf', ns: '', dev: 'veth1', key: 'accept_local', value: 1, before: 24 }])).toBe(w);
     // Each event maps to its counterpart: the dropped request (6th event) is the answered one (7th).
-    expect(mapSelection(w.diff, 5, 'toWhatIf')).toBe(6);
-    expect(mapSelection(w.diff, 6, 'toBase')).toBe(5);
+    expect(mapSelection(w.diff, 13, 'toWhatIf')).toBe(15);
+    expect(w.view.events[15]?.stage).toBe('arp_process');
+    expect(mapSelection(w.diff, 15, 'toBase')).toBe(13);
   });
 
   it('reports a change the scenario cannot take, without running half of it', () => {
@@ -115,15 +125,16 @@ describe('the timeline filter', () => {
   const view = simulate(article, 1);
   const count = (text: string) => view.events.filter(eventMatcher(parseFilter(text), view)).length;
   it.each([
-    ['', 28],
+    ['', 42],
     ['drop', 5],
     ['stage:arp_*', 6],
     ['stage:arp_process', 3],
     ['dev:veth1 drop', 3],
-    ['dev:lo', 10],
-    ['ns:', 28],
-    ['line:24', 28],
-    ['line:16', 0],
+    ['dev:lo', 17],
+    ['ns:', 42],
+    ['line:24', 34],
+    ['line:16', 1],
+    ['line:21', 0],
     ['who-has', 12],
     ['WHO-HAS dev:veth1', 6],
   ])("'%s' keeps %d events", (text, n) => {
@@ -148,12 +159,14 @@ describe('keys', () => {
 
   it(': goes to an event, a time or a line, and says what it cannot', () => {
     const m = openModel();
-    m.press(':42\r');
-    expect(m.run?.message).toBe('there are events 1 to 28');
+    m.press(':99\r');
+    expect(m.run?.message).toBe('there are events 1 to 42');
     m.press(':t 3.008\r');
     expect(m.view().events[m.run?.sel ?? -1]?.stage).toBe('neigh_timer_handler');
+    m.press(':l21\r');
+    expect(m.run?.message).toBe('line 21 caused no event');
     m.press(':l16\r');
-    expect(m.run?.message).toBe('line 16 caused no event');
+    expect(m.view().events[m.run?.sel ?? -1]?.stage).toBe('veth_newlink');
     m.press(':7\r');
     expect(m.run?.sel).toBe(6);
     m.press(':where\r');
@@ -195,12 +208,13 @@ describe('text fitting', () => {
 describe('the topology', () => {
   it('draws namespaces side by side when they fit, veth peers joined on a shared row', () => {
     const view = simulate(loadScenario('scenarios/netns-bridge.yaml'), 1);
-    const rows = topologyRows(view, 10, 78, { ns: 'ns2', dev: 'veth1' }).map((r) => r.text);
+    const end = view.events.length - 1;
+    const rows = topologyRows(view, end, 78, { ns: 'ns2', dev: 'veth1' }).map((r) => r.text);
     expect(rows[0]).toMatch(/^┌ ns1 ─+┐ {4}┌ \(script ns\) ─+┐ {4}┌ ns2 ─+┐/);
     expect(rows.some((r) => /│ veth0 ▲ 10\.1\.1\.2\/24 A│────│ br-veth0 ▲ ⊂br0 A│/.test(r))).toBe(true);
     expect(rows.some((r) => /│ br-veth1 ▲ ⊂br0 B│────│▶veth1 ▲ 10\.1\.1\.3\/24 B│/.test(r))).toBe(true);
     // Narrower: one list per namespace.
-    const list = topologyRows(view, 10, 38, { ns: 'ns2', dev: 'veth1' });
+    const list = topologyRows(view, end, 38, { ns: 'ns2', dev: 'veth1' });
     expect(list.map((r) => r.text.trimEnd())).toContain(' ▶veth1 ▲ 10.1.1.3/24 B');
     expect(list.find((r) => r.text.includes('▶'))?.selected).toBe(true);
   });
@@ -235,7 +249,8 @@ describe('pcap export', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vethsim-pcap-'));
     try {
       const view = simulate(article, 1);
-      const files = exportPcaps(view, 5, dir);
+      expect(exportPcaps(view, 10, dir).map((f) => readFileSync(f).length)).toEqual([24, 24, 24]);
+      const files = exportPcaps(view, 13, dir);
       expect(readdirSync(dir).sort()).toEqual(['veth-same-ns-default.lo.pcap', 'veth-same-ns-default.veth0.pcap', 'veth-same-ns-default.veth1.pcap']);
       const count = (f: string) => {
         const buf = readFileSync(f);
@@ -244,7 +259,7 @@ describe('pcap export', () => {
         return p.value.records.length;
       };
       expect(files.map(count)).toEqual([1, 1, 0]);
-      expect(exportPcaps(view, 27, dir).map(count)).toEqual([3, 3, 2]);
+      expect(exportPcaps(view, 41, dir).map(count)).toEqual([3, 3, 2]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

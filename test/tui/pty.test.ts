@@ -100,7 +100,7 @@ async function expectRestored(t: Tmux, exit: number): Promise<void> {
 
 async function openArticle(t: Tmux, vars = ''): Promise<void> {
   t.start(ARTICLE, vars);
-  await t.waitFor(/veth-same-ns-default +t=0\.008000s +ev 1\/28/);
+  await t.waitFor(/veth-same-ns-default +t=0\.000000s +ev 1\/42/);
   expect(t.display('#{alternate_on}')).toBe('1');
 }
 
@@ -110,7 +110,7 @@ describe.skipIf(!hasTmux)('vethsim tui in a real terminal (tmux)', () => {
     await openArticle(tmux);
     tmux.keys(']');
     const s = await tmux.waitFor(/✗ DROP IP_LOCAL_SOURCE/);
-    expect(s.split('\n')[0]).toMatch(/ev 6\/28/);
+    expect(s.split('\n')[0]).toMatch(/ev 14\/42/);
     expect(s).toMatch(/accept_local veth1=0 all=0 → 0/);
     tmux.keys('3');
     await tmux.waitFor(/accept_local 0 +0 +0 +0/);

@@ -37,7 +37,8 @@ export const Pane = memo(function Pane({ title, info, width, height, focused, ro
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text color={color}>{borderLine(b.tl, b.h, b.tr, width, head, info)}</Text>
-      <Box flexDirection="column" width={width} height={inner} borderStyle={focused ? 'double' : 'single'} borderTop={false} borderBottom={false} {...(color ? { borderColor: color } : {})}>
+      {/* A new box when the focus changes: ink 6.8 keeps stale yoga borders when a box's border props change in place. */}
+      <Box key={focused ? 'focused' : 'plain'} flexDirection="column" width={width} height={inner} borderStyle={focused ? 'double' : 'single'} borderTop={false} borderBottom={false} {...(color ? { borderColor: color } : {})}>
         {shown.map((row, i) => (
           <RowLine key={i} row={row} width={width - 2} />
         ))}

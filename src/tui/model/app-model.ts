@@ -6,7 +6,7 @@
  */
 import { loadScenario } from '../../scenario/load.js';
 import { ScenarioErrors } from '../../scenario/errors.js';
-import { SimulationError } from '../../sim/runner.js';
+import { SimulationError } from '../../runner/simulate.js';
 import { exportPcaps } from './captures.js';
 import { family, packetIndex, root } from './journey.js';
 import { decodeKeys, HELP, type Key, type KeyFlags } from './keys.js';
@@ -210,7 +210,7 @@ export class TuiModel {
     const view = this.view(r);
     const e = view.events[r.sel];
     if (!e) return undefined;
-    return suggestedChange(e, view.stateAfter(e.ns, r.sel), insertionLine(view, r.sel));
+    return suggestedChange(e, view.stateAt(e.ns, r.sel), insertionLine(view, r.sel));
   }
 
   /** The knobs the what-if menu lists, filtered by what was typed. */

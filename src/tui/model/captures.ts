@@ -32,6 +32,6 @@ export function captureDiffRows(diff: RunDiff): Row[] {
 
 /** Writes each capture's frames up to the selected moment as DIR/SCENARIO.POINT.pcap; returns the paths. */
 export function exportPcaps(view: RunView, seq: number, dir: string): string[] {
-  const captures = view.captures.map((c) => ({ point: c.point, frames: c.frames.filter((f) => f.seq <= seq).map((f) => ({ t: f.t, data: f.data, dir: f.dir })) }));
+  const captures = view.captures.map((c) => ({ point: c.point, frames: c.frames.filter((f) => f.seq <= seq).map((f) => ({ t: f.t, data: f.data, dir: f.dir, pkt: f.pkt, seq: f.seq })) }));
   return writePcaps(dir, view.scenario.name, captures);
 }

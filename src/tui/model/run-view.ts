@@ -1,18 +1,16 @@
 /**
- * The one place the terminal UI reads a simulator run: its trace, the namespace state history, the
- * per-line records and the captured frames become a RunView, which every pane reads instead. The trace
- * is growing packet identity (`pkt`, `parent`), one sequence shared with the state history (`seq`),
- * event kinds and the script line of each event; what this module derives where a run does not carry
- * them yet is marked, so that switching to the recorded fields stays local to this file.
+ * The one place the terminal UI reads a simulator run: its trace (every event with its sequence number,
+ * packet, kind and script line), the state history recorded against the same sequence, the per-line
+ * records and the captured frames become a RunView, which every pane reads instead.
  */
 import type { Scenario } from '../../scenario/scenario.js';
-import type { SimRun } from '../../sim/runner.js';
-import { LINE_GAP } from '../../sim/runner.js';
-import type { DropReason, TraceEvent } from '../../sim/trace.js';
+import type { SimRun } from '../../runner/simulate.js';
+import type { DropReason, TraceKind } from '../../sim/trace.js';
 import type { NsState } from '../../sim/state.js';
+import type { HistoryEntry } from '../../sim/world.js';
 import { prettyPrintPacket } from '../../capture/tcpdump-print.js';
 
-export type EventKind = 'step' | 'drop' | 'consume' | 'state';
+export type EventKind = TraceKind;
 
 export interface UiEvent {
   /** Index in the run's trace. */
@@ -38,22 +36,29 @@ export interface LineRecord {
   readonly line: number;
   readonly text: string;
   readonly background: boolean;
-  /** What it printed, when the run recorded output per line. */
-  readonly output: string | undefined;
+  /** What it printed (stdout then stderr). */
+  readonly output: string;
   readonly exit: number | undefined;
   /** The first and last event it produced (none: it produced none). */
   readonly firstSeq: number | undefined;
   readonly lastSeq: number | undefined;
   /** Virtual time it started and ended at. */
-  readonly start: number | undefined;
-  readonly end: number | undefined;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A runtime table's rows as of some moment: a bridge's fdb, an OVS bridge's MAC learning table. */
+export interface TableRows {
+  readonly table: string;
+  readonly key: string;
+  readonly rows: readonly unknown[];
 }
 
 export interface CaptureFrame {
   readonly t: number;
   /** Printed once the selection reaches this event. */
   readonly seq: number;
-  readonly pkt: number | undefined;
+  readonly pkt: number;
   readonly data: Uint8Array;
   readonly dir: 'in' | 'out';
   /** The line tcpdump printed for it. */
@@ -73,12 +78,8 @@ export interface RunView {
   readonly captures: readonly CaptureView[];
   /** Every namespace the run ever had, in creation order. */
   readonly namespaces: readonly string[];
-  /** Whether state is recorded against the trace sequence (exact) or only against virtual time. */
-  readonly exactState: boolean;
-  /** Whether events carry packet ids, so journeys can be followed. */
+  /** Whether events carry packet ids, so journeys can be followed (they do when the run kept its trace). */
   readonly packets: boolean;
-  /** Whether the run recorded what each line printed. */
-  readonly perLineOutput: boolean;
   /** tcpdump's line for the frame an event handles, where a capture saw that frame. */
   readonly frameText: ReadonlyMap<number, string>;
   /** tcpdump's line for a packet, by packet id, where any capture saw it. */
@@ -87,17 +88,21 @@ export interface RunView {
   stateBefore(ns: string, seq: number): NsState | undefined;
   /** Its state right after event `seq`, which is the state before the next one. */
   stateAfter(ns: string, seq: number): NsState | undefined;
+  /**
+   * The state as the UI shows it at event `seq`: with the changes that event reports. A layer changes its
+   * state and then records the event that says so ("veth0 is up", "10.1.1.3 -> INCOMPLETE", an ARP probe
+   * counted and sent), so the changes recorded at an event's position — the state before it — are its own.
+   */
+  stateAt(ns: string, seq: number): NsState | undefined;
   /** Every state the namespace had, in order. */
   statesOf(ns: string): readonly NsState[];
   /** The namespace's state when script line `line` starts. */
   stateAtLine(ns: string, line: number): NsState | undefined;
+  /** A device's name by world-wide id (`ns/name` outside the script's namespace), wherever it lived last. */
+  peerName(id: number): string | undefined;
+  /** The runtime tables named `table` as the UI shows them at event `seq` (as stateAt), by key. */
+  tablesAt(table: string, seq: number): ReadonlyMap<string, readonly unknown[]>;
 }
-
-/** What a trace event carries once the trace has packet identity and one sequence. */
-type RecordedFields = Partial<{ seq: number; pkt: number; parent: number; kind: EventKind; line: number }>;
-type RecordedHistory = { readonly ns: string; readonly state: NsState } & Partial<{ seq: number; t: number }>;
-type RecordedFrame = { readonly t: number; readonly data: Uint8Array; readonly dir: 'in' | 'out' } & Partial<{ seq: number; pkt: number }>;
-type RecordedLine = { readonly line: number; readonly text?: string; readonly output: string; readonly exit?: number; readonly firstSeq?: number; readonly lastSeq?: number; readonly start?: number; readonly end?: number };
 
 /** Index of the first element for which `before` is false, in an array where it is true then false. */
 export function partition<T>(xs: readonly T[], before: (x: T) => boolean): number {
@@ -115,57 +120,23 @@ export function partition<T>(xs: readonly T[], before: (x: T) => boolean): numbe
 const FRAME_EVENT = /^\d+ bytes (in|out|looped)/;
 
 export function runView(scenario: Scenario, run: SimRun): RunView {
-  const raw = run.world.trace.events as readonly (TraceEvent & RecordedFields)[];
-  const recordedLines = (run as SimRun & { lines?: readonly RecordedLine[] }).lines;
-  const script = scenario.script;
+  const events: readonly UiEvent[] = run.world.trace.events;
+  const packets = events.some((e) => e.pkt !== undefined);
 
-  // Line of each event: recorded, or the line whose run (from its start to the next one's) covers its time.
-  const starts: { line: number; start: number }[] = [];
-  {
-    let start = 0;
-    for (const l of script) {
-      starts.push({ line: l.line, start });
-      const end = run.ends.get(l.line);
-      if (end !== undefined) start = end + LINE_GAP;
+  // History per namespace and per runtime table, keyed by the number of events recorded before each change.
+  const history = run.world.history as readonly HistoryEntry[];
+  const byNs = new Map<string, { seq: number; t: number; state: NsState }[]>();
+  const byTable = new Map<string, { seq: number; key: string; rows: readonly unknown[] }[]>();
+  for (const h of history) {
+    if ('ns' in h) {
+      let list = byNs.get(h.ns);
+      if (!list) byNs.set(h.ns, (list = []));
+      list.push({ seq: h.seq, t: h.t, state: h.state });
+    } else {
+      let list = byTable.get(h.table);
+      if (!list) byTable.set(h.table, (list = []));
+      list.push({ seq: h.seq, key: h.key, rows: h.rows });
     }
-  }
-  const lineAt = (t: number): number | undefined => {
-    const i = partition(starts, (s) => s.start <= t) - 1;
-    return i >= 0 ? starts[i]?.line : undefined;
-  };
-
-  const events: UiEvent[] = raw.map((e, i) => ({
-    seq: e.seq ?? i,
-    t: e.t,
-    ns: e.ns,
-    dev: e.dev,
-    stage: e.stage,
-    what: e.what,
-    drop: e.drop,
-    kind: e.kind ?? (e.drop !== undefined ? 'drop' : 'step'),
-    pkt: e.pkt,
-    parent: e.parent,
-    line: e.line ?? lineAt(e.t),
-  }));
-  const packets = raw.some((e) => e.pkt !== undefined);
-
-  // History per namespace, keyed by the number of events recorded before each change. Without a recorded
-  // sequence, a change counts as made after every event of its instant (the state "as of the end of it").
-  const history = run.world.history as readonly RecordedHistory[];
-  const exactState = history.length > 0 && history.every((h) => h.seq !== undefined);
-  const byNs = new Map<string, { seq: number; state: NsState }[]>();
-  for (const h of history) {
-    const seq = h.seq ?? partition(events, (e) => e.t <= (h.t ?? 0));
-    let list = byNs.get(h.ns);
-    if (!list) byNs.set(h.ns, (list = []));
-    // A namespace made again under an old name starts a new life; the list stays ordered by seq.
-    list.push({ seq, state: h.state });
-  }
-  const byNsTime = new Map<string, { t: number; state: NsState }[]>();
-  for (const h of history) {
-    let list = byNsTime.get(h.ns);
-    if (!list) byNsTime.set(h.ns, (list = []));
-    list.push({ t: h.t ?? 0, state: h.state });
   }
   const stateBefore = (ns: string, seq: number): NsState | undefined => {
     const list = byNs.get(ns);
@@ -174,40 +145,30 @@ export function runView(scenario: Scenario, run: SimRun): RunView {
     return i >= 0 ? list[i]?.state : undefined;
   };
 
-  // Line records: recorded per line, or built from the exit status and end time the runner keeps.
-  const lines: LineRecord[] = script.map((l, i) => {
-    const rec = recordedLines?.find((r) => r.line === l.line);
-    const start = rec?.start ?? starts[i]?.start;
-    let firstSeq = rec?.firstSeq;
-    let lastSeq = rec?.lastSeq;
-    if (!rec) {
-      const mine = events.filter((e) => e.line === l.line);
-      firstSeq = mine[0]?.seq;
-      lastSeq = mine[mine.length - 1]?.seq;
-    }
+  const lines: LineRecord[] = run.lines.map((rec) => {
+    const l = scenario.script.find((x) => x.line === rec.line);
     return {
-      line: l.line,
-      text: rec?.text ?? l.text,
-      background: l.background,
-      output: rec?.output,
-      exit: rec?.exit ?? run.exits.get(l.line),
-      firstSeq,
-      lastSeq,
-      start,
-      end: rec?.end ?? run.ends.get(l.line),
+      line: rec.line,
+      text: rec.text,
+      background: l?.background ?? false,
+      output: rec.output,
+      exit: rec.exit,
+      firstSeq: rec.endSeq > rec.firstSeq ? rec.firstSeq : undefined,
+      lastSeq: rec.endSeq > rec.firstSeq ? rec.endSeq - 1 : undefined,
+      start: rec.start,
+      end: rec.end,
     };
   });
 
   const captures: CaptureView[] = run.captures.map((c, ci) => {
     const printed = (run.report.captures[ci]?.text ?? '').split('\n');
-    const frames = c.frames as readonly RecordedFrame[];
-    const sameCount = printed.length - 1 === frames.length;
+    const sameCount = printed.length - 1 === c.frames.length;
     return {
       point: c.point,
-      frames: frames.map((f, i) => ({
+      frames: c.frames.map((f, i) => ({
         t: f.t,
-        // Without a recorded sequence: printed once the last event of its instant is reached.
-        seq: f.seq ?? partition(events, (e) => e.t <= f.t) - 1,
+        // Captured while the event at this position was being made: printed from that event on.
+        seq: f.seq,
         pkt: f.pkt,
         data: f.data,
         dir: f.dir,
@@ -216,8 +177,8 @@ export function runView(scenario: Scenario, run: SimRun): RunView {
     };
   });
 
-  // Tie each captured frame to the event at which its device handled it: by packet id when events carry
-  // one, else to the first event of the same instant on the same device (dev_queue_xmit for frames sent).
+  // Tie each captured frame to the event at which its device handled it: the same packet on the same
+  // device at the same instant (dev_queue_xmit for a frame sent, the receiving stage for one received).
   const frameText = new Map<number, string>();
   const packetText = new Map<number, string>();
   scenario.captures.forEach((spec, ci) => {
@@ -242,6 +203,7 @@ export function runView(scenario: Scenario, run: SimRun): RunView {
   });
   if (packets) for (const e of events) if (e.pkt !== undefined && FRAME_EVENT.test(e.what) && !frameText.has(e.seq) && packetText.has(e.pkt)) frameText.set(e.seq, packetText.get(e.pkt) as string);
 
+  const names = new Map<number, string | undefined>();
   return {
     scenario,
     run,
@@ -251,21 +213,40 @@ export function runView(scenario: Scenario, run: SimRun): RunView {
     lines,
     captures,
     namespaces: [...byNs.keys()],
-    exactState,
     packets,
-    perLineOutput: recordedLines !== undefined,
     stateBefore,
     stateAfter: (ns, seq) => stateBefore(ns, seq + 1),
+    stateAt: stateBefore,
     statesOf: (ns) => (byNs.get(ns) ?? []).map((x) => x.state),
+    peerName: (id) => {
+      const cached = names.get(id);
+      if (cached !== undefined || names.has(id)) return cached;
+      let found: string | undefined;
+      for (const [ns, list] of byNs) {
+        const end = list[list.length - 1]?.state;
+        const d = end && Object.values(end.devices).find((x) => x.id === id);
+        if (d) found = `${ns === '' ? '' : `${ns}/`}${d.name}`;
+      }
+      if (found === undefined)
+        for (const [ns, list] of byNs) for (const x of list) for (const d of Object.values(x.state.devices)) if (d.id === id) found = `${ns === '' ? '' : `${ns}/`}${d.name}`;
+      names.set(id, found);
+      return found;
+    },
     stateAtLine: (ns, line) => {
-      const rec = lines.find((l) => l.line === line);
-      // Recorded against the sequence, a line that changes anything records an event first.
-      if (exactState) return stateBefore(ns, rec?.firstSeq ?? partition(events, (e) => (e.line ?? -Infinity) < line));
-      // Otherwise by time: what had happened before the line started (lines are LINE_GAP apart).
-      const list = byNsTime.get(ns) ?? [];
-      const i = partition(list, (x) => x.t < (rec?.start ?? 0)) - 1;
-      // The script's own namespace is there before the first line, though made at the same instant.
-      return list[ns === '' ? Math.max(i, 0) : i]?.state;
+      const rec = run.lines.find((l) => l.line === line);
+      if (!rec) return undefined;
+      // Everything recorded before the line's first event position, and at that position only what the
+      // line before it left behind (its last changes, made before the line started).
+      const list = byNs.get(ns) ?? [];
+      const i = partition(list, (x) => x.seq < rec.firstSeq || (x.seq === rec.firstSeq && x.t < rec.start)) - 1;
+      return i >= 0 ? list[i]?.state : undefined;
+    },
+    tablesAt: (table, seq) => {
+      const out = new Map<string, readonly unknown[]>();
+      const list = byTable.get(table) ?? [];
+      const end = partition(list, (x) => x.seq <= seq);
+      for (let i = 0; i < end; i++) out.set((list[i] as { key: string }).key, (list[i] as { rows: readonly unknown[] }).rows);
+      return out;
     },
   };
 }

@@ -7,7 +7,7 @@ import type { Row } from './rows.js';
 import { lineName } from './timeline.js';
 import { secs } from './text.js';
 
-export function scriptRows(view: RunView, seq: number, insertedLines: ReadonlySet<number>): Row[] {
+export function scriptRows(view: RunView, seq: number, insertedLines: ReadonlySet<number>, all = false): Row[] {
   const current = view.events[seq]?.line;
   const rows: Row[] = [];
   const nameW = Math.max(...view.lines.map((l) => lineName(l.line).length));
@@ -22,12 +22,8 @@ export function scriptRows(view: RunView, seq: number, insertedLines: ReadonlySe
       mark: insertedLines.has(l.line) ? 'new' : undefined,
     });
     if (at) rows.push({ text: `${' '.repeat(nameW + 6)}t ${secs(l.start ?? 0)}–${secs(l.end ?? 0)}${events}`, dim: true });
-    if (l.output !== undefined && l.output !== '' && at) for (const o of l.output.replace(/\n$/, '').split('\n')) rows.push({ text: `${' '.repeat(nameW + 6)}${o}`, dim: true });
-  }
-  if (!view.perLineOutput) {
-    rows.push({ text: '' });
-    rows.push({ text: 'output of the whole script:', head: true });
-    for (const o of view.run.report.output.replace(/\n$/, '').split('\n')) rows.push({ text: ` ${o}`, dim: true });
+    // What the line printed, under it: the selected line's always, the others' when `all` is asked for.
+    if (l.output !== '' && (at || all)) for (const o of l.output.replace(/\n$/, '').split('\n')) rows.push({ text: `${' '.repeat(nameW + 6)}${o}`, dim: !at });
   }
   return rows;
 }

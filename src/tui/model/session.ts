@@ -5,7 +5,7 @@
  */
 import type { Scenario } from '../../scenario/scenario.js';
 import { ScenarioErrors } from '../../scenario/errors.js';
-import { runSim, SimulationError } from '../../sim/runner.js';
+import { runSim, SimulationError } from '../../runner/simulate.js';
 import { diffRuns, type RunDiff } from './diff.js';
 import { runView, type RunView } from './run-view.js';
 import { applyChanges, type Change } from './whatif.js';

@@ -1,5 +1,5 @@
 /**
- * The State pane: one namespace as it was right after the selected event — neighbours, the decision
+ * The State pane: one namespace as it was at the selected event (with what that event reports) — neighbours, the decision
  * sysctls of conf/all and every device, routes of every table, policy rules, addresses, links, bridge
  * fdbs — with what that event changed marked against the state right before it.
  */
@@ -7,6 +7,8 @@ import type { DeviceState, NeighEntry, NsState, Rule } from '../../sim/state.js'
 import { printRoute, routesInTrieOrder, tablesInDumpOrder } from '../../tools/ip/route-format.js';
 import { ipString } from '../../tools/ip/parse.js';
 import { tableN2a } from '../../tools/ip/names.js';
+import { ovsDb, type MacEntry } from '../../devices/ovs.js';
+import type { RunView } from './run-view.js';
 import { DECISION_KNOBS } from './whatif.js';
 import { head, type Row } from './rows.js';
 import { nsLabel } from './text.js';
@@ -109,7 +111,33 @@ export interface FdbRow {
   readonly bridge: string;
   readonly mac: string;
   readonly port: string;
-  readonly local: boolean;
+  /** The OVS MAC table's VLAN (a Linux bridge here has none). */
+  readonly vlan?: number;
+  /** Seconds since it was last seen. */
+  readonly age: number;
+}
+
+/**
+ * The learned MACs of the bridges in namespace `ns` at event `seq` (as stateAt): a Linux bridge's fdb, and the
+ * MAC learning table of each OVS bridge whose own port is in `ns`.
+ */
+export function bridgeTables(view: RunView, ns: string, seq: number): FdbRow[] {
+  const st = view.stateAt(ns, seq);
+  if (!st) return [];
+  const now = view.events[seq]?.t ?? 0;
+  const name = (id: number) => view.peerName(id) ?? `#${id}`;
+  const out: FdbRow[] = [];
+  for (const [key, rows] of view.tablesAt('fdb', seq)) {
+    const br = st.devices[Object.values(st.devices).find((d) => String(d.id) === key)?.ifindex ?? -1];
+    if (!br) continue;
+    for (const r of rows as readonly { mac: string; port: number; updated: number }[]) out.push({ bridge: br.name, mac: r.mac, port: name(r.port), age: Math.max(0, Math.round((now - r.updated) / 1e9)) });
+  }
+  const ovs = ovsDb(view.run.world).bridges.filter((b) => Object.values(st.devices).some((d) => d.id === b.internal));
+  for (const b of ovs) {
+    const rows = view.tablesAt('ovs-mac', seq).get(b.name) ?? [];
+    for (const r of rows as readonly MacEntry[]) out.push({ bridge: b.name, mac: r.mac, port: name(r.port), vlan: r.vlan, age: Math.max(0, Math.round((now - r.updated) / 1e9)) });
+  }
+  return out;
 }
 
 export interface StateInput {
@@ -118,8 +146,9 @@ export interface StateInput {
   readonly after: NsState | undefined;
   /** A device's name by world-wide id (a veth peer may be in another namespace). */
   readonly peerName: (id: number) => string | undefined;
-  /** Bridge fdb entries of this namespace's bridges, and whether they are as of this moment. */
-  readonly fdb?: { readonly rows: readonly FdbRow[]; readonly atEnd: boolean };
+  /** What this namespace's bridges have learned, right before and right after the event. */
+  readonly fdbBefore?: readonly FdbRow[];
+  readonly fdb?: readonly FdbRow[];
 }
 
 export interface StateView {
@@ -146,9 +175,10 @@ export function stateView(input: StateInput): StateView {
   section('rules', before && before.rules.map((r) => ({ key: ruleText(r), text: ruleText(r) })), after.rules.map((r) => ({ key: ruleText(r), text: ruleText(r) })), 'none');
   section('addresses', before && addrRows(before), addrRows(after), 'none');
   section('links', before && linkRows(before, input.peerName), linkRows(after, input.peerName), 'none');
-  if (input.fdb && input.fdb.rows.length > 0) {
-    rows.push(head(`bridge fdb${input.fdb.atEnd ? ' (at the end of the run)' : ''}`));
-    for (const f of input.fdb.rows) rows.push({ text: ` ${f.mac} dev ${f.port} master ${f.bridge}${f.local ? ' permanent' : ''}` });
+  if (input.fdb && (input.fdb.length > 0 || (input.fdbBefore?.length ?? 0) > 0)) {
+    // Keyed by bridge, VLAN and MAC: a MAC seen again on another port is a change, not a new entry.
+    const keyed = (rows: readonly FdbRow[]) => rows.map((f) => ({ key: `${f.bridge}|${f.vlan ?? ''}|${f.mac}`, text: `${f.mac} dev ${f.port}${f.vlan !== undefined ? ` vlan ${f.vlan}` : ''} master ${f.bridge}` }));
+    section('learned MACs (bridge fdb, OVS mac table)', input.fdbBefore && keyed(input.fdbBefore), keyed(input.fdb), 'none');
   }
   return { rows, changes: rows.filter((r) => r.mark !== undefined).length };
 }

@@ -95,10 +95,14 @@ export function eventRow(view: RunView, e: UiEvent, cols: Columns, w: number, se
   return fit(`${lead}${body}`, w);
 }
 
-/** The heading row of a script line's group: `─ L9 ping -I veth0 10.1.1.3 -c 2 ───`. */
-export function lineHeading(view: RunView, line: number, w: number): string {
-  const rec = view.lines.find((l) => l.line === line);
-  const text = `─ ${lineName(line)} ${rec?.text ?? ''} `;
+/**
+ * The heading row of a script line's group: `─ L9 ping -I veth0 10.1.1.3 -c 2 ───`; 'before' and
+ * 'after' head what happens before the first line (the script's namespace being made) and once the
+ * last has ended (the network settling: timers, late replies).
+ */
+export function lineHeading(view: RunView, line: number | 'before' | 'after', w: number): string {
+  const rec = typeof line === 'number' ? view.lines.find((l) => l.line === line) : undefined;
+  const text = line === 'before' ? '─ before the script ' : line === 'after' ? '─ after the last line: the network settles ' : `─ ${lineName(line)} ${rec?.text ?? ''} `;
   const t = truncate(text, w);
   return t + '─'.repeat(Math.max(0, w - t.length));
 }
@@ -112,7 +116,7 @@ export type TimelineItem =
   | { readonly kind: 'event'; readonly seq: number; readonly diff: DiffMark }
 
   | { readonly kind: 'gone'; readonly base: number }
-  | { readonly kind: 'line'; readonly line: number };
+  | { readonly kind: 'line'; readonly line: number | 'before' | 'after' };
 
 /**
  * The rows of the timeline in order: events of the current run that pass `keep`, headed by their
@@ -120,9 +124,11 @@ export type TimelineItem =
  */
 export function timelineItems(view: RunView, keep: (e: UiEvent) => boolean, diff: RunDiff | undefined, base: RunView | undefined): TimelineItem[] {
   const out: TimelineItem[] = [];
-  let lastLine: number | undefined;
-  const heading = (line: number | undefined) => {
-    if (line !== undefined && line !== lastLine) out.push({ kind: 'line', line });
+  let lastLine: number | 'before' | 'after' | undefined;
+  const firstLineSeq = view.events.find((e) => e.line !== undefined)?.seq ?? Infinity;
+  const heading = (e: UiEvent) => {
+    const line = e.line ?? (e.seq < firstLineSeq ? 'before' : 'after');
+    if (line !== lastLine) out.push({ kind: 'line', line });
     lastLine = line;
   };
   if (diff && base) {
@@ -135,14 +141,14 @@ export function timelineItems(view: RunView, keep: (e: UiEvent) => boolean, diff
       }
       const e = view.events[r.b] as UiEvent;
       if (!keep(e)) continue;
-      heading(e.line);
+      heading(e);
       out.push({ kind: 'event', seq: r.b, diff: r.kind });
     }
     return out;
   }
   for (const e of view.events) {
     if (!keep(e)) continue;
-    heading(e.line);
+    heading(e);
     out.push({ kind: 'event', seq: e.seq, diff: null });
   }
   return out;

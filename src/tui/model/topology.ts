@@ -8,6 +8,7 @@
  */
 import type { DeviceKind, DeviceState, NsState } from '../../sim/state.js';
 import { ipString } from '../../tools/ip/parse.js';
+import { ovsDb } from '../../devices/ovs.js';
 import type { RunView } from './run-view.js';
 import type { Row } from './rows.js';
 import { fit, nsLabel, width } from './text.js';
@@ -155,7 +156,7 @@ export const TOPOLOGY_LEGEND = '▲ up  △ no carrier  ▽ down  · not there n
 /** OVS ports by device id: the bridge each belongs to (the switch's configuration at the end of the run). */
 function ovsPortsOf(view: RunView): Map<number, string> {
   const out = new Map<number, string>();
-  for (const b of view.run.world.ovs.bridges) for (const p of b.ports) if (p.device !== undefined) out.set(p.device, b.name);
+  for (const b of ovsDb(view.run.world).bridges) for (const p of b.ports) if (p.device !== undefined) out.set(p.device, b.name);
   return out;
 }
 
@@ -163,7 +164,7 @@ export function topologyRows(view: RunView, seq: number, w: number, selectedDev:
   const m = topologyModel(view);
   const ovs = ovsPortsOf(view);
   const cellsOf = m.columns.map((c) => {
-    const st = view.stateAfter(c.ns, seq);
+    const st = view.stateAt(c.ns, seq);
     return {
       ns: c.ns,
       exists: st !== undefined,

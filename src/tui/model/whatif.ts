@@ -52,12 +52,14 @@ export function changeCommand(c: Change): string {
   return inNs(`sysctl -qw net/ipv4/conf/${c.dev}/${c.key}=${c.value}`);
 }
 
-/** The line a change made at the selected event goes before: that event's line, else the script's last. */
+/** The line a change made at the selected event goes before: that event's line (the first or last line for events before or after the script). */
 export function insertionLine(view: RunView, seq: number): number | undefined {
   const line = view.events[seq]?.line;
   if (line !== undefined && Number.isInteger(line)) return line;
-  const last = view.scenario.script[view.scenario.script.length - 1];
-  return last?.line;
+  const script = view.scenario.script;
+  // Before the first line (the script's namespace being made), the change goes first; after the last, last.
+  const before = view.events.slice(seq).some((e) => e.line !== undefined);
+  return (before ? script[0] : script[script.length - 1])?.line;
 }
 
 function devices(st: NsState): DeviceState[] {

@@ -108,8 +108,8 @@ export function whyRows(input: WhyInput): Row[] {
   rows.push({ text: '' });
   for (const l of wrap(e.what, width)) rows.push({ text: l, bad: e.kind === 'drop' });
 
-  const st = view.stateBefore(e.ns, seq);
-  const after = view.stateAfter(e.ns, seq);
+  const st = view.stateAt(e.ns, seq - 1);
+  const after = view.stateAt(e.ns, seq);
   const knobs = eventKnobs(e);
   const dev = findDev(after, e.dev);
   if (knobs.length > 0 && after) {
