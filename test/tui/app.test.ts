@@ -4,7 +4,7 @@
  * diff, and stepping back to an earlier state.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { drive, ENTER, ESC, LEFT, openModel, RIGHT, TAB, type Driven } from './helpers.js';
+import { drive, driveSized, ENTER, ESC, LEFT, openModel, RIGHT, TAB, type Driven } from './helpers.js';
 
 let ui: Driven | undefined;
 afterEach(() => ui?.unmount());
@@ -153,5 +153,48 @@ describe('vethsim tui on the article\'s failing scenario', () => {
     const m = openModel(undefined, 60, 20);
     ui = await drive(m);
     expect(ui.frame()).toMatch(/needs a terminal of at least 80x24;\nthis one is 60x20/);
+  });
+});
+
+describe('vethsim tui at 160x48', () => {
+  it('shows every pane at once: timeline and script on the left; topology, why, state and captures on the right', async () => {
+    ui = await driveSized(openModel('scenarios/netns-bridge.yaml', 160, 48));
+    await ui.press('G');
+    const lines = ui.lines();
+    expect(lines).toHaveLength(48);
+    expect(lines.every((l) => [...l].length <= 160)).toBe(true);
+    expect(lines[0]).toMatch(/^ vethsim ▸ netns-bridge {2}t=\d+\.\d{6}s {2}ev 95\/95/);
+    expect(lines[1]).toMatch(/^╔═\[1 Timeline\]═+all 95\/95═╗┌─ 4 Topology ─+@ \d+\.\d{6}─┐$/);
+    const right = ui.columns(80);
+    expect(right).toMatch(/│┌ ns1 ─+┐ {4}┌ \(script ns\) ─+┐ {4}┌ ns2 ─+┐/);
+    expect(right).toMatch(/│ veth0 ▲ 10\.1\.1\.2\/24 A│────│ br-veth0 ▲ ⊂br0 A│/);
+    for (const title of ['2 Why', '3 State', '5 Captures']) expect(right).toContain(`┌─ ${title} `);
+    expect(ui.columns(0, 80)).toContain('┌─ 6 Script ');
+    // The bridge's fdb at that moment, in the State pane of the script's namespace.
+    await ui.press(':', 't 3.021002', ENTER, 's', 's', 's');
+    expect(ui.columns(80)).toMatch(/3 State ─+\(script ns\) \(s\) · 1 change─┐/);
+    // The event is br_fdb_update: the entry it learned is marked, and scrolled into view.
+    expect(ui.columns(80)).toMatch(/│learned MACs \(bridge fdb, OVS mac table\) +│\n│ [0-9a-f:]{17} dev br-veth0 master br0 +◀│/);
+    await ui.press('q');
+  });
+});
+
+describe('following a packet', () => {
+  it('f keeps n/p on the selected packet and its clones; F lets go', async () => {
+    ui = await drive(openModel());
+    await ui.press(']', 'f');
+    expect(ui.lines()[23]).toMatch(/following packet #\d+ and its clones \(F stops\)/);
+    const followed = ui.model.run?.follow;
+    const seen: string[] = [];
+    await ui.press('g');
+    for (let i = 0; i < 6; i++) {
+      const e = ui.model.view().events[ui.model.run?.sel ?? 0];
+      seen.push(`${e?.dev} ${e?.stage}`);
+      await ui.press('n');
+    }
+    expect(seen).toEqual(['veth0 arp_send', 'veth0 dev_queue_xmit', 'veth1 netif_receive_skb', 'veth1 arp_process', 'veth1 arp_process', 'veth1 arp_process']);
+    expect(ui.lines()[0]).toMatch(new RegExp(`follow #${followed}`));
+    await ui.press('F', 'n');
+    expect(ui.lines()[0]).not.toMatch(/follow #/);
   });
 });

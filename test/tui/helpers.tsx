@@ -1,5 +1,7 @@
 /* @jsxRuntime automatic @jsxImportSource react */
 /** Driving the UI as a person would: an App at a given size, keys one write at a time, frames as plain text. */
+import { EventEmitter } from 'node:events';
+import { render as inkRender } from 'ink';
 import { render } from 'ink-testing-library';
 import { loadScenario } from '../../src/scenario/load.js';
 import { TuiModel } from '../../src/tui/model/app-model.js';
@@ -59,6 +61,65 @@ export async function drive(model: TuiModel): Promise<Driven> {
       }
     },
     frame: () => plain(app.lastFrame()),
+    lines,
+    columns: (from, to) => lines().map((l) => [...l].slice(from, to).join('')).join('\n'),
+    unmount: () => app.unmount(),
+  };
+}
+
+/** A terminal of any size (ink-testing-library's is 100 columns wide): ink draws each frame into it. */
+class SizedTerminal extends EventEmitter {
+  readonly isTTY = false;
+  readonly frames: string[] = [];
+  constructor(
+    readonly columns: number,
+    readonly rows: number,
+  ) {
+    super();
+  }
+  write(frame: string): boolean {
+    this.frames.push(frame);
+    return true;
+  }
+}
+
+class Keyboard extends EventEmitter {
+  readonly isTTY = true;
+  private pending: string | null = null;
+  setEncoding(): void {}
+  setRawMode(): void {}
+  resume(): void {}
+  pause(): void {}
+  ref(): void {}
+  unref(): void {}
+  read(): string | null {
+    const p = this.pending;
+    this.pending = null;
+    return p;
+  }
+  type(s: string): void {
+    this.pending = s;
+    this.emit('readable');
+  }
+}
+
+/** The App at `columns` x `rows`, driven like `drive`. */
+export async function driveSized(model: TuiModel): Promise<Driven> {
+  const out = new SizedTerminal(model.state.columns, model.state.rows);
+  const keys = new Keyboard();
+  const app = inkRender(<App model={model} />, { stdout: out as unknown as NodeJS.WriteStream, stdin: keys as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false });
+  await nextFrame(out.frames, 0);
+  const lines = () => plain(out.frames[out.frames.length - 1]).split('\n');
+  return {
+    model,
+    async press(...ks) {
+      for (const k of ks) {
+        const before = out.frames.length;
+        keys.type(k);
+        await nextFrame(out.frames, before);
+      }
+    },
+    frame: () => plain(out.frames[out.frames.length - 1]),
     lines,
     columns: (from, to) => lines().map((l) => [...l].slice(from, to).join('')).join('\n'),
     unmount: () => app.unmount(),

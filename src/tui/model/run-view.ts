@@ -135,7 +135,11 @@ export function runView(scenario: Scenario, run: SimRun): RunView {
     } else {
       let list = byTable.get(h.table);
       if (!list) byTable.set(h.table, (list = []));
-      list.push({ seq: h.seq, key: h.key, rows: h.rows });
+      // A runtime table (a bridge's fdb, OVS's MAC table) is snapshot right after the state event that
+      // reports its change ("... learned on br-veth0"), unlike a namespace's state, which is recorded just
+      // before its event: shown at that event either way.
+      const reported = events[h.seq - 1]?.kind === 'state' ? h.seq - 1 : h.seq;
+      list.push({ seq: reported, key: h.key, rows: h.rows });
     }
   }
   const stateBefore = (ns: string, seq: number): NsState | undefined => {
