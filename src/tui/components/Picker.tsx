@@ -37,14 +37,15 @@ export const Picker = memo(function Picker({ entries, query, cursor, error, widt
   const desc: Row[] = useMemo(() => {
     if (error) return wrap(error, width - 2).map((text) => ({ text, bad: true }));
     if (!cur) return [{ text: `no scenario matches '${query}'`, dim: true }];
-    return [{ text: cur.title, head: true }, ...wrap(cur.description, width - 2).map((text) => ({ text })), { text: cur.file, dim: true }];
+    // A YAML block keeps the file's line breaks; a paragraph is what a blank line ends.
+    return [{ text: cur.title, head: true }, ...wrap(cur.description.replace(/([^\n])\n(?!\n)/g, '$1 '), width - 2).map((text) => ({ text })), { text: cur.file, dim: true }];
   }, [cur, error, query, width]);
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Header text={` vethsim ▸ choose a scenario  ${shown.length} of ${entries.length}  filter: ${query}█`} width={width} />
       <Pane title="Scenarios" info={shown.length > 0 ? `${cursor + 1}/${shown.length}` : ''} width={width} height={listH} focused rows={rows} scroll={start} total={shown.length} />
       <Pane title="Description" info="" width={width} height={descH} focused={false} rows={desc} scroll={0} />
-      <Footer text=" type to filter  ↑/↓ choose  Enter open  Esc clear (empty: back/quit)  Ctrl-C quit" width={width} prompt={false} />
+      <Footer text=" type to filter  ↑/↓ choose  Enter open  Esc clear/back  Ctrl-C quit" width={width} prompt={false} />
     </Box>
   );
 });
