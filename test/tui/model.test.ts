@@ -265,3 +265,24 @@ describe('pcap export', () => {
     }
   });
 });
+
+describe('several files', () => {
+  it('go to the picker, which lists just them; Enter opens one, o comes back to the list, Esc back to the run', async () => {
+    const { TuiModel } = await import('../../src/tui/model/app-model.js');
+    const files = ['scenarios/veth-same-ns-default.yaml', 'scenarios/veth-same-ns-fixed.yaml'];
+    const m = new TuiModel({ files, seed: 1, pcapDir: '.', columns: 80, rows: 24 });
+    expect(m.state.screen).toBe('picker');
+    expect(m.state.picker.entries.map((e) => e.name)).toEqual(['veth-same-ns-default', 'veth-same-ns-fixed']);
+    m.press('fixed');
+    m.press('', { return: true });
+    expect(m.state.screen).toBe('run');
+    expect(m.view().scenario.name).toBe('veth-same-ns-fixed');
+    m.press('o');
+    expect(m.state.screen).toBe('picker');
+    m.press('', { escape: true });
+    m.press('', { escape: true });
+    expect(m.state.screen).toBe('run');
+    m.press('q');
+    expect(m.state.quit).toBe(true);
+  });
+});

@@ -159,6 +159,29 @@ describe.skipIf(!hasTmux)('vethsim tui in a real terminal (tmux)', () => {
     }
   });
 
+  it('a terminal made smaller than 80x24 gets a message, and the UI comes back when it grows', async () => {
+    tmux = new Tmux();
+    await openArticle(tmux);
+    tmux.keys(']');
+    await tmux.waitFor(/✗ DROP IP_LOCAL_SOURCE/);
+    tmux.run('resize-window', '-x', '70', '-y', '20');
+    await tmux.waitFor(/needs a terminal of at least 80x24;\nthis one is 70x20\./);
+    tmux.run('resize-window', '-x', '100', '-y', '30');
+    const s = await tmux.waitFor(/ev 14\/42.*\n.*Timeline/);
+    expect(s.split('\n')[0]).toMatch(/^ veth-same-ns-default {2}t=0\.008002s {2}ev 14\/42/);
+    tmux.keys('q');
+    await expectRestored(tmux, 0);
+  });
+
+  it('a file it cannot open is reported before the screen changes, exit 2', async () => {
+    tmux = new Tmux();
+    tmux.start('no-such-file.yaml');
+    const s = await tmux.waitFor(/EXIT=2/);
+    expect(s).toMatch(/no-such-file\.yaml/);
+    expect(s).not.toMatch(/^ +at /m);
+    await expectRestored(tmux, 2);
+  });
+
   it('with no file, the picker lists the bundled scenarios and filters by typing; Enter opens one', async () => {
     tmux = new Tmux();
     tmux.start('');
