@@ -3,6 +3,9 @@
  * ARP request and why, the state at that moment, what-ifs on accept_local and rp_filter with their
  * diff, and stepping back to an earlier state.
  */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { drive, driveSized, ENTER, ESC, LEFT, openModel, RIGHT, TAB, type Driven } from './helpers.js';
 
@@ -196,5 +199,24 @@ describe('following a packet', () => {
     expect(ui.lines()[0]).toMatch(new RegExp(`follow #${followed}`));
     await ui.press('F', 'n');
     expect(ui.lines()[0]).not.toMatch(/follow #/);
+  });
+});
+
+describe('pcap export and a link what-if', () => {
+  it('e writes the captures up to the selected event; a link taken down before the ping makes it fail at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vethsim-tui-pcap-'));
+    try {
+      ui = await drive(openModel(undefined, 80, 24, dir));
+      await ui.press(']', 'e');
+      expect(ui.lines()[23]).toMatch(/^ wrote 3 pcap files up to event 14: /);
+      expect(readdirSync(dir).sort()).toEqual(['veth-same-ns-default.lo.pcap', 'veth-same-ns-default.veth0.pcap', 'veth-same-ns-default.veth1.pcap']);
+      await ui.press('w', 'veth0 link', ENTER);
+      expect(ui.model.run?.changes).toEqual([{ kind: 'link', ns: '', dev: 'veth0', up: false, before: 24 }]);
+      await ui.press('6');
+      expect(side(ui)).toMatch(/\+L24 +✓ ip link set veth0 down/);
+      expect(side(ui)).toMatch(/ L24 +2 ping -I veth0 10\.1\.1\.3 -c 2/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
