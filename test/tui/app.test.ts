@@ -57,7 +57,7 @@ describe('vethsim tui on the article\'s failing scenario', () => {
     const st = side(ui);
     expect(st).toMatch(/\[3 State\]/);
     expect(st).toMatch(/sysctl +all lo veth1 veth0/);
-    expect(st).toMatch(/ accept_local 0 +0 +0 +0 /);
+    expect(st).toMatch(/ accept_local +0 +0 +0 +0 /);
     expect(st).toMatch(/ rp_filter +0 +0 +0 +0 /);
     expect(st).toMatch(/10\.1\.1\.3 dev veth0 INCOMPLETE/);
     // The timeline lost the focus and is drawn again with its other border, rows and headings intact.

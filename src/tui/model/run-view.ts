@@ -5,31 +5,15 @@
  */
 import type { Scenario } from '../../scenario/scenario.js';
 import type { SimRun } from '../../runner/simulate.js';
-import type { DropReason, TraceKind } from '../../sim/trace.js';
+import type { TraceEvent, TraceKind } from '../../sim/trace.js';
 import type { NsState } from '../../sim/state.js';
 import type { HistoryEntry } from '../../sim/world.js';
 import { prettyPrintPacket } from '../../capture/tcpdump-print.js';
 
 export type EventKind = TraceKind;
 
-export interface UiEvent {
-  /** Index in the run's trace. */
-  readonly seq: number;
-  /** Virtual time, ns. */
-  readonly t: number;
-  readonly ns: string;
-  readonly dev: string | undefined;
-  readonly stage: string;
-  readonly what: string;
-  readonly drop: DropReason | undefined;
-  readonly kind: EventKind;
-  /** The packet the event is about (none for a pure state event). */
-  readonly pkt: number | undefined;
-  /** On a clone's first event: the packet it was cloned from. */
-  readonly parent: number | undefined;
-  /** The script line (file line) being run when it happened. */
-  readonly line: number | undefined;
-}
+/** A trace event as the UI reads it: its sequence number, packet, parent, kind and script line. */
+export type UiEvent = TraceEvent;
 
 export interface LineRecord {
   /** File line; a what-if's inserted line sits half a line before the one it precedes. */
@@ -45,13 +29,6 @@ export interface LineRecord {
   /** Virtual time it started and ended at. */
   readonly start: number;
   readonly end: number;
-}
-
-/** A runtime table's rows as of some moment: a bridge's fdb, an OVS bridge's MAC learning table. */
-export interface TableRows {
-  readonly table: string;
-  readonly key: string;
-  readonly rows: readonly unknown[];
 }
 
 export interface CaptureFrame {

@@ -18,6 +18,7 @@ export const DECISION_KNOBS: Readonly<Record<string, readonly number[]>> = {
   arp_announce: [0, 1, 2],
   arp_filter: [0, 1],
   forwarding: [0, 1],
+  route_localnet: [0, 1],
 };
 
 export type Change =

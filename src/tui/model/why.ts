@@ -19,6 +19,8 @@ export const REASON_KNOB: Partial<Record<DropReason, string>> = {
   IP_RPFILTER: 'rp_filter',
   ARP_IGNORE: 'arp_ignore',
   ARP_FILTER: 'arp_filter',
+  IP_LOCALNET: 'route_localnet',
+  IP_INADDRERRORS: 'forwarding',
 };
 
 /** The sysctls a stage reads on its way to a decision. */
