@@ -31,7 +31,7 @@ import { veth_newlink } from '../src/devices/veth.js';
 import { findByName } from '../src/sim/world.js';
 import { ip_route_output } from '../src/stack/route.js';
 import { buildDatagram, ip_output, nextIpId } from '../src/stack/ipv4-output.js';
-import { icmpMessage } from '../src/stack/icmp.js';
+import { emitIcmp } from '../src/wire/icmp.js';
 import { captureText, startCapture, tcpdumpSpec } from '../src/tools/tcpdump.js';
 import { ping } from '../src/tools/ping.js';
 import { loadScenario } from '../src/scenario/load.js';
@@ -112,8 +112,8 @@ function frameHops(captured: boolean, seconds: number): number {
       const route = ip_route_output(a.state, { daddr: dst, saddr: 0, oif: 0 });
       if (!route.ok) throw new Error('no route');
       seq = (seq + 1) & 0xffff;
-      const msg = icmpMessage(8, 0, (0x1234 << 16) | seq, payload);
-      ip_output(w, alloc_skb(w, a, route.dev, buildDatagram({ src: route.saddr, dst, protocol: 1, ttl: 64, id: nextIpId(a), df: true }, msg)), route);
+      const msg = emitIcmp({ kind: 'echo-request', ident: 0x1234, seq, data: payload });
+      ip_output(w, alloc_skb(w, a, route.dev, buildDatagram({ src: route.saddr, dst, protocol: 1, ttl: 64, ident: nextIpId(a), dontFragment: true }, msg)), route);
     }
     while (w.loop.busy && w.loop.step());
     elapsed = Number(process.hrtime.bigint() - start) / 1e9;

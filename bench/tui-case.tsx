@@ -11,6 +11,7 @@ import { parseScenario } from '../src/scenario/load.js';
 import { TuiModel } from '../src/tui/model/app-model.js';
 import { openSession } from '../src/tui/model/session.js';
 import { App } from '../src/tui/components/App.js';
+import { writePcaps } from '../src/cli/pcap-export.js';
 
 /** Two namespaces joined by a veth pair, captured on both ends, pinging every 10 ms: ~9 events a ping. */
 export function tuiBenchScript(pings: number): string {
@@ -65,7 +66,7 @@ export function tuiCase(): { tui_open_ms: number; tui_open_events: number; tui_s
   const rows = 48;
   const text = tuiBenchScript(768);
   const t0 = process.hrtime.bigint();
-  const model = new TuiModel({ files: [], seed: 1, pcapDir: '.', columns, rows, open: openSession(parseScenario(text, 'tui-bench.yaml')) });
+  const model = new TuiModel({ files: [], seed: 1, pcapDir: '.', writePcaps, columns, rows, open: openSession(parseScenario(text, 'tui-bench.yaml')) });
   const stdout = new NullTerminal(columns, rows);
   const app = render(<App model={model} />, { stdout: stdout as unknown as NodeJS.WriteStream, stdin: new NullInput() as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false });
   const open = Number(process.hrtime.bigint() - t0) / 1e6;

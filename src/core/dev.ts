@@ -237,6 +237,7 @@ export function netif_carrier_set(w: World, ns: Namespace, dev: DeviceState, car
   setDevice(ns, d, (x) => {
     x.carrier = carrier;
   });
+  w.statsOf(d.id).carrier_changes++;
   w.trace.state(w.loop.now, ns.name, d.name, carrier ? 'netif_carrier_on' : 'netif_carrier_off', `${d.name} ${carrier ? 'has carrier' : 'lost carrier'}`);
   call_netdevice_notifiers(w, 'NETDEV_CHANGE', ns, current(ns, d) as DeviceState);
 }
@@ -250,9 +251,8 @@ export function dev_set_mtu(w: World, ns: Namespace, ifindex: number, mtu: numbe
   if (mtu > ops.maxMtu) return fail('EINVAL', 'mtu greater than device maximum');
   setDevice(ns, dev, (d) => {
     d.mtu = mtu;
-    // br_change_mtu: a bridge whose MTU the user set stops following its ports'.
-    if (d.kind === 'bridge') d.mtuSetByUser = true;
   });
+  ops.change_mtu?.(w, ns, current(ns, dev) as DeviceState);
   w.trace.state(w.loop.now, ns.name, dev.name, 'dev_set_mtu', `${dev.name} mtu ${mtu}`);
   call_netdevice_notifiers(w, 'NETDEV_CHANGEMTU', ns, current(ns, dev) as DeviceState);
   return OK;
@@ -271,9 +271,8 @@ export function dev_set_mac_address(w: World, ns: Namespace, ifindex: number, ma
   if (!isValidEtherAddr(mac)) return fail('EADDRNOTAVAIL');
   setDevice(ns, dev, (d) => {
     d.mac = mac;
-    // br_set_mac_address: a user-set address is the bridge's for good (NET_ADDR_SET).
-    if (d.kind === 'bridge') d.macSetByUser = true;
   });
+  netdev_ops(dev).set_mac_address?.(w, ns, current(ns, dev) as DeviceState);
   w.trace.state(w.loop.now, ns.name, dev.name, 'dev_set_mac_address', `${dev.name} address ${mac}`);
   call_netdevice_notifiers(w, 'NETDEV_CHANGEADDR', ns, current(ns, dev) as DeviceState);
   return OK;

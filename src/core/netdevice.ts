@@ -38,8 +38,9 @@ export interface NetDeviceOps {
   /** ndo_add_slave / ndo_del_slave: this device taking a port (a bridge). */
   readonly add_slave?: (w: World, ns: Namespace, master: DeviceState, port: DeviceState) => Result;
   readonly del_slave?: (w: World, ns: Namespace, master: DeviceState, port: DeviceState) => void;
-  /** Can this device be a bridge port (br_add_if refuses lo and bridges)? Undefined: yes. */
-  readonly enslave?: (master: DeviceState) => Result | undefined;
+  /** ndo_change_mtu / ndo_set_mac_address: the driver's part of a change the user asked for (a bridge stops following its ports). */
+  readonly change_mtu?: (w: World, ns: Namespace, dev: DeviceState) => void;
+  readonly set_mac_address?: (w: World, ns: Namespace, dev: DeviceState) => void;
 }
 
 const OPS = new Map<string, NetDeviceOps>();

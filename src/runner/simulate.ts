@@ -70,18 +70,23 @@ export class SimulationError extends Error {
   override name = 'SimulationError';
 }
 
+/** The storm guard stopped the run: frames kept going round without the network going quiet. */
+export class StormGuardStop extends SimulationError {
+  override name = 'StormGuardStop';
+}
+
 /** Events waiting at once beyond which a run is a storm even before it has used its budget. */
 export const MAX_PENDING = 1_000_000;
 
 /** The storm guard's report: how much work, and the devices the frames keep going round. */
-function stormError(w: World, where: string, maxEvents: number): SimulationError {
+function stormError(w: World, where: string, maxEvents: number): StormGuardStop {
   const loop = w
     .busiestDevices()
     .slice(0, 12)
     .map((d) => `${d.ns === '' ? '' : `${d.ns}/`}${d.name} (${Math.round(d.share * 100)}%)`)
     .join(', ');
   const what = w.loop.pending > MAX_PENDING ? `${w.loop.pending} events waiting at once` : `${maxEvents} events`;
-  return new SimulationError(
+  return new StormGuardStop(
     `${where}: storm guard: ${what} without the network going quiet — frames keep arriving at ${loop || 'no device'}; a forwarding loop (bridges without STP?) floods forever on a real kernel too`,
   );
 }

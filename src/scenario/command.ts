@@ -94,6 +94,10 @@ export interface TcpdumpArgs {
   readonly filter: readonly string[];
   /** Short flags given, e.g. "n", "t", "e" — so a printer can honour -e, -t, -nn. */
   readonly flags: string;
+  /** Options given with a value, as written ('i', 'w', 's', '--interface', ...). */
+  readonly valued: readonly string[];
+  /** -w FILE: packets go to FILE as pcap, and nothing is printed. */
+  readonly writeFile: string | undefined;
 }
 
 /** Splits a tcpdump argv (after the program name) into options and filter, as getopt would. */
@@ -101,6 +105,8 @@ export function tcpdumpArgs(args: readonly string[]): TcpdumpArgs | { error: str
   let iface: string | undefined;
   let count: number | undefined;
   let flags = '';
+  let writeFile: string | undefined;
+  const valued: string[] = [];
   const options: string[] = [];
   let i = 0;
   const value = (name: string, v: string | undefined): string | { error: string } =>
@@ -124,6 +130,7 @@ export function tcpdumpArgs(args: readonly string[]): TcpdumpArgs | { error: str
         const got = value(name, v);
         if (typeof got !== 'string') return got;
       }
+      if (v !== undefined) valued.push(name);
       if (name === '--interface' && v !== undefined) iface = v;
       continue;
     }
@@ -140,7 +147,9 @@ export function tcpdumpArgs(args: readonly string[]): TcpdumpArgs | { error: str
           options.push(v);
           i++;
         }
+        valued.push(f);
         if (f === 'i') iface = v;
+        if (f === 'w') writeFile = v;
         if (f === 'c') {
           if (!/^\d+$/.test(v) || Number(v) <= 0) return { error: `tcpdump: invalid packet count ${v}` };
           count = Number(v);
@@ -150,7 +159,7 @@ export function tcpdumpArgs(args: readonly string[]): TcpdumpArgs | { error: str
       flags += f;
     }
   }
-  return { iface, count, options, filter: args.slice(i), flags };
+  return { iface, count, options, filter: args.slice(i), flags, valued, writeFile };
 }
 
 /** The name a background capture is reported under: IF, or NS/IF inside `ip netns exec NS`. */

@@ -74,6 +74,13 @@ export interface DevStats {
   tx_packets: number;
   tx_bytes: number;
   tx_dropped: number;
+  /** IFLA_CARRIER_CHANGES: every carrier on and off since the device was made. */
+  carrier_changes: number;
+  /**
+   * The kernel's counters for this device include frames the simulator does not make (a Linux bridge's
+   * own IGMP reports reach the bridge, its ports and their peers), so they cannot be told exactly.
+   */
+  inexact: boolean;
 }
 
 /** A frame a capture saw: when, its bytes, which way, and the packet and trace position it belongs to. */
@@ -135,7 +142,7 @@ export class World {
 
   statsOf(deviceId: number): DevStats {
     let s = this.stats.get(deviceId);
-    if (!s) this.stats.set(deviceId, (s = { rx_packets: 0, rx_bytes: 0, tx_packets: 0, tx_bytes: 0, tx_dropped: 0 }));
+    if (!s) this.stats.set(deviceId, (s = { rx_packets: 0, rx_bytes: 0, tx_packets: 0, tx_bytes: 0, tx_dropped: 0, carrier_changes: 0, inexact: false }));
     return s;
   }
 

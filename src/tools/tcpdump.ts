@@ -15,6 +15,23 @@ export interface CaptureSpecArgs {
   readonly iface: string;
   readonly linkHeader: boolean;
   readonly filter: FrameFilter;
+  /** -w FILE: the packets go to FILE (in the run's own directory) and tcpdump prints none. */
+  readonly writeFile?: string;
+}
+
+/**
+ * Where `-w FILE` may write: into the run's own working directory (a file name) or /tmp. Kernel mode
+ * runs each scenario in a private, throw-away directory with /tmp a fresh tmpfs and every other file
+ * system read-only, so these are the only files a capture can write there; the simulator keeps the
+ * frames (and `vethsim run --pcap DIR` writes them out).
+ */
+function writeFileCheck(file: string): string | undefined {
+  if (file === '-') return 'tcpdump -w - (the pcap on standard output) is not simulated';
+  const name = file.startsWith('/tmp/') ? file.slice('/tmp/'.length) : file;
+  if (name === '' || name === '.' || name === '..' || name.includes('/')) {
+    return `tcpdump -w ${file}: a capture writes only into the run's own directory: give a file name, or /tmp/NAME`;
+  }
+  return undefined;
 }
 
 export function tcpdumpCheck(args: readonly string[], background: boolean): string | undefined {
@@ -23,10 +40,15 @@ export function tcpdumpCheck(args: readonly string[], background: boolean): stri
   if ('error' in t) return t.error;
   if (t.count !== undefined) return 'tcpdump -c is not simulated';
   const bad = [...t.flags].find((f) => !HONOURED.has(f));
-  if (bad) return `tcpdump -${bad} is not simulated (supported: -n, -nn, -t, -e, -l, -i IF)`;
+  if (bad) return `tcpdump -${bad} is not simulated (supported: -n, -nn, -t, -e, -l, -i IF, -w FILE)`;
+  const badValued = t.valued.find((v) => v !== 'i' && v !== 'w' && v !== '--interface');
+  if (badValued && !badValued.startsWith('--')) return `tcpdump -${badValued} is not simulated (supported: -n, -nn, -t, -e, -l, -i IF, -w FILE)`;
   const badLong = t.options.find((o) => o.startsWith('--') && !LONG_OK.has(o) && !o.startsWith('--interface'));
   if (badLong) return `tcpdump ${badLong} is not simulated`;
-  if (!t.flags.includes('t')) return 'tcpdump without -t prints wall-clock timestamps, which no two runs share: add -t';
+  if (t.writeFile !== undefined) {
+    const why = writeFileCheck(t.writeFile);
+    if (why) return why;
+  } else if (!t.flags.includes('t')) return 'tcpdump without -t prints wall-clock timestamps, which no two runs share: add -t';
   const f = compileFilter(t.filter);
   if ('error' in f) return `tcpdump filter: ${f.error}`;
   return undefined;
@@ -37,7 +59,7 @@ export function tcpdumpSpec(args: readonly string[]): CaptureSpecArgs {
   if ('error' in t) throw new Error(`checked at load: ${t.error}`);
   const f = compileFilter(t.filter);
   if ('error' in f) throw new Error(`checked at load: ${f.error}`);
-  return { iface: t.iface as string, linkHeader: t.flags.includes('e'), filter: f };
+  return { iface: t.iface as string, linkHeader: t.flags.includes('e'), filter: f, ...(t.writeFile !== undefined ? { writeFile: t.writeFile } : {}) };
 }
 
 /** Starts listening, or says what tcpdump says when it cannot. */
@@ -50,8 +72,9 @@ export function startCapture(w: World, ns: Namespace, spec: CaptureSpecArgs): { 
   return { tap };
 }
 
-/** What tcpdump printed for a capture: one line per frame that passed the filter. */
+/** What tcpdump printed for a capture: one line per frame that passed the filter (none with -w). */
 export function captureText(tap: CaptureTap, spec: CaptureSpecArgs): string {
+  if (spec.writeFile !== undefined) return '';
   let text = '';
   for (const f of tap.frames) {
     if (!spec.filter(f.data)) continue;

@@ -4,14 +4,18 @@
  * alternate screen and the cursor, and the restore on every way out — q, Ctrl-C, SIGTERM, SIGHUP, a
  * crash — so the shell gets back exactly the terminal it had.
  */
+import { ScenarioErrors } from '../scenario/errors.js';
 import { loadScenario } from '../scenario/load.js';
+import { SimulationError, StormGuardStop } from '../runner/simulate.js';
 import { bundledFiles } from './model/picker.js';
 import { openSession, type Session } from './model/session.js';
+import type { PcapWriterFn } from './model/captures.js';
 
 export interface TuiOptions {
   readonly seed: number;
-  /** Where `e` writes pcap files (default: the current directory). */
+  /** Where `e` writes pcap files (default: the current directory), and the writer `vethsim run --pcap` uses. */
   readonly pcapDir: string | undefined;
+  readonly writePcaps: PcapWriterFn;
 }
 
 const ALT_SCREEN_ON = '\x1b[?1049h';
@@ -37,15 +41,28 @@ export async function tuiCommand(files: readonly string[], o: TuiOptions): Promi
     );
     return 2;
   }
-  // One file opens at once; several, or none, go to the picker. Bad files fail here, before the screen changes.
+  // One file opens at once; several, or none, go to the picker. Bad files fail here, before the screen
+  // changes, with the statuses every command gives them (2 refused, 4 storm guard, 6 a run that failed).
   let open: Session | undefined;
-  if (files.length === 1) open = openSession(loadScenario(files[0] as string), o.seed);
-  else if (files.length > 1) for (const f of files) loadScenario(f);
+  try {
+    if (files.length === 1) open = openSession(loadScenario(files[0] as string), o.seed);
+    else if (files.length > 1) for (const f of files) loadScenario(f);
+  } catch (e) {
+    if (e instanceof ScenarioErrors) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof SimulationError) {
+      process.stderr.write(`vethsim: ${e.message}\n`);
+      return e instanceof StormGuardStop ? 4 : 6;
+    }
+    throw e;
+  }
   const list = files.length === 0 ? bundledFiles() : files;
 
   prepareEnvironment();
   const [{ render }, React, { App }, { TuiModel }] = await Promise.all([import('ink'), import('react'), import('./components/App.js'), import('./model/app-model.js')]);
-  const model = new TuiModel({ files: list, seed: o.seed, pcapDir: o.pcapDir ?? process.cwd(), columns: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24, ...(open ? { open } : {}) });
+  const model = new TuiModel({ files: list, seed: o.seed, pcapDir: o.pcapDir ?? process.cwd(), writePcaps: o.writePcaps, columns: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24, ...(open ? { open } : {}) });
 
   process.stdout.write(ALT_SCREEN_ON + CURSOR_HIDE);
   let restored = false;

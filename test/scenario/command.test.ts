@@ -39,7 +39,12 @@ describe('tcpdumpArgs', () => {
       options: ['-nnt', '-i', 'veth0'],
       filter: ['arp', 'or', 'icmp'],
       flags: 'nnt',
+      valued: ['i'],
+      writeFile: undefined,
     });
+  });
+  it('reads -w FILE and lists the options given with a value', () => {
+    expect(tcpdumpArgs(['-nnt', '-i', 'veth0', '-w', 'x.pcap', '-s100'])).toMatchObject({ iface: 'veth0', writeFile: 'x.pcap', valued: ['i', 'w', 's'], filter: [] });
   });
   it('reads bundled values and counts', () => {
     expect(tcpdumpArgs(['-nntiveth0', '-c3'])).toMatchObject({ iface: 'veth0', count: 3, filter: [] });

@@ -7,6 +7,7 @@ import { loadScenario } from '../../src/scenario/load.js';
 import { TuiModel } from '../../src/tui/model/app-model.js';
 import { openSession } from '../../src/tui/model/session.js';
 import { App } from '../../src/tui/components/App.js';
+import { writePcaps } from '../../src/cli/pcap-export.js';
 
 export const ARTICLE = 'scenarios/veth-same-ns-default.yaml';
 
@@ -25,7 +26,7 @@ export const UP = '\x1b[A';
 export const TAB = '\t';
 
 export function openModel(file = ARTICLE, columns = 80, rows = 24, pcapDir = '.'): TuiModel {
-  return new TuiModel({ files: [file], seed: 1, pcapDir, columns, rows, open: openSession(loadScenario(file)) });
+  return new TuiModel({ files: [file], seed: 1, pcapDir, writePcaps, columns, rows, open: openSession(loadScenario(file)) });
 }
 
 export interface Driven {

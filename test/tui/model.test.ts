@@ -17,6 +17,7 @@ import { eventMatcher, parseFilter } from '../../src/tui/model/timeline.js';
 import { topologyRows } from '../../src/tui/model/topology.js';
 import { applyChanges, changeCommand, knobsAt, type Change } from '../../src/tui/model/whatif.js';
 import { ARTICLE, openModel } from './helpers.js';
+import { writePcaps } from '../../src/cli/pcap-export.js';
 
 const article = loadScenario(ARTICLE);
 
@@ -249,8 +250,8 @@ describe('pcap export', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vethsim-pcap-'));
     try {
       const view = simulate(article, 1);
-      expect(exportPcaps(view, 10, dir).map((f) => readFileSync(f).length)).toEqual([24, 24, 24]);
-      const files = exportPcaps(view, 13, dir);
+      expect(exportPcaps(view, 10, dir, writePcaps).map((f) => readFileSync(f).length)).toEqual([24, 24, 24]);
+      const files = exportPcaps(view, 13, dir, writePcaps);
       expect(readdirSync(dir).sort()).toEqual(['veth-same-ns-default.lo.pcap', 'veth-same-ns-default.veth0.pcap', 'veth-same-ns-default.veth1.pcap']);
       const count = (f: string) => {
         const buf = readFileSync(f);
@@ -259,7 +260,7 @@ describe('pcap export', () => {
         return p.value.records.length;
       };
       expect(files.map(count)).toEqual([1, 1, 0]);
-      expect(exportPcaps(view, 41, dir).map(count)).toEqual([3, 3, 2]);
+      expect(exportPcaps(view, 41, dir, writePcaps).map(count)).toEqual([3, 3, 2]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -270,7 +271,7 @@ describe('several files', () => {
   it('go to the picker, which lists just them; Enter opens one, o comes back to the list, Esc back to the run', async () => {
     const { TuiModel } = await import('../../src/tui/model/app-model.js');
     const files = ['scenarios/veth-same-ns-default.yaml', 'scenarios/veth-same-ns-fixed.yaml'];
-    const m = new TuiModel({ files, seed: 1, pcapDir: '.', columns: 80, rows: 24 });
+    const m = new TuiModel({ files, seed: 1, pcapDir: '.', writePcaps, columns: 80, rows: 24 });
     expect(m.state.screen).toBe('picker');
     expect(m.state.picker.entries.map((e) => e.name)).toEqual(['veth-same-ns-default', 'veth-same-ns-fixed']);
     m.press('fixed');

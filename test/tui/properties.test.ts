@@ -18,11 +18,12 @@ import { stateView } from '../../src/tui/model/state-view.js';
 import { journeyEvents, packetIndex } from '../../src/tui/model/journey.js';
 import { stateAfter as historyAfter } from '../../src/sim/history.js';
 import { whyRows } from '../../src/tui/model/why.js';
+import { writePcaps } from '../../src/cli/pcap-export.js';
 
 const RUNS = 25;
 
 function opened(view: RunView): TuiModel {
-  return new TuiModel({ files: [], seed: 1, pcapDir: '.', columns: 80, rows: 24, open: openSession(view.scenario, 1, view) });
+  return new TuiModel({ files: [], seed: 1, pcapDir: '.', writePcaps, columns: 80, rows: 24, open: openSession(view.scenario, 1, view) });
 }
 
 /** What the panes that depend on the moment show at the model's selection. */

@@ -7,7 +7,7 @@
 import { loadScenario } from '../../scenario/load.js';
 import { ScenarioErrors } from '../../scenario/errors.js';
 import { SimulationError } from '../../runner/simulate.js';
-import { exportPcaps } from './captures.js';
+import { exportPcaps, type PcapWriterFn } from './captures.js';
 import { family, packetIndex, root } from './journey.js';
 import { decodeKeys, HELP, type Key, type KeyFlags } from './keys.js';
 import { isWide, layout, PANES, rightWidth, tooSmall, type Layout, type PaneId } from './layout.js';
@@ -83,8 +83,9 @@ export interface ModelOptions {
   /** Scenario files the picker lists (the bundled ones when the user gave none). */
   readonly files: readonly string[];
   readonly seed: number;
-  /** Where `e` writes pcap files. */
+  /** Where `e` writes pcap files, and how. */
   readonly pcapDir: string;
+  readonly writePcaps: PcapWriterFn;
   readonly columns: number;
   readonly rows: number;
   /** Opened right away (one file given, or a test). */
@@ -692,7 +693,7 @@ export class TuiModel {
     const view = this.view(r);
     if (view.captures.length === 0) return this.setRun({ message: 'nothing to export: the scenario starts no capture' });
     try {
-      const files = exportPcaps(view, r.sel, this.opts.pcapDir);
+      const files = exportPcaps(view, r.sel, this.opts.pcapDir, this.opts.writePcaps);
       this.setRun({ message: `wrote ${files.length} pcap file${files.length === 1 ? '' : 's'} up to event ${r.sel + 1}: ${files.join(' ')}` });
     } catch (e) {
       this.setRun({ message: `pcap export failed: ${e instanceof Error ? e.message : String(e)}` });

@@ -3,7 +3,7 @@
  * one marked when the selected event printed it), or — with a what-if diff shown — each capture's diff
  * against the original run. `e` writes what is shown as pcap files, as `vethsim run --pcap` does.
  */
-import { writePcaps } from '../../cli/pcap-export.js';
+import type { SimCapture } from '../../runner/simulate.js';
 import type { RunDiff } from './diff.js';
 import type { RunView } from './run-view.js';
 import { head, type Row } from './rows.js';
@@ -30,8 +30,14 @@ export function captureDiffRows(diff: RunDiff): Row[] {
   return rows;
 }
 
+/**
+ * What writes pcap files: `vethsim run --pcap`'s writer (src/cli/pcap-export.ts), handed down by the
+ * command line, which sits above the UI.
+ */
+export type PcapWriterFn = (dir: string, scenario: string, captures: readonly SimCapture[]) => string[];
+
 /** Writes each capture's frames up to the selected moment as DIR/SCENARIO.POINT.pcap; returns the paths. */
-export function exportPcaps(view: RunView, seq: number, dir: string): string[] {
+export function exportPcaps(view: RunView, seq: number, dir: string, writePcaps: PcapWriterFn): string[] {
   const captures = view.captures.map((c) => ({ point: c.point, frames: c.frames.filter((f) => f.seq <= seq).map((f) => ({ t: f.t, data: f.data, dir: f.dir, pkt: f.pkt, seq: f.seq })) }));
   return writePcaps(dir, view.scenario.name, captures);
 }

@@ -3,8 +3,9 @@
  * sysctls of conf/all and every device, routes of every table, policy rules, addresses, links, bridge
  * fdbs — with what that event changed marked against the state right before it.
  */
-import type { DeviceState, NeighEntry, NsState, Rule } from '../../sim/state.js';
+import type { DeviceState, NeighEntry, NsState, Route, Rule } from '../../sim/state.js';
 import { printRoute, routesInTrieOrder, tablesInDumpOrder } from '../../tools/ip/route-format.js';
+import { Printer } from '../../tools/ip/print.js';
 import { ipString } from '../../tools/ip/parse.js';
 import { tableN2a } from '../../tools/ip/names.js';
 import { ovsDb, type MacEntry } from '../../devices/ovs.js';
@@ -51,11 +52,19 @@ function sysctlRows(st: NsState): { header: string; rows: Keyed[] } {
   return { header, rows };
 }
 
+/** A route as `ip route show table all` prints it (ip's own printer, text form). */
+function routeText(st: NsState, r: Route): string {
+  let text = '';
+  const p = new Printer({ json: false, pretty: false, color: false, oneline: false }, (s) => (text += s));
+  printRoute(p, st, r, { table: false, dev: false, proto: false, scope: false }, false);
+  return text.trimEnd();
+}
+
 function routeRows(st: NsState): Keyed[] {
   const out: Keyed[] = [];
   for (const table of tablesInDumpOrder(st)) {
     for (const r of routesInTrieOrder(st, table)) {
-      const text = printRoute(st, r, { table: false, dev: false, proto: false, scope: false }).trimEnd();
+      const text = routeText(st, r);
       out.push({ key: `${table}|${text}`, text });
     }
   }
