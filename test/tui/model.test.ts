@@ -287,3 +287,18 @@ describe('several files', () => {
     expect(m.state.quit).toBe(true);
   });
 });
+
+describe('the selection across a what-if', () => {
+  it('stays on the same event, or on the next one the what-if run kept when it is gone', () => {
+    const session = openSession(article);
+    const w = session.whatIf([{ kind: 'link', ns: '', dev: 'veth0', up: false, before: 24 }]);
+    if ('error' in w) throw new Error(w.error);
+    const gone = w.diff.rows.find((r) => r.kind === 'gone');
+    if (!gone || gone.kind !== 'gone') throw new Error('the link going down should take events away');
+    const at = w.diff.rows.indexOf(gone);
+    // The what-if run's next event in the merged order (added or kept).
+    const next = w.diff.rows.slice(at).find((r) => r.kind !== 'gone');
+    expect(mapSelection(w.diff, gone.a, 'toWhatIf')).toBe(next && 'b' in next ? next.b : w.view.events.length - 1);
+    for (const r of w.diff.rows) if (r.kind === 'same' || r.kind === 'changed') expect(mapSelection(w.diff, r.a, 'toWhatIf')).toBe(r.b);
+  });
+});

@@ -702,15 +702,23 @@ export class TuiModel {
 
 }
 
-/** The event that corresponds to `seq` in the other run of a diff (the nearest kept one when it is gone). */
+/**
+ * The event that corresponds to `seq` in the other run of a diff; when it has none there (it is gone, or
+ * was added), the next one that has — the same point of the story — or, at the end, the last.
+ */
 export function mapSelection(diff: WhatIfRun['diff'] | undefined, seq: number, dir: 'toBase' | 'toWhatIf'): number {
   if (!diff) return seq;
   let last = 0;
+  let passed = false;
   for (const row of diff.rows) {
     const from = dir === 'toBase' ? (row.kind === 'gone' ? undefined : row.b) : row.kind === 'added' ? undefined : row.a;
     const to = dir === 'toBase' ? (row.kind === 'added' ? undefined : row.a) : row.kind === 'gone' ? undefined : row.b;
+    if (passed && to !== undefined) return to;
     if (to !== undefined) last = to;
-    if (from !== undefined && from >= seq) return to ?? last;
+    if (from !== undefined && from >= seq) {
+      if (to !== undefined) return to;
+      passed = true;
+    }
   }
   return last;
 }
