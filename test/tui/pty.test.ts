@@ -73,6 +73,8 @@ class Tmux {
 
   stop(): void {
     spawnSync('tmux', ['-L', this.socket, 'kill-server'], { env });
+    // A killed server may leave its socket behind (in $TMUX_TMPDIR or /tmp, under tmux-UID).
+    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, this.socket), { force: true });
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
