@@ -12,6 +12,11 @@ import { rmSync } from 'node:fs';
 // React, fast-check) is loaded from node_modules by the chunk that needs it, as the library does.
 const BUNDLED = new Set(['yaml', 'immer', 'shell-quote', 'diff']);
 
+// The terminal UI stays out of the bundle: `vethsim tui` loads it from tsc's modules (dist/tui, which
+// is ../tui from dist/bin as from src/cli), where what it finds beside itself (the bundled scenarios
+// three folders up) is where it expects, and where ink and React load after it has set NODE_ENV.
+const UNBUNDLED = /^\.\.\/tui\//;
+
 const OUT = 'dist/bin';
 rmSync(OUT, { recursive: true, force: true });
 await build({
@@ -33,8 +38,9 @@ await build({
   banner: { js: "import { createRequire as __vethsimRequire } from 'node:module'; const require = __vethsimRequire(import.meta.url);" },
   plugins: [
     {
-      name: 'bundle-only-startup-packages',
+      name: 'bundle-only-the-startup-path',
       setup(b) {
+        b.onResolve({ filter: UNBUNDLED }, (args) => (args.importer.endsWith('/src/cli/main.ts') ? { path: args.path, external: true } : undefined));
         b.onResolve({ filter: /^[^./]/ }, (args) => {
           const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : (args.path.split('/')[0] ?? '');
           return BUNDLED.has(name) ? undefined : { path: args.path, external: true };

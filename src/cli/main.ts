@@ -18,13 +18,14 @@ import { ensurePcapDir, PcapDirError, writePcaps } from './pcap-export.js';
 import { conformTable, type ConformRow } from './conform.js';
 
 // What only some commands need is loaded when one of them runs: `--help` loads none of the simulator,
-// `run` neither kernel mode nor the diff library (start-up time is mostly module loading).
+// `run` neither kernel mode, the diff library nor the terminal UI (start-up time is mostly module loading).
 const scenarioLoader = () => import('../scenario/load.js');
 const simulator = () => import('../runner/simulate.js');
 const comparison = () => import('../report/compare.js');
 const kernelMode = () => import('../kernel/run.js');
 const recorder = () => import('../record/write-expect.js');
 const recording = () => import('../kernel/record.js');
+const terminalUi = () => import('../tui/cli.js');
 
 /**
  * Exit statuses. With several files the status is the highest any file gave, so the numbers are in
@@ -78,19 +79,27 @@ const COMMAND_HELP: Readonly<Record<string, { readonly args: string; readonly wh
   },
   record: { args: 'FILE...', what: 'run each scenario on the kernel three times and, if the three agree canonically, write the result into the file as its expect block' },
   validate: { args: 'FILE...', what: "load each scenario file and report, as file:line: message, every problem that would stop 'run' (the same checks, nothing run)" },
+  tui: {
+    args: '[FILE...]',
+    what: 'step through a scenario in the terminal, event by event, forwards and back: why each packet went where it went, the state at that moment, what-if; no FILE (or several): pick one (? in the UI lists the keys)',
+  },
   help: { args: '[COMMAND]', what: 'this text, or what COMMAND does and the options it takes' },
 };
 
 /**
  * Each option: the commands it means something to (anywhere else it would be accepted and ignored,
- * so it is refused), its argument, what it does.
+ * so it is refused), its argument, what it does (for each command, where that differs).
  */
-const OPTIONS: Readonly<Record<string, { readonly commands: readonly string[]; readonly arg?: string; readonly what: string }>> = {
+const OPTIONS: Readonly<Record<string, { readonly commands: readonly string[]; readonly arg?: string; readonly what: string | Readonly<Record<string, string>> }>> = {
   json: { commands: ['run', 'check', 'conform', 'kernel', 'validate'], what: 'print reports as JSON' },
   explain: { commands: ['run'], what: "print the trace: each frame's path through the stages, each drop's reason" },
   'by-packet': { commands: ['run'], what: "the trace grouped by packet: each packet's journey with its clones, then the state changes (implies --explain)" },
-  pcap: { commands: ['run'], arg: 'DIR', what: 'also write each capture as DIR/SCENARIO.POINT.pcap (NS/IF as NS_IF)' },
-  seed: { commands: ['run', 'check', 'conform'], arg: 'N', what: 'the seed that fixes MACs, ids and timers: 0 to 4294967295 (default 1)' },
+  pcap: {
+    commands: ['run', 'tui'],
+    arg: 'DIR',
+    what: { run: 'also write each capture as DIR/SCENARIO.POINT.pcap (NS/IF as NS_IF)', tui: 'where the e key writes the captures as pcap files (default: the current directory)' },
+  },
+  seed: { commands: ['run', 'check', 'conform', 'tui'], arg: 'N', what: 'the seed that fixes MACs, ids and timers: 0 to 4294967295 (default 1)' },
   check: { commands: ['kernel'], what: "compare with the scenario's expect block; exit 1 on a difference" },
   timeout: { commands: ['kernel', 'record', 'conform'], arg: 'SEC', what: 'limit for one kernel run (default 600)' },
 };
@@ -131,7 +140,10 @@ function usage(): string {
   let text = 'usage: vethsim <command> [options] FILE...\n\ncommands:\n';
   for (const [name, c] of Object.entries(COMMAND_HELP)) text += entry(2, `${name} ${c.args}`, 20, c.what);
   text += '\noptions:\n';
-  for (const [name, o] of Object.entries(OPTIONS)) text += entry(2, optionHead(name, o.arg), 20, `(${o.commands.join(', ')}) ${o.what}`);
+  for (const [name, o] of Object.entries(OPTIONS)) {
+    const what = typeof o.what === 'string' ? `(${o.commands.join(', ')}) ${o.what}` : Object.entries(o.what).map(([c, w]) => `(${c}) ${w}`).join('; ');
+    text += entry(2, optionHead(name, o.arg), 20, what);
+  }
   text += entry(2, '-h, --help', 20, "this text; with a command, that command's");
   text += entry(2, '--version', 20, "vethsim's version");
   text += '\nEvery command goes through all its files and, given several, ends with a summary line.\n';
@@ -143,7 +155,9 @@ function commandUsage(command: string): string {
   const c = COMMAND_HELP[command];
   if (!c) return usage();
   let text = `usage: vethsim ${command}${command === 'help' ? '' : ' [options]'} ${c.args}\n\n${entry(0, '', 0, c.what)}\noptions:\n`;
-  for (const [name, o] of Object.entries(OPTIONS)) if (o.commands.includes(command)) text += entry(2, optionHead(name, o.arg), 20, o.what);
+  for (const [name, o] of Object.entries(OPTIONS)) {
+    if (o.commands.includes(command)) text += entry(2, optionHead(name, o.arg), 20, typeof o.what === 'string' ? o.what : (o.what[command] as string));
+  }
   text += entry(2, '-h, --help', 20, 'this text');
   return `${text}\n${exitTable()}`;
 }
@@ -483,6 +497,7 @@ const COMMANDS: Readonly<Record<string, (files: readonly string[], o: Options) =
   kernel: cmdKernel,
   record: cmdRecord,
   validate: cmdValidate,
+  tui: async (files, o) => (await terminalUi()).tuiCommand(files, { seed: o.seed, pcapDir: o.pcap, writePcaps }),
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -539,7 +554,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       pcap: values.pcap,
       seed: parseSeed(values.seed),
     };
-    if (files.length === 0) throw new UsageError('no scenario file given');
+    // tui without a file opens the picker of the bundled scenarios.
+    if (files.length === 0 && command !== 'tui') throw new UsageError('no scenario file given');
     return await run(files, o);
   } catch (e) {
     if (e instanceof PcapDirError) {

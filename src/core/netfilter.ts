@@ -22,10 +22,11 @@ export function nf_register_hook(fn: NfHookFn): void {
 }
 
 /**
- * NF_HOOK: every registered hook sees the packet; if all accept, `okfn` goes on with it and its result
- * is the hook's (a drop answers NET_XMIT_DROP's 'ok': the sender is not told).
+ * NF_HOOK: every registered hook sees the packet; if all accept, `okfn(w, skb, arg)` goes on with it
+ * and its result is the hook's (a drop answers `dropped`: NET_XMIT_DROP does not tell the sender).
+ * `arg` carries what the kernel keeps in the skb (its dst), so no closure is made per packet.
  */
-export function NF_HOOK<T = void>(w: World, hook: NfHook, skb: Skb, okfn: (w: World, skb: Skb) => T, dropped?: T): T {
-  for (let i = 0; i < hooks.length; i++) if (hooks[i]!(w, hook, skb) === 'drop') return dropped as T;
-  return okfn(w, skb);
+export function NF_HOOK<A, T>(w: World, hook: NfHook, skb: Skb, okfn: (w: World, skb: Skb, arg: A) => T, arg: A, dropped: T): T {
+  for (let i = 0; i < hooks.length; i++) if (hooks[i]!(w, hook, skb) === 'drop') return dropped;
+  return okfn(w, skb, arg);
 }

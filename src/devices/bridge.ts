@@ -130,8 +130,9 @@ function br_fdb_delete_by_port(w: World, bridge: DeviceState, portId: number): v
   }
   if (gone === 0) return;
   const port = w.device(portId);
-  w.trace.state(w.loop.now, port?.ns.name ?? '', bridge.name, 'br_fdb_delete_by_port', `${gone} learned entr${gone === 1 ? 'y' : 'ies'} on ${port?.dev.name ?? 'a port'} forgotten`);
+  // Recorded before the event that says so, as a namespace's state is.
   recordFdb(w, bridge);
+  w.trace.state(w.loop.now, port?.ns.name ?? '', bridge.name, 'br_fdb_delete_by_port', `${gone} learned entr${gone === 1 ? 'y' : 'ies'} on ${port?.dev.name ?? 'a port'} forgotten`);
 }
 
 /** Is `mac` the bridge's own, or one of its ports' (the fdb's local, permanent entries)? */
@@ -155,8 +156,8 @@ function br_fdb_update(w: World, ns: Namespace, bridge: DeviceState, port: Devic
     return;
   }
   fdb.set(src, { port: port.id, updated: w.loop.now });
-  w.trace.state(w.loop.now, ns.name, bridge.name, 'br_fdb_update', `${src} learned on ${port.name}${e ? ' (moved)' : ''}`);
   recordFdb(w, bridge);
+  w.trace.state(w.loop.now, ns.name, bridge.name, 'br_fdb_update', `${src} learned on ${port.name}${e ? ' (moved)' : ''}`);
 }
 
 /**
@@ -175,7 +176,11 @@ function br_flood(w: World, ns: Namespace, bridge: DeviceState, skb: Skb, except
 /** __br_forward: out through `port`, past the bridge's FORWARD and POST_ROUTING hooks. */
 function __br_forward(w: World, skb: Skb, port: DeviceState): XmitResult {
   skb.dev = port;
-  return NF_HOOK(w, 'BR_FORWARD', skb, (w2, s) => NF_HOOK(w2, 'BR_POST_ROUTING', s, dev_queue_xmit, 'ok' as XmitResult), 'ok');
+  return NF_HOOK(w, 'BR_FORWARD', skb, br_forward_finish, undefined, 'ok');
+}
+
+function br_forward_finish(w: World, skb: Skb): XmitResult {
+  return NF_HOOK(w, 'BR_POST_ROUTING', skb, dev_queue_xmit, undefined, 'ok');
 }
 
 function br_forward(w: World, bridge: DeviceState, skb: Skb, port: DeviceState): XmitResult {
@@ -193,7 +198,7 @@ function br_handle_frame(w: World, skb: Skb): RxHandlerResult {
     return 'consumed';
   }
   const bridge = here.dev;
-  NF_HOOK(w, 'BR_PRE_ROUTING', skb, (w2, s) => br_handle_frame_finish(w2, s, bridge));
+  NF_HOOK(w, 'BR_PRE_ROUTING', skb, br_handle_frame_finish, bridge, undefined);
   return 'consumed';
 }
 
@@ -229,7 +234,7 @@ function br_handle_frame_finish(w: World, skb: Skb, bridge: DeviceState): void {
 function br_pass_frame_up(w: World, bridge: DeviceState, skb: Skb): void {
   skb.dev = bridge;
   skb.rtIif = 0;
-  NF_HOOK(w, 'BR_LOCAL_IN', skb, netif_receive_skb);
+  NF_HOOK(w, 'BR_LOCAL_IN', skb, netif_receive_skb, undefined, undefined);
 }
 
 /** br_dev_xmit: what the bridge's own stack sends goes to the learned port, or everywhere. */

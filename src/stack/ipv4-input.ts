@@ -26,7 +26,9 @@ import type { DeviceState } from '../sim/state.js';
 import type { World } from '../sim/world.js';
 import { consume_skb, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
 import { buildDatagram, headerFieldsOf, ip_finish_output2, ip_fragment } from './ipv4-output.js';
-import { fmt, ip_route_input } from './route.js';
+import { fmt, ip_route_input, type InputRoute } from './route.js';
+
+type ForwardRoute = Extract<InputRoute, { kind: 'forward' }>;
 import { ICMP_DEST_UNREACHABLE, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_TTL, UNREACH_HOST, UNREACH_NEED_FRAG, UNREACH_NET } from '../wire/icmp.js';
 import { icmp_rcv, icmp_send, raw_local_deliver, type RawDelivery } from './icmp.js';
 import { netnsIpv4 } from './netns_ipv4.js';
@@ -58,7 +60,7 @@ export function ip_rcv(w: World, skb: Skb): void {
     return;
   }
   skb.data = total === d.length ? d : new Uint8Array(d.buffer, d.byteOffset, total);
-  NF_HOOK(w, 'PRE_ROUTING', skb, ip_rcv_finish);
+  NF_HOOK(w, 'PRE_ROUTING', skb, ip_rcv_finish, undefined, undefined);
 }
 
 /** ip_rcv_finish: the route decides, unless the packet kept the one it was sent with (looped through lo). */
@@ -82,7 +84,7 @@ function ip_rcv_finish(w: World, skb: Skb): void {
       return ip_local_deliver(w, skb, { iif: dev.ifindex, dev: dev.ifindex }, true);
     case 'forward':
       if (w.trace.detailed) skb_trace(w, skb, 'ip_route_input', `${fmt(saddr)} > ${fmt(daddr)}: forward via ${rt.outDev.name}`);
-      return ip_forward(w, skb, rt.outDev, rt.nexthop);
+      return ip_forward(w, skb, rt);
     case 'drop':
       kfree_skb(w, skb, 'ip_route_input', rt.reason, `${fmt(saddr)} > ${fmt(daddr)}: ${rt.why}`);
       if (rt.icmpUnreach) icmp_send(w, skb, ICMP_DEST_UNREACHABLE, rt.icmpUnreach === 'host' ? UNREACH_HOST : UNREACH_NET);
@@ -90,7 +92,8 @@ function ip_rcv_finish(w: World, skb: Skb): void {
 }
 
 /** ip_forward: TTL, MTU, then out through the neighbour of the next hop. */
-function ip_forward(w: World, skb: Skb, outDev: DeviceState, nexthop: number): void {
+function ip_forward(w: World, skb: Skb, rt: ForwardRoute): void {
+  const outDev = rt.outDev;
   const datagram = skb.data;
   const ttl = ipv4Ttl(datagram);
   if (ttl <= 1) {
@@ -107,11 +110,13 @@ function ip_forward(w: World, skb: Skb, outDev: DeviceState, nexthop: number): v
     return;
   }
   skb.data = copy;
-  NF_HOOK(w, 'FORWARD', skb, (w2, s) => ip_forward_finish(w2, s, outDev, nexthop));
+  NF_HOOK(w, 'FORWARD', skb, ip_forward_finish, rt, undefined);
 }
 
 /** ip_forward_finish → ip_output: fragmented for the output device if it must be. */
-function ip_forward_finish(w: World, skb: Skb, outDev: DeviceState, nexthop: number): void {
+function ip_forward_finish(w: World, skb: Skb, rt: ForwardRoute): void {
+  const outDev = rt.outDev;
+  const nexthop = rt.nexthop;
   const copy = skb.data;
   if (copy.length > outDev.mtu) {
     if (w.trace.detailed) skb_trace(w, skb, 'ip_forward', `forwarding ${fmt(ipv4Src(copy))} > ${fmt(ipv4Dst(copy))}, fragmented for mtu ${outDev.mtu}`, outDev);
@@ -121,7 +126,11 @@ function ip_forward_finish(w: World, skb: Skb, outDev: DeviceState, nexthop: num
     return;
   }
   if (w.trace.detailed) skb_trace(w, skb, 'ip_forward', `forwarding ${fmt(ipv4Src(copy))} > ${fmt(ipv4Dst(copy))} ttl ${ipv4Ttl(copy)}`, outDev);
-  NF_HOOK(w, 'POST_ROUTING', skb, (w2, s) => void ip_finish_output2(w2, s, outDev, { type: 'unicast', nexthop }));
+  NF_HOOK(w, 'POST_ROUTING', skb, ip_forward_output, rt, undefined);
+}
+
+function ip_forward_output(w: World, skb: Skb, rt: ForwardRoute): void {
+  void ip_finish_output2(w, skb, rt.outDev, { type: 'unicast', nexthop: rt.nexthop });
 }
 
 /** ip_local_deliver: reassemble, then LOCAL_IN, then the raw sockets and the protocol handler. */
@@ -131,10 +140,14 @@ function ip_local_deliver(w: World, skb: Skb, info: RawDelivery, broadcast: bool
     if (!whole) return;
     skb = whole;
   }
-  NF_HOOK(w, 'LOCAL_IN', skb, (w2, s) => ip_local_deliver_finish(w2, s, info, broadcast));
+  NF_HOOK(w, 'LOCAL_IN', skb, broadcast ? ip_local_deliver_broadcast : ip_local_deliver_finish, info, undefined);
 }
 
-function ip_local_deliver_finish(w: World, skb: Skb, info: RawDelivery, broadcast: boolean): void {
+function ip_local_deliver_broadcast(w: World, skb: Skb, info: RawDelivery): void {
+  ip_local_deliver_finish(w, skb, info, true);
+}
+
+function ip_local_deliver_finish(w: World, skb: Skb, info: RawDelivery, broadcast = false): void {
   const proto = ipv4Protocol(skb.data);
   if (proto === IP_PROTO_ICMP) {
     raw_local_deliver(w, skb, info);

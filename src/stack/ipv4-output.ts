@@ -111,7 +111,11 @@ function hex(n: number): string {
  * Returns 'EMSGSIZE' when it has DF set and does not fit (the caller decides what that means).
  */
 export function ip_output(w: World, skb: Skb, route: Extract<OutputRoute, { ok: true }>): XmitResult | 'EMSGSIZE' {
-  return NF_HOOK(w, 'LOCAL_OUT', skb, (w2, s) => NF_HOOK(w2, 'POST_ROUTING', s, (w3, s2) => ip_finish_output(w3, s2, route), 'ok' as XmitResult | 'EMSGSIZE'), 'ok');
+  return NF_HOOK(w, 'LOCAL_OUT', skb, ip_output_post, route, 'ok');
+}
+
+function ip_output_post(w: World, skb: Skb, route: Extract<OutputRoute, { ok: true }>): XmitResult | 'EMSGSIZE' {
+  return NF_HOOK(w, 'POST_ROUTING', skb, ip_finish_output, route, 'ok');
 }
 
 function ip_finish_output(w: World, skb: Skb, route: Extract<OutputRoute, { ok: true }>): XmitResult | 'EMSGSIZE' {

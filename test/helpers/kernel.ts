@@ -6,7 +6,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { kernelPreflight } from '../../src/kernel/preflight.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
@@ -14,7 +16,7 @@ export const ROOT = join(import.meta.dirname, '../..');
  * `node ...CLI ARGS` runs `vethsim ARGS` from the source tree, through tsx: the tests see the code as
  * it is, never a dist/ left from an older build (test/package runs the built package itself).
  */
-export const CLI: readonly string[] = ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts')];
+export const CLI: readonly string[] = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, join(ROOT, 'src/cli/bin.ts')];
 
 /** Undefined when kernel mode can run here (OVS included); otherwise why not, for the skip message. */
 export function kernelSkipReason(): string | undefined {

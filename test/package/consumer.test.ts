@@ -172,5 +172,10 @@ console.log(reason, verdict?.ok, points, wrong);
     const check = spawnSync(bin, ['check', scenario], { cwd: project, encoding: 'utf8', timeout: 120_000 });
     expect(check.stdout).toContain('simulator vs expect: match');
     expect(check.status).toBe(0);
+    // The terminal UI is not in the bundle: the binary finds it among the compiled modules (without a
+    // terminal it says so, after loading it).
+    const tui = spawnSync(bin, ['tui', scenario], { cwd: project, encoding: 'utf8', input: '', timeout: 120_000 });
+    expect(tui.stderr).toMatch(/^vethsim tui: needs a terminal/);
+    expect(tui.status).toBe(2);
   });
 });
