@@ -9,6 +9,7 @@ export type Errno =
   | 'ENOBUFS'
   | 'EEXIST'
   | 'ENODEV'
+  | 'ENXIO'
   | 'EINVAL'
   | 'ERANGE'
   | 'EBUSY'
@@ -29,6 +30,7 @@ export const STRERROR: Readonly<Record<Errno, string>> = {
   ENOBUFS: 'No buffer space available',
   EEXIST: 'File exists',
   ENODEV: 'No such device',
+  ENXIO: 'No such device or address',
   EINVAL: 'Invalid argument',
   ERANGE: 'Numerical result out of range',
   EBUSY: 'Device or resource busy',
