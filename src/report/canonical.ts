@@ -1,13 +1,15 @@
 /**
  * Canonical comparison of two runs (format v1). Both sides are rendered as one text — captures in script
  * order, then output — and normalised: unicast MACs renamed by first appearance to <mac1>, <mac2>…, ICMP
- * echo ids to <id1>…, ping timings to <t>; trailing spaces and a block's leading/trailing blank lines
+ * echo ids to <id1>…, ping and arping timings to <t>; trailing spaces and a block's leading/trailing blank lines
  * dropped. Other tools compare scenario files the same way: change nothing here without the format.
  */
 import type { Block } from './report.js';
 
 const MAC = /\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b/gi;
 const ECHO_ID = /(ICMP echo (?:request|reply), id )(\d+)/g;
+/** arping's time since its last probe, at the end of each reply or request it reports. */
+const ARPING_TIME = /^((?:Unicast|Broadcast) (?:reply|request) from .*) \d+\.\d{3}ms$/gm;
 
 /** Unicast means the group bit of the first octet is clear; the all-zero address is no one's. */
 function isUnicast(mac: string): boolean {
@@ -46,7 +48,8 @@ export function canonicalBlocks(blocks: readonly Block[]): Block[] {
         .replace(ECHO_ID, (_m, head: string, id: string) => head + ids.name(id))
         .replace(/\btime=\d+(?:\.\d+)? ms\b/g, 'time=<t> ms')
         .replace(/\btime \d+ms\b/g, 'time <t>ms')
-        .replace(/rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms/g, 'rtt min/avg/max/mdev = <t> ms'),
+        .replace(/rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms/g, 'rtt min/avg/max/mdev = <t> ms')
+        .replace(ARPING_TIME, '$1 <t>ms'),
     ),
   }));
 }

@@ -2,6 +2,7 @@
 import type { Tool } from './tool.js';
 import { ip } from './ip/index.js';
 import { ping } from './ping.js';
+import { arping } from './arping.js';
 import { sysctl } from './sysctl.js';
 import { cat, echo, sleep } from './shell.js';
 import { ovsVsctl } from './ovs-vsctl.js';
@@ -9,4 +10,4 @@ import { bridge } from './bridge.js';
 import { ovsOfctl } from './ovs-ofctl.js';
 import { ovsAppctl } from './ovs-appctl.js';
 
-export const TOOLS: Readonly<Record<string, Tool>> = { ip, ping, sysctl, echo, cat, sleep, 'ovs-vsctl': ovsVsctl, 'ovs-ofctl': ovsOfctl, 'ovs-appctl': ovsAppctl, bridge };
+export const TOOLS: Readonly<Record<string, Tool>> = { ip, ping, arping, sysctl, echo, cat, sleep, 'ovs-vsctl': ovsVsctl, 'ovs-ofctl': ovsOfctl, 'ovs-appctl': ovsAppctl, bridge };
