@@ -108,6 +108,7 @@ function tap(w: World, skb: Skb, dir: 'in' | 'out'): void {
 export function dev_queue_xmit(w: World, skb: Skb): XmitResult {
   const dev = skb.dev;
   if (!dev.up) {
+    w.statsOf(dev.id).noop_dropped++;
     kfree_skb(w, skb, 'dev_queue_xmit', 'DEV_READY', `${dev.name} is down (its qdisc is noop)`);
     return 'ok';
   }
@@ -117,6 +118,7 @@ export function dev_queue_xmit(w: World, skb: Skb): XmitResult {
   // Without carrier the device's queue is the noop qdisc (dev_deactivate): the frame is dropped
   // before the taps see it.
   if (!dev.carrier) {
+    w.statsOf(dev.id).noop_dropped++;
     kfree_skb(w, skb, 'dev_queue_xmit', 'NOCARRIER', `${dev.name} has no carrier (its qdisc is noop)`);
     return 'ok';
   }

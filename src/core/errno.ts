@@ -5,11 +5,11 @@
 export type Errno =
   | 'EPERM'
   | 'ENOENT'
+  | 'ENXIO'
   | 'ESRCH'
   | 'ENOBUFS'
   | 'EEXIST'
   | 'ENODEV'
-  | 'ENXIO'
   | 'EINVAL'
   | 'ERANGE'
   | 'EBUSY'
@@ -26,11 +26,11 @@ export type Errno =
 export const STRERROR: Readonly<Record<Errno, string>> = {
   EPERM: 'Operation not permitted',
   ENOENT: 'No such file or directory',
+  ENXIO: 'No such device or address',
   ESRCH: 'No such process',
   ENOBUFS: 'No buffer space available',
   EEXIST: 'File exists',
   ENODEV: 'No such device',
-  ENXIO: 'No such device or address',
   EINVAL: 'Invalid argument',
   ERANGE: 'Numerical result out of range',
   EBUSY: 'Device or resource busy',

@@ -141,6 +141,8 @@ interface Capture {
   readonly exited: Promise<void>;
   /** Set when the driver stops it; a capture that ends before then ended mid-run. */
   stopped: boolean;
+  /** tcpdump has exited — by itself after -c N packets, or killed — and its process group is gone. */
+  ended: boolean;
   /** How it ended, if it ended before it was stopped. */
   endedEarly?: { readonly code: number | null; readonly signal: NodeJS.Signals | null };
 }
@@ -154,12 +156,13 @@ function startCapture(step: Extract<Step, { kind: 'capture' }>): Promise<{ captu
     let settled = false;
     const exited = new Promise<void>((r) =>
       child.on('close', (code, signal) => {
+        capture.ended = true;
         children.delete(child);
         if (!capture.stopped && !stopping) capture.endedEarly = { code, signal };
         r();
       }),
     );
-    const capture: Capture = { point: step.point, line: step.line, child, text: '', stderr: '', exited, stopped: false };
+    const capture: Capture = { point: step.point, line: step.line, child, text: '', stderr: '', exited, stopped: false, ended: false };
     child.stdout.setEncoding('utf8').on('data', (d: string) => (capture.text += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       capture.stderr += d;
@@ -212,11 +215,13 @@ async function settle(captures: readonly Capture[]): Promise<void> {
   }
 }
 
+/** Interrupts the captures still running; one that ended by itself (-c N) has no group left to signal. */
 async function stopCaptures(captures: readonly Capture[]): Promise<void> {
   for (const c of captures) c.stopped = true;
-  for (const c of captures) killGroup(c.child, 'SIGINT');
-  await Promise.race([Promise.all(captures.map((c) => c.exited)), sleep(5_000)]);
-  for (const c of captures) killGroup(c.child, 'SIGKILL');
+  const running = captures.filter((c) => !c.ended);
+  for (const c of running) killGroup(c.child, 'SIGINT');
+  await Promise.race([Promise.all(running.map((c) => c.exited)), sleep(5_000)]);
+  for (const c of running) if (!c.ended) killGroup(c.child, 'SIGKILL');
 }
 
 /**
@@ -226,7 +231,8 @@ async function stopCaptures(captures: readonly Capture[]): Promise<void> {
  */
 function captureWarning(c: Capture): RunWarning | undefined {
   const end = c.endedEarly;
-  if (!end) return undefined;
+  // Exit 0 by itself is tcpdump -c N having seen its N packets: the capture is complete.
+  if (!end || (end.code === 0 && end.signal === null)) return undefined;
   const where = `capture ${c.point} (line ${c.line})`;
   if (end.signal !== null) return { kind: 'capture-died', point: c.point, message: `${where}: tcpdump was killed by ${end.signal} mid-run, so the capture ends there` };
   // Its own last word, without the banner and the packet counts it prints on the way out.

@@ -11,8 +11,8 @@ import type { ScriptLine } from '../scenario/script.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { Report } from '../report/report.js';
 import { TOOLS } from '../tools/index.js';
-import type { ToolOutput } from '../tools/tool.js';
-import { captureText, startCapture, tcpdumpCheck, tcpdumpSpec, type CaptureSpecArgs } from '../tools/tcpdump.js';
+import { NotSimulated, type ToolOutput } from '../tools/tool.js';
+import { capturedFrames, captureText, startCapture, tcpdumpCheck, tcpdumpSpec, type CaptureSpecArgs } from '../tools/tcpdump.js';
 import { NS_PER_MS } from '../sim/event-loop.js';
 import type { CaptureTap, TappedFrame, World } from '../sim/world.js';
 import { createWorld } from '../init/index.js';
@@ -123,7 +123,7 @@ export function prepare(s: Scenario): Prepared[] {
       }
       continue;
     }
-    const tool = TOOLS[program];
+    const tool = Object.hasOwn(TOOLS, program) ? TOOLS[program] : undefined;
     if (!tool) {
       errors.push(new ScenarioError(s.file, line.line, `'${program}' is not simulated (the simulator runs: ${[...Object.keys(TOOLS), 'tcpdump'].sort().join(', ')})`));
       continue;
@@ -169,7 +169,13 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
     } else {
       const tool = TOOLS[step.program];
       if (!tool) throw new Error(`unreachable: ${step.program} was checked`);
-      const r = tool.run({ world: w, ns }, step.argv);
+      let r: ReturnType<typeof tool.run>;
+      try {
+        r = tool.run({ world: w, ns }, step.argv);
+      } catch (e) {
+        if (e instanceof NotSimulated) throw new SimulationError(`${s.file}:${step.line.line}: ${e.message}`);
+        throw e;
+      }
       let result: ToolOutput | undefined;
       if ('async' in r) {
         r.async((o) => (result = o));
@@ -200,6 +206,6 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
     captures: captures.map((c) => ({ point: c.point, text: c.tap ? captureText(c.tap, c.spec) : '' })),
     output,
   };
-  const kept = captures.map((c) => ({ point: c.point, frames: c.tap ? c.tap.frames.filter((f) => c.spec.filter(f.data)) : [] }));
+  const kept = captures.map((c) => ({ point: c.point, frames: c.tap ? capturedFrames(c.tap, c.spec) : [] }));
   return { report, captures: kept, world: w, exits, ends, lines };
 }

@@ -76,6 +76,8 @@ export interface DevStats {
   tx_dropped: number;
   /** IFLA_CARRIER_CHANGES: every carrier on and off since the device was made. */
   carrier_changes: number;
+  /** Frames the noop qdisc of a device that was down or without carrier dropped (the kernel counts them in ways not measured here). */
+  noop_dropped: number;
   /**
    * The kernel's counters for this device include frames the simulator does not make (a Linux bridge's
    * own IGMP reports reach the bridge, its ports and their peers), so they cannot be told exactly.
@@ -142,7 +144,7 @@ export class World {
 
   statsOf(deviceId: number): DevStats {
     let s = this.stats.get(deviceId);
-    if (!s) this.stats.set(deviceId, (s = { rx_packets: 0, rx_bytes: 0, tx_packets: 0, tx_bytes: 0, tx_dropped: 0, carrier_changes: 0, inexact: false }));
+    if (!s) this.stats.set(deviceId, (s = { rx_packets: 0, rx_bytes: 0, tx_packets: 0, tx_bytes: 0, tx_dropped: 0, carrier_changes: 0, noop_dropped: 0, inexact: false }));
     return s;
   }
 

@@ -192,6 +192,8 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
       let ntransmitted = 0;
       let nreceived = 0;
       let nerrors = 0;
+      /** What the error queue reports with the next error (sock_extended_err's ee_info), read from the error as a packet. */
+      let errorInfo = 0;
       let nrepeats = 0;
       let pipesize = 1;
       let lastSend = t0;
@@ -256,6 +258,7 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
           if (finished) return;
           const ihl = ((d[0] as number) & 0xf) * 4;
           const type = d[ihl] as number;
+          const code = d[ihl + 1] as number;
           if (type === 0) {
             const id = ((d[ihl + 4] as number) << 8) | (d[ihl + 5] as number);
             if (id !== ident) return;
@@ -284,6 +287,8 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
             if (inner.length < iihl + 8 || inner[iihl] !== 8 || ipv4Dst(inner) !== daddr) return;
             if ((((inner[iihl + 4] as number) << 8) | (inner[iihl + 5] as number)) !== ident) return;
             acknowledge(((inner[iihl + 6] as number) << 8) | (inner[iihl + 7] as number));
+            // The error queue's ee_info: the next-hop MTU of a frag-needed error (bytes 6-7).
+            errorInfo = type === 3 && code === 4 ? (((d[ihl + 6] as number) << 8) | (d[ihl + 7] as number)) : 0;
           }
         },
         onError(from, type, code, offending) {
@@ -294,7 +299,7 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
           const seq = ((offending[iihl + 6] as number) << 8) | (offending[iihl + 7] as number);
           acknowledge(seq);
           nerrors++;
-          if (!o.quiet) stdout += `From ${fmt(from)} icmp_seq=${seq} ${errorText(type, code, 0)}\n`;
+          if (!o.quiet) stdout += `From ${fmt(from)} icmp_seq=${seq} ${errorText(type, code, errorInfo)}\n`;
           maybeDone();
         },
       };

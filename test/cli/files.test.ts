@@ -20,8 +20,8 @@ script: |
   iptables -L
   ip -batch cmds.txt
   echo a | cat
-  tcpdump -nnt -i lo 'bogus filter' &
-  tcpdump -nnt -i lo -c 1
+  tcpdump -nnt -i lo port 80 &
+  tcpdump -t -i veth0 &
   ping -f -c 1 127.0.0.1
 `;
 
@@ -40,8 +40,8 @@ const REFUSALS = (file: string) => [
   `${file}:5: 'iptables' is not simulated`,
   `${file}:6: ip -batch is not simulated`,
   `${file}:7: shell operator '|' is not simulated`,
-  `${file}:8: tcpdump filter: unsupported filter primitive 'bogus'`,
-  `${file}:9: a foreground tcpdump is not simulated`,
+  `${file}:8: tcpdump filter: the filter primitive 'port' is not simulated`,
+  `${file}:9: tcpdump without -n looks up names for addresses (DNS, /etc/hosts), which is not simulated`,
   `${file}:10: ping option -f is not simulated`,
 ];
 

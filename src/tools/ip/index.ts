@@ -5,7 +5,7 @@
  * "ip r" route, "ip ru" rule).
  */
 import type { Tool, ToolContext, ToolOutput } from '../tool.js';
-import { out } from '../tool.js';
+import { NotSimulated, out } from '../tool.js';
 import { Args, matches } from './args.js';
 import { IpCtx, type IpOptions } from './context.js';
 import { fail, invarg, IpExit, Unsupported, unsupported } from './errors.js';
@@ -206,7 +206,8 @@ function run(tc: ToolContext, argv: readonly string[]): ToolOutput {
     return out(ctx.stdout, ctx.stderr, r);
   } catch (e) {
     if (e instanceof IpExit) return out(ctx?.stdout ?? '', (ctx?.stderr ?? '') + e.text, e.code);
-    if (e instanceof Unsupported) return out(ctx?.stdout ?? '', `${ctx?.stderr ?? ''}ip: ${e.message} is not simulated\n`, 255);
+    // Found only once the world is there to look at (counters of a bridge, -d of an OVS device): the run stops, naming the line.
+    if (e instanceof Unsupported) throw new NotSimulated(`${e.message} is not simulated`);
     throw e;
   }
 }

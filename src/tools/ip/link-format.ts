@@ -14,7 +14,7 @@ import type { Family } from './parse.js';
 import type { Printer } from './print.js';
 import { peernet2idAlloc } from './nsid.js';
 import { linkDetails } from './link-details.js';
-import { carrierChanges, linkStats, type LinkStats64 } from './counters.js';
+import { carrierChanges, linkStats, type LinkStats as LinkStats64 } from '../link-stats.js';
 
 export type OperState = 'UNKNOWN' | 'DOWN' | 'LOWERLAYERDOWN' | 'UP';
 
@@ -179,7 +179,9 @@ export function printLinkinfo(p: Printer, w: World, ns: Namespace, dev: DeviceSt
  * follows it with print_nl.
  */
 export function printLinkStats(p: Printer, w: World, dev: DeviceState, showStats: number, nf: NumFormat): void {
-  printStats64(p, linkStats(w, dev), carrierChanges(w, dev), showStats, nf);
+  const home = w.device(dev.id);
+  if (!home) return;
+  printStats64(p, linkStats(w, home.ns, dev), carrierChanges(w, dev), showStats, nf);
 }
 
 /** How print_num writes a count: plain, or with -human in thousands (1024s with -iec). */

@@ -6,7 +6,7 @@ import type { World } from '../../../src/sim/world.js';
 import { createWorld } from '../../../src/init/index.js';
 import { ip } from '../../../src/tools/ip/index.js';
 import { ping } from '../../../src/tools/ping.js';
-import type { ToolOutput } from '../../../src/tools/tool.js';
+import { NotSimulated, type ToolOutput } from '../../../src/tools/tool.js';
 import { splitScript } from '../../../src/scenario/script.js';
 import { invocation } from '../../../src/scenario/command.js';
 import { NS_PER_SEC } from '../../../src/sim/event-loop.js';
@@ -47,9 +47,15 @@ export function session(seed = 1): Session {
       if (argv[0] !== 'ip') throw new Error(`not an ip or ping line: ${line}`);
       const why = ip.check(argv);
       if (why !== undefined) return { stdout: '', stderr: why, exit: -1 };
-      const r = ip.run({ world, ns }, argv);
-      if ('async' in r) throw new Error('ip is never asynchronous');
-      return r;
+      try {
+        const r = ip.run({ world, ns }, argv);
+        if ('async' in r) throw new Error('ip is never asynchronous');
+        return r;
+      } catch (e) {
+        // Refused when it runs (the script runner stops there, naming the line): status -2.
+        if (e instanceof NotSimulated) return { stdout: '', stderr: `${e.message}\n`, exit: -2 };
+        throw e;
+      }
     },
   };
 }
