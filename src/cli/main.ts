@@ -18,6 +18,7 @@ import { formatTraceEvent, type TraceEvent } from '../sim/trace.js';
 import { journeys } from '../sim/journey.js';
 import { ensurePcapDir, PcapDirError, writePcaps } from './pcap-export.js';
 import { conformTable, type ConformRow } from './conform.js';
+import { tuiCommand } from '../tui/cli.js';
 
 /**
  * Exit statuses. With several files the status is the highest any file gave, so the numbers are in
@@ -60,14 +61,18 @@ commands:
                     write the result into the file as its expect block
   validate FILE...  load each scenario file and report, as file:line: message, every problem that
                     would stop 'run' (the same checks, nothing run)
+  tui [FILE...]     step through a scenario in the terminal, event by event, forwards and back: why
+                    each packet went where it went, the state at that moment, what-if; no FILE (or
+                    several): pick one (? in the UI lists the keys)
 
 options:
   --json            (run, check, conform, kernel, validate) print reports as JSON
   --explain         (run) print the trace: each frame's path through the stages, each drop's reason
   --by-packet       (run) the trace grouped by packet: each packet's journey with its clones, then the
                     state changes (implies --explain)
-  --pcap DIR        (run) also write each capture as DIR/SCENARIO.POINT.pcap (NS/IF as NS_IF)
-  --seed N          (run, check, conform) the seed that fixes MACs, ids and timers: 0 to 4294967295
+  --pcap DIR        (run) also write each capture as DIR/SCENARIO.POINT.pcap (NS/IF as NS_IF);
+                    (tui) where e writes them (default: the current directory)
+  --seed N          (run, check, conform, tui) the seed that fixes MACs, ids and timers: 0 to 4294967295
                     (default 1)
   --check           (kernel) compare with the scenario's expect block; exit 1 on a difference
   --timeout SEC     (kernel, record, conform) limit for one kernel run (default 600)
@@ -410,8 +415,8 @@ const OPTION_COMMANDS: Readonly<Record<string, readonly string[]>> = {
   timeout: ['kernel', 'record', 'conform'],
   explain: ['run'],
   'by-packet': ['run'],
-  pcap: ['run'],
-  seed: ['run', 'check', 'conform'],
+  pcap: ['run', 'tui'],
+  seed: ['run', 'check', 'conform', 'tui'],
 };
 
 const COMMANDS: Readonly<Record<string, (files: readonly string[], o: Options) => Promise<number>>> = {
@@ -421,6 +426,7 @@ const COMMANDS: Readonly<Record<string, (files: readonly string[], o: Options) =
   kernel: cmdKernel,
   record: cmdRecord,
   validate: cmdValidate,
+  tui: (files, o) => tuiCommand(files, { seed: o.seed, pcapDir: o.pcap, writePcaps }),
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -459,7 +465,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       pcap: values.pcap,
       seed: parseSeed(values.seed),
     };
-    if (files.length === 0) throw new UsageError('no scenario file given');
+    // tui without a file opens the picker of the bundled scenarios.
+    if (files.length === 0 && command !== 'tui') throw new UsageError('no scenario file given');
     return await run(files, o);
   } catch (e) {
     if (e instanceof PcapDirError) {

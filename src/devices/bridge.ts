@@ -130,8 +130,9 @@ function br_fdb_delete_by_port(w: World, bridge: DeviceState, portId: number): v
   }
   if (gone === 0) return;
   const port = w.device(portId);
-  w.trace.state(w.loop.now, port?.ns.name ?? '', bridge.name, 'br_fdb_delete_by_port', `${gone} learned entr${gone === 1 ? 'y' : 'ies'} on ${port?.dev.name ?? 'a port'} forgotten`);
+  // Recorded before the event that says so, as a namespace's state is.
   recordFdb(w, bridge);
+  w.trace.state(w.loop.now, port?.ns.name ?? '', bridge.name, 'br_fdb_delete_by_port', `${gone} learned entr${gone === 1 ? 'y' : 'ies'} on ${port?.dev.name ?? 'a port'} forgotten`);
 }
 
 /** Is `mac` the bridge's own, or one of its ports' (the fdb's local, permanent entries)? */
@@ -155,8 +156,8 @@ function br_fdb_update(w: World, ns: Namespace, bridge: DeviceState, port: Devic
     return;
   }
   fdb.set(src, { port: port.id, updated: w.loop.now });
-  w.trace.state(w.loop.now, ns.name, bridge.name, 'br_fdb_update', `${src} learned on ${port.name}${e ? ' (moved)' : ''}`);
   recordFdb(w, bridge);
+  w.trace.state(w.loop.now, ns.name, bridge.name, 'br_fdb_update', `${src} learned on ${port.name}${e ? ' (moved)' : ''}`);
 }
 
 /**

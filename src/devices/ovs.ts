@@ -281,8 +281,8 @@ function update_learning_table(w: World, b: OvsBridge, vlan: number, src: string
   b.ml.delete(key);
   b.ml.set(key, { vlan, mac: src, port: inId, updated: w.loop.now });
   if (had?.port !== inId) {
-    w.trace.state(w.loop.now, w.device(inId)?.ns.name ?? '', b.name, 'update_learning_table', `${src} learned on ${w.device(inId)?.dev.name ?? inId} in VLAN ${vlan}`);
     w.recordTable('ovs-mac', b.name, () => [...b.ml.values()]);
+    w.trace.state(w.loop.now, w.device(inId)?.ns.name ?? '', b.name, 'update_learning_table', `${src} learned on ${w.device(inId)?.dev.name ?? inId} in VLAN ${vlan}`);
   }
 }
 

@@ -77,8 +77,8 @@ describe('exit statuses', () => {
   });
 
   it.each([
-    [['check', '--pcap', '/tmp/x', GOOD], "--pcap does not apply to 'check' (only to: run)"],
-    [['validate', '--seed', '3', GOOD], "--seed does not apply to 'validate' (only to: run, check, conform)"],
+    [['check', '--pcap', '/tmp/x', GOOD], "--pcap does not apply to 'check' (only to: run, tui)"],
+    [['validate', '--seed', '3', GOOD], "--seed does not apply to 'validate' (only to: run, check, conform, tui)"],
     [['run', '--timeout', '3', GOOD], "--timeout does not apply to 'run' (only to: kernel, record, conform)"],
     // record would write into the file if it ran: it is given a copy, never a bundled scenario.
     [['record', '--json', 'COPY'], "--json does not apply to 'record'"],
