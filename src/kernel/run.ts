@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hasOvsKernelModule, kernelPreflight, toolPath } from './preflight.js';
-import { makePlan, usesNetTools, usesOvs } from './plan.js';
+import { makePlan, usesArping, usesNetTools, usesOvs } from './plan.js';
 import type { InsideMessage } from './inside.js';
 import type { Report } from '../report/report.js';
 import type { Scenario } from '../scenario/scenario.js';
@@ -37,7 +37,7 @@ function driverArgs(): string[] {
 
 /** What this machine lacks to run `s` in kernel mode (root, a tool, namespaces, OVS), one sentence each: empty if nothing. */
 export function kernelAvailability(s: Scenario): string[] {
-  return kernelPreflight({ ovs: usesOvs(s), netTools: usesNetTools(s) });
+  return kernelPreflight({ ovs: usesOvs(s), netTools: usesNetTools(s), arping: usesArping(s) });
 }
 
 /**
