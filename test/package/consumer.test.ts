@@ -4,8 +4,8 @@
  * plain Node ESM, `vethsim/testing` with fast-check, both type-checked by tsc with node16 resolution,
  * and the `vethsim` binary. Nothing of the repository's is on that project's path: no tsx, no src/.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,21 +19,51 @@ let work: string;
 let project: string;
 let packed: { filename: string; files: { path: string }[] };
 
-function node(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, args, { cwd: project, encoding: 'utf8', timeout: 120_000 });
+interface Ran {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
 }
 
-beforeAll(() => {
+/**
+ * Runs a program to its end without blocking: npm pack (a whole build) and npm install take minutes
+ * on a busy machine, and a worker that blocks that long cannot answer vitest's runner.
+ */
+function run(file: string, args: readonly string[], cwd: string, input = ''): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 400_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+async function succeeds(file: string, args: readonly string[], cwd: string): Promise<string> {
+  const r = await run(file, args, cwd);
+  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
+  return r.stdout;
+}
+
+const node = (args: readonly string[]) => run(process.execPath, args, project);
+
+beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'vethsim-consumer-'));
   // --json: the build's own output goes to stderr, the pack's record to stdout.
-  const out = execFileSync(NPM, ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 });
+  const out = await succeeds(NPM, ['pack', '--json', '--pack-destination', work], ROOT);
   packed = (JSON.parse(out) as (typeof packed)[])[0] as typeof packed;
   project = join(work, 'consumer');
-  execFileSync('mkdir', [project]);
+  mkdirSync(project);
   writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2)}\n`);
   // The same versions the repository installed, so npm's cache (filled by `npm ci`) has them all.
   const deps = [join(work, packed.filename), `typescript@${version('typescript')}`, `@types/node@${version('@types/node')}`, `fast-check@${version('fast-check')}`];
-  execFileSync(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...deps], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 });
+  await succeeds(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...deps], project);
 }, 600_000);
 
 afterAll(() => {
@@ -53,7 +83,7 @@ describe('the published package', () => {
     expect(existsSync(join(project, 'node_modules/vethsim/src'))).toBe(false);
   });
 
-  it("runs the article's first scenario through the API from plain Node ESM", () => {
+  it("runs the article's first scenario through the API from plain Node ESM", async () => {
     writeFileSync(
       join(project, 'article.mjs'),
       `import assert from 'node:assert/strict';
@@ -82,13 +112,13 @@ for (const f of [() => validateScenario(iptables), () => runSim(iptables)]) {
 process.stdout.write('article ok\\n');
 `,
     );
-    const r = node(['article.mjs']);
+    const r = await node(['article.mjs']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('article ok\n');
     expect(r.status).toBe(0);
   });
 
-  it('runs a fast-check property over vethsim/testing: the simulator agrees with the oracle', () => {
+  it('runs a fast-check property over vethsim/testing: the simulator agrees with the oracle', async () => {
     writeFileSync(
       join(project, 'property.mjs'),
       `import fc from 'fast-check';
@@ -110,13 +140,13 @@ fc.assert(fc.property(topologyArb(), (t) => topologyYaml(t, { name: 'generated' 
 process.stdout.write(\`property ok (\${pings} pings decided)\\n\`);
 `,
     );
-    const r = node(['property.mjs']);
+    const r = await node(['property.mjs']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^property ok \(\d+ pings decided\)\n$/);
     expect(r.status).toBe(0);
   });
 
-  it("type-checks a TypeScript file using both exports, and the README's examples (tsc, moduleResolution node16)", () => {
+  it("type-checks a TypeScript file using both exports, and the README's examples (tsc, moduleResolution node16)", async () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const examples = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1] as string);
     expect(examples.length).toBeGreaterThanOrEqual(2);
@@ -153,28 +183,28 @@ const wrong: DropReason = 'NO_SUCH_REASON';
 console.log(reason, verdict?.ok, points, wrong);
 `,
     );
-    const r = node([join(project, 'node_modules/typescript/bin/tsc'), '-p', '.']);
+    const r = await node([join(project, 'node_modules/typescript/bin/tsc'), '-p', '.']);
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
 
-  it('runs the installed vethsim binary', () => {
+  it('runs the installed vethsim binary', async () => {
     const bin = join(project, 'node_modules/.bin/vethsim');
     const scenario = join(project, 'node_modules/vethsim/scenarios/veth-same-ns-default.yaml');
-    const run = spawnSync(bin, ['run', '--explain', scenario], { cwd: project, encoding: 'utf8', timeout: 120_000 });
-    expect(run.stderr).toBe('');
-    expect(run.stdout).toContain('== capture veth0 ==\nARP, Request who-has 10.1.1.3 tell 10.1.1.2, length 28\n');
-    expect(run.stdout).toMatch(/^== explain ==$/m);
-    expect(run.stdout).toMatch(/DROP NEIGH_FAILED: /);
-    expect(run.status).toBe(0);
-    const v = spawnSync(bin, ['--version'], { cwd: project, encoding: 'utf8' });
+    const ran = await run(bin, ['run', '--explain', scenario], project);
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout).toContain('== capture veth0 ==\nARP, Request who-has 10.1.1.3 tell 10.1.1.2, length 28\n');
+    expect(ran.stdout).toMatch(/^== explain ==$/m);
+    expect(ran.stdout).toMatch(/DROP NEIGH_FAILED: /);
+    expect(ran.status).toBe(0);
+    const v = await run(bin, ['--version'], project);
     expect(v.stdout).toBe(`vethsim ${own.version}\n`);
-    const check = spawnSync(bin, ['check', scenario], { cwd: project, encoding: 'utf8', timeout: 120_000 });
+    const check = await run(bin, ['check', scenario], project);
     expect(check.stdout).toContain('simulator vs expect: match');
     expect(check.status).toBe(0);
     // The terminal UI is not in the bundle: the binary finds it among the compiled modules (without a
     // terminal it says so, after loading it).
-    const tui = spawnSync(bin, ['tui', scenario], { cwd: project, encoding: 'utf8', input: '', timeout: 120_000 });
+    const tui = await run(bin, ['tui', scenario], project);
     expect(tui.stderr).toMatch(/^vethsim tui: needs a terminal/);
     expect(tui.status).toBe(2);
   });
