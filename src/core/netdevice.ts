@@ -23,8 +23,11 @@ export interface NetDeviceOps {
   readonly maxMtu: number;
   /** ndo_start_xmit: the frame in skb.data leaves through skb.dev. */
   start_xmit(w: World, skb: Skb): XmitResult;
-  /** ndo_open / ndo_stop, after IFF_UP was set / before it is cleared. */
-  readonly open?: (w: World, ns: Namespace, dev: DeviceState) => void;
+  /**
+   * ndo_open / ndo_stop, after IFF_UP was set / before it is cleared. An open that fails (a macvlan
+   * whose address is taken: EADDRINUSE) leaves the device down, as __dev_open does.
+   */
+  readonly open?: (w: World, ns: Namespace, dev: DeviceState) => Result | void;
   readonly stop?: (w: World, ns: Namespace, dev: DeviceState) => void;
   /**
    * Whether the driver has ever set an operational state (netif_carrier_on/off through linkwatch):
@@ -38,6 +41,14 @@ export interface NetDeviceOps {
   /** ndo_add_slave / ndo_del_slave: this device taking a port (a bridge). */
   readonly add_slave?: (w: World, ns: Namespace, master: DeviceState, port: DeviceState) => Result;
   readonly del_slave?: (w: World, ns: Namespace, master: DeviceState, port: DeviceState) => void;
+  /** ndo_change_mtu: the driver's own limit within [minMtu, maxMtu] (a macvlan's: its lower device's MTU). */
+  readonly change_mtu?: (w: World, dev: DeviceState, mtu: number) => Result;
+  /**
+   * ndo_set_mac_address, for a driver that does more than take the address (a macvlan: refuses one in
+   * use on its lower device, or changes the lower device's in passthru mode). It sets the address
+   * itself; the core then tells NETDEV_CHANGEADDR.
+   */
+  readonly set_mac_address?: (w: World, ns: Namespace, dev: DeviceState, mac: string) => Result;
   /** Can this device be a bridge port (br_add_if refuses lo and bridges)? Undefined: yes. */
   readonly enslave?: (master: DeviceState) => Result | undefined;
 }

@@ -94,13 +94,18 @@ function bridgeSlaveOpts(w: World, br: DeviceState, port: DeviceState): string {
   const portId = (PORT_PRIORITY << BR_PORT_BITS) | c.portNo;
   const id = bridgeIdString(BRIDGE_PRIORITY, bridgeIdMac(br));
   return (
-    `bridge_slave state ${c.forwarding ? 'forwarding' : 'disabled'} priority ${PORT_PRIORITY} cost 2 hairpin off guard off root_block off ` +
+    `bridge_slave state ${c.forwarding ? 'forwarding' : 'disabled'} priority ${PORT_PRIORITY} cost 2 hairpin ${c.hairpin ? 'on' : 'off'} guard off root_block off ` +
     `fastleave off learning on flood on port_id 0x${portId.toString(16)} port_no 0x${c.portNo.toString(16)} designated_port ${portId} ` +
     `designated_cost 0 designated_bridge ${id} designated_root ${id} hold_timer ${timer(0)} message_age_timer ${timer(0)} ` +
     `forward_delay_timer ${timer(c.forwardDelayLeft)} topology_change_ack 0 config_pending 0 proxy_arp off proxy_arp_wifi off ` +
     'mcast_router 1 mcast_fast_leave off mcast_flood on bcast_flood on mcast_to_unicast off neigh_suppress off group_fwd_mask 0 ' +
     'group_fwd_mask_str 0x0 vlan_tunnel off isolated off locked off '
   );
+}
+
+/** A new device's tso_max_size is TSO_LEGACY_MAX_SIZE; a bridge's grows with its first port. */
+function tsoMaxSize(dev: DeviceState): number {
+  return dev.kind === BRIDGE_KIND && !dev.carrierComputed ? TSO_LEGACY_MAX_SIZE : GSO_MAX_SIZE;
 }
 
 /**
@@ -113,16 +118,18 @@ export function linkDetails(w: World, ns: Namespace, dev: DeviceState, o: { read
   const bridge = master && master.ns === ns && master.dev.kind === BRIDGE_KIND ? master.dev : undefined;
   const ops = netdev_ops(dev);
   const lo = ops.type === 'loopback';
-  // br_add_if: dev_set_promiscuity and dev_set_allmulti, one each.
-  const promisc = bridge ? 1 : 0;
+  // br_add_if: dev_set_promiscuity and dev_set_allmulti, one each; the kernel's other users (a
+  // macvlan's lower device) count in dev->promiscuity.
+  const allmulti = bridge ? 1 : 0;
+  const promisc = allmulti + (dev.promiscuity ?? 0);
   // lo's max_mtu is 0 in the kernel (no limit set), though dev_set_mtu takes up to INT_MAX there.
-  let s = `promiscuity ${promisc}  allmulti ${promisc} minmtu ${ops.minMtu} maxmtu ${lo ? 0 : ops.maxMtu} `;
+  let s = `promiscuity ${promisc}  allmulti ${allmulti} minmtu ${ops.minMtu} maxmtu ${lo ? 0 : ops.maxMtu} `;
   if (ops.infoKind === 'veth') s += `${o.sep}    veth `;
   if (dev.kind === BRIDGE_KIND) s += `${o.sep}    ${bridgeOpts(w, dev)}`;
   if (bridge) s += `${o.sep}    ${bridgeSlaveOpts(w, bridge, dev)}`;
   if (o.link) s += 'addrgenmode eui64 ';
   const queues = ops.infoKind === 'veth' ? VETH_QUEUES : 1;
-  const tsoMax = dev.kind === BRIDGE_KIND && !dev.carrierComputed ? TSO_LEGACY_MAX_SIZE : GSO_MAX_SIZE;
+  const tsoMax = tsoMaxSize(dev);
   s += `numtxqueues ${queues} numrxqueues ${queues} gso_max_size 65536 gso_max_segs 65535 tso_max_size ${tsoMax} tso_max_segs 65535 gro_max_size 65536 `;
   return s;
 }

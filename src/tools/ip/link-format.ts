@@ -11,6 +11,7 @@ import type { DeviceState } from '../../sim/state.js';
 import type { Namespace, World } from '../../sim/world.js';
 import { peernet2idAlloc } from './nsid.js';
 import { linkDetails } from './link-details.js';
+import { netdev_ops } from '../../core/netdevice.js';
 
 export type OperState = 'UNKNOWN' | 'DOWN' | 'LOWERLAYERDOWN' | 'UP';
 
@@ -24,6 +25,8 @@ export function operState(dev: DeviceState): OperState {
   if (dev.kind === 'loopback' || dev.kind === 'ovs-internal') return 'UNKNOWN';
   // A bridge whose carrier was never recomputed (no port yet) never had its operstate set either.
   if (dev.kind === 'bridge' && !dev.carrierComputed) return 'UNKNOWN';
+  // What linkwatch kept at the device's last carrier change.
+  if (dev.operstate !== undefined) return dev.operstate;
   if (dev.carrier) return 'UP';
   return dev.kind === 'veth' ? 'LOWERLAYERDOWN' : 'DOWN';
 }
@@ -34,10 +37,14 @@ interface PeerInfo {
   readonly netns: string | undefined;
 }
 
-/** The "@peer" part and the link-netns field, allocating the peer namespace's id as a dump does. */
+/**
+ * The "@peer" part and the link-netns field (IFLA_LINK: a veth's peer, a macvlan's lower device),
+ * allocating the peer namespace's id as a dump does.
+ */
 export function peerInfo(w: World, ns: Namespace, dev: DeviceState): PeerInfo | undefined {
-  if (dev.kind !== 'veth') return undefined;
-  const peer = dev.peer === undefined ? undefined : w.device(dev.peer);
+  const iflink = netdev_ops(dev).iflink;
+  if (!iflink) return undefined;
+  const peer = iflink(w, dev);
   if (!peer) return { label: 'NONE', mDown: false, netns: undefined };
   if (peer.ns === ns) return { label: peer.dev.name, mDown: !peer.dev.up, netns: undefined };
   const id = peernet2idAlloc(w, ns, peer.ns);
@@ -94,5 +101,5 @@ export function devicesInOrder(ns: Namespace): DeviceState[] {
 
 /** A link's kind as IFLA_INFO_KIND names it (lo has none). */
 export function linkKind(dev: DeviceState): string | undefined {
-  return dev.kind === 'veth' ? 'veth' : dev.kind === 'bridge' ? 'bridge' : dev.kind === 'ovs-internal' ? 'openvswitch' : undefined;
+  return netdev_ops(dev).infoKind;
 }
