@@ -19,6 +19,7 @@ import type { Namespace, World } from '../../sim/world.js';
 import { BR_AGEING_TIME, BRIDGE_KIND, br_gc_timer_left, br_port_info } from '../../devices/bridge.js';
 import { OVS_INTERNAL_KIND, ovsPortOf } from '../../devices/ovs.js';
 import { netdev_ops } from '../../core/netdevice.js';
+import { macvlan_bc_queue_len_used, macvlanOf, type MacvlanDev } from '../../devices/macvlan.js';
 import { unsupported } from './errors.js';
 
 /** The clock_t unit the kernel reports bridge times and timers in (USER_HZ = 100). */
@@ -103,6 +104,14 @@ function bridgeSlaveOpts(w: World, br: DeviceState, port: DeviceState): string {
   );
 }
 
+/** macvlan_print_opt: mode, flags, the queue lengths (this kernel sends no IFLA_MACVLAN_BC_CUTOFF at its default). */
+function macvlanOpts(w: World, vlan: MacvlanDev): string {
+  let s = `macvlan mode ${vlan.mode} `;
+  if (vlan.nopromisc) s += 'nopromisc ';
+  if (vlan.nodst) s += 'nodst ';
+  return `${s}bcqueuelen ${vlan.bcQueueLenReq} usedbcqueuelen ${macvlan_bc_queue_len_used(w, vlan)} `;
+}
+
 /** A new device's tso_max_size is TSO_LEGACY_MAX_SIZE; a bridge's grows with its first port. */
 function tsoMaxSize(dev: DeviceState): number {
   return dev.kind === BRIDGE_KIND && !dev.carrierComputed ? TSO_LEGACY_MAX_SIZE : GSO_MAX_SIZE;
@@ -122,14 +131,17 @@ export function linkDetails(w: World, ns: Namespace, dev: DeviceState, o: { read
   // macvlan's lower device) count in dev->promiscuity.
   const allmulti = bridge ? 1 : 0;
   const promisc = allmulti + (dev.promiscuity ?? 0);
+  const vlan = macvlanOf(w, dev.id);
   // lo's max_mtu is 0 in the kernel (no limit set), though dev_set_mtu takes up to INT_MAX there.
   let s = `promiscuity ${promisc}  allmulti ${allmulti} minmtu ${ops.minMtu} maxmtu ${lo ? 0 : ops.maxMtu} `;
   if (ops.infoKind === 'veth') s += `${o.sep}    veth `;
+  if (vlan) s += `${o.sep}    ${macvlanOpts(w, vlan)}`;
   if (dev.kind === BRIDGE_KIND) s += `${o.sep}    ${bridgeOpts(w, dev)}`;
   if (bridge) s += `${o.sep}    ${bridgeSlaveOpts(w, bridge, dev)}`;
   if (o.link) s += 'addrgenmode eui64 ';
   const queues = ops.infoKind === 'veth' ? VETH_QUEUES : 1;
-  const tsoMax = tsoMaxSize(dev);
+  // netif_inherit_tso_max: a macvlan has its lower device's, as it was when the macvlan was made.
+  const tsoMax = tsoMaxSize(vlan ? vlan.tsoFrom : dev);
   s += `numtxqueues ${queues} numrxqueues ${queues} gso_max_size 65536 gso_max_segs 65535 tso_max_size ${tsoMax} tso_max_segs 65535 gro_max_size 65536 `;
   return s;
 }
