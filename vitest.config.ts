@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    // it.concurrent tests of one file (the kernel-mode replay of every bundled scenario) run this many
+    // at once: their time is mostly sleeps and ping intervals, which overlap on two cores.
+    maxConcurrency: Number(process.env.VETHSIM_KERNEL_CONCURRENCY ?? 4),
   },
 });

@@ -11,6 +11,11 @@
  * bridge_N, ovs_N              N namespaces on one Linux bridge / one OVS bridge, each pinging its neighbour
  *                              once (N = 10, 100, 1000): the whole scenario run, each in its own process
  *                              so that peak_rss_bytes is that case's alone
+ * tui_open_ms                  `vethsim tui` on a scenario of about 10,000 events (tui_open_events): from the
+ *                              scenario text to the first 160x48 frame drawn (goal: under 1 s)
+ * tui_step_ms                  one `n` in the UI and the 160x48 frame it draws (goal: under 16 ms, 60 Hz), and
+ *                              tui_step_cpu_ms the CPU time of it; all in a process of their own, so React and
+ *                              ink never load beside the rest
  */
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
@@ -26,7 +31,7 @@ import { veth_newlink } from '../src/devices/veth.js';
 import { findByName } from '../src/sim/world.js';
 import { ip_route_output } from '../src/stack/route.js';
 import { buildDatagram, ip_output, nextIpId } from '../src/stack/ipv4-output.js';
-import { icmpMessage } from '../src/stack/icmp.js';
+import { emitIcmp } from '../src/wire/icmp.js';
 import { captureText, startCapture, tcpdumpSpec } from '../src/tools/tcpdump.js';
 import { ping } from '../src/tools/ping.js';
 import { loadScenario } from '../src/scenario/load.js';
@@ -107,8 +112,8 @@ function frameHops(captured: boolean, seconds: number): number {
       const route = ip_route_output(a.state, { daddr: dst, saddr: 0, oif: 0 });
       if (!route.ok) throw new Error('no route');
       seq = (seq + 1) & 0xffff;
-      const msg = icmpMessage(8, 0, (0x1234 << 16) | seq, payload);
-      ip_output(w, alloc_skb(w, a, route.dev, buildDatagram({ src: route.saddr, dst, protocol: 1, ttl: 64, id: nextIpId(a), df: true }, msg)), route);
+      const msg = emitIcmp({ kind: 'echo-request', ident: 0x1234, seq, data: payload });
+      ip_output(w, alloc_skb(w, a, route.dev, buildDatagram({ src: route.saddr, dst, protocol: 1, ttl: 64, ident: nextIpId(a), dontFragment: true }, msg)), route);
     }
     while (w.loop.busy && w.loop.step());
     elapsed = Number(process.hrtime.bigint() - start) / 1e9;
@@ -193,8 +198,29 @@ function switchCaseInChild(kind: 'bridge' | 'ovs', n: number): object {
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as object;
 }
 
+/** The terminal UI's figures, in a child: React must see NODE_ENV=production before it loads, as in `vethsim tui`. */
+async function tuiCase(): Promise<void> {
+  process.env.NODE_ENV = 'production';
+  const { tuiCase: measure } = await import('./tui-case.js');
+  process.stdout.write(`${JSON.stringify(measure())}\n`);
+}
+
+interface TuiFigures {
+  readonly tui_open_ms: number;
+  readonly tui_open_events: number;
+  readonly tui_step_ms: number;
+  readonly tui_step_cpu_ms: number;
+}
+
+function tuiCaseInChild(): TuiFigures {
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--case', 'tui'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`tui failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as TuiFigures;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, 'no-kernel': { type: 'boolean', default: false }, case: { type: 'string' } } });
+  if (values.case === 'tui') return tuiCase();
   if (values.case) {
     const [kind, n] = values.case.split(':') as ['bridge' | 'ovs', string];
     return switchCase(kind, Number(n));
@@ -219,6 +245,11 @@ async function main(): Promise<void> {
   result.article_vs_kernel_speedup = null;
   const switches: Record<string, object> = {};
   for (const kind of ['bridge', 'ovs'] as const) for (const n of [10, 100, 1000]) switches[`${kind}_${n}`] = switchCaseInChild(kind, n);
+  const tui = tuiCaseInChild();
+  result.tui_open_ms = tui.tui_open_ms;
+  result.tui_open_events = tui.tui_open_events;
+  result.tui_step_ms = tui.tui_step_ms;
+  result.tui_step_cpu_ms = tui.tui_step_cpu_ms;
   const s = loadScenario(ARTICLE);
   if (!values['no-kernel'] && kernelAvailability(s).length === 0) {
     const t = process.hrtime.bigint();

@@ -1,4 +1,5 @@
-// The text `tcpdump -nnt` (and `-nnte`) 4.99.3 prints for one captured frame.
+// The text `tcpdump -nnt` 4.99.3 prints for one captured frame, with the
+// options that change it: -e, -q, -v/-vv, and the -x/-xx/-X/-XX hex dumps.
 //
 // Written from tcpdump's observed output, with its print-*.c read only to
 // learn the formats (no code copied); function names follow those files so
@@ -16,8 +17,13 @@
 // tcpdump stops a printer the moment it would read past the captured bytes
 // and appends " [|proto]". Here the same is done with a private exception
 // (`Truncated`), caught in `prettyPrintPacket`; nothing escapes to callers.
+// tcpdump reaches that text two ways — a bounds check that returns, or a
+// read that long-jumps out of every printer — and the -x dump then starts
+// after the link header or at the frame's first byte; `Truncated.jumped`
+// keeps the two apart.
 
 import { get8, get16, get32, hexColon, isAllZero } from '../wire/bytes.js';
+import { internetChecksum } from '../wire/checksum.js';
 import {
   ETHERTYPE_ARP,
   ETHERTYPE_IPV4,
@@ -39,13 +45,19 @@ import {
   IcmpPacket,
 } from '../wire/icmp.js';
 import { IGMP_LEAVE, IGMP_QUERY, IGMP_V1_REPORT, IGMP_V2_REPORT, IGMP_V3_REPORT, IgmpPacket } from '../wire/igmp.js';
-import { UDP_HEADER_LEN, UdpPacket } from '../wire/udp.js';
+import { UDP_HEADER_LEN, UdpPacket, udpPseudoHeaderSum } from '../wire/udp.js';
 
 /**
  * Linux `lo` is DLT_EN10MB too (all-zero MACs), so both print the same;
  * the distinction is kept so callers can say what they captured on.
  */
 export type PrintLinkType = 'ethernet' | 'linux-lo';
+
+/** tcpdump's -x (hex) and -X (hex and ASCII); doubled (-xx, -XX) the link header is dumped too. */
+export interface HexDumpOption {
+  readonly ascii: boolean;
+  readonly withLinkHeader: boolean;
+}
 
 export interface TcpdumpPrintOptions {
   /** Default 'ethernet'. */
@@ -54,6 +66,12 @@ export interface TcpdumpPrintOptions {
   readonly linkHeader?: boolean;
   /** Length on the wire when `frame` was cut short by a snaplen; default frame.length. */
   readonly wireLength?: number;
+  /** How many -v: 0 (default), 1, 2 (more count as 2 for every protocol printed here). */
+  readonly verbose?: number;
+  /** tcpdump's -q: less protocol detail. */
+  readonly quiet?: boolean;
+  /** -x/-X: the captured bytes after the text, 16 per line. */
+  readonly hex?: HexDumpOption;
 }
 
 /** tcpdump's MAXIMUM_SNAPLEN. */
@@ -65,7 +83,7 @@ const MAXIMUM_SNAPLEN = 262144;
  * exactly as tcpdump prints them.
  */
 export function prettyPrintPacket(frame: Uint8Array, opts: TcpdumpPrintOptions = {}): string {
-  const out = new Out(opts.linkHeader ?? false);
+  const out = new Out(opts.linkHeader ?? false, opts.verbose ?? 0, opts.quiet ?? false, opts.hex !== undefined || (opts.quiet ?? false));
   const caplen = frame.length;
   const len = opts.wireLength ?? frame.length;
   const bad: string[] = [];
@@ -81,6 +99,15 @@ export function prettyPrintPacket(frame: Uint8Array, opts: TcpdumpPrintOptions =
   } catch (e) {
     if (!(e instanceof Truncated)) throw e;
     out.print(` [|${e.proto}]`);
+    // A read past the end long-jumps back to tcpdump's loop, which then dumps the whole frame.
+    if (e.jumped) out.linkHeaderLen = 0;
+  }
+  if (opts.hex) {
+    const from = opts.hex.withLinkHeader ? 0 : out.linkHeaderLen;
+    if (from < frame.length) {
+      if (opts.hex.ascii) hexAndAsciiPrint(out, frame.subarray(from));
+      else hexPrint(out, frame.subarray(from));
+    }
   }
   return out.text;
 }
@@ -89,20 +116,37 @@ export function prettyPrintPacket(frame: Uint8Array, opts: TcpdumpPrintOptions =
 export const tcpdumpLine = prettyPrintPacket;
 
 class Truncated {
-  constructor(readonly proto: string) {}
+  /** `jumped`: a read past the end (tcpdump's GET_ macros), not a bounds check that returned. */
+  constructor(
+    readonly proto: string,
+    readonly jumped = true,
+  ) {}
 }
 
 class Out {
   text = '';
-  constructor(readonly eflag: boolean) {}
+  /** What the link printer consumed (tcpdump's ndo_ll_hdr_len): where -x starts. */
+  linkHeaderLen = 0;
+  constructor(
+    readonly eflag: boolean,
+    readonly vflag: number,
+    readonly qflag: boolean,
+    /** -x/-X or -q given: tcpdump then leaves out its own hex dump of undecoded payloads. */
+    readonly suppressDefaultPrint: boolean,
+  ) {}
   print(s: string): void {
     this.text += s;
   }
 }
 
-/** tcpdump's bounds check: reading byte `end - 1` of `b` must be possible. */
+/** tcpdump's GET_ bounds: reading byte `end - 1` of `b` must be possible, or the printer jumps out. */
 function need(b: Uint8Array, end: number, proto: string): void {
   if (b.length < end) throw new Truncated(proto);
+}
+
+/** tcpdump's ND_TCHECK: the same test, but the printer prints " [|proto]" and returns. */
+function check(b: Uint8Array, end: number, proto: string): void {
+  if (b.length < end) throw new Truncated(proto, false);
 }
 
 // ---------------------------------------------------------------- names
@@ -203,7 +247,9 @@ function ethertypeName(type: number, unknown: string): string {
   return ETHERTYPE_NAMES.get(type) ?? unknown;
 }
 
-function etherTypeText(type: number): string {
+/** ether_type_print: -q leaves out the word and the number. */
+function etherTypeText(out: Out, type: number): string {
+  if (out.qflag) return ethertypeName(type, `Unknown Ethertype (0x${hex(type, 4)})`);
   return `ethertype ${ethertypeName(type, 'Unknown')} (0x${hex(type, 4)})`;
 }
 
@@ -218,10 +264,10 @@ function isGraph(c: number): boolean {
 }
 
 /**
- * tcpdump's fallback for payloads it cannot decode: 16 bytes per line, as
- * big-endian 16-bit groups, then the printable characters.
+ * tcpdump's hex_and_ascii_print: 16 bytes per line, as big-endian 16-bit
+ * groups, then the printable characters; each line starts with `indent`.
  */
-function defaultPrint(out: Out, bytes: Uint8Array): void {
+function hexAndAsciiPrint(out: Out, bytes: Uint8Array, indent = '\n\t'): void {
   for (let off = 0; off < bytes.length; off += 16) {
     const line = bytes.subarray(off, off + 16);
     let hexPart = '';
@@ -230,14 +276,35 @@ function defaultPrint(out: Out, bytes: Uint8Array): void {
       hexPart += ' ' + hex(line[i]!, 2) + (i + 1 < line.length ? hex(line[i + 1]!, 2) : '');
     }
     for (const c of line) ascii += isGraph(c) ? String.fromCharCode(c) : '.';
-    out.print(`\n\t0x${hex(off, 4)}: ${hexPart.padEnd(40)}  ${ascii}`);
+    out.print(`${indent}0x${hex(off, 4)}: ${hexPart.padEnd(40)}  ${ascii}`);
   }
+}
+
+/** tcpdump's hex_print (-x): the same lines without the characters. */
+function hexPrint(out: Out, bytes: Uint8Array, indent = '\n\t'): void {
+  for (let off = 0; off < bytes.length; off += 16) {
+    const line = bytes.subarray(off, off + 16);
+    let hexPart = '';
+    for (let i = 0; i < line.length; i += 2) {
+      hexPart += ' ' + hex(line[i]!, 2) + (i + 1 < line.length ? hex(line[i + 1]!, 2) : '');
+    }
+    out.print(`${indent}0x${hex(off, 4)}: ${hexPart}`);
+  }
+}
+
+/** tcpdump's fallback for payloads it cannot decode (ND_DEFAULTPRINT). */
+function defaultPrint(out: Out, bytes: Uint8Array): void {
+  hexAndAsciiPrint(out, bytes);
 }
 
 // ---------------------------------------------------------------- Ethernet
 
 function etherPrint(out: Out, frame: Uint8Array, wireLen: number): void {
-  if (frame.length < ETHERNET_HEADER_LEN) throw new Truncated('ether');
+  if (frame.length < ETHERNET_HEADER_LEN) {
+    // ether_print returns what it was given as its header: nothing is left for -x.
+    out.linkHeaderLen = frame.length;
+    throw new Truncated('ether', false);
+  }
   // The 14 bytes are there; a tag may not be, so no full check here. Tags
   // are walked by hand below: tcpdump unwraps any number, with four TPIDs.
   const eth = EthernetFrame.unchecked(frame);
@@ -252,10 +319,13 @@ function etherPrint(out: Out, frame: Uint8Array, wireLen: number): void {
   let printedLength = false;
 
   while (VLAN_TPIDS.has(type)) {
-    if (frame.length - off < 4 || length < 4) throw new Truncated('vlan');
+    if (frame.length - off < 4 || length < 4) {
+      out.linkHeaderLen = frame.length;
+      throw new Truncated('vlan', false);
+    }
     if (out.eflag) {
       const tag = decodeTci(get16(frame, off));
-      out.print(etherTypeText(type));
+      out.print(etherTypeText(out, type));
       out.print(printedLength ? ', ' : `, length ${wireLen}: `);
       printedLength = true;
       out.print(`vlan ${tag.vid}, p ${tag.pcp}${tag.dei ? ', DEI' : ''}, `);
@@ -264,6 +334,7 @@ function etherPrint(out: Out, frame: Uint8Array, wireLen: number): void {
     off += 4;
     length -= 4;
   }
+  out.linkHeaderLen = off;
 
   const payload = frame.subarray(off);
   if (type <= MAX_8023_LENGTH) {
@@ -273,7 +344,7 @@ function etherPrint(out: Out, frame: Uint8Array, wireLen: number): void {
     out.print('LLC (not decoded)');
     return;
   }
-  if (out.eflag) out.print(`${etherTypeText(type)}${printedLength ? ', ' : `, length ${wireLen}: `}`);
+  if (out.eflag) out.print(`${etherTypeText(out, type)}${printedLength ? ', ' : `, length ${wireLen}: `}`);
   switch (type) {
     case ETHERTYPE_IPV4:
       ipPrint(out, payload, length);
@@ -283,8 +354,8 @@ function etherPrint(out: Out, frame: Uint8Array, wireLen: number): void {
       arpPrint(out, payload, length);
       return;
   }
-  if (!out.eflag) out.print(`${src} > ${dst}, ${etherTypeText(type)}, length ${wireLen}: `);
-  defaultPrint(out, payload);
+  if (!out.eflag) out.print(`${src} > ${dst}, ${etherTypeText(out, type)}, length ${wireLen}: `);
+  if (!out.suppressDefaultPrint) defaultPrint(out, payload);
 }
 
 // ---------------------------------------------------------------- ARP
@@ -320,6 +391,7 @@ function linkAddr(b: Uint8Array): string {
 }
 
 function arpPrint(out: Out, bp: Uint8Array, length: number): void {
+  // print-arp.c's bounds checks long-jump (ND_LONGJMP_FROM_TCHECK).
   need(bp, ARP_FIXED_LEN, 'arp');
   // ArpPacket.check also demands all four addresses, as tcpdump does before printing.
   const checked = ArpPacket.check(bp);
@@ -328,36 +400,43 @@ function arpPrint(out: Out, bp: Uint8Array, length: number): void {
   const pro = ap.protocolType;
   if (!out.eflag) out.print('ARP, ');
   const ipLike = pro === ETHERTYPE_IPV4 || pro === ETHERTYPE_TRAIL;
-  if (!ipLike || ap.protocolLen !== 4 || ap.hardwareLen === 0) {
+  if (!ipLike || ap.protocolLen !== 4 || ap.hardwareLen === 0 || out.vflag > 0) {
     const hw = ARP_HARDWARE_NAMES.get(ap.hardwareType) ?? `Unknown Hardware (${ap.hardwareType})`;
     const proto = ethertypeName(pro, `Unknown Protocol (0x${hex(pro, 4)})`);
-    out.print(`${hw} (len ${ap.hardwareLen}), ${proto} (len ${ap.protocolLen}), length ${length}`);
-    return;
+    out.print(`${hw} (len ${ap.hardwareLen}), ${proto} (len ${ap.protocolLen})`);
+    // Without -v tcpdump does not guess at address formats it does not know.
+    if (out.vflag === 0) {
+      out.print(`, length ${length}`);
+      return;
+    }
   }
   const op = ap.operation;
-  out.print(`${ARP_OP_NAMES.get(op) ?? `Unknown (${op})`} `);
-  const spa = ipv4ToString(get32(ap.senderProtocolAddr, 0));
-  const tpa = ipv4ToString(get32(ap.targetProtocolAddr, 0));
+  out.print(`${out.vflag > 0 ? ', ' : ''}${ARP_OP_NAMES.get(op) ?? `Unknown (${op})`} `);
+  // -v prints these even when the protocol is not IPv4: then tcpdump says what is wrong instead.
+  const protoAddr = (b: Uint8Array): string =>
+    !ipLike ? '<wrong proto type>' : ap.protocolLen !== 4 ? '<wrong len>' : ipv4ToString(get32(b, 0));
+  const spa = (): string => protoAddr(ap.senderProtocolAddr);
+  const tpa = (): string => protoAddr(ap.targetProtocolAddr);
   const sha = linkAddr(ap.senderHardwareAddr);
   const tha = linkAddr(ap.targetHardwareAddr);
   switch (op) {
     case ARP_OP_REQUEST:
-      out.print(`who-has ${tpa}`);
+      out.print(`who-has ${tpa()}`);
       if (!isAllZero(ap.targetHardwareAddr)) out.print(` (${tha})`);
-      out.print(` tell ${spa}`);
+      out.print(` tell ${spa()}`);
       break;
     case ARP_OP_REPLY:
-      out.print(`${spa} is-at ${sha}`);
+      out.print(`${spa()} is-at ${sha}`);
       break;
     case 3: // reverse request
     case 8: // inverse request
       out.print(`who-is ${tha} tell ${sha}`);
       break;
     case 4: // reverse reply
-      out.print(`${tha} at ${tpa}`);
+      out.print(`${tha} at ${tpa()}`);
       break;
     case 9: // inverse reply
-      out.print(`${sha} at ${spa}`);
+      out.print(`${sha} at ${spa()}`);
       break;
     default:
       // Unknown operations: tcpdump dumps the whole ARP payload and stops.
@@ -369,6 +448,204 @@ function arpPrint(out: Out, bp: Uint8Array, length: number): void {
 
 // ---------------------------------------------------------------- IPv4
 
+/** tcpdump's ipproto_values: the names -v gives IP protocols (facts, not code). */
+const IP_PROTO_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, 'Options'],
+  [1, 'ICMP'],
+  [2, 'IGMP'],
+  [4, 'IPIP'],
+  [6, 'TCP'],
+  [8, 'EGP'],
+  [9, 'IGRP'],
+  [17, 'UDP'],
+  [33, 'DCCP'],
+  [41, 'IPv6'],
+  [43, 'Routing'],
+  [44, 'Fragment'],
+  [46, 'RSVP'],
+  [47, 'GRE'],
+  [50, 'ESP'],
+  [51, 'AH'],
+  [55, 'Mobile IP'],
+  [58, 'ICMPv6'],
+  [62, 'Mobile IP (old)'],
+  [88, 'EIGRP'],
+  [89, 'OSPF'],
+  [103, 'PIM'],
+  [108, 'Compressed IP'],
+  [112, 'VRRP'],
+  [113, 'PGM'],
+  [132, 'SCTP'],
+  [135, 'Mobility'],
+  [143, 'Ethernet'],
+]);
+
+/** IP option names (tcpdump's ip_option_values). */
+const IP_OPTION_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, 'EOL'],
+  [1, 'NOP'],
+  [68, 'timestamp'],
+  [130, 'security'],
+  [7, 'RR'],
+  [137, 'SSRR'],
+  [131, 'LSRR'],
+  [148, 'RA'],
+  [82, 'traceroute'],
+]);
+
+const IPOPT_EOL = 0;
+const IPOPT_NOP = 1;
+const IPOPT_RR = 7;
+const IPOPT_TS = 68;
+const IPOPT_LSRR = 131;
+const IPOPT_SSRR = 137;
+const IPOPT_RA = 148;
+
+/**
+ * What tcpdump prints after a wrong checksum: the value that would have
+ * been right (in_cksum_shouldbe), from the field and the sum over the data.
+ */
+function checksumShouldBe(field: number, data: Uint8Array, initial = 0): number {
+  let s = field + internetChecksum(data, initial);
+  s = (s & 0xffff) + (s >>> 16);
+  return ((s & 0xffff) + (s >>> 16)) & 0xffff;
+}
+
+/** A recorded route (RR, LSRR, SSRR): the addresses, a comma after those already visited. */
+function ipPrintRoute(out: Out, cp: Uint8Array, length: number): void {
+  if (length < 3) {
+    out.print(` [bad length ${length}]`);
+    return;
+  }
+  if ((length + 1) & 3) out.print(` [bad length ${length}]`);
+  need(cp, 3, 'ip');
+  const ptr = get8(cp, 2) - 1;
+  if (ptr < 3 || (ptr + 1) & 3 || ptr > length + 1) out.print(` [bad ptr ${get8(cp, 2)}]`);
+  for (let len = 3; len < length; len += 4) {
+    if (cp.length < len + 4) throw new Truncated('ip', false);
+    out.print(` ${ipv4ToString(get32(cp, len))}`);
+    if (ptr > len) out.print(',');
+  }
+}
+
+/** The timestamp option: TSONLY, TS+ADDR or PRESPEC entries, a caret at the pointer. */
+function ipPrintTs(out: Out, cp: Uint8Array, length: number): void {
+  if (length < 4) {
+    out.print(`[bad length ${length}]`);
+    return;
+  }
+  out.print(' TS{');
+  const flags = get8(cp, 3);
+  const hoplen = (flags & 0xf) !== 0 ? 8 : 4;
+  if ((length - 4) & (hoplen - 1)) out.print(`[bad length ${length}]`);
+  const ptr = get8(cp, 2) - 1;
+  let len = 0;
+  if (ptr < 4 || (ptr - 4) & (hoplen - 1) || ptr > length + 1) out.print(`[bad ptr ${get8(cp, 2)}]`);
+  const kind = flags & 0xf;
+  const name = kind === 0 ? 'TSONLY' : kind === 1 ? 'TS+ADDR' : kind === 3 ? 'PRESPEC' : undefined;
+  if (name === undefined) {
+    out.print(`[bad ts type ${kind}]`);
+  } else {
+    out.print(name);
+    let type = ' ';
+    for (len = 4; len < length; len += hoplen) {
+      if (ptr === len) type = ' ^ ';
+      if (cp.length < len + hoplen) throw new Truncated('ip', false);
+      out.print(`${type}${get32(cp, len + hoplen - 4)}@${hoplen !== 8 ? '' : ipv4ToString(get32(cp, len))}`);
+      type = ' ';
+    }
+  }
+  out.print(ptr === len ? ' ^ ' : '');
+  if (flags >> 4) out.print(` [${flags >> 4} hops not recorded]} `);
+  else out.print('}');
+}
+
+/** ip_optprint; false when the options were cut short (" [truncated-option]"). */
+function ipOptPrint(out: Out, opts: Uint8Array, length: number): boolean {
+  let sep = '';
+  let at = 0;
+  try {
+    while (length > 0) {
+      out.print(sep);
+      sep = ',';
+      const cp = opts.subarray(at);
+      need(cp, 1, 'ip');
+      const code = get8(cp, 0);
+      out.print(IP_OPTION_NAMES.get(code) ?? `unknown ${code}`);
+      let optionLen: number;
+      if (code === IPOPT_NOP || code === IPOPT_EOL) optionLen = 1;
+      else {
+        need(cp, 2, 'ip');
+        optionLen = get8(cp, 1);
+        if (optionLen < 2) {
+          out.print(` [bad length ${optionLen}]`);
+          return true;
+        }
+      }
+      if (optionLen > length) {
+        out.print(` [bad length ${optionLen}]`);
+        return true;
+      }
+      if (cp.length < optionLen) return false;
+      switch (code) {
+        case IPOPT_EOL:
+          return true;
+        case IPOPT_TS:
+          ipPrintTs(out, cp, optionLen);
+          break;
+        case IPOPT_RR:
+        case IPOPT_SSRR:
+        case IPOPT_LSRR:
+          ipPrintRoute(out, cp, optionLen);
+          break;
+        case IPOPT_RA:
+          if (optionLen < 4) {
+            out.print(` [bad length ${optionLen}]`);
+            break;
+          }
+          if (get16(cp, 2) !== 0) out.print(` value ${get16(cp, 2)}`);
+          break;
+      }
+      at += optionLen;
+      length -= optionLen;
+    }
+  } catch (e) {
+    if (e instanceof Truncated && !e.jumped) return false;
+    throw e;
+  }
+  return true;
+}
+
+/** -v's first line for a datagram: "(tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto ICMP (1), length 84)". */
+function ipVerbosePrint(out: Out, ip: Ipv4Packet, snap: Uint8Array, hlen: number): boolean {
+  const tos = ip.tos;
+  out.print(`(tos 0x${tos.toString(16)}${['', ',ECT(1)', ',ECT(0)', ',CE'][tos & 3]}`);
+  if (ip.ttl >= 1) out.print(`, ttl ${ip.ttl}`);
+  const flags = [ip.moreFragments ? '+' : '', ip.dontFragment ? 'DF' : '', ip.reservedFlag ? 'rsvd' : ''].filter(Boolean);
+  const proto = ip.protocol;
+  out.print(
+    `, id ${ip.ident}, offset ${ip.fragmentOffset}, flags [${flags.length > 0 ? flags.join(', ') : 'none'}]` +
+      `, proto ${IP_PROTO_NAMES.get(proto) ?? 'unknown'} (${proto}), length ${ip.totalLen}`,
+  );
+  let truncated = false;
+  if (hlen > IPV4_MIN_HEADER_LEN) {
+    out.print(', options (');
+    if (!ipOptPrint(out, snap.subarray(IPV4_MIN_HEADER_LEN), hlen - IPV4_MIN_HEADER_LEN)) {
+      out.print(' [truncated-option]');
+      truncated = true;
+    }
+    out.print(')');
+  }
+  if (snap.length >= hlen) {
+    const header = snap.subarray(0, hlen);
+    if (internetChecksum(header) !== 0) {
+      out.print(`, bad cksum ${ip.checksum.toString(16)} (->${checksumShouldBe(ip.checksum, header).toString(16)})!`);
+    }
+  }
+  out.print(')\n    ');
+  return !truncated;
+}
+
 /** `bp`: the captured bytes from the IP header on; `length`: bytes on the wire from there. */
 function ipPrint(out: Out, bp: Uint8Array, length: number): void {
   need(bp, 1, 'ip');
@@ -379,9 +656,9 @@ function ipPrint(out: Out, bp: Uint8Array, length: number): void {
     return;
   }
   if (!out.eflag) out.print('IP ');
-  need(bp, IPV4_MIN_HEADER_LEN, 'ip');
+  check(bp, IPV4_MIN_HEADER_LEN, 'ip');
   const checked = Ipv4Packet.check(bp);
-  if (!checked.ok) throw new Truncated('ip');
+  if (!checked.ok) throw new Truncated('ip', false);
   const ip = checked.value;
   if (length < IPV4_MIN_HEADER_LEN) {
     out.print(`truncated-ip ${length}`);
@@ -404,6 +681,10 @@ function ipPrint(out: Out, bp: Uint8Array, length: number): void {
   const src = ipv4ToString(ip.src);
   const dst = ipv4ToString(ip.dst);
   const proto = ip.protocol;
+  if (out.vflag > 0 && !ipVerbosePrint(out, ip, snap, hlen)) {
+    out.print(`${src} > ${dst}: `);
+    throw new Truncated('ip', false);
+  }
   if (ip.fragmentOffset !== 0) {
     // Not the first fragment: no transport header to decode.
     out.print(`${src} > ${dst}: ip-proto-${proto}`);
@@ -417,19 +698,19 @@ function ipPrint(out: Out, bp: Uint8Array, length: number): void {
     out.print(` [remaining caplen(${snap.length}) < header length(${hlen})]`);
     throw new Truncated('ip');
   }
-  ipDemuxPrint(out, snap.subarray(hlen), len, ip.moreFragments, ip);
+  ipDemuxPrint(out, snap.subarray(hlen), len, ip.moreFragments, ip, snap);
 }
 
-function ipDemuxPrint(out: Out, bp: Uint8Array, length: number, fragmented: boolean, ip: Ipv4Packet): void {
+function ipDemuxPrint(out: Out, bp: Uint8Array, length: number, fragmented: boolean, ip: Ipv4Packet, header: Uint8Array): void {
   switch (ip.protocol) {
     case IP_PROTO_ICMP:
-      icmpPrint(out, bp, length);
+      icmpPrint(out, bp, length, fragmented);
       return;
     case IP_PROTO_IGMP:
       igmpPrint(out, bp, length);
       return;
     case IP_PROTO_UDP:
-      udpPrint(out, bp, length, ip, fragmented);
+      udpPrint(out, bp, length, ip, fragmented, header);
       return;
     case 4: // IPv4 in IPv4
       ipPrint(out, bp, length);
@@ -506,7 +787,7 @@ function raLifetime(t: number): string {
 }
 
 /** `plen`: the ICMP message's length per the IP header (it may be only partly captured). */
-function icmpPrint(out: Out, bp: Uint8Array, plen: number): void {
+function icmpPrint(out: Out, bp: Uint8Array, plen: number, fragmented: boolean): void {
   const P = 'icmp';
   need(bp, 2, P);
   // Unchecked on purpose: each message type below checks the bytes it reads,
@@ -535,7 +816,7 @@ function icmpPrint(out: Out, bp: Uint8Array, plen: number): void {
       text = routerAdvertText(bp);
       break;
     case ICMP_TIME_EXCEEDED:
-      need(bp, ICMP_QUOTED_DST + 4, P);
+      check(bp, ICMP_QUOTED_DST + 4, P);
       text =
         code === 0 ? 'time exceeded in-transit' : code === 1 ? 'ip reassembly time exceeded' : `time exceeded-#${code}`;
       break;
@@ -556,7 +837,7 @@ function icmpPrint(out: Out, bp: Uint8Array, plen: number): void {
       text = `time stamp query id ${icmp.ident} seq ${icmp.seq}`;
       break;
     case 14: // timestamp reply
-      need(bp, 20, P);
+      check(bp, 20, P);
       text =
         `time stamp reply id ${icmp.ident} seq ${icmp.seq}: org ${icmpTimestamp(get32(bp, 8))}` +
         `, recv ${icmpTimestamp(get32(bp, 12))}, xmit ${icmpTimestamp(get32(bp, 16))}`;
@@ -565,6 +846,103 @@ function icmpPrint(out: Out, bp: Uint8Array, plen: number): void {
       text = ICMP_TYPE_NAMES.get(type) ?? `type-#${type}`;
   }
   out.print(`ICMP ${text}, length ${plen}`);
+  if (out.vflag === 0) return;
+  // A fragment's checksum covers bytes not here: tcpdump does not try.
+  if (!fragmented && bp.length >= plen) {
+    const whole = bp.subarray(0, plen);
+    if (internetChecksum(whole) !== 0) {
+      need(bp, 4, 'icmp');
+      out.print(` (wrong icmp cksum ${icmp.checksum.toString(16)} (->${checksumShouldBe(icmp.checksum, whole).toString(16)})!)`);
+    }
+  }
+  if (ICMP_ERROR_TYPES.has(type)) {
+    // The offending datagram, printed as a datagram of its own on the next line.
+    out.print('\n\t');
+    const quoted = bp.subarray(ICMP_QUOTED_IP);
+    need(quoted, 4, 'icmp');
+    const quotedLen = get16(quoted, 2);
+    returning(out, () => ipPrint(out, quoted.subarray(0, quotedLen), quotedLen));
+  }
+  if ((type === ICMP_DEST_UNREACHABLE || type === ICMP_TIME_EXCEEDED || type === ICMP_PARAMETER_PROBLEM) && plen > ICMP_EXT_OFFSET) {
+    icmpMultipartPrint(out, bp, plen);
+  }
+}
+
+/** Types whose message quotes the datagram that caused it (ICMP_ERRTYPE). */
+const ICMP_ERROR_TYPES: ReadonlySet<number> = new Set([ICMP_DEST_UNREACHABLE, 4, ICMP_REDIRECT, ICMP_TIME_EXCEEDED, ICMP_PARAMETER_PROBLEM]);
+
+/** RFC 4884: an extension structure starts 128 bytes into the quoted datagram. */
+const ICMP_EXT_OFFSET = ICMP_QUOTED_IP + 128;
+
+const ICMP_EXT_OBJECT_NAMES: ReadonlyMap<number, string> = new Map([
+  [1, 'MPLS Stack Entry'],
+  [2, 'Interface Identification'],
+]);
+
+/**
+ * RFC 4884 multi-part extensions. Without a length field (byte 5) tcpdump
+ * decides there is one only if the bytes after the first 128 of the
+ * quote checksum to zero — which ordinary quoted data does not.
+ */
+function icmpMultipartPrint(out: Out, bp: Uint8Array, plen: number): void {
+  check(bp, ICMP_EXT_OFFSET + 5, 'icmp');
+  if (get8(bp, 5) === 0 && bp.length >= plen) {
+    if (internetChecksum(bp.subarray(ICMP_EXT_OFFSET, plen)) !== 0) return;
+  }
+  const version = get8(bp, ICMP_EXT_OFFSET) >> 4;
+  out.print(`\n\tICMP Multi-Part extension v${version}`);
+  if (version !== 2) {
+    out.print(' packet not supported');
+    return;
+  }
+  let hlen = plen - ICMP_EXT_OFFSET;
+  if (bp.length >= ICMP_EXT_OFFSET + hlen) {
+    const sum = internetChecksum(bp.subarray(ICMP_EXT_OFFSET, ICMP_EXT_OFFSET + hlen));
+    out.print(`, checksum 0x${hex(get16(bp, ICMP_EXT_OFFSET + 2), 4)} (${sum !== 0 ? 'in' : ''}correct), length ${hlen}`);
+  }
+  hlen -= 4;
+  let at = ICMP_EXT_OFFSET + 4;
+  while (hlen > 4) {
+    check(bp, at + 4, 'icmp');
+    let objLen = get16(bp, at);
+    const classNum = get8(bp, at + 2);
+    const ctype = get8(bp, at + 3);
+    at += 4;
+    out.print(`\n\t  ${ICMP_EXT_OBJECT_NAMES.get(classNum) ?? 'unknown'} Object (${classNum}), Class-Type: ${ctype}, length ${objLen}`);
+    hlen -= 4;
+    if (classNum === 0 || objLen < 4) return;
+    objLen -= 4;
+    if (classNum === 1 && ctype === 1) {
+      need(bp, at + 4, 'icmp');
+      const raw = get32(bp, at);
+      out.print(`\n\t    label ${raw >>> 12}, tc ${(raw >>> 9) & 7}`);
+      if ((raw >>> 8) & 1) out.print(', [S]');
+      out.print(`, ttl ${raw & 0xff}`);
+    } else {
+      unknownDataPrint(out, bp.subarray(at, at + objLen), '\n\t    ', objLen);
+    }
+    if (hlen < objLen) break;
+    hlen -= objLen;
+    at += objLen;
+  }
+}
+
+/** print_unknown_data: a -x style dump with the caller's indent, of what was captured. */
+function unknownDataPrint(out: Out, bytes: Uint8Array, indent: string, len: number): void {
+  hexPrint(out, bytes.subarray(0, len), indent);
+}
+
+/**
+ * Runs a nested printer whose bounds checks return to its caller (which
+ * then goes on printing), rather than end the whole packet.
+ */
+function returning(out: Out, print: () => void): void {
+  try {
+    print();
+  } catch (e) {
+    if (!(e instanceof Truncated) || e.jumped) throw e;
+    out.print(` [|${e.proto}]`);
+  }
 }
 
 function unreachText(bp: Uint8Array, code: number, quotedDst: () => string): string {
@@ -576,7 +954,7 @@ function unreachText(bp: Uint8Array, code: number, quotedDst: () => string): str
     }
     case 3: {
       // The port comes from the quoted transport header, found via the quoted IHL.
-      need(bp, ICMP_QUOTED_PROTO + 1, P);
+      check(bp, ICMP_QUOTED_PROTO + 1, P);
       const quoted = Ipv4Packet.unchecked(bp.subarray(ICMP_QUOTED_IP));
       const th = ICMP_QUOTED_IP + quoted.headerLen;
       need(bp, th + 4, P);
@@ -615,14 +993,14 @@ function redirectText(code: number, dst: string, gateway: string): string {
 
 function routerAdvertText(bp: Uint8Array): string {
   const P = 'icmp';
-  need(bp, 8, P);
+  check(bp, 8, P);
   const num = get8(bp, 4);
   const size = get8(bp, 5);
   let text = `router advertisement lifetime ${raLifetime(get16(bp, 6))} ${num}:`;
   if (size !== 2) return `${text} [size ${size}]`;
   for (let i = 0; i < num; i++) {
     const at = 8 + 8 * i;
-    need(bp, at + 8, P);
+    check(bp, at + 8, P);
     text += ` {${ipv4ToString(get32(bp, at))} ${get32(bp, at + 4)}}`;
   }
   return text;
@@ -656,6 +1034,26 @@ function relTime(secs: number): string {
 
 /** `len`: the IGMP message's length per the IP header. */
 function igmpPrint(out: Out, bp: Uint8Array, len: number): void {
+  if (out.qflag) {
+    out.print('igmp');
+    return;
+  }
+  igmpMessagePrint(out, bp, len);
+  if (out.vflag > 0 && len >= 4 && bp.length >= len && internetChecksum(bp.subarray(0, len)) !== 0) {
+    out.print(` bad igmp cksum ${get16(bp, 2).toString(16)}!`);
+  }
+}
+
+const IGMP_V3_RECORD_TYPES: ReadonlyMap<number, string> = new Map([
+  [1, 'is_in'],
+  [2, 'is_ex'],
+  [3, 'to_in'],
+  [4, 'to_ex'],
+  [5, 'allow'],
+  [6, 'block'],
+]);
+
+function igmpMessagePrint(out: Out, bp: Uint8Array, len: number): void {
   const P = 'igmp';
   need(bp, 1, P);
   const igmp = IgmpPacket.unchecked(bp);
@@ -700,6 +1098,7 @@ function igmpPrint(out: Out, bp: Uint8Array, len: number): void {
       }
       need(bp, 8, P);
       out.print(`, ${igmp.reportRecordCount} group record(s)`);
+      if (out.vflag > 0) igmpV3RecordsPrint(out, bp, len, igmp.reportRecordCount);
       return;
     case IGMP_MTRACE_RESP:
     case IGMP_MTRACE: {
@@ -719,6 +1118,41 @@ function igmpPrint(out: Out, bp: Uint8Array, len: number): void {
     }
   }
   out.print(`igmp-${igmp.type}`);
+}
+
+/** -v: each group record of a v3 report; -vv lists its sources instead of counting them. */
+function igmpV3RecordsPrint(out: Out, bp: Uint8Array, len: number, count: number): void {
+  let group = 8;
+  for (let i = 0; i < count; i++) {
+    if (len < group + 8) {
+      out.print(' [invalid number of groups]');
+      return;
+    }
+    out.print(` [gaddr ${ipv4At(bp, group + 4)}`);
+    need(bp, group + 1, 'igmp');
+    const type = get8(bp, group);
+    out.print(` ${IGMP_V3_RECORD_TYPES.get(type) ?? ` [v3-report-#${type}]`}`);
+    need(bp, group + 4, 'igmp');
+    const nsrcs = get16(bp, group + 2);
+    if (len < group + 8 + nsrcs * 4) {
+      out.print(` [invalid number of sources ${nsrcs}]`);
+      return;
+    }
+    if (out.vflag === 1) out.print(`, ${nsrcs} source(s)`);
+    else {
+      out.print(' {');
+      for (let j = 0; j < nsrcs; j++) out.print(` ${ipv4At(bp, group + 8 + j * 4)}`);
+      out.print(' }');
+    }
+    group += 8 + nsrcs * 4;
+    out.print(']');
+  }
+}
+
+/** An address read as tcpdump's GET_IPADDR_STRING does: all four bytes, or the packet ends. */
+function ipv4At(bp: Uint8Array, off: number): string {
+  need(bp, off + 4, 'igmp');
+  return ipv4ToString(get32(bp, off));
 }
 
 function igmpV3QueryPrint(out: Out, bp: Uint8Array, len: number): void {
@@ -744,7 +1178,12 @@ function igmpV3QueryPrint(out: Out, bp: Uint8Array, len: number): void {
   need(bp, 12, P);
   const nsrcs = get16(bp, 10);
   if (nsrcs > 0) {
-    out.print(len < 12 + 4 * nsrcs ? ' [invalid number of sources]' : `, ${nsrcs} source(s)`);
+    if (len < 12 + 4 * nsrcs) out.print(' [invalid number of sources]');
+    else if (out.vflag > 1) {
+      out.print(' {');
+      for (let i = 0; i < nsrcs; i++) out.print(` ${ipv4At(bp, 12 + i * 4)}`);
+      out.print(' }');
+    } else out.print(`, ${nsrcs} source(s)`);
   }
   out.print(']');
 }
@@ -753,13 +1192,13 @@ function igmpV3QueryPrint(out: Out, bp: Uint8Array, len: number): void {
 
 const NFS_PORT = 2049;
 
-function udpPrint(out: Out, bp: Uint8Array, length: number, ip: Ipv4Packet, fragmented: boolean): void {
+function udpPrint(out: Out, bp: Uint8Array, length: number, ip: Ipv4Packet, fragmented: boolean, header: Uint8Array): void {
   const P = 'udp';
   const src = ipv4ToString(ip.src);
   const dst = ipv4ToString(ip.dst);
   if (bp.length < 4) {
     out.print(`${src} > ${dst}: `);
-    throw new Truncated(P);
+    throw new Truncated(P, false);
   }
   const udp = UdpPacket.unchecked(bp);
   const sport = udp.srcPort;
@@ -771,7 +1210,7 @@ function udpPrint(out: Out, bp: Uint8Array, length: number, ip: Ipv4Packet, frag
   }
   if (bp.length < 6) {
     out.print(addrs);
-    throw new Truncated(P);
+    throw new Truncated(P, false);
   }
   let ulen = udp.length;
   if (ulen < UDP_HEADER_LEN) {
@@ -782,14 +1221,47 @@ function udpPrint(out: Out, bp: Uint8Array, length: number, ip: Ipv4Packet, frag
   length -= UDP_HEADER_LEN;
   if (ulen < length) length = ulen;
   out.print(addrs);
-  if (bp.length < UDP_HEADER_LEN) throw new Truncated(P);
+  if (bp.length < UDP_HEADER_LEN) throw new Truncated(P, false);
   // tcpdump peeks for an RPC call to, or reply from, the NFS port; we do not decode NFS.
-  if (bp.length >= UDP_HEADER_LEN + 8) {
+  if (!out.qflag && bp.length >= UDP_HEADER_LEN + 8) {
     const direction = get32(bp, UDP_HEADER_LEN + 4);
     if ((dport === NFS_PORT && direction === 0) || (sport === NFS_PORT && direction === 1)) {
       out.print('(NFS not decoded)');
       return;
     }
   }
+  // Only from -vv for UDP over IPv4 (tcpdump's own "XXX - do this even if vflag == 1?").
+  if (out.vflag > 1 && !fragmented) {
+    const field = udp.checksum;
+    if (field === 0) out.print('[no cksum] ');
+    else if (bp.length >= UDP_HEADER_LEN + length) {
+      const datagram = bp.subarray(0, UDP_HEADER_LEN + length);
+      const pseudo = udpPseudoHeaderSum(ip.src, ipFinalDst(ip, header), datagram.length);
+      if (internetChecksum(datagram, pseudo) !== 0) {
+        out.print(`[bad udp cksum 0x${hex(field, 4)} -> 0x${hex(checksumShouldBe(field, datagram, pseudo), 4)}!] `);
+      } else out.print('[udp sum ok] ');
+    }
+  }
   out.print(ulen > length && !fragmented ? `UDP, bad length ${ulen} > ${length}` : `UDP, length ${ulen}`);
+}
+
+/** ip_finddst: with a source route, the checksum's destination is the route's last hop. */
+function ipFinalDst(ip: Ipv4Packet, header: Uint8Array): number {
+  let at = IPV4_MIN_HEADER_LEN;
+  let length = ip.headerLen - IPV4_MIN_HEADER_LEN;
+  while (length > 0) {
+    const tt = get8(header, at);
+    let len: number;
+    if (tt === IPOPT_EOL) break;
+    if (tt === IPOPT_NOP) len = 1;
+    else {
+      len = get8(header, at + 1);
+      if (len < 2) break;
+    }
+    if (length < len) break;
+    if ((tt === IPOPT_SSRR || tt === IPOPT_LSRR) && len >= 7) return get32(header, at + len - 4);
+    at += len;
+    length -= len;
+  }
+  return ip.dst;
 }

@@ -89,6 +89,7 @@ function tap(w: World, skb: Skb, dir: 'in' | 'out'): void {
 export function dev_queue_xmit(w: World, skb: Skb): XmitResult {
   const dev = skb.dev;
   if (!dev.up) {
+    w.statsOf(dev.id).noop_dropped++;
     kfree_skb(w, skb, 'dev_queue_xmit', 'DEV_READY', `${dev.name} is down (its qdisc is noop)`);
     return 'ok';
   }
@@ -98,6 +99,7 @@ export function dev_queue_xmit(w: World, skb: Skb): XmitResult {
   // Without carrier the device's queue is the noop qdisc (dev_deactivate): the frame is dropped
   // before the taps see it.
   if (!dev.carrier) {
+    w.statsOf(dev.id).noop_dropped++;
     kfree_skb(w, skb, 'dev_queue_xmit', 'NOCARRIER', `${dev.name} has no carrier (its qdisc is noop)`);
     return 'ok';
   }
@@ -275,6 +277,7 @@ export function netif_carrier_set(w: World, ns: Namespace, dev: DeviceState, car
   setDevice(ns, d, (x) => {
     x.carrier = carrier;
   });
+  w.statsOf(d.id).carrier_changes++;
   w.trace.state(w.loop.now, ns.name, d.name, carrier ? 'netif_carrier_on' : 'netif_carrier_off', `${d.name} ${carrier ? 'has carrier' : 'lost carrier'}`);
   linkwatch_fire_event(w, d);
   call_netdevice_notifiers(w, 'NETDEV_CHANGE', ns, current(ns, d) as DeviceState);
@@ -295,10 +298,10 @@ export function linkwatch_fire_event(w: World, dev: DeviceState): void {
       if (!here) return;
       const op = default_operstate(w, here.ns, here.dev);
       if (here.dev.operstate === op) return;
+      // No event of its own: the carrier change that fired it is in the trace; the state history keeps this.
       setDevice(here.ns, here.dev, (x) => {
         x.operstate = op;
       });
-      w.trace.state(w.loop.now, here.ns.name, here.dev.name, 'rfc2863_policy', `${here.dev.name} operstate ${op}`);
     },
     true,
   );
@@ -311,12 +314,10 @@ export function dev_set_mtu(w: World, ns: Namespace, ifindex: number, mtu: numbe
   const ops = netdev_ops(dev);
   if (mtu < ops.minMtu) return fail('EINVAL', 'mtu less than device minimum');
   if (mtu > ops.maxMtu) return fail('EINVAL', 'mtu greater than device maximum');
-  const r = ops.change_mtu?.(w, dev, mtu);
+  const r = ops.change_mtu?.(w, ns, dev, mtu);
   if (r !== undefined && !r.ok) return r;
   setDevice(ns, dev, (d) => {
     d.mtu = mtu;
-    // br_change_mtu: a bridge whose MTU the user set stops following its ports'.
-    if (d.kind === 'bridge') d.mtuSetByUser = true;
   });
   w.trace.state(w.loop.now, ns.name, dev.name, 'dev_set_mtu', `${dev.name} mtu ${mtu}`);
   call_netdevice_notifiers(w, 'NETDEV_CHANGEMTU', ns, current(ns, dev) as DeviceState);
@@ -334,16 +335,11 @@ export function dev_set_mac_address(w: World, ns: Namespace, ifindex: number, ma
   const dev = ns.state.devices[ifindex];
   if (!dev) return fail('ENODEV');
   if (!isValidEtherAddr(mac)) return fail('EADDRNOTAVAIL');
-  const ndo = netdev_ops(dev).set_mac_address;
-  if (ndo) {
-    const r = ndo(w, ns, dev, mac);
-    if (!r.ok) return r;
-  } else
-    setDevice(ns, dev, (d) => {
-      d.mac = mac;
-      // br_set_mac_address: a user-set address is the bridge's for good (NET_ADDR_SET).
-      if (d.kind === 'bridge') d.macSetByUser = true;
-    });
+  const r = netdev_ops(dev).set_mac_address?.(w, ns, dev, mac);
+  if (r !== undefined && !r.ok) return r;
+  setDevice(ns, dev, (d) => {
+    d.mac = mac;
+  });
   w.trace.state(w.loop.now, ns.name, dev.name, 'dev_set_mac_address', `${dev.name} address ${mac}`);
   call_netdevice_notifiers(w, 'NETDEV_CHANGEADDR', ns, current(ns, dev) as DeviceState);
   return OK;

@@ -5,6 +5,7 @@
 export type Errno =
   | 'EPERM'
   | 'ENOENT'
+  | 'ENXIO'
   | 'ESRCH'
   | 'ENOBUFS'
   | 'EEXIST'
@@ -26,6 +27,7 @@ export type Errno =
 export const STRERROR: Readonly<Record<Errno, string>> = {
   EPERM: 'Operation not permitted',
   ENOENT: 'No such file or directory',
+  ENXIO: 'No such device or address',
   ESRCH: 'No such process',
   ENOBUFS: 'No buffer space available',
   EEXIST: 'File exists',

@@ -41,14 +41,15 @@ export interface NetDeviceOps {
   /** ndo_add_slave / ndo_del_slave: this device taking a port (a bridge). */
   readonly add_slave?: (w: World, ns: Namespace, master: DeviceState, port: DeviceState) => Result;
   readonly del_slave?: (w: World, ns: Namespace, master: DeviceState, port: DeviceState) => void;
-  /** ndo_change_mtu: the driver's own limit within [minMtu, maxMtu] (a macvlan's: its lower device's MTU). */
-  readonly change_mtu?: (w: World, dev: DeviceState, mtu: number) => Result;
   /**
-   * ndo_set_mac_address, for a driver that does more than take the address (a macvlan: refuses one in
-   * use on its lower device, or changes the lower device's in passthru mode). It sets the address
-   * itself; the core then tells NETDEV_CHANGEADDR.
+   * ndo_change_mtu / ndo_set_mac_address: the driver's part of a change the user asked for, after the
+   * core's own checks and before the core sets the value and tells NETDEV_CHANGEMTU / CHANGEADDR. It
+   * may refuse (a macvlan: an MTU above its lower device's, an address in use on its port), note
+   * something (a bridge whose MTU or address the user set stops following its ports), or carry the
+   * change further (a passthru macvlan's address is its lower device's).
    */
-  readonly set_mac_address?: (w: World, ns: Namespace, dev: DeviceState, mac: string) => Result;
+  readonly change_mtu?: (w: World, ns: Namespace, dev: DeviceState, mtu: number) => Result | void;
+  readonly set_mac_address?: (w: World, ns: Namespace, dev: DeviceState, mac: string) => Result | void;
   /** Can this device be a bridge port (br_add_if refuses lo and bridges)? Undefined: yes. */
   readonly enslave?: (master: DeviceState) => Result | undefined;
 }

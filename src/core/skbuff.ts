@@ -41,9 +41,9 @@ export function alloc_skb(w: World, ns: Namespace, dev: DeviceState, data: Uint8
  * skb_clone: a copy that goes its own way (with its own bytes when `data` is given), named after its
  * parent in the trace: its first event says where it came from.
  */
-export function skb_clone(w: World, skb: Skb, stage: string, what: string, data: Uint8Array = skb.data): Skb {
+export function skb_clone(w: World, skb: Skb, stage: string, what: string, data: Uint8Array = skb.data, at: DeviceState = skb.dev): Skb {
   const c: Skb = { data, ns: skb.ns, dev: skb.dev, pktType: skb.pktType, rtIif: skb.rtIif, fromDatapath: skb.fromDatapath, id: ++w.lastPacketId, parent: skb.id };
-  if (w.trace.detailed) w.trace.step(w.loop.now, skb.ns.name, skb.dev.name, stage, what, c.id, skb.id);
+  if (w.trace.detailed) w.trace.step(w.loop.now, skb.ns.name, at.name, stage, what, c.id, skb.id);
   return c;
 }
 

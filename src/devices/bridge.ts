@@ -42,6 +42,7 @@ import {
 } from '../core/dev.js';
 import { call_netdevice_notifiers, register_netdevice_notifier } from '../core/notifier.js';
 import { consume_skb, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
+import { NF_HOOK } from '../core/netfilter.js';
 import { fail, OK, type Result } from '../core/errno.js';
 
 /** Default ageing_time: 300 s. */
@@ -133,8 +134,9 @@ function br_fdb_delete_by_port(w: World, bridge: DeviceState, portId: number): v
   }
   if (gone === 0) return;
   const port = w.device(portId);
-  w.trace.state(w.loop.now, port?.ns.name ?? '', bridge.name, 'br_fdb_delete_by_port', `${gone} learned entr${gone === 1 ? 'y' : 'ies'} on ${port?.dev.name ?? 'a port'} forgotten`);
+  // Recorded before the event that says so, as a namespace's state is.
   recordFdb(w, bridge);
+  w.trace.state(w.loop.now, port?.ns.name ?? '', bridge.name, 'br_fdb_delete_by_port', `${gone} learned entr${gone === 1 ? 'y' : 'ies'} on ${port?.dev.name ?? 'a port'} forgotten`);
 }
 
 /** Is `mac` the bridge's own, or one of its ports' (the fdb's local, permanent entries)? */
@@ -158,8 +160,8 @@ function br_fdb_update(w: World, ns: Namespace, bridge: DeviceState, port: Devic
     return;
   }
   fdb.set(src, { port: port.id, updated: w.loop.now });
-  w.trace.state(w.loop.now, ns.name, bridge.name, 'br_fdb_update', `${src} learned on ${port.name}${e ? ' (moved)' : ''}`);
   recordFdb(w, bridge);
+  w.trace.state(w.loop.now, ns.name, bridge.name, 'br_fdb_update', `${src} learned on ${port.name}${e ? ' (moved)' : ''}`);
 }
 
 /**
@@ -171,16 +173,24 @@ function br_flood(w: World, ns: Namespace, bridge: DeviceState, skb: Skb, except
   if (w.trace.detailed) skb_trace(w, skb, 'br_flood', `flooding to every port${except === undefined ? '' : ' but the ingress'}`, bridge);
   for (const p of bridgePorts(ns, bridge.id).ports) {
     if ((p.id === except && !hairpin(w, p.id)) || !p.up) continue;
-    const c = skb_clone(w, skb, 'br_flood', `copy for ${p.name}`);
-    c.dev = p;
-    void dev_queue_xmit(w, c);
+    const c = skb_clone(w, skb, 'br_flood', `copy for ${p.name}`, skb.data, bridge);
+    void __br_forward(w, c, p);
   }
+}
+
+/** __br_forward: out through `port`, past the bridge's FORWARD and POST_ROUTING hooks. */
+function __br_forward(w: World, skb: Skb, port: DeviceState): XmitResult {
+  skb.dev = port;
+  return NF_HOOK(w, 'BR_FORWARD', skb, br_forward_finish, undefined, 'ok');
+}
+
+function br_forward_finish(w: World, skb: Skb): XmitResult {
+  return NF_HOOK(w, 'BR_POST_ROUTING', skb, dev_queue_xmit, undefined, 'ok');
 }
 
 function br_forward(w: World, bridge: DeviceState, skb: Skb, port: DeviceState): XmitResult {
   if (w.trace.detailed) skb_trace(w, skb, 'br_forward', `to ${port.name} (learned)`, bridge);
-  skb.dev = port;
-  return dev_queue_xmit(w, skb);
+  return __br_forward(w, skb, port);
 }
 
 function hairpin(w: World, portId: number): boolean {
@@ -201,6 +211,14 @@ function br_handle_frame(w: World, skb: Skb): RxHandlerResult {
     return 'consumed';
   }
   const bridge = here.dev;
+  NF_HOOK(w, 'BR_PRE_ROUTING', skb, br_handle_frame_finish, bridge, undefined);
+  return 'consumed';
+}
+
+/** br_handle_frame_finish: learn, then deliver up, forward or flood. */
+function br_handle_frame_finish(w: World, skb: Skb, bridge: DeviceState): void {
+  const port = skb.dev;
+  const ns = skb.ns;
   const frame = skb.data;
   const src = macAt(frame, 6);
   const dst = macAt(frame, 0);
@@ -208,42 +226,37 @@ function br_handle_frame(w: World, skb: Skb): RxHandlerResult {
   if (!srcIsGroup(frame) && !isLocalMac(ns, bridge, src)) br_fdb_update(w, ns, bridge, port, src);
   if (dstIsGroup(frame)) {
     br_flood(w, ns, bridge, skb, port.id);
-    br_pass_frame_up(w, bridge, skb);
-    return 'consumed';
+    return br_pass_frame_up(w, bridge, skb);
   }
-  if (isLocalMac(ns, bridge, dst)) {
-    br_pass_frame_up(w, bridge, skb);
-    return 'consumed';
-  }
+  if (isLocalMac(ns, bridge, dst)) return br_pass_frame_up(w, bridge, skb);
   const e = lookup(w, bridge, dst);
   if (!e) {
     br_flood(w, ns, bridge, skb, port.id);
     if (localRcv) br_pass_frame_up(w, bridge, skb);
     else consume_skb(w, skb, 'br_flood', `${dst} unknown: flooded`, bridge);
-    return 'consumed';
+    return;
   }
   const out = e.port === port.id && !hairpin(w, port.id) ? undefined : w.device(e.port);
   if (!out || out.ns !== ns) {
     if (localRcv) br_pass_frame_up(w, bridge, skb);
     else if (e.port === port.id) kfree_skb(w, skb, 'br_handle_frame', 'BR_SAME_PORT', `${dst} lives behind the port it came in on`);
     else kfree_skb(w, skb, 'br_forward', 'DEV_READY', `the port ${dst} was learned on is gone`, bridge);
-    return 'consumed';
+    return;
   }
   if (!localRcv) {
     void br_forward(w, bridge, skb, out.dev);
-    return 'consumed';
+    return;
   }
   // deliver_clone: the port gets a copy, the bridge's own stack the frame.
-  void br_forward(w, bridge, skb_clone(w, skb, 'br_forward', `copy for ${out.dev.name}`), out.dev);
+  void br_forward(w, bridge, skb_clone(w, skb, 'br_forward', `copy for ${out.dev.name}`, skb.data, bridge), out.dev);
   br_pass_frame_up(w, bridge, skb);
-  return 'consumed';
 }
 
-/** br_pass_frame_up: the bridge device receives it, as any device would. */
+/** br_pass_frame_up: past the bridge's LOCAL_IN hook, the bridge device receives it, as any device would. */
 function br_pass_frame_up(w: World, bridge: DeviceState, skb: Skb): void {
   skb.dev = bridge;
   skb.rtIif = 0;
-  netif_receive_skb(w, skb);
+  NF_HOOK(w, 'BR_LOCAL_IN', skb, netif_receive_skb, undefined, undefined);
 }
 
 /** br_dev_xmit: what the bridge's own stack sends goes to the learned port, or everywhere. */
@@ -282,6 +295,16 @@ function br_port_state_selection(w: World, ns: Namespace, bridgeId: number): voi
   if (!bridge.carrierComputed) return;
   const carrier = bridge.up && bridgePorts(ns, bridgeId).ports.some((p) => p.up && p.carrier);
   netif_carrier_set(w, ns, bridge, carrier);
+}
+
+/**
+ * A bridge that comes up joins the all-snoopers group (multicast snooping) and sends IGMPv3 reports for
+ * 224.0.0.106 at random moments in its first second, out of every port into every port's peer. The
+ * simulator sends none, so those devices' counters are not what the kernel's would be.
+ */
+function igmpReportsReach(w: World, dev: DeviceState): void {
+  w.statsOf(dev.id).inexact = true;
+  if (dev.peer !== undefined) w.statsOf(dev.peer).inexact = true;
 }
 
 /** br_mtu_auto_adjust and br_stp_recalculate_bridge_id, then the ports' states. */
@@ -330,6 +353,7 @@ function br_add_if(w: World, ns: Namespace, bridge: DeviceState, port: DeviceSta
   while (used.has(n)) n++;
   rt.ports.set(port.id, { bridge: bridge.id, portNo: n, enabled: false, forwardDelayUntil: undefined, hairpin: false });
   void netdev_rx_handler_register(w, port.id, br_handle_frame);
+  if (bridge.up) igmpReportsReach(w, port);
   w.trace.state(w.loop.now, ns.name, port.name, 'br_add_if', `${port.name} is port ${n} of ${bridge.name}`);
   call_netdevice_notifiers(w, 'NETDEV_CHANGEUPPER', ns, ns.state.devices[port.ifindex] as DeviceState, { upper: bridge, linking: true });
   bridgeRecalc(w, ns, bridge.id);
@@ -364,6 +388,8 @@ export const bridgeOps: NetDeviceOps = {
   // br_dev_open: the garbage collection starts; the ports may now forward.
   open: (w, ns, dev) => {
     runtime(w).gcFrom.set(dev.id, w.loop.now + GC_AFTER_OPEN);
+    igmpReportsReach(w, dev);
+    for (const p of bridgePorts(ns, dev.id).ports) igmpReportsReach(w, p);
     br_port_state_selection(w, ns, dev.id);
   },
   // br_dev_stop → br_stp_disable_bridge: every port disabled, everything learned forgotten.
@@ -375,6 +401,18 @@ export const bridgeOps: NetDeviceOps = {
   operstateKnown: (dev) => dev.carrierComputed === true,
   add_slave: br_add_if,
   del_slave: br_del_if,
+  // br_change_mtu: a bridge whose MTU the user set stops following its ports'.
+  change_mtu: (_w, ns, dev) =>
+    ns.update((d) => {
+      const b = d.devices[dev.ifindex];
+      if (b) b.mtuSetByUser = true;
+    }),
+  // br_set_mac_address: a user-set address is the bridge's for good (NET_ADDR_SET).
+  set_mac_address: (_w, ns, dev) =>
+    ns.update((d) => {
+      const b = d.devices[dev.ifindex];
+      if (b) b.macSetByUser = true;
+    }),
 };
 
 /** The bridge's netdevice notifier (br_device_event): what happens to a port, or to the bridge itself. */

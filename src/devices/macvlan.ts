@@ -295,7 +295,10 @@ function macvlan_broadcast_enqueue(w: World, port: MacvlanPort, src: MacvlanDev 
   const any = port.vlans.map((id) => runtime(w).vlans.get(id)).find((v) => v !== undefined);
   const used = any ? macvlan_bc_queue_len_used(w, any) : 0;
   if (port.bcQueue.length < used) port.bcQueue.push({ skb: c, src });
-  else kfree_skb(w, c, 'macvlan_broadcast_enqueue', 'MACVLAN_BROADCAST_QUEUE', `the broadcast queue holds ${used} frames at most (bcqueuelen)`);
+  else {
+    w.statsOf(skb.dev.id).core_rx_dropped++;
+    kfree_skb(w, c, 'macvlan_broadcast_enqueue', 'MACVLAN_BROADCAST_QUEUE', `the broadcast queue holds ${used} frames at most (bcqueuelen)`);
+  }
   if (port.bcWorkQueued) return;
   port.bcWorkQueued = true;
   w.loop.after(MACVLAN_BC_WORK_NS, () => {
@@ -428,7 +431,7 @@ function macvlan_stop(w: World, _ns: Namespace, dev: DeviceState): void {
 }
 
 /** macvlan_change_mtu: never above the lower device's. */
-function macvlan_change_mtu(w: World, dev: DeviceState, mtu: number): Result {
+function macvlan_change_mtu(w: World, _ns: Namespace, dev: DeviceState, mtu: number): Result {
   const lower = portOf(w, dev)?.lower;
   return lower && mtu > lower.dev.mtu ? fail('EINVAL') : OK;
 }
@@ -444,15 +447,12 @@ function setMac(ns: Namespace, dev: DeviceState, mac: string): void {
  * macvlan_set_mac_address: a passthru macvlan's address is its lower device's (the lower changes,
  * and the macvlan follows it through the notifier); another must not be in use on the port.
  */
-function macvlan_set_mac_address(w: World, ns: Namespace, dev: DeviceState, mac: string): Result {
+function macvlan_set_mac_address(w: World, _ns: Namespace, dev: DeviceState, mac: string): Result {
   const p = portOf(w, dev);
   if (!p) return fail('ENODEV');
   if (dev.mac === mac) return OK;
   if (p.vlan.mode === 'passthru') return dev_set_mac_address(w, p.lower.ns, p.lower.dev.ifindex, mac);
-  if (macvlan_addr_busy(w, p.port, mac)) return fail('EADDRINUSE');
-  setMac(ns, dev, mac);
-  w.trace.state(w.loop.now, ns.name, dev.name, 'macvlan_sync_address', `${dev.name} address ${mac}`);
-  return OK;
+  return macvlan_addr_busy(w, p.port, mac) ? fail('EADDRINUSE') : OK;
 }
 
 export const macvlanOps: NetDeviceOps = {

@@ -4,10 +4,8 @@
  * (NORMAL, FLOOD, drop, output:N, mod_dl_dst:M), with their counters. A packet takes the highest
  * priority flow it matches; one matching none is dropped. A new bridge has "priority=0 actions=NORMAL".
  */
-import { inSubnet, parseIpv4, parseIpv4Cidr, type Ipv4Address } from '../wire/ipv4.js';
-import { parseMac } from '../wire/ethernet.js';
-import { get32 } from '../wire/bytes.js';
-import { macAt } from '../wire/ethernet.js';
+import { inSubnet, ipv4Dst, ipv4Protocol, ipv4Src, parseIpv4, parseIpv4Cidr, type Ipv4Address } from '../wire/ipv4.js';
+import { ETHERNET_HEADER_LEN, ethertypeOf, macAt, parseMac } from '../wire/ethernet.js';
 
 export const OFPP_LOCAL = 65534;
 export const DEFAULT_PRIORITY = 32768;
@@ -177,11 +175,13 @@ export function flowMatches(m: FlowMatch, inPort: number, frame: Uint8Array): bo
   if (m.inPort !== undefined && m.inPort !== inPort) return false;
   if (m.dlDst !== undefined && macAt(frame, 0) !== m.dlDst) return false;
   if (m.dlSrc !== undefined && macAt(frame, 6) !== m.dlSrc) return false;
-  const type = ((frame[12] as number) << 8) | (frame[13] as number);
+  const type = ethertypeOf(frame);
   if (m.dlType !== undefined && type !== m.dlType) return false;
-  if (m.nwProto !== undefined && frame[23] !== m.nwProto) return false;
-  if (m.nwSrc && !inSubnet(get32(frame, 26), m.nwSrc.addr, m.nwSrc.len)) return false;
-  if (m.nwDst && !inSubnet(get32(frame, 30), m.nwDst.addr, m.nwDst.len)) return false;
+  // nw_* fields are the IPv4 header's (an untagged frame: flow_extract sees the tag's inner type).
+  const ip = frame.subarray(ETHERNET_HEADER_LEN);
+  if (m.nwProto !== undefined && ipv4Protocol(ip) !== m.nwProto) return false;
+  if (m.nwSrc && !inSubnet(ipv4Src(ip), m.nwSrc.addr, m.nwSrc.len)) return false;
+  if (m.nwDst && !inSubnet(ipv4Dst(ip), m.nwDst.addr, m.nwDst.len)) return false;
   return true;
 }
 

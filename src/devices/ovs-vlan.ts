@@ -7,7 +7,15 @@
  * untagged on input (native-untagged: on output too). MACs are learned per VLAN, and a frame is
  * flooded only to ports that carry its VLAN.
  */
-import type { OvsPort, VlanMode } from './ovs.js';
+/** A Port row's vlan_mode column; dot1q-tunnel is not simulated. */
+export type VlanMode = 'access' | 'trunk' | 'native-tagged' | 'native-untagged';
+
+/** The VLAN columns of a Port row (ovs.ts's OvsPort has them). */
+export interface VlanColumns {
+  readonly tag: number | undefined;
+  readonly trunks: readonly number[];
+  readonly vlanMode: VlanMode | undefined;
+}
 
 /** VLAN ids run 0..4095; 0 is "no VLAN" (an untagged or priority-tagged frame on a trunk). */
 export const VLAN_N_IDS = 4096;
@@ -25,19 +33,19 @@ const NONE = (): boolean => false;
 const ALL = (): boolean => true;
 
 /** Port records are immutable (a change makes a new one), so each is worked out once. */
-const applied = new WeakMap<OvsPort, PortVlan>();
+const applied = new WeakMap<VlanColumns, PortVlan>();
 
 /**
  * bridge.c's port_configure and bundle_set: with no vlan_mode, a tag makes an access port (trunks
  * ignored) and no tag a trunk port. A native port always trunks its own VLAN and never VLAN 0.
  */
-export function portVlan(p: OvsPort): PortVlan {
+export function portVlan(p: VlanColumns): PortVlan {
   let pv = applied.get(p);
   if (!pv) applied.set(p, (pv = bundle_set(p)));
   return pv;
 }
 
-function bundle_set(p: OvsPort): PortVlan {
+function bundle_set(p: VlanColumns): PortVlan {
   const mode: VlanMode = p.vlanMode ?? (p.tag !== undefined ? 'access' : 'trunk');
   const listed = p.trunks.length === 0 ? undefined : new Set(p.trunks);
   switch (mode) {

@@ -10,20 +10,19 @@
  */
 import type { DeviceState } from '../sim/state.js';
 import { worldSlot, type Namespace, type World } from '../sim/world.js';
-import { ethertypeOf, ETHERTYPE_VLAN, macAt, setEthernetDst } from '../wire/ethernet.js';
+import { dstIsGroup, ethertypeOf, ETHERTYPE_VLAN, macAt, setEthernetDst, srcIsGroup } from '../wire/ethernet.js';
 import { popVlanTag, pushVlanTag } from '../wire/vlan.js';
 import { register_netdev_ops, type NetDeviceOps, type XmitResult } from '../core/netdevice.js';
 import { dev_add_pack_all, dev_queue_xmit, netif_receive_skb } from '../core/dev.js';
 import { consume_skb, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
 import { flowMatches, formatMatch, OFPP_LOCAL, type Flow } from './ovs-flows.js';
 import { BR_AGEING_TIME } from './bridge.js';
-import { input_vid_is_valid, portVlan, tagOnOutput, xbundle_includes_vlan, xvlan_input_translate, type PortVlan } from './ovs-vlan.js';
+import { input_vid_is_valid, portVlan, tagOnOutput, xbundle_includes_vlan, xvlan_input_translate, type PortVlan, type VlanMode } from './ovs-vlan.js';
 
 /** OVS's default mac-aging-time is 300 s too. */
 export const OVS_AGEING_TIME = BR_AGEING_TIME;
 
-/** A Port row's vlan_mode column; dot1q-tunnel is not simulated. */
-export type VlanMode = 'access' | 'trunk' | 'native-tagged' | 'native-untagged';
+export type { VlanMode } from './ovs-vlan.js';
 
 /**
  * A Port row and its one Interface, as ovs-vswitchd configured them. The VLAN columns are the
@@ -255,8 +254,8 @@ function xlate_normal(w: World, b: OvsBridge, skb: Skb, frame: Uint8Array): numb
   const vlan = xvlan_input_translate(inVlan, vid);
   const src = macAt(inner, 6);
   const dst = macAt(inner, 0);
-  if (((inner[6] as number) & 1) === 0) update_learning_table(w, b, vlan, src, inId);
-  const learned = ((inner[0] as number) & 1) === 0 ? b.ml.get(macKey(vlan, dst)) : undefined;
+  if (!srcIsGroup(inner)) update_learning_table(w, b, vlan, src, inId);
+  const learned = dstIsGroup(inner) ? undefined : b.ml.get(macKey(vlan, dst));
   const live = learned && w.loop.now - learned.updated <= OVS_AGEING_TIME ? learned : undefined;
   if (live) {
     if (live.port === inId) return `learned port is input port, dropping (${dst} was learned on the input port)`;
@@ -268,7 +267,7 @@ function xlate_normal(w: World, b: OvsBridge, skb: Skb, frame: Uint8Array): numb
     }
     return 0;
   }
-  if (w.trace.detailed) w.trace.step(w.loop.now, skb.ns.name, b.name, 'xlate_normal', `${((inner[0] as number) & 1) === 1 ? 'broadcast' : `${dst} unknown`} in VLAN ${vlan}: flood`, skb.id);
+  if (w.trace.detailed) w.trace.step(w.loop.now, skb.ns.name, b.name, 'xlate_normal', `${dstIsGroup(inner) ? 'broadcast' : `${dst} unknown`} in VLAN ${vlan}: flood`, skb.id);
   return xlate_normal_flood(w, b, skb, vlan, pcp, inner);
 }
 
@@ -282,8 +281,8 @@ function update_learning_table(w: World, b: OvsBridge, vlan: number, src: string
   b.ml.delete(key);
   b.ml.set(key, { vlan, mac: src, port: inId, updated: w.loop.now });
   if (had?.port !== inId) {
-    w.trace.state(w.loop.now, w.device(inId)?.ns.name ?? '', b.name, 'update_learning_table', `${src} learned on ${w.device(inId)?.dev.name ?? inId} in VLAN ${vlan}`);
     w.recordTable('ovs-mac', b.name, () => [...b.ml.values()]);
+    w.trace.state(w.loop.now, w.device(inId)?.ns.name ?? '', b.name, 'update_learning_table', `${src} learned on ${w.device(inId)?.dev.name ?? inId} in VLAN ${vlan}`);
   }
 }
 

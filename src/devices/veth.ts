@@ -135,6 +135,9 @@ export function veth_newlink(w: World, ns: Namespace, name: string, peerName: st
     const p = findById(d as never, peerId);
     if (p) (d.devices[p.ifindex] as Draft<DeviceState>).peer = id;
   });
+  // veth_newlink turns each end's carrier off once it is registered: one change each from the start.
+  w.statsOf(id).carrier_changes = 1;
+  w.statsOf(peerId).carrier_changes = 1;
   w.trace.state(w.loop.now, ns.name, mName, 'veth_newlink', `${mName} and its peer ${pName}${peerNs === ns ? '' : ` (in ${peerNs.name || 'the script namespace'})`} registered`);
   return OK;
 }

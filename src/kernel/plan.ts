@@ -5,7 +5,7 @@
  * openvswitch module. The plan is plain data: it crosses into the private namespace as JSON.
  */
 import { quote } from 'shell-quote';
-import { invocation, isSimple, netnsAdded, programOf, tcpdumpArgs } from '../scenario/command.js';
+import { invocation, ipv4OnlyFilter, isSimple, netnsAdded, programOf, tcpdumpArgs } from '../scenario/command.js';
 import type { ShellWord } from '../scenario/script.js';
 import type { Scenario } from '../scenario/scenario.js';
 
@@ -63,6 +63,11 @@ export function usesOvs(s: Scenario): boolean {
   return s.script.some((l) => /^ovs-/.test(programOf(invocation(l.words)) ?? ''));
 }
 
+/** Does the script run net-tools (ifconfig, route, arp)? */
+export function usesNetTools(s: Scenario): boolean {
+  return s.script.some((l) => ['ifconfig', 'route', 'arp'].includes(programOf(invocation(l.words)) ?? ''));
+}
+
 /** The tcpdump argv kernel mode really runs for a capture written as `words`. */
 function captureArgv(words: readonly ShellWord[], ipv6: boolean): string[] {
   const inv = invocation(words);
@@ -71,7 +76,7 @@ function captureArgv(words: readonly ShellWord[], ipv6: boolean): string[] {
   if ('error' in t) throw new Error(`capture line was validated at load: ${t.error}`);
   // -l and --immediate-mode: every packet reaches us as it is seen, none waits in a buffer at the end.
   // -Z root: tcpdump would otherwise drop to the 'tcpdump' user.
-  const filter = ipv6 ? [...t.filter] : t.filter.length > 0 ? ['(', ...t.filter, ')', 'and', 'not', 'ip6'] : ['not', 'ip6'];
+  const filter = ipv6 ? [...t.filter] : ipv4OnlyFilter(t.filter);
   const prefix = inv.netns === undefined ? [] : ['ip', 'netns', 'exec', inv.netns];
   return [...prefix, argv[0] as string, '-l', '--immediate-mode', '-Z', 'root', ...t.options, ...filter];
 }

@@ -34,6 +34,8 @@ export function findTool(name: string): string | undefined {
 
 export interface Needs {
   readonly ovs: boolean;
+  /** The script runs ifconfig, route or arp (Debian's net-tools). */
+  readonly netTools?: boolean;
   /** Whose rights to judge by; the current process's by default. */
   readonly uid?: number;
 }
@@ -52,6 +54,9 @@ const PACKAGE_OF: Record<string, string> = {
   'ovsdb-tool': 'openvswitch-switch',
   'ovs-appctl': 'openvswitch-switch',
   'ovs-ofctl': 'openvswitch-switch',
+  ifconfig: 'net-tools',
+  route: 'net-tools',
+  arp: 'net-tools',
 };
 
 /** Everything missing for a kernel run, one sentence each; empty when it can run. */
@@ -61,6 +66,7 @@ export function kernelPreflight(needs: Needs): string[] {
   if ((needs.uid ?? process.getuid?.()) !== 0) missing.push('kernel mode needs root (it makes network namespaces): run it as root, e.g. with sudo');
   const tools = ['unshare', 'mount', 'bash', 'ip', 'sysctl', 'tcpdump', 'ping'];
   if (needs.ovs) tools.push('ovs-vsctl', 'ovs-vswitchd', 'ovsdb-server', 'ovsdb-tool', 'ovs-appctl', 'ovs-ofctl');
+  if (needs.netTools) tools.push('ifconfig', 'route', 'arp');
   const absent = tools.filter((t) => findTool(t) === undefined);
   if (absent.length > 0) {
     const pkgs = [...new Set(absent.map((t) => PACKAGE_OF[t] ?? t))];

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hasOvsKernelModule, kernelPreflight, toolPath } from './preflight.js';
-import { makePlan, usesOvs } from './plan.js';
+import { makePlan, usesNetTools, usesOvs } from './plan.js';
 import type { InsideMessage } from './inside.js';
 import type { Report } from '../report/report.js';
 import type { Scenario } from '../scenario/scenario.js';
@@ -25,6 +25,16 @@ export class KernelRunFailed extends Error {
   override name = 'KernelRunFailed';
 }
 
+/** The run outlived its whole-run limit (--timeout) and was torn down. */
+export class KernelRunTimedOut extends KernelRunFailed {
+  override name = 'KernelRunTimedOut';
+}
+
+/** The run was cancelled through its signal (Ctrl-C) and torn down. */
+export class KernelRunInterrupted extends KernelRunFailed {
+  override name = 'KernelRunInterrupted';
+}
+
 export interface KernelRunOptions {
   /** Whole-run limit; past it the run is cancelled and torn down. */
   readonly timeoutMs?: number;
@@ -38,13 +48,15 @@ const INSIDE = fileURLToPath(new URL('./inside.ts', import.meta.url));
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
 
 export function kernelAvailability(s: Scenario): string[] {
-  return kernelPreflight({ ovs: usesOvs(s) });
+  return kernelPreflight({ ovs: usesOvs(s), netTools: usesNetTools(s) });
 }
 
 export async function runKernel(s: Scenario, opts: KernelRunOptions = {}): Promise<Report> {
   const missing = kernelAvailability(s);
   if (missing.length > 0) throw new KernelUnavailable(missing);
-  const plan = makePlan(s, { ovsNetdev: !hasOvsKernelModule() });
+  const timeoutMs = opts.timeoutMs ?? 600_000;
+  // One line may take as long as the whole run (a scenario of minutes of sleep is one `sleep 300`).
+  const plan = makePlan(s, { ovsNetdev: !hasOvsKernelModule(), commandTimeoutMs: timeoutMs });
   // --kill-child: if unshare itself is killed, the driver (and with it the pid namespace) dies too.
   const child = spawn(
     'unshare',
@@ -69,16 +81,16 @@ export async function runKernel(s: Scenario, opts: KernelRunOptions = {}): Promi
   child.stdin.on('error', () => undefined); // the driver may be gone already
   child.stdin.write(`${JSON.stringify(plan)}\n`);
 
-  let cancelled: string | undefined;
-  const cancel = (why: string) => {
+  let cancelled: KernelRunFailed | undefined;
+  const cancel = (why: KernelRunFailed) => {
     if (cancelled !== undefined) return;
     cancelled = why;
     // Closing stdin is the driver's signal to tear down; SIGKILL is the backstop.
     child.stdin.end();
     setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
   };
-  const timer = setTimeout(() => cancel(`timed out after ${(opts.timeoutMs ?? 600_000) / 1000} s`), opts.timeoutMs ?? 600_000);
-  const onAbort = () => cancel('cancelled');
+  const timer = setTimeout(() => cancel(new KernelRunTimedOut(`${s.file}: kernel run timed out after ${timeoutMs / 1000} s (--timeout SEC sets the limit)`)), timeoutMs);
+  const onAbort = () => cancel(new KernelRunInterrupted(`${s.file}: kernel run cancelled`));
   opts.signal?.addEventListener('abort', onAbort);
   if (opts.signal?.aborted) onAbort();
 
@@ -91,8 +103,8 @@ export async function runKernel(s: Scenario, opts: KernelRunOptions = {}): Promi
   });
   clearTimeout(timer);
   opts.signal?.removeEventListener('abort', onAbort);
-  if (cancelled !== undefined) throw new KernelRunFailed(`${s.file}: kernel run ${cancelled}`);
+  if (cancelled !== undefined) throw cancelled;
   if (failure !== undefined) throw new KernelRunFailed(`${s.file}: kernel run failed: ${failure}`);
   if (result === undefined) throw new KernelRunFailed(`${s.file}: kernel run ended (exit ${code}) without a result${diagnostics ? `:\n${diagnostics.trim()}` : ''}`);
-  return { scenario: s.name, file: s.file, mode: 'kernel', captures: result.captures, output: result.output };
+  return { scenario: s.name, file: s.file, mode: 'kernel', captures: result.captures, output: result.output, ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}) };
 }

@@ -10,6 +10,17 @@ export interface CaptureResult {
   readonly text: string;
 }
 
+/**
+ * Something about a run that is not part of what it printed, so never compared: a capture whose tcpdump
+ * was killed mid-run (its text ends there: 'capture-died'), or one that ended by itself, e.g. when its
+ * interface went away ('capture-ended', with tcpdump's own message).
+ */
+export interface RunWarning {
+  readonly kind: 'capture-died' | 'capture-ended';
+  readonly point: string;
+  readonly message: string;
+}
+
 export interface Report {
   readonly scenario: string;
   readonly file: string;
@@ -17,6 +28,7 @@ export interface Report {
   /** In the order their tcpdump lines appear in the script. */
   readonly captures: readonly CaptureResult[];
   readonly output: string;
+  readonly warnings?: readonly RunWarning[];
 }
 
 /** A named block of text; canonical comparison works block by block. */
@@ -50,5 +62,6 @@ export function reportJson(r: Report): object {
     mode: r.mode,
     captures: Object.fromEntries(r.captures.map((c) => [c.point, c.text])),
     output: r.output,
+    ...(r.warnings && r.warnings.length > 0 ? { warnings: r.warnings } : {}),
   };
 }

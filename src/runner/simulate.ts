@@ -11,8 +11,8 @@ import type { ScriptLine } from '../scenario/script.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { Report } from '../report/report.js';
 import { TOOLS } from '../tools/index.js';
-import type { ToolOutput } from '../tools/tool.js';
-import { captureText, startCapture, tcpdumpCheck, tcpdumpSpec, type CaptureSpecArgs } from '../tools/tcpdump.js';
+import { NotSimulated, type ToolOutput } from '../tools/tool.js';
+import { capturedFrames, captureText, startCapture, tcpdumpCheck, tcpdumpSpec, type CaptureSpecArgs } from '../tools/tcpdump.js';
 import { NS_PER_MS } from '../sim/event-loop.js';
 import type { CaptureTap, TappedFrame, World } from '../sim/world.js';
 import { createWorld } from '../init/index.js';
@@ -70,18 +70,23 @@ export class SimulationError extends Error {
   override name = 'SimulationError';
 }
 
+/** The storm guard stopped the run: frames kept going round without the network going quiet. */
+export class StormGuardStop extends SimulationError {
+  override name = 'StormGuardStop';
+}
+
 /** Events waiting at once beyond which a run is a storm even before it has used its budget. */
 export const MAX_PENDING = 1_000_000;
 
 /** The storm guard's report: how much work, and the devices the frames keep going round. */
-function stormError(w: World, where: string, maxEvents: number): SimulationError {
+function stormError(w: World, where: string, maxEvents: number): StormGuardStop {
   const loop = w
     .busiestDevices()
     .slice(0, 12)
     .map((d) => `${d.ns === '' ? '' : `${d.ns}/`}${d.name} (${Math.round(d.share * 100)}%)`)
     .join(', ');
   const what = w.loop.pending > MAX_PENDING ? `${w.loop.pending} events waiting at once` : `${maxEvents} events`;
-  return new SimulationError(
+  return new StormGuardStop(
     `${where}: storm guard: ${what} without the network going quiet — frames keep arriving at ${loop || 'no device'}; a forwarding loop (bridges without STP?) floods forever on a real kernel too`,
   );
 }
@@ -118,7 +123,7 @@ export function prepare(s: Scenario): Prepared[] {
       }
       continue;
     }
-    const tool = TOOLS[program];
+    const tool = Object.hasOwn(TOOLS, program) ? TOOLS[program] : undefined;
     if (!tool) {
       errors.push(new ScenarioError(s.file, line.line, `'${program}' is not simulated (the simulator runs: ${[...Object.keys(TOOLS), 'tcpdump'].sort().join(', ')})`));
       continue;
@@ -164,7 +169,13 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
     } else {
       const tool = TOOLS[step.program];
       if (!tool) throw new Error(`unreachable: ${step.program} was checked`);
-      const r = tool.run({ world: w, ns }, step.argv);
+      let r: ReturnType<typeof tool.run>;
+      try {
+        r = tool.run({ world: w, ns }, step.argv);
+      } catch (e) {
+        if (e instanceof NotSimulated) throw new SimulationError(`${s.file}:${step.line.line}: ${e.message}`);
+        throw e;
+      }
       let result: ToolOutput | undefined;
       if ('async' in r) {
         r.async((o) => (result = o));
@@ -195,6 +206,6 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
     captures: captures.map((c) => ({ point: c.point, text: c.tap ? captureText(c.tap, c.spec) : '' })),
     output,
   };
-  const kept = captures.map((c) => ({ point: c.point, frames: c.tap ? c.tap.frames.filter((f) => c.spec.filter(f.data)) : [] }));
+  const kept = captures.map((c) => ({ point: c.point, frames: c.tap ? capturedFrames(c.tap, c.spec) : [] }));
   return { report, captures: kept, world: w, exits, ends, lines };
 }

@@ -77,80 +77,136 @@ export function programOf(inv: Invocation): string | undefined {
   return typeof p === 'string' ? p.replace(/^.*\//, '') : undefined;
 }
 
-/** tcpdump's short options that take a value (tcpdump.c's option string). */
+/** tcpdump's short options that take a value (tcpdump.c's SHORTOPTS, the letters followed by ':'). */
 const TCPDUMP_SHORT_WITH_VALUE = new Set('BcCDEFGiMmrsTVwWyZzjQ'.split(''));
-const TCPDUMP_LONG_WITH_VALUE = new Set([
-  '--interface', '--count', '--snapshot-length', '--time-stamp-type', '--time-stamp-precision', '--buffer-size',
-  '--direction', '--relinquish-privileges', '--linktype', '--print-sampling', '--count-only', '--fp-type',
-  '--micro', '--nano', '--version', '--list-time-stamp-types', '--list-interfaces',
+/** tcpdump 4.99's long options: the short letter each stands for (or the long name), and whether it takes a value. */
+const TCPDUMP_LONG: ReadonlyMap<string, { readonly short: string; readonly value: boolean }> = new Map([
+  ['--buffer-size', { short: 'B', value: true }],
+  ['--list-interfaces', { short: 'D', value: false }],
+  ['--help', { short: 'h', value: false }],
+  ['--interface', { short: 'i', value: true }],
+  ['--monitor-mode', { short: 'I', value: false }],
+  ['--time-stamp-type', { short: 'j', value: true }],
+  ['--list-time-stamp-types', { short: 'J', value: false }],
+  ['--micro', { short: '--micro', value: false }],
+  ['--nano', { short: '--nano', value: false }],
+  ['--time-stamp-precision', { short: '--time-stamp-precision', value: true }],
+  ['--dont-verify-checksums', { short: 'K', value: false }],
+  ['--list-data-link-types', { short: 'L', value: false }],
+  ['--no-optimize', { short: 'O', value: false }],
+  ['--no-promiscuous-mode', { short: 'p', value: false }],
+  ['--direction', { short: 'Q', value: true }],
+  ['--snapshot-length', { short: 's', value: true }],
+  ['--absolute-tcp-sequence-numbers', { short: 'S', value: false }],
+  ['--packet-buffered', { short: 'U', value: false }],
+  ['--linktype', { short: 'y', value: true }],
+  ['--immediate-mode', { short: '--immediate-mode', value: false }],
+  ['--debug-filter-parser', { short: 'Y', value: false }],
+  ['--relinquish-privileges', { short: 'Z', value: true }],
+  ['--count', { short: '--count', value: false }],
+  ['--fp-type', { short: '--fp-type', value: false }],
+  ['--number', { short: '#', value: false }],
+  ['--print', { short: '--print', value: false }],
+  ['--version', { short: '--version', value: false }],
 ]);
 
 export interface TcpdumpArgs {
   readonly iface: string | undefined;
+  /** -c N as tcpdump reads it (atoi); tcpdump itself refuses one that is not positive. */
   readonly count: number | undefined;
-  /** Options as written (everything before the filter expression). */
+  /** Options as written (everything that is not the filter expression). */
   readonly options: readonly string[];
   /** The filter expression's words, possibly empty. */
   readonly filter: readonly string[];
   /** Short flags given, e.g. "n", "t", "e" — so a printer can honour -e, -t, -nn. */
   readonly flags: string;
+  /** The value of each option that takes one, by short letter (long-only options by their long name); the last given wins. */
+  readonly values: Readonly<Record<string, string>>;
+  /** Long options without a short letter, as given (e.g. --immediate-mode). */
+  readonly longFlags: readonly string[];
 }
 
-/** Splits a tcpdump argv (after the program name) into options and filter, as getopt would. */
+/** C's atoi: leading blanks, a sign, the digits there are; 0 when there are none. */
+function atoi(s: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(s);
+  return m ? Number(m[1]) : 0;
+}
+
+/**
+ * Splits a tcpdump argv (after the program name) into options and filter, as GNU getopt_long
+ * does: options may come after filter words too (it permutes), "--" ends them.
+ */
 export function tcpdumpArgs(args: readonly string[]): TcpdumpArgs | { error: string } {
-  let iface: string | undefined;
-  let count: number | undefined;
   let flags = '';
   const options: string[] = [];
+  const filter: string[] = [];
+  const values: Record<string, string> = {};
+  const longFlags: string[] = [];
   let i = 0;
-  const value = (name: string, v: string | undefined): string | { error: string } =>
-    v === undefined ? { error: `tcpdump: option requires an argument -- '${name}'` } : v;
   while (i < args.length) {
     const a = args[i] as string;
+    i++;
     if (a === '--') {
       options.push(a);
-      i++;
+      filter.push(...args.slice(i));
       break;
     }
     if (a.startsWith('--')) {
-      const [name, inline] = a.split('=', 2) as [string, string | undefined];
+      const [name, inline] = a.split(/=(.*)/s, 2) as [string, string | undefined];
+      // getopt_long accepts any unambiguous prefix of a long option.
+      const hits = [...TCPDUMP_LONG.keys()].filter((k) => k.startsWith(name));
+      const full = TCPDUMP_LONG.has(name) ? name : hits.length === 1 ? hits[0] : undefined;
+      if (full === undefined) return { error: hits.length > 1 ? `tcpdump: option '${name}' is ambiguous` : `tcpdump: unrecognized option '${name}'` };
+      const o = TCPDUMP_LONG.get(full) as { short: string; value: boolean };
       options.push(a);
-      i++;
-      let v: string | undefined = inline;
-      if (inline === undefined && TCPDUMP_LONG_WITH_VALUE.has(name) && !['--micro', '--nano', '--version', '--list-time-stamp-types', '--list-interfaces', '--count-only'].includes(name)) {
+      let v = inline;
+      if (o.value && v === undefined) {
         v = args[i];
-        if (v !== undefined) options.push(v);
+        if (v === undefined) return { error: `tcpdump: option '${full}' requires an argument` };
+        options.push(v);
         i++;
-        const got = value(name, v);
-        if (typeof got !== 'string') return got;
       }
-      if (name === '--interface' && v !== undefined) iface = v;
+      if (!o.value && inline !== undefined) return { error: `tcpdump: option '${full}' doesn't allow an argument` };
+      if (o.short.length === 1) {
+        if (o.value) values[o.short] = v as string;
+        else flags += o.short;
+      } else if (o.value) values[o.short] = v as string;
+      else longFlags.push(o.short);
       continue;
     }
-    if (!a.startsWith('-') || a === '-') break;
+    if (!a.startsWith('-') || a === '-') {
+      filter.push(a);
+      continue;
+    }
     options.push(a);
-    i++;
     for (let j = 1; j < a.length; j++) {
       const f = a[j] as string;
       if (TCPDUMP_SHORT_WITH_VALUE.has(f)) {
         let v = a.slice(j + 1);
         if (v === '') {
-          v = args[i] as string;
-          if (v === undefined) return { error: `tcpdump: option requires an argument -- '${f}'` };
+          const next = args[i];
+          if (next === undefined) return { error: `tcpdump: option requires an argument -- '${f}'` };
+          v = next;
           options.push(v);
           i++;
         }
-        if (f === 'i') iface = v;
-        if (f === 'c') {
-          if (!/^\d+$/.test(v) || Number(v) <= 0) return { error: `tcpdump: invalid packet count ${v}` };
-          count = Number(v);
-        }
+        values[f] = v;
         break;
       }
       flags += f;
     }
   }
-  return { iface, count, options, filter: args.slice(i), flags };
+  const c = values.c;
+  return { iface: values.i, count: c === undefined ? undefined : atoi(c), options, filter, flags, values, longFlags };
+}
+
+/**
+ * The filter a capture really runs with when a scenario has IPv6 off: kernel mode adds "not ip6"
+ * (the kernel's own IPv6 traffic is not part of the scenario), and the simulator compiles the same
+ * words, so that a filter libpcap would then refuse is refused on both sides.
+ */
+export function ipv4OnlyFilter(filter: readonly string[]): string[] {
+  return filter.length > 0 ? ['(', ...filter, ')', 'and', 'not', 'ip6'] : ['not', 'ip6'];
 }
 
 /** The name a background capture is reported under: IF, or NS/IF inside `ip netns exec NS`. */

@@ -3,7 +3,7 @@
  * Loading checks everything a runner would otherwise trip over later, and reports each problem as
  * `file:line: message` — a half-understood scenario never reaches a runner.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import { ScenarioError, ScenarioErrors } from './errors.js';
 import { capturePoint, invocation, isSimple, pingIsBounded, programOf, tcpdumpArgs } from './command.js';
@@ -171,13 +171,85 @@ export function parseScenario(text: string, file: string): Scenario {
   return { file, name: name as string, title: title as string, description, ipv6, script, captures, expect };
 }
 
-export function loadScenario(file: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ScenarioErrors([new ScenarioError(file, undefined, code === 'ENOENT' ? 'no such file' : `cannot read: ${code ?? String(e)}`)]);
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Index of the first byte of `line` that no UTF-8 reading accepts, or undefined if only its end is cut short. */
+function firstBadByte(line: Uint8Array): number | undefined {
+  const rejects = (n: number) => {
+    try {
+      // Streaming: a sequence cut short at the end of the prefix is not yet an error.
+      new TextDecoder('utf-8', { fatal: true }).decode(line.subarray(0, n), { stream: true });
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  if (!rejects(line.length)) return undefined;
+  // A prefix that is rejected stays rejected as it grows: the shortest one ends at the bad byte.
+  let lo = 1;
+  let hi = line.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rejects(mid)) hi = mid;
+    else lo = mid + 1;
   }
-  return parseScenario(text, file);
+  // The byte that made it fail may only end a sequence begun before it: then the sequence is the culprit.
+  const before = line.subarray(0, lo - 1);
+  try {
+    STRICT_UTF8.decode(before);
+    return lo - 1;
+  } catch {
+    return truncatedAt(before);
+  }
+}
+
+/** Where a line's last multi-byte sequence, cut short by the end of the line, starts. */
+function truncatedAt(line: Uint8Array): number {
+  let i = line.length - 1;
+  while (i > 0 && ((line[i] as number) & 0xc0) === 0x80) i--;
+  return i;
+}
+
+/**
+ * The file's text, refusing bytes that are not UTF-8: a lenient decoder would turn them into U+FFFD
+ * inside a device or namespace name, and the simulator and the kernel would then run different names.
+ */
+function decodeUtf8(bytes: Uint8Array, file: string): string {
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    const errors: ScenarioError[] = [];
+    let start = 0;
+    for (let line = 1; start <= bytes.length; line++) {
+      let end = bytes.indexOf(0x0a, start);
+      if (end < 0) end = bytes.length;
+      const text = bytes.subarray(start, end);
+      try {
+        STRICT_UTF8.decode(text);
+      } catch {
+        const at = firstBadByte(text) ?? truncatedAt(text);
+        const hex = (text[at] ?? 0).toString(16).padStart(2, '0');
+        errors.push(new ScenarioError(file, line, `byte 0x${hex} at column ${at + 1} is not UTF-8: scenario files are UTF-8 text`));
+      }
+      start = end + 1;
+    }
+    throw new ScenarioErrors(errors);
+  }
+}
+
+export function loadScenario(file: string): Scenario {
+  let bytes: Buffer;
+  const refuse = (why: string) => new ScenarioErrors([new ScenarioError(file, undefined, why)]);
+  try {
+    // Only a file or a pipe ends: a directory cannot be read, and a device such as /dev/zero never ends.
+    const st = statSync(file);
+    if (st.isDirectory()) throw refuse('is a directory, not a scenario file');
+    if (!st.isFile() && !st.isFIFO()) throw refuse('is not a regular file');
+    bytes = readFileSync(file);
+  } catch (e) {
+    if (e instanceof ScenarioErrors) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw refuse(code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'no such file (a part of the path is not a directory)' : `cannot read: ${code ?? String(e)}`);
+  }
+  return parseScenario(decodeUtf8(bytes, file), file);
 }

@@ -51,9 +51,35 @@ function scanComment(text: string): { comment: number; unterminated?: string } {
   return quote === undefined ? { comment: -1 } : { comment: -1, unterminated: quote };
 }
 
+/**
+ * A '#' left in the text after scanComment is inside a word (`-#`, `a#b`): bash takes it literally,
+ * shell-quote would start a comment there and cut the line. Escaped, it stays in its word.
+ */
+function escapeInWordHashes(text: string): string {
+  let quote: '"' | "'" | undefined;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quote === undefined && c === '\\') {
+      out += c + (text[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#') {
+      out += '\\#';
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
 function toWords(text: string): ShellWord[] {
   // Keep $NAME literal: the scenario is the same text on the kernel and in the simulator.
-  const entries = shellParse(text, (name) => `$${name}`);
+  const entries = shellParse(escapeInWordHashes(text), (name) => `$${name}`);
   const words: ShellWord[] = [];
   for (const e of entries) {
     if (typeof e === 'string') words.push(e);

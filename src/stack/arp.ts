@@ -4,9 +4,9 @@
  * of ip_route_input → fib_validate_source), and learn the sender into the neighbour table.
  * arp_solicit sends the requests the neighbour table asks for, choosing their source by arp_announce.
  */
-import { ARP_OP_REPLY, ARP_OP_REQUEST } from '../wire/arp.js';
-import { get32, set32 } from '../wire/bytes.js';
-import { BROADCAST_MAC, ETHERNET_HEADER_LEN, ETHERTYPE_ARP, macAt, macBytes } from '../wire/ethernet.js';
+import { ARP_OP_REPLY, ARP_OP_REQUEST, emitArp, parseArp, type ArpRepr } from '../wire/arp.js';
+import { BROADCAST_MAC, ETHERNET_HEADER_LEN, ETHERTYPE_ARP, macAt, ZERO_MAC } from '../wire/ethernet.js';
+import { ipv4Src } from '../wire/ipv4.js';
 import { inSubnet, networkOf, type Ipv4Address } from '../wire/ipv4.js';
 import type { DeviceState } from '../sim/state.js';
 import type { Namespace, World } from '../sim/world.js';
@@ -19,7 +19,6 @@ import { inetAddrType, inetSelectAddr, SCOPE_VALUE } from './fib.js';
 import { ip_route_input, ip_route_output, fmt } from './route.js';
 import { icmp_send_unreach_for_local } from './icmp.js';
 
-const ARP_LEN = 28;
 
 /** Route-input refusals that are about the sender: a request refused for these is dropped, and said so. */
 const SOURCE_CHECKS: ReadonlySet<DropReason> = new Set(['IP_LOCAL_SOURCE', 'IP_RPFILTER', 'IP_INVALID_SOURCE', 'IP_LOCALNET']);
@@ -33,16 +32,7 @@ interface Refusal {
 
 /** arp_create + arp_xmit. */
 export function arp_send(w: World, ns: Namespace, dev: DeviceState, op: number, dstHw: string, sip: Ipv4Address, tip: Ipv4Address, targetHw: string | undefined): void {
-  const p = new Uint8Array(ARP_LEN);
-  p[1] = 1; // htype Ethernet
-  p[2] = 0x08; // ptype IPv4
-  p[4] = 6;
-  p[5] = 4;
-  p[7] = op;
-  p.set(macBytes(dev.mac), 8);
-  set32(p, 14, sip);
-  if (targetHw !== undefined) p.set(macBytes(targetHw), 18);
-  set32(p, 24, tip);
+  const p = emitArp({ operation: op, senderMac: dev.mac, senderIp: sip, targetMac: targetHw ?? ZERO_MAC, targetIp: tip });
   const skb = alloc_skb(w, ns, dev, eth_header(dstHw, dev.mac, ETHERTYPE_ARP, p));
   if (w.trace.detailed) skb_trace(w, skb, 'arp_send', op === ARP_OP_REQUEST ? `who-has ${fmt(tip)} tell ${fmt(sip)}` : `${fmt(sip)} is-at ${dev.mac}`);
   dev_queue_xmit(w, skb);
@@ -56,7 +46,7 @@ export function arp_send(w: World, ns: Namespace, dev: DeviceState, op: number, 
 export function arp_solicit(w: World, ns: Namespace, dev: DeviceState, target: Ipv4Address, unicastTo: string | undefined, waiting: Skb | undefined): void {
   const st = ns.state;
   const announce = devConf(st, dev, 'arp_announce');
-  const pktSrc = waiting && waiting.data.length >= 20 ? get32(waiting.data, 12) : undefined;
+  const pktSrc = waiting && waiting.data.length >= 20 ? ipv4Src(waiting.data) : undefined;
   let saddr = 0;
   if (announce === 0 || announce > 2) {
     if (pktSrc !== undefined && inetAddrType(st, pktSrc) === 'local') saddr = pktSrc;
@@ -78,16 +68,14 @@ export function arp_rcv(w: World, skb: Skb): void {
     return;
   }
   const a = skb.data.subarray(ETHERNET_HEADER_LEN);
-  if (a.length < ARP_LEN) {
-    kfree_skb(w, skb, 'arp_rcv', 'PKT_TOO_SMALL', `${a.length} bytes are too few for an Ethernet/IPv4 ARP packet`);
-    return;
-  }
-  if (a[0] !== 0 || a[1] !== 1 || a[2] !== 0x08 || a[3] !== 0 || a[4] !== 6 || a[5] !== 4) {
-    kfree_skb(w, skb, 'arp_rcv', 'INVALID_PROTO', 'not an Ethernet/IPv4 ARP packet');
+  const r = parseArp(a);
+  if (!r.ok) {
+    if (r.error.kind === 'truncated') kfree_skb(w, skb, 'arp_rcv', 'PKT_TOO_SMALL', `${a.length} bytes are too few for an Ethernet/IPv4 ARP packet`);
+    else kfree_skb(w, skb, 'arp_rcv', 'INVALID_PROTO', 'not an Ethernet/IPv4 ARP packet');
     return;
   }
   skb.data = a;
-  arp_process(w, skb);
+  arp_process(w, skb, r.value);
 }
 
 /** arp_ignore: 1 answers only for addresses on the receiving device; 2 also wants the sender in its subnet. */
@@ -129,15 +117,14 @@ function arp_filter(ns: Namespace, dev: DeviceState, sip: Ipv4Address, tip: Ipv4
  * entry to our cache if it is a reply to us or if it is a request for our address" (arp.c). Every
  * packet ends here: answered or processed (consumed), or refused with its reason.
  */
-export function arp_process(w: World, skb: Skb): void {
+export function arp_process(w: World, skb: Skb, arp: ArpRepr): void {
   const ns = skb.ns;
   const dev = skb.dev;
-  const a = skb.data;
   const pkt = skb.pktType;
-  const op = ((a[6] as number) << 8) | (a[7] as number);
-  const sha = macAt(a, 8);
-  const sip = get32(a, 14);
-  const tip = get32(a, 24);
+  const op = arp.operation;
+  const sha = arp.senderMac;
+  const sip = arp.senderIp;
+  const tip = arp.targetIp;
   const now = w.loop.now;
   // Built only when something is said about it: most ARP frames are processed silently.
   const describe = () => (op === ARP_OP_REQUEST ? `ARP request who-has ${fmt(tip)} tell ${fmt(sip)}` : `ARP reply ${fmt(sip)} is-at ${sha}`);

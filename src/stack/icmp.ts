@@ -2,39 +2,25 @@
  * ICMP (net/ipv4/icmp.c): answering echo requests, handing errors to the sockets they concern, and
  * sending errors — host unreachable when a neighbour never answered, time exceeded on a router.
  */
-import { internetChecksum, internetChecksumRange } from '../wire/checksum.js';
-import { IP_PROTO_ICMP } from '../wire/ipv4.js';
+import { IP_PROTO_ICMP, ipv4Dst, ipv4HeaderLength, ipv4FragmentOffset, ipv4Protocol, ipv4Src } from '../wire/ipv4.js';
+import {
+  emitIcmp,
+  ICMP_DEST_UNREACHABLE,
+  ICMP_ECHO_REPLY,
+  ICMP_ECHO_REQUEST,
+  ICMP_TIME_EXCEEDED,
+  icmpChecksumValid,
+  icmpCode,
+  icmpType,
+  quoteOriginal,
+  turnIntoEchoReply,
+  UNREACH_HOST,
+} from '../wire/icmp.js';
 import type { Namespace, World } from '../sim/world.js';
 import { alloc_skb, consume_skb, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
-import { addrAt, buildDatagram, ip_output, nextIpId } from './ipv4-output.js';
+import { buildDatagram, ip_output, nextIpId } from './ipv4-output.js';
 import { rawSockets } from './netns_ipv4.js';
 import { fmt, ip_route_output } from './route.js';
-
-export const ICMP_ECHOREPLY = 0;
-export const ICMP_DEST_UNREACH = 3;
-export const ICMP_ECHO = 8;
-export const ICMP_TIME_EXCEEDED = 11;
-export const ICMP_HOST_UNREACH = 1;
-export const ICMP_NET_UNREACH = 0;
-export const ICMP_FRAG_NEEDED = 4;
-
-/** The most of an offending datagram an error quotes: the error stays within 576 bytes. */
-const QUOTE_LIMIT = 576 - 20 - 8;
-
-export function icmpMessage(type: number, code: number, rest: number, body: Uint8Array): Uint8Array {
-  const m = new Uint8Array(8 + body.length);
-  m[0] = type;
-  m[1] = code;
-  m[4] = rest >>> 24;
-  m[5] = (rest >>> 16) & 0xff;
-  m[6] = (rest >>> 8) & 0xff;
-  m[7] = rest & 0xff;
-  m.set(body, 8);
-  const c = internetChecksum(m);
-  m[2] = c >>> 8;
-  m[3] = c & 0xff;
-  return m;
-}
 
 /** Information a raw socket receives with a delivered datagram. */
 export interface RawDelivery {
@@ -48,7 +34,7 @@ export interface RawDelivery {
 export function raw_local_deliver(w: World, skb: Skb, info: RawDelivery): void {
   const socks = rawSockets(skb.ns);
   if (socks.size === 0) return;
-  const daddr = addrAt(skb.data, 16);
+  const daddr = ipv4Dst(skb.data);
   for (const s of socks) {
     if (s.boundDev !== 0 && s.boundDev !== info.iif) continue;
     if (s.boundAddr !== 0 && s.boundAddr !== daddr) continue;
@@ -63,35 +49,38 @@ export function raw_local_deliver(w: World, skb: Skb, info: RawDelivery): void {
  * matched on the device the error really arrived on, which for lo is lo.
  */
 function raw_icmp_error(ns: Namespace, errorDatagram: Uint8Array, type: number, code: number, info: RawDelivery): void {
-  const ihl = ((errorDatagram[0] as number) & 0xf) * 4;
-  const inner = errorDatagram.subarray(ihl + 8);
-  if (inner.length < 20 || inner[9] !== IP_PROTO_ICMP) return;
-  const innerSrc = addrAt(inner, 12);
+  const inner = errorDatagram.subarray(ipv4HeaderLength(errorDatagram) + 8);
+  if (inner.length < 20 || ipv4Protocol(inner) !== IP_PROTO_ICMP) return;
+  const innerSrc = ipv4Src(inner);
   for (const s of rawSockets(ns)) {
     if (s.boundDev !== 0 && s.boundDev !== info.dev) continue;
     if (s.boundAddr !== 0 && s.boundAddr !== innerSrc) continue;
-    s.onError(addrAt(errorDatagram, 12), type, code, inner);
+    s.onError(ipv4Src(errorDatagram), type, code, inner);
   }
 }
 
 /** icmp_rcv: a locally delivered ICMP message in skb.data. */
 export function icmp_rcv(w: World, skb: Skb, info: RawDelivery, broadcast: boolean): void {
   const datagram = skb.data;
-  const ihl = ((datagram[0] as number) & 0xf) * 4;
-  if (datagram.length < ihl + 8 || internetChecksumRange(datagram, ihl, datagram.length) !== 0) {
+  const m = datagram.subarray(ipv4HeaderLength(datagram));
+  if (m.length < 8) {
+    kfree_skb(w, skb, 'icmp_rcv', 'PKT_TOO_SMALL', `${m.length} bytes are too few for an ICMP header`);
+    return;
+  }
+  if (!icmpChecksumValid(m)) {
     kfree_skb(w, skb, 'icmp_rcv', 'ICMP_CSUM', 'bad ICMP checksum');
     return;
   }
-  const type = datagram[ihl] as number;
-  const code = datagram[ihl + 1] as number;
-  if (type === ICMP_ECHO) return icmp_echo(w, skb, broadcast);
-  if (type === ICMP_DEST_UNREACH || type === ICMP_TIME_EXCEEDED) {
-    if (w.trace.detailed) skb_trace(w, skb, 'icmp_unreach', `ICMP type ${type} code ${code} from ${fmt(addrAt(datagram, 12))}`);
+  const type = icmpType(m);
+  const code = icmpCode(m);
+  if (type === ICMP_ECHO_REQUEST) return icmp_echo(w, skb, broadcast);
+  if (type === ICMP_DEST_UNREACHABLE || type === ICMP_TIME_EXCEEDED) {
+    if (w.trace.detailed) skb_trace(w, skb, 'icmp_unreach', `ICMP type ${type} code ${code} from ${fmt(ipv4Src(datagram))}`);
     raw_icmp_error(skb.ns, datagram, type, code, info);
     consume_skb(w, skb, 'icmp_unreach', 'handed to the sockets it concerns');
     return;
   }
-  consume_skb(w, skb, 'icmp_rcv', type === ICMP_ECHOREPLY ? 'echo reply: for the raw sockets only' : `ICMP type ${type}: nothing more to do`);
+  consume_skb(w, skb, 'icmp_rcv', type === ICMP_ECHO_REPLY ? 'echo reply: for the raw sockets only' : `ICMP type ${type}: nothing more to do`);
 }
 
 /** icmp_echo → icmp_reply: answer with the same id, sequence and data, from the address asked. */
@@ -108,9 +97,8 @@ function icmp_echo(w: World, skb: Skb, broadcast: boolean): void {
     kfree_skb(w, skb, 'icmp_rcv', 'INVALID_PROTO', 'echo request to a broadcast address ignored (icmp_echo_ignore_broadcasts=1)');
     return;
   }
-  const ihl = ((datagram[0] as number) & 0xf) * 4;
-  const src = addrAt(datagram, 12);
-  const dst = addrAt(datagram, 16);
+  const src = ipv4Src(datagram);
+  const dst = ipv4Dst(datagram);
   // fib_compute_spec_dst: the address asked, or for a broadcast, one of the receiving device's.
   const spec = broadcast ? (st.addrs.find((a) => a.ifindex === dev.ifindex && !a.secondary)?.local ?? 0) : dst;
   const route = ip_route_output(st, { daddr: src, saddr: spec, oif: 0 });
@@ -118,15 +106,10 @@ function icmp_echo(w: World, skb: Skb, broadcast: boolean): void {
     kfree_skb(w, skb, 'icmp_reply', 'IP_OUTNOROUTES', `no route back to ${fmt(src)}`);
     return;
   }
-  const reply = datagram.slice(ihl);
-  reply[0] = ICMP_ECHOREPLY;
-  reply[2] = 0;
-  reply[3] = 0;
-  const c = internetChecksum(reply);
-  reply[2] = c >>> 8;
-  reply[3] = c & 0xff;
+  const reply = datagram.slice(ipv4HeaderLength(datagram));
+  turnIntoEchoReply(reply);
   consume_skb(w, skb, 'icmp_echo', `echo request from ${fmt(src)}: replying from ${fmt(spec)}`);
-  const out = buildDatagram({ src: route.saddr, dst: src, protocol: IP_PROTO_ICMP, ttl: st.sysctl.ip_default_ttl ?? 64, id: nextIpId(ns), df: false }, reply);
+  const out = buildDatagram({ src: route.saddr, dst: src, protocol: IP_PROTO_ICMP, ttl: st.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: false }, reply);
   const r = alloc_skb(w, ns, route.dev, out);
   if (w.trace.detailed) skb_trace(w, r, 'icmp_reply', `echo reply to ${fmt(src)}, answering packet #${skb.id}`, dev);
   ip_output(w, r, route);
@@ -139,15 +122,13 @@ function icmp_echo(w: World, skb: Skb, broadcast: boolean): void {
 export function icmp_send(w: World, skb_in: Skb, type: number, code: number, rest = 0): void {
   const ns = skb_in.ns;
   const offending = skb_in.data;
-  const src = addrAt(offending, 12);
-  const dst = addrAt(offending, 16);
-  const fragOff = (((offending[6] as number) & 0x1f) << 8) | (offending[7] as number);
-  if (fragOff !== 0) return;
+  const src = ipv4Src(offending);
+  const dst = ipv4Dst(offending);
+  if (ipv4FragmentOffset(offending) !== 0) return;
   if (dst === 0xffffffff || dst >>> 28 === 0xe || src === 0) return;
-  if (offending[9] === IP_PROTO_ICMP) {
-    const ihl = ((offending[0] as number) & 0xf) * 4;
-    const t = offending[ihl] as number;
-    if (t !== ICMP_ECHO && t !== ICMP_ECHOREPLY && t !== 13 && t !== 14 && t !== 15 && t !== 16 && t !== 17 && t !== 18) return;
+  if (ipv4Protocol(offending) === IP_PROTO_ICMP) {
+    const t = icmpType(offending.subarray(ipv4HeaderLength(offending)));
+    if (t !== ICMP_ECHO_REQUEST && t !== ICMP_ECHO_REPLY && t !== 13 && t !== 14 && t !== 15 && t !== 16 && t !== 17 && t !== 18) return;
   }
   const st = ns.state;
   const route = ip_route_output(st, { daddr: src, saddr: 0, oif: 0 });
@@ -155,9 +136,9 @@ export function icmp_send(w: World, skb_in: Skb, type: number, code: number, res
     w.trace.drop(w.loop.now, ns.name, undefined, 'icmp_send', 'IP_OUTNOROUTES', `no route back to ${fmt(src)} for an ICMP error`);
     return;
   }
-  const quote = offending.subarray(0, Math.min(offending.length, QUOTE_LIMIT));
-  const msg = icmpMessage(type, code, rest, quote);
-  const out = buildDatagram({ src: route.saddr, dst: src, protocol: IP_PROTO_ICMP, ttl: st.sysctl.ip_default_ttl ?? 64, id: nextIpId(ns), df: false, tos: 0xc0 }, msg);
+  const quote = quoteOriginal(offending);
+  const msg = emitIcmp({ kind: 'other', type, code, rest, data: quote });
+  const out = buildDatagram({ src: route.saddr, dst: src, protocol: IP_PROTO_ICMP, ttl: st.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: false, tos: 0xc0 }, msg);
   const e = alloc_skb(w, ns, route.dev, out);
   if (w.trace.detailed) skb_trace(w, e, 'icmp_send', `ICMP type ${type} code ${code} to ${fmt(src)} about ${fmt(dst)} (packet #${skb_in.id})`, route.dev);
   ip_output(w, e, route);
@@ -165,5 +146,5 @@ export function icmp_send(w: World, skb_in: Skb, type: number, code: number, res
 
 /** arp_error_report → ipv4_link_failure: a packet whose next hop never answered. */
 export function icmp_send_unreach_for_local(w: World, skb: Skb): void {
-  icmp_send(w, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH);
+  icmp_send(w, skb, ICMP_DEST_UNREACHABLE, UNREACH_HOST);
 }

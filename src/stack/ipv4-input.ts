@@ -3,18 +3,36 @@
  * ip_route_input decides, then ip_local_deliver (reassembling fragments first) or ip_forward. The
  * netfilter hooks sit where the kernel has them (PRE_ROUTING, LOCAL_IN, FORWARD).
  */
-import { internetChecksumRange } from '../wire/checksum.js';
 import { ETHERNET_HEADER_LEN } from '../wire/ethernet.js';
-import { IP_PROTO_ICMP } from '../wire/ipv4.js';
+import {
+  IP_PROTO_ICMP,
+  IPV4_MIN_HEADER_LEN,
+  ipv4DontFragment,
+  ipv4Dst,
+  ipv4FragmentOffset,
+  ipv4HeaderChecksumValid,
+  ipv4HeaderLength,
+  ipv4Ident,
+  ipv4IsFragment,
+  ipv4MoreFragments,
+  ipv4Protocol,
+  ipv4Src,
+  ipv4TotalLength,
+  ipv4Ttl,
+  setIpv4Ttl,
+} from '../wire/ipv4.js';
 import { NS_PER_SEC } from '../sim/event-loop.js';
 import type { DeviceState } from '../sim/state.js';
 import type { World } from '../sim/world.js';
 import { consume_skb, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
-import { addrAt, buildDatagram, ip_finish_output2, ip_fragment, setTtl } from './ipv4-output.js';
-import { fmt, ip_route_input } from './route.js';
-import { icmp_rcv, icmp_send, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_TIME_EXCEEDED, raw_local_deliver, type RawDelivery } from './icmp.js';
+import { buildDatagram, headerFieldsOf, ip_finish_output2, ip_fragment } from './ipv4-output.js';
+import { fmt, ip_route_input, type InputRoute } from './route.js';
+
+type ForwardRoute = Extract<InputRoute, { kind: 'forward' }>;
+import { ICMP_DEST_UNREACHABLE, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_TTL, UNREACH_HOST, UNREACH_NEED_FRAG, UNREACH_NET } from '../wire/icmp.js';
+import { icmp_rcv, icmp_send, raw_local_deliver, type RawDelivery } from './icmp.js';
 import { netnsIpv4 } from './netns_ipv4.js';
-import { NF_HOOK } from './netfilter.js';
+import { NF_HOOK } from '../core/netfilter.js';
 
 /** ipfrag_time: how long fragments wait for the rest (30 s). */
 const IPFRAG_TIME = 30 * NS_PER_SEC;
@@ -27,30 +45,30 @@ export function ip_rcv(w: World, skb: Skb): void {
   }
   const frame = skb.data;
   const d = new Uint8Array(frame.buffer, frame.byteOffset + ETHERNET_HEADER_LEN, frame.length - ETHERNET_HEADER_LEN);
-  const ihl = ((d[0] as number) & 0xf) * 4;
-  if (d.length < 20 || (d[0] as number) >>> 4 !== 4 || ihl < 20 || d.length < ihl) {
+  const ihl = ipv4HeaderLength(d);
+  if (d.length < IPV4_MIN_HEADER_LEN || (d[0] as number) >>> 4 !== 4 || ihl < IPV4_MIN_HEADER_LEN || d.length < ihl) {
     kfree_skb(w, skb, 'ip_rcv', 'IP_INHDR', 'bad IPv4 header');
     return;
   }
-  const total = ((d[2] as number) << 8) | (d[3] as number);
+  const total = ipv4TotalLength(d);
   if (total < ihl || total > d.length) {
     kfree_skb(w, skb, 'ip_rcv', 'IP_INHDR', `bad total length ${total}`);
     return;
   }
-  if (internetChecksumRange(d, 0, ihl) !== 0) {
+  if (!ipv4HeaderChecksumValid(d, ihl)) {
     kfree_skb(w, skb, 'ip_rcv', 'IP_CSUM', 'bad header checksum');
     return;
   }
   skb.data = total === d.length ? d : new Uint8Array(d.buffer, d.byteOffset, total);
-  NF_HOOK(w, 'PRE_ROUTING', skb, ip_rcv_finish);
+  NF_HOOK(w, 'PRE_ROUTING', skb, ip_rcv_finish, undefined, undefined);
 }
 
 /** ip_rcv_finish: the route decides, unless the packet kept the one it was sent with (looped through lo). */
 function ip_rcv_finish(w: World, skb: Skb): void {
   const dev = skb.dev;
   const datagram = skb.data;
-  const saddr = addrAt(datagram, 12);
-  const daddr = addrAt(datagram, 16);
+  const saddr = ipv4Src(datagram);
+  const daddr = ipv4Dst(datagram);
   if (skb.pktType === 'loopback') {
     if (w.trace.detailed) skb_trace(w, skb, 'ip_mc_output', `looped copy of a broadcast from ${fmt(saddr)}`);
     return ip_local_deliver(w, skb, { iif: dev.ifindex, dev: dev.ifindex }, true);
@@ -66,62 +84,71 @@ function ip_rcv_finish(w: World, skb: Skb): void {
       return ip_local_deliver(w, skb, { iif: dev.ifindex, dev: dev.ifindex }, true);
     case 'forward':
       if (w.trace.detailed) skb_trace(w, skb, 'ip_route_input', `${fmt(saddr)} > ${fmt(daddr)}: forward via ${rt.outDev.name}`);
-      return ip_forward(w, skb, rt.outDev, rt.nexthop);
+      return ip_forward(w, skb, rt);
     case 'drop':
       kfree_skb(w, skb, 'ip_route_input', rt.reason, `${fmt(saddr)} > ${fmt(daddr)}: ${rt.why}`);
-      if (rt.icmpUnreach) icmp_send(w, skb, ICMP_DEST_UNREACH, rt.icmpUnreach === 'host' ? ICMP_HOST_UNREACH : ICMP_NET_UNREACH);
+      if (rt.icmpUnreach) icmp_send(w, skb, ICMP_DEST_UNREACHABLE, rt.icmpUnreach === 'host' ? UNREACH_HOST : UNREACH_NET);
   }
 }
 
 /** ip_forward: TTL, MTU, then out through the neighbour of the next hop. */
-function ip_forward(w: World, skb: Skb, outDev: DeviceState, nexthop: number): void {
+function ip_forward(w: World, skb: Skb, rt: ForwardRoute): void {
+  const outDev = rt.outDev;
   const datagram = skb.data;
-  const ttl = datagram[8] as number;
+  const ttl = ipv4Ttl(datagram);
   if (ttl <= 1) {
-    kfree_skb(w, skb, 'ip_forward', 'TTL_EXPIRED', `TTL ${ttl} would reach 0: ICMP time exceeded to ${fmt(addrAt(datagram, 12))}`);
-    icmp_send(w, skb, ICMP_TIME_EXCEEDED, 0);
+    kfree_skb(w, skb, 'ip_forward', 'TTL_EXPIRED', `TTL ${ttl} would reach 0: ICMP time exceeded to ${fmt(ipv4Src(datagram))}`);
+    icmp_send(w, skb, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_TTL);
     return;
   }
   // skb_cow: what the taps saw stays as it was.
   const copy = datagram.slice();
-  setTtl(copy, ttl - 1);
-  if (copy.length > outDev.mtu && ((copy[6] as number) & 0x40) !== 0) {
+  setIpv4Ttl(copy, ttl - 1);
+  if (copy.length > outDev.mtu && ipv4DontFragment(copy)) {
     kfree_skb(w, skb, 'ip_forward', 'PKT_TOO_BIG', `${copy.length} bytes with DF exceed ${outDev.name}'s mtu ${outDev.mtu}: ICMP fragmentation needed`, outDev);
-    icmp_send(w, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, outDev.mtu);
+    icmp_send(w, skb, ICMP_DEST_UNREACHABLE, UNREACH_NEED_FRAG, outDev.mtu);
     return;
   }
   skb.data = copy;
-  NF_HOOK(w, 'FORWARD', skb, (w2, s) => ip_forward_finish(w2, s, outDev, nexthop));
+  NF_HOOK(w, 'FORWARD', skb, ip_forward_finish, rt, undefined);
 }
 
 /** ip_forward_finish → ip_output: fragmented for the output device if it must be. */
-function ip_forward_finish(w: World, skb: Skb, outDev: DeviceState, nexthop: number): void {
+function ip_forward_finish(w: World, skb: Skb, rt: ForwardRoute): void {
+  const outDev = rt.outDev;
+  const nexthop = rt.nexthop;
   const copy = skb.data;
-  const ttl = copy[8] as number;
   if (copy.length > outDev.mtu) {
-    if (w.trace.detailed) skb_trace(w, skb, 'ip_forward', `forwarding ${fmt(addrAt(copy, 12))} > ${fmt(addrAt(copy, 16))}, fragmented for mtu ${outDev.mtu}`, outDev);
+    if (w.trace.detailed) skb_trace(w, skb, 'ip_forward', `forwarding ${fmt(ipv4Src(copy))} > ${fmt(ipv4Dst(copy))}, fragmented for mtu ${outDev.mtu}`, outDev);
     const pieces = ip_fragment(copy, outDev.mtu);
     for (const [i, p] of pieces.entries()) void ip_finish_output2(w, skb_clone(w, skb, 'ip_fragment', `fragment ${i + 1} of ${pieces.length}`, p), outDev, { type: 'unicast', nexthop });
     consume_skb(w, skb, 'ip_fragment', `forwarded as ${pieces.length} fragments`, outDev);
     return;
   }
-  if (w.trace.detailed) skb_trace(w, skb, 'ip_forward', `forwarding ${fmt(addrAt(copy, 12))} > ${fmt(addrAt(copy, 16))} ttl ${ttl}`, outDev);
-  void ip_finish_output2(w, skb, outDev, { type: 'unicast', nexthop });
+  if (w.trace.detailed) skb_trace(w, skb, 'ip_forward', `forwarding ${fmt(ipv4Src(copy))} > ${fmt(ipv4Dst(copy))} ttl ${ipv4Ttl(copy)}`, outDev);
+  NF_HOOK(w, 'POST_ROUTING', skb, ip_forward_output, rt, undefined);
+}
+
+function ip_forward_output(w: World, skb: Skb, rt: ForwardRoute): void {
+  void ip_finish_output2(w, skb, rt.outDev, { type: 'unicast', nexthop: rt.nexthop });
 }
 
 /** ip_local_deliver: reassemble, then LOCAL_IN, then the raw sockets and the protocol handler. */
 function ip_local_deliver(w: World, skb: Skb, info: RawDelivery, broadcast: boolean): void {
-  const flags = ((skb.data[6] as number) << 8) | (skb.data[7] as number);
-  if ((flags & 0x2000) !== 0 || (flags & 0x1fff) !== 0) {
+  if (ipv4IsFragment(skb.data)) {
     const whole = ip_defrag(w, skb);
     if (!whole) return;
     skb = whole;
   }
-  NF_HOOK(w, 'LOCAL_IN', skb, (w2, s) => ip_local_deliver_finish(w2, s, info, broadcast));
+  NF_HOOK(w, 'LOCAL_IN', skb, broadcast ? ip_local_deliver_broadcast : ip_local_deliver_finish, info, undefined);
 }
 
-function ip_local_deliver_finish(w: World, skb: Skb, info: RawDelivery, broadcast: boolean): void {
-  const proto = skb.data[9] as number;
+function ip_local_deliver_broadcast(w: World, skb: Skb, info: RawDelivery): void {
+  ip_local_deliver_finish(w, skb, info, true);
+}
+
+function ip_local_deliver_finish(w: World, skb: Skb, info: RawDelivery, broadcast = false): void {
+  const proto = ipv4Protocol(skb.data);
   if (proto === IP_PROTO_ICMP) {
     raw_local_deliver(w, skb, info);
     return icmp_rcv(w, skb, info, broadcast);
@@ -137,10 +164,9 @@ function ip_defrag(w: World, skb: Skb): Skb | undefined {
   const ns = skb.ns;
   const dev = skb.dev;
   const frag = skb.data;
-  const ihl = ((frag[0] as number) & 0xf) * 4;
-  const key = `${addrAt(frag, 12)}/${addrAt(frag, 16)}/${((frag[4] as number) << 8) | (frag[5] as number)}/${frag[9]}`;
-  const flags = ((frag[6] as number) << 8) | (frag[7] as number);
-  const offset = (flags & 0x1fff) * 8;
+  const ihl = ipv4HeaderLength(frag);
+  const key = `${ipv4Src(frag)}/${ipv4Dst(frag)}/${ipv4Ident(frag)}/${ipv4Protocol(frag)}`;
+  const offset = ipv4FragmentOffset(frag);
   const queues = netnsIpv4(ns).defrag;
   let q = queues.get(key);
   if (!q) {
@@ -156,7 +182,7 @@ function ip_defrag(w: World, skb: Skb): Skb | undefined {
     q = { parts: [], header: frag.slice(0, ihl), timer };
     queues.set(key, q);
   }
-  q.parts.push({ offset, data: frag.slice(ihl), last: (flags & 0x2000) === 0, skb });
+  q.parts.push({ offset, data: frag.slice(ihl), last: !ipv4MoreFragments(frag), skb });
   if (offset === 0) q.header = frag.slice(0, ihl);
   const last = q.parts.find((p) => p.last);
   if (!last) return undefined;
@@ -176,10 +202,7 @@ function ip_defrag(w: World, skb: Skb): Skb | undefined {
   const head = (sorted[0] as (typeof sorted)[number]).skb;
   for (const p of sorted) if (p.skb !== head) consume_skb(w, p.skb, 'ip_defrag', `reassembled into packet #${head.id}`, dev, ns);
   if (w.trace.detailed) skb_trace(w, head, 'ip_defrag', `reassembled ${q.parts.length} fragments into ${20 + size} bytes`, dev, ns);
-  head.data = buildDatagram(
-    { src: addrAt(h, 12), dst: addrAt(h, 16), protocol: h[9] as number, ttl: h[8] as number, id: ((h[4] as number) << 8) | (h[5] as number), df: false, tos: h[1] as number },
-    payload,
-  );
+  head.data = buildDatagram(headerFieldsOf(h), payload);
   head.dev = dev;
   return head;
 }

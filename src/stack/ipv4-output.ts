@@ -4,68 +4,42 @@
  * destinations, a broadcast MAC for broadcast routes, the neighbour table for the rest.
  */
 import { BROADCAST_MAC, ETHERTYPE_IPV4, ZERO_MAC } from '../wire/ethernet.js';
-import { internetChecksumRange } from '../wire/checksum.js';
-import { get32, set32 } from '../wire/bytes.js';
+import {
+  emitIpv4Header,
+  IPV4_MIN_HEADER_LEN,
+  ipv4DontFragment,
+  ipv4Dst,
+  ipv4FragmentOffset,
+  ipv4HeaderLength,
+  ipv4Ident,
+  ipv4MoreFragments,
+  ipv4Protocol,
+  ipv4Src,
+  ipv4Tos,
+  ipv4Ttl,
+  type Ipv4HeaderFields,
+} from '../wire/ipv4.js';
 import type { DeviceState } from '../sim/state.js';
 import type { Namespace, World } from '../sim/world.js';
 import { alloc_headroom, consume_skb, eth_header, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
 import { dev_loopback_xmit, dev_queue_xmit, type XmitResult } from '../core/dev.js';
 import { isLoopback } from '../core/netdevice.js';
 import { neigh_output } from '../core/neighbour.js';
+import { NF_HOOK } from '../core/netfilter.js';
 import { netnsIpv4 } from './netns_ipv4.js';
 import { fmt, type OutputRoute } from './route.js';
 
-export const IPV4_HEADER_LEN = 20;
-
-export interface IpHeaderFields {
-  readonly src: number;
-  readonly dst: number;
-  readonly protocol: number;
-  readonly ttl: number;
-  readonly id: number;
-  readonly df: boolean;
-  readonly tos?: number;
-}
+export const IPV4_HEADER_LEN = IPV4_MIN_HEADER_LEN;
 
 /**
  * A whole datagram: a 20-byte header (checksummed) and the payload — in a buffer with room for the
  * Ethernet header in front (the skb's headroom), so the link layer can prepend without copying.
  */
-export function buildDatagram(h: IpHeaderFields, payload: Uint8Array, fragOffset = 0, mf = false): Uint8Array {
+export function buildDatagram(h: Ipv4HeaderFields, payload: Uint8Array): Uint8Array {
   const d = alloc_headroom(IPV4_HEADER_LEN + payload.length);
-  const total = d.length;
-  d[0] = 0x45;
-  d[1] = h.tos ?? 0;
-  d[2] = total >>> 8;
-  d[3] = total & 0xff;
-  d[4] = (h.id >>> 8) & 0xff;
-  d[5] = h.id & 0xff;
-  const flags = (h.df ? 0x4000 : 0) | (mf ? 0x2000 : 0) | (fragOffset >>> 3);
-  d[6] = flags >>> 8;
-  d[7] = flags & 0xff;
-  d[8] = h.ttl;
-  d[9] = h.protocol;
-  set32(d, 12, h.src);
-  set32(d, 16, h.dst);
-  const c = internetChecksumRange(d, 0, IPV4_HEADER_LEN);
-  d[10] = c >>> 8;
-  d[11] = c & 0xff;
+  emitIpv4Header(d, h, d.length);
   d.set(payload, IPV4_HEADER_LEN);
   return d;
-}
-
-
-/** An IPv4 address read at byte offset `o`. */
-export const addrAt = get32;
-
-/** Rewrites the TTL and the header checksum in place (ip_decrease_ttl). */
-export function setTtl(d: Uint8Array, ttl: number): void {
-  d[8] = ttl;
-  d[10] = 0;
-  d[11] = 0;
-  const c = internetChecksumRange(d, 0, ((d[0] as number) & 0xf) * 4);
-  d[10] = c >>> 8;
-  d[11] = c & 0xff;
 }
 
 /** The next IP id for a datagram of this namespace. */
@@ -75,31 +49,27 @@ export function nextIpId(ns: Namespace): number {
   return n.ipId;
 }
 
+/** The header fields a datagram's pieces share (ip_fragment copies them into each). */
+export function headerFieldsOf(d: Uint8Array): Ipv4HeaderFields {
+  return { src: ipv4Src(d), dst: ipv4Dst(d), protocol: ipv4Protocol(d), ttl: ipv4Ttl(d), ident: ipv4Ident(d), dontFragment: false, tos: ipv4Tos(d) };
+}
+
 /**
  * ip_fragment: split a datagram whose header has no DF into pieces that fit `mtu`; each piece's data
  * is a multiple of 8 bytes except the last.
  */
 export function ip_fragment(datagram: Uint8Array, mtu: number): Uint8Array[] {
-  const hlen = ((datagram[0] as number) & 0xf) * 4;
+  const hlen = ipv4HeaderLength(datagram);
   const payload = datagram.subarray(hlen);
-  const fields: IpHeaderFields = {
-    src: addrAt(datagram, 12),
-    dst: addrAt(datagram, 16),
-    protocol: datagram[9] as number,
-    ttl: datagram[8] as number,
-    id: ((datagram[4] as number) << 8) | (datagram[5] as number),
-    df: false,
-    tos: datagram[1] as number,
-  };
-  const flags = ((datagram[6] as number) << 8) | (datagram[7] as number);
-  const baseOffset = (flags & 0x1fff) * 8;
-  const lastIsMf = (flags & 0x2000) !== 0;
+  const fields = headerFieldsOf(datagram);
+  const baseOffset = ipv4FragmentOffset(datagram);
+  const lastIsMf = ipv4MoreFragments(datagram);
   const chunk = Math.floor((mtu - hlen) / 8) * 8;
   const out: Uint8Array[] = [];
   for (let off = 0; off < payload.length; off += chunk) {
     const piece = payload.subarray(off, Math.min(off + chunk, payload.length));
     const last = off + chunk >= payload.length;
-    out.push(buildDatagram(fields, piece, baseOffset + off, !last || lastIsMf));
+    out.push(buildDatagram({ ...fields, fragmentOffset: baseOffset + off, moreFragments: !last || lastIsMf }, piece));
   }
   return out;
 }
@@ -118,13 +88,13 @@ export function ip_finish_output2(w: World, skb: Skb, dev: DeviceState, route: N
   if (route.type === 'broadcast') {
     // ip_mc_output: a broadcast is also looped back into our own stack (dev_loopback_xmit), ahead of
     // the frame on the wire; the copy keeps its route and is not seen by packet taps.
-    const copy = skb_clone(w, skb, 'ip_mc_output', `looped copy of a broadcast from ${fmt(addrAt(skb.data, 12))}`, eth_header(BROADCAST_MAC, dev.mac, ETHERTYPE_IPV4, skb.data.slice()));
+    const copy = skb_clone(w, skb, 'ip_mc_output', `looped copy of a broadcast from ${fmt(ipv4Src(skb.data))}`, eth_header(BROADCAST_MAC, dev.mac, ETHERTYPE_IPV4, skb.data.slice()));
     dev_loopback_xmit(w, copy);
     skb.data = eth_header(BROADCAST_MAC, dev.mac, ETHERTYPE_IPV4, skb.data);
     return dev_queue_xmit(w, skb);
   }
   if (route.type === 'multicast') {
-    const dst = addrAt(skb.data, 16);
+    const dst = ipv4Dst(skb.data);
     const mac = `01:00:5e:${hex((dst >>> 16) & 0x7f)}:${hex((dst >>> 8) & 0xff)}:${hex(dst & 0xff)}`;
     skb.data = eth_header(mac, dev.mac, ETHERTYPE_IPV4, skb.data);
     return dev_queue_xmit(w, skb);
@@ -141,11 +111,19 @@ function hex(n: number): string {
  * Returns 'EMSGSIZE' when it has DF set and does not fit (the caller decides what that means).
  */
 export function ip_output(w: World, skb: Skb, route: Extract<OutputRoute, { ok: true }>): XmitResult | 'EMSGSIZE' {
+  return NF_HOOK(w, 'LOCAL_OUT', skb, ip_output_post, route, 'ok');
+}
+
+function ip_output_post(w: World, skb: Skb, route: Extract<OutputRoute, { ok: true }>): XmitResult | 'EMSGSIZE' {
+  return NF_HOOK(w, 'POST_ROUTING', skb, ip_finish_output, route, 'ok');
+}
+
+function ip_finish_output(w: World, skb: Skb, route: Extract<OutputRoute, { ok: true }>): XmitResult | 'EMSGSIZE' {
   const dev = route.dev;
   const datagram = skb.data;
-  if (w.trace.detailed) skb_trace(w, skb, 'ip_output', `${fmt(addrAt(datagram, 12))} > ${fmt(addrAt(datagram, 16))} via ${dev.name}${route.type === 'local' ? ' (local)' : ''}`, dev);
+  if (w.trace.detailed) skb_trace(w, skb, 'ip_output', `${fmt(ipv4Src(datagram))} > ${fmt(ipv4Dst(datagram))} via ${dev.name}${route.type === 'local' ? ' (local)' : ''}`, dev);
   if (datagram.length <= dev.mtu) return ip_finish_output2(w, skb, dev, route);
-  if (((datagram[6] as number) & 0x40) !== 0) {
+  if (ipv4DontFragment(datagram)) {
     kfree_skb(w, skb, 'ip_finish_output', 'PKT_TOO_BIG', `${datagram.length}-byte datagram with DF exceeds ${dev.name}'s mtu ${dev.mtu}`, dev);
     return 'EMSGSIZE';
   }

@@ -8,5 +8,8 @@ import { ovsVsctl } from './ovs-vsctl.js';
 import { bridge } from './bridge.js';
 import { ovsOfctl } from './ovs-ofctl.js';
 import { ovsAppctl } from './ovs-appctl.js';
+import { ifconfig } from './net-tools/ifconfig.js';
+import { route } from './net-tools/route.js';
+import { arp } from './net-tools/arp.js';
 
-export const TOOLS: Readonly<Record<string, Tool>> = { ip, ping, sysctl, echo, cat, sleep, 'ovs-vsctl': ovsVsctl, 'ovs-ofctl': ovsOfctl, 'ovs-appctl': ovsAppctl, bridge };
+export const TOOLS: Readonly<Record<string, Tool>> = { ip, ping, sysctl, echo, cat, sleep, 'ovs-vsctl': ovsVsctl, 'ovs-ofctl': ovsOfctl, 'ovs-appctl': ovsAppctl, bridge, ifconfig, route, arp };

@@ -11,7 +11,8 @@ import { rawSockets, type RawSocket } from '../stack/netns_ipv4.js';
 import { alloc_skb } from '../core/skbuff.js';
 import { findByName } from '../sim/world.js';
 import { ip_route_output, fmt } from '../stack/route.js';
-import { addrAt, buildDatagram, ip_output, nextIpId } from '../stack/ipv4-output.js';
+import { buildDatagram, ip_output, nextIpId } from '../stack/ipv4-output.js';
+import { ipv4Dst, ipv4Src } from '../wire/ipv4.js';
 import { isLocalAddress } from '../stack/fib.js';
 import { out, type AsyncRun, type Tool, type ToolContext, type ToolOutput } from './tool.js';
 
@@ -108,10 +109,12 @@ function percent(x: number): string {
   return Number(x.toPrecision(6)).toString();
 }
 
-function ms3(ns: number): string {
-  const us = Math.round(ns / 1000);
+function us3(us: number): string {
   return `${Math.floor(us / 1000)}.${String(us % 1000).padStart(3, '0')}`;
 }
+
+/** ICMP echo sequence numbers are 16 bits: iputils sends ntransmitted + 1, truncated. */
+const SEQ_SPACE = 0x10000;
 
 /** Reply time as iputils prints it: fewer decimals as it grows. */
 function triptime(ns: number): string {
@@ -189,13 +192,24 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
       let ntransmitted = 0;
       let nreceived = 0;
       let nerrors = 0;
+      /** What the error queue reports with the next error (sock_extended_err's ee_info), read from the error as a packet. */
+      let errorInfo = 0;
       let nrepeats = 0;
       let pipesize = 1;
       let lastSend = t0;
       let oomCount = 0;
-      const received = new Set<number>();
-      const rtts: number[] = [];
-      const sentAt = new Map<number, number>();
+      // iputils keeps one bit per 16-bit sequence number (rcvd_tbl, MAX_DUP_CHK = 0x10000) and clears a
+      // bit as its number is sent again, so a run longer than 65,536 probes still counts each reply once.
+      const received = new Uint8Array(SEQ_SPACE / 8);
+      const rcvdTest = (seq: number) => ((received[seq >>> 3] as number) & (1 << (seq & 7))) !== 0;
+      const rcvdSet = (seq: number) => (received[seq >>> 3] = (received[seq >>> 3] as number) | (1 << (seq & 7)));
+      const rcvdClear = (seq: number) => (received[seq >>> 3] = (received[seq >>> 3] as number) & ~(1 << (seq & 7)));
+      const sentAt = new Float64Array(SEQ_SPACE);
+      // Running statistics in whole microseconds, as iputils' gather_statistics keeps them: O(1) per reply.
+      let tmin = Infinity;
+      let tmax = 0;
+      let tsum = 0;
+      let tsum2 = 0;
       let sendTimer: Timer | undefined;
       let exitTimer: Timer | undefined;
       let deadlineTimer: Timer | undefined;
@@ -219,11 +233,13 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
         stdout += '\n';
         let line = '';
         if (nreceived) {
-          const min = Math.min(...rtts);
-          const max = Math.max(...rtts);
-          const avg = rtts.reduce((a, b) => a + b, 0) / rtts.length;
-          const mdev = Math.sqrt(Math.max(0, rtts.reduce((a, b) => a + b * b, 0) / rtts.length - avg * avg));
-          line = `rtt min/avg/max/mdev = ${ms3(min)}/${ms3(avg)}/${ms3(max)}/${ms3(mdev)} ms`;
+          // finish(): the mean and deviation over every reply, duplicates included, in integer microseconds.
+          const total = nreceived + nrepeats;
+          const avg = Math.floor(tsum / total);
+          const [s, s2, n] = [BigInt(tsum), BigInt(tsum2), BigInt(total)];
+          const variance = tsum < 0x7fffffff ? (s2 - (s * s) / n) / n : s2 / n - BigInt(avg) * BigInt(avg);
+          const mdev = Math.floor(Math.sqrt(Math.max(0, Number(variance))));
+          line = `rtt min/avg/max/mdev = ${us3(tmin)}/${us3(avg)}/${us3(tmax)}/${us3(mdev)} ms`;
         }
         if (pipesize > 1) line += `${line ? ', ' : ''}pipe ${pipesize}`;
         stdout += `${line}\n`;
@@ -242,30 +258,37 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
           if (finished) return;
           const ihl = ((d[0] as number) & 0xf) * 4;
           const type = d[ihl] as number;
+          const code = d[ihl + 1] as number;
           if (type === 0) {
             const id = ((d[ihl + 4] as number) << 8) | (d[ihl + 5] as number);
             if (id !== ident) return;
             const seq = ((d[ihl + 6] as number) << 8) | (d[ihl + 7] as number);
-            const rtt = w.loop.now - (sentAt.get(seq) ?? w.loop.now);
-            const dup = received.has(seq);
+            const rtt = w.loop.now - (sentAt[seq] as number);
+            const us = Math.round(rtt / 1000);
+            const dup = rcvdTest(seq);
             acknowledge(seq);
-            rtts.push(rtt);
+            tsum += us;
+            tsum2 += us * us;
+            if (us < tmin) tmin = us;
+            if (us > tmax) tmax = us;
             if (dup) nrepeats++;
             else {
-              received.add(seq);
+              rcvdSet(seq);
               nreceived++;
             }
             // Replies to a broadcast are expected in numbers: ping marks duplicates only for unicast.
             const mark = dup && !toBroadcast ? ' (DUP!)' : '';
-            if (!o.quiet) stdout += `${d.length - ihl} bytes from ${fmt(addrAt(d, 12))}: icmp_seq=${seq} ttl=${d[8]} time=${triptime(rtt)} ms${mark}\n`;
+            if (!o.quiet) stdout += `${d.length - ihl} bytes from ${fmt(ipv4Src(d))}: icmp_seq=${seq} ttl=${d[8]} time=${triptime(rtt)} ms${mark}\n`;
             maybeDone();
           } else if (type === 3 || type === 11 || type === 12) {
             // The error as a packet: only acknowledged; it is reported from the error queue.
             const inner = d.subarray(ihl + 8);
             const iihl = ((inner[0] as number) & 0xf) * 4;
-            if (inner.length < iihl + 8 || inner[iihl] !== 8 || addrAt(inner, 16) !== daddr) return;
+            if (inner.length < iihl + 8 || inner[iihl] !== 8 || ipv4Dst(inner) !== daddr) return;
             if ((((inner[iihl + 4] as number) << 8) | (inner[iihl + 5] as number)) !== ident) return;
             acknowledge(((inner[iihl + 6] as number) << 8) | (inner[iihl + 7] as number));
+            // The error queue's ee_info: the next-hop MTU of a frag-needed error (bytes 6-7).
+            errorInfo = type === 3 && code === 4 ? (((d[ihl + 6] as number) << 8) | (d[ihl + 7] as number)) : 0;
           }
         },
         onError(from, type, code, offending) {
@@ -276,7 +299,7 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
           const seq = ((offending[iihl + 6] as number) << 8) | (offending[iihl + 7] as number);
           acknowledge(seq);
           nerrors++;
-          if (!o.quiet) stdout += `From ${fmt(from)} icmp_seq=${seq} ${errorText(type, code, 0)}\n`;
+          if (!o.quiet) stdout += `From ${fmt(from)} icmp_seq=${seq} ${errorText(type, code, errorInfo)}\n`;
           maybeDone();
         },
       };
@@ -303,13 +326,14 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
 
       const scheduleExit = () => {
         if (exitTimer) return;
-        const wait = nreceived ? Math.max(2 * Math.max(0, ...rtts), o.interval * NS_PER_SEC) : o.linger * NS_PER_SEC;
+        const wait = nreceived ? Math.max(2 * tmax * 1000, o.interval * NS_PER_SEC) : o.linger * NS_PER_SEC;
         exitTimer = w.loop.after(Math.round(wait), finish);
       };
 
       const pinger = () => {
         if (finished) return;
-        const seq = (ntransmitted + 1) & 0xffff;
+        const seq = (ntransmitted + 1) & (SEQ_SPACE - 1);
+        rcvdClear(seq);
         const route = ip_route_output(ns.state, { daddr, saddr: source, oif: boundDev });
         let result: string;
         let mtu = 0;
@@ -321,8 +345,8 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
           if (len > 65535 || (o.pmtu === 'do' && len > mtu)) result = 'EMSGSIZE';
           else {
             const df = o.pmtu === 'do' || (o.pmtu === 'want' && len <= mtu);
-            sentAt.set(seq, w.loop.now);
-            const dgram = buildDatagram({ src: route.saddr, dst: daddr, protocol: IP_PROTO_ICMP, ttl: o.ttl ?? ns.state.sysctl.ip_default_ttl ?? 64, id: nextIpId(ns), df }, msg);
+            sentAt[seq] = w.loop.now;
+            const dgram = buildDatagram({ src: route.saddr, dst: daddr, protocol: IP_PROTO_ICMP, ttl: o.ttl ?? ns.state.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: df }, msg);
             result = ip_output(w, alloc_skb(w, ns, route.dev, dgram), route);
           }
         }

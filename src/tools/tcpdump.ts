@@ -1,61 +1,178 @@
 /**
- * tcpdump as a background capture (`tcpdump -nnt -i IF [filter] &`): what options the simulator
+ * tcpdump as a background capture (`tcpdump -nnt -i IF [filter] &`): which options the simulator
  * honours, the messages tcpdump prints when it cannot start, and the text of what it captured.
+ * A capture with -c N ends by itself after N packets, as the real one exits; its report is the
+ * N packets (the "N packets captured" summary goes to stderr, which a background capture's
+ * report does not hold, in kernel mode too).
  */
-import { tcpdumpArgs } from '../scenario/command.js';
-import { compileFilter, type FrameFilter } from '../capture/filter.js';
-import { prettyPrintPacket } from '../capture/tcpdump-print.js';
+import { ipv4OnlyFilter, tcpdumpArgs, type TcpdumpArgs } from '../scenario/command.js';
+import { compileFilter, type CaptureDirection, type FrameFilter } from '../capture/filter.js';
+import { prettyPrintPacket, type TcpdumpPrintOptions } from '../capture/tcpdump-print.js';
 import { findByName, type CaptureTap, type Namespace, type World } from '../sim/world.js';
 
-/** Flags that change nothing we print (-n: no name lookups here anyway, -l, -t required). */
-const HONOURED = new Set(['n', 't', 'e', 'l', 'p']);
-const LONG_OK = new Set(['--immediate-mode', '--no-promiscuous-mode']);
+/**
+ * The short flags honoured, each with why it is safe. Others are refused: they change what tcpdump
+ * prints in ways not modelled (-A, -S, -u, ...), write or read files (-w, -r), or pick devices.
+ */
+const HONOURED: Readonly<Record<string, string>> = {
+  n: 'no name lookups (required: the resolver is not simulated)',
+  t: 'no timestamps (required: wall-clock time differs every run)',
+  e: 'the link-level header',
+  v: 'verbose decoding (-v, -vv, -vvv)',
+  q: 'quick output',
+  x: 'hex dump (-xx with the link header)',
+  X: 'hex and ASCII dump (-XX with the link header)',
+  l: 'line-buffered output',
+  p: 'no promiscuous mode (a veth hands every frame to its taps either way)',
+  '#': 'packet numbers',
+};
+const LONG_OK = new Set(['--immediate-mode']);
+/** The value options honoured: -i, -c, -s (0 or a snapshot no packet reaches), -Q, -w. */
+const VALUES_OK = new Set(['i', 'c', 's', 'Q', 'w']);
+/** tcpdump's MAXIMUM_SNAPLEN, what -s 0 means. */
+const MAXIMUM_SNAPLEN = 262144;
 
 export interface CaptureSpecArgs {
   readonly iface: string;
-  readonly linkHeader: boolean;
-  readonly filter: FrameFilter;
+  readonly print: TcpdumpPrintOptions;
+  /** What libpcap's filter passes; undefined when the capture cannot start (see `startError`). */
+  readonly filter: FrameFilter | undefined;
+  /** -c: the capture ends after this many packets. */
+  readonly count: number | undefined;
+  /** -Q: which direction's packets are kept. */
+  readonly direction: 'in' | 'out' | 'inout';
+  /** -#: each packet's number before its text. */
+  readonly numbered: boolean;
+  /** tcpdump refused to start once the device was open (a bad count, snapshot or filter): its message. */
+  readonly startError: string | undefined;
+  /** -w FILE: the packets go to FILE (in the run's own directory) and tcpdump prints none. */
+  readonly writeFile?: string;
+}
+
+/**
+ * Where `-w FILE` may write: into the run's own working directory (a file name) or /tmp. Kernel mode
+ * runs each scenario in a private, throw-away directory with /tmp a fresh tmpfs and every other file
+ * system read-only, so these are the only files a capture can write there; the simulator keeps the
+ * frames (and `vethsim run --pcap DIR` writes them out).
+ */
+function writeFileCheck(file: string): string | undefined {
+  if (file === '-') return 'tcpdump -w - (the pcap on standard output) is not simulated';
+  const name = file.startsWith('/tmp/') ? file.slice('/tmp/'.length) : file;
+  if (name === '' || name === '.' || name === '..' || name.includes('/')) {
+    return `tcpdump -w ${file}: a capture writes only into the run's own directory: give a file name, or /tmp/NAME`;
+  }
+  return undefined;
+}
+
+function count(flags: string, f: string): number {
+  return [...flags].filter((x) => x === f).length;
+}
+
+/** What tcpdump says and exits 1 with before it captures anything, given arguments it parsed. */
+function startErrorOf(t: TcpdumpArgs, filterWords: readonly string[]): string | { filter: FrameFilter } | { refuse: string } {
+  const c = t.values.c;
+  if (c !== undefined && (t.count as number) <= 0) return `tcpdump: invalid packet count ${c}\n`;
+  const q = t.values.Q;
+  if (q !== undefined && !['in', 'out', 'inout'].includes(q.toLowerCase())) return `tcpdump: unknown capture direction \`${q}'\n`;
+  const s = t.values.s;
+  if (s !== undefined) {
+    const n = strtol(s);
+    if (n === undefined || n < 0 || n > MAXIMUM_SNAPLEN) return `tcpdump: invalid snaplen ${s} (must be >= 0 and <= ${MAXIMUM_SNAPLEN})\n`;
+    if (n !== 0 && n < MAXIMUM_SNAPLEN) return { refuse: `tcpdump -s ${s} (packets cut short) is not simulated: -s 0 captures whole packets` };
+  }
+  const f = compileFilter(filterWords);
+  if (f.ok) return { filter: f.filter };
+  if (f.kind === 'unsupported') return { refuse: `tcpdump filter: ${f.reason}` };
+  return `tcpdump: ${f.message}\n`;
+}
+
+/** strtol(s, &end, 0) that must read the whole string. */
+function strtol(s: string): number | undefined {
+  const m = /^[ \t]*([+-]?)(0[xX][0-9A-Fa-f]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
+  if (!m) return undefined;
+  const body = m[2] as string;
+  const v = /^0[xX]/.test(body) ? parseInt(body.slice(2), 16) : body.startsWith('0') ? parseInt(body, 8) : Number(body);
+  return m[1] === '-' ? -v : v;
 }
 
 export function tcpdumpCheck(args: readonly string[], background: boolean): string | undefined {
   if (!background) return `a foreground tcpdump is not simulated: end the line with '&' to capture to the end`;
   const t = tcpdumpArgs(args);
   if ('error' in t) return t.error;
-  if (t.count !== undefined) return 'tcpdump -c is not simulated';
-  const bad = [...t.flags].find((f) => !HONOURED.has(f));
-  if (bad) return `tcpdump -${bad} is not simulated (supported: -n, -nn, -t, -e, -l, -i IF)`;
-  const badLong = t.options.find((o) => o.startsWith('--') && !LONG_OK.has(o) && !o.startsWith('--interface'));
+  const bad = [...t.flags].find((f) => HONOURED[f] === undefined);
+  if (bad) return `tcpdump -${bad} is not simulated (supported: ${Object.keys(HONOURED).map((f) => `-${f}`).join(', ')}, -i IF, -c N, -s 0, -Q in|out|inout)`;
+  const badValue = Object.keys(t.values).find((k) => !VALUES_OK.has(k));
+  if (badValue) return `tcpdump ${badValue.length === 1 ? `-${badValue}` : badValue} is not simulated`;
+  const badLong = t.longFlags.find((o) => !LONG_OK.has(o));
   if (badLong) return `tcpdump ${badLong} is not simulated`;
-  if (!t.flags.includes('t')) return 'tcpdump without -t prints wall-clock timestamps, which no two runs share: add -t';
-  const f = compileFilter(t.filter);
-  if ('error' in f) return `tcpdump filter: ${f.error}`;
+  if (t.iface === undefined) return "tcpdump without -i picks a device by itself, which is not simulated: give -i IF";
+  if (t.iface === 'any') return 'tcpdump -i any (the Linux cooked capture, DLT_LINUX_SLL2) is not simulated';
+  const w = t.values.w;
+  if (w !== undefined) {
+    // A capture to a file prints nothing: neither names nor timestamps matter then.
+    const why = writeFileCheck(w);
+    if (why) return why;
+  } else {
+    if (count(t.flags, 'n') === 0) return 'tcpdump without -n looks up names for addresses (DNS, /etc/hosts), which is not simulated: add -n';
+    if (count(t.flags, 't') === 0) return 'tcpdump without -t prints wall-clock timestamps, which no two runs share: add -t';
+  }
+  if (count(t.flags, 't') > 1) return `tcpdump -${'t'.repeat(count(t.flags, 't'))} prints timestamps, which no two runs share: use a single -t`;
+  if (count(t.flags, 'x') > 0 && count(t.flags, 'X') > 0) return 'tcpdump with both -x and -X is not simulated: give one';
+  const e = startErrorOf(t, ipv4OnlyFilter(t.filter));
+  if (typeof e === 'object' && 'refuse' in e) return e.refuse;
   return undefined;
 }
 
 export function tcpdumpSpec(args: readonly string[]): CaptureSpecArgs {
   const t = tcpdumpArgs(args);
   if ('error' in t) throw new Error(`checked at load: ${t.error}`);
-  const f = compileFilter(t.filter);
-  if ('error' in f) throw new Error(`checked at load: ${f.error}`);
-  return { iface: t.iface as string, linkHeader: t.flags.includes('e'), filter: f };
+  const e = startErrorOf(t, ipv4OnlyFilter(t.filter));
+  if (typeof e === 'object' && 'refuse' in e) throw new Error(`checked at load: ${e.refuse}`);
+  const x = count(t.flags, 'x');
+  const X = count(t.flags, 'X');
+  const hex = X > 0 ? { ascii: true, withLinkHeader: X > 1 } : x > 0 ? { ascii: false, withLinkHeader: x > 1 } : undefined;
+  const print: TcpdumpPrintOptions = {
+    linkHeader: t.flags.includes('e'),
+    verbose: count(t.flags, 'v'),
+    quiet: t.flags.includes('q'),
+    ...(hex ? { hex } : {}),
+  };
+  return {
+    iface: t.iface as string,
+    print,
+    filter: typeof e === 'string' ? undefined : e.filter,
+    count: t.count,
+    direction: (t.values.Q?.toLowerCase() ?? 'inout') as CaptureSpecArgs['direction'],
+    numbered: t.flags.includes('#'),
+    startError: typeof e === 'string' ? e : undefined,
+    ...(t.values.w !== undefined ? { writeFile: t.values.w } : {}),
+  };
 }
 
-/** Starts listening, or says what tcpdump says when it cannot. */
+/** Starts listening, or says what tcpdump says when it cannot: the device first, then its own arguments. */
 export function startCapture(w: World, ns: Namespace, spec: CaptureSpecArgs): { tap: CaptureTap } | { error: string } {
   const dev = findByName(ns.state, spec.iface);
   if (!dev) return { error: `tcpdump: ${spec.iface}: No such device exists\n(No such device exists)\n` };
   if (!dev.up) return { error: `tcpdump: ${spec.iface}: That device is not up\n` };
+  if (spec.startError !== undefined) return { error: spec.startError };
   const tap: CaptureTap = { deviceId: dev.id, frames: [], gone: false };
   w.taps.push(tap);
   return { tap };
 }
 
-/** What tcpdump printed for a capture: one line per frame that passed the filter. */
+/** The frames tcpdump kept: of the direction asked for, passing the filter, the first -c N of them. */
+export function capturedFrames(tap: CaptureTap, spec: CaptureSpecArgs): CaptureTap['frames'] {
+  const filter = spec.filter;
+  if (!filter) return [];
+  const kept = tap.frames.filter((f) => (spec.direction === 'inout' || f.dir === spec.direction) && filter(f.data, f.dir as CaptureDirection));
+  return spec.count === undefined ? kept : kept.slice(0, spec.count);
+}
+
+/** What tcpdump printed for a capture: each kept frame's text, one or more lines each. */
 export function captureText(tap: CaptureTap, spec: CaptureSpecArgs): string {
-  let text = '';
-  for (const f of tap.frames) {
-    if (!spec.filter(f.data)) continue;
-    text += `${prettyPrintPacket(f.data, { linkHeader: spec.linkHeader })}\n`;
-  }
-  return text;
+  // -w writes the packets to its file and prints none of them.
+  if (spec.writeFile !== undefined) return '';
+  return capturedFrames(tap, spec)
+    .map((f, i) => `${spec.numbered ? `${String(i + 1).padStart(5)}  ` : ''}${prettyPrintPacket(f.data, spec.print)}\n`)
+    .join('');
 }

@@ -34,3 +34,12 @@ export interface Tool {
 export function out(stdout: string, stderr = '', exit = 0): ToolOutput {
   return { stdout, stderr, exit };
 }
+
+/**
+ * Thrown by run() when what the command would print depends on something the simulator does not
+ * model, which only the run can tell (a counter it does not keep, say): the runner stops with the
+ * file and line, as check() would have.
+ */
+export class NotSimulated extends Error {
+  override name = 'NotSimulated';
+}

@@ -40,6 +40,32 @@ export const UNREACH_ADMIN_PROHIBITED = 13;
 export const TIME_EXCEEDED_TTL = 0;
 export const TIME_EXCEEDED_REASSEMBLY = 1;
 
+// Field access on a message's bytes, for the per-packet path; the view and parse/emit use the same offsets.
+
+export function icmpType(m: Uint8Array): number {
+  return get8(m, TYPE);
+}
+export function icmpCode(m: Uint8Array): number {
+  return get8(m, CODE);
+}
+export function icmpEchoIdent(m: Uint8Array): number {
+  return get16(m, IDENT);
+}
+export function icmpEchoSeq(m: Uint8Array): number {
+  return get16(m, SEQ);
+}
+/** Whether the checksum over the whole message is right. */
+export function icmpChecksumValid(m: Uint8Array): boolean {
+  return checksumIsValid(m);
+}
+
+/** An echo request turned into its reply in place (icmp_reply): type 0, the checksum redone. */
+export function turnIntoEchoReply(m: Uint8Array): void {
+  m[TYPE] = ICMP_ECHO_REPLY;
+  set16(m, CHECKSUM, 0);
+  set16(m, CHECKSUM, internetChecksum(m));
+}
+
 /** Read-only view; `check` guarantees the 8-byte header is present. */
 export class IcmpPacket {
   private constructor(readonly bytes: Uint8Array) {}

@@ -8,7 +8,7 @@
 //  |                    destination address                     |
 //  |                     options (IHL > 5) ...                  |
 
-import { checksumIsValid, internetChecksum } from './checksum.js';
+import { checksumIsValid, internetChecksum, internetChecksumRange } from './checksum.js';
 import { get8, get16, get32, set16, set32 } from './bytes.js';
 import { fail, ok, truncated, type Result } from './result.js';
 
@@ -108,6 +108,91 @@ export function isMulticastIpv4(addr: Ipv4Address): boolean {
   return addr >>> 28 === 0xe;
 }
 
+// Field access on a datagram's bytes, without a view object: what the per-packet path reads and
+// writes. The view below and the parse/emit pair are built on these, so the stack, the parser and the
+// tcpdump printer read one codec.
+
+/** Header length in bytes (IHL × 4). */
+export function ipv4HeaderLength(d: Uint8Array): number {
+  return (get8(d, VER_IHL) & 0x0f) * 4;
+}
+export function ipv4TotalLength(d: Uint8Array): number {
+  return get16(d, TOTAL_LEN);
+}
+export function ipv4Ident(d: Uint8Array): number {
+  return get16(d, IDENT);
+}
+export function ipv4Tos(d: Uint8Array): number {
+  return get8(d, TOS);
+}
+export function ipv4Ttl(d: Uint8Array): number {
+  return get8(d, TTL);
+}
+export function ipv4Protocol(d: Uint8Array): number {
+  return get8(d, PROTOCOL);
+}
+export function ipv4Src(d: Uint8Array): Ipv4Address {
+  return get32(d, SRC);
+}
+export function ipv4Dst(d: Uint8Array): Ipv4Address {
+  return get32(d, DST);
+}
+export function ipv4DontFragment(d: Uint8Array): boolean {
+  return (get16(d, FLAGS_FRAG) & FLAG_DF) !== 0;
+}
+export function ipv4MoreFragments(d: Uint8Array): boolean {
+  return (get16(d, FLAGS_FRAG) & FLAG_MF) !== 0;
+}
+/** The fragment offset in bytes. */
+export function ipv4FragmentOffset(d: Uint8Array): number {
+  return (get16(d, FLAGS_FRAG) & FRAG_OFFSET_MASK) * 8;
+}
+/** A fragment, first or not (MF set, or an offset). */
+export function ipv4IsFragment(d: Uint8Array): boolean {
+  return (get16(d, FLAGS_FRAG) & (FLAG_MF | FRAG_OFFSET_MASK)) !== 0;
+}
+
+/** The fields of an option-less header the stack writes. */
+export interface Ipv4HeaderFields {
+  readonly src: Ipv4Address;
+  readonly dst: Ipv4Address;
+  readonly protocol: number;
+  readonly ttl: number;
+  readonly ident: number;
+  readonly dontFragment: boolean;
+  readonly moreFragments?: boolean;
+  /** In bytes, a multiple of 8. */
+  readonly fragmentOffset?: number;
+  readonly tos?: number;
+}
+
+/** Writes a 20-byte header for a datagram of `totalLen` bytes at the start of `out`, checksum included. */
+export function emitIpv4Header(out: Uint8Array, h: Ipv4HeaderFields, totalLen: number): void {
+  out[VER_IHL] = 0x45;
+  out[TOS] = (h.tos ?? 0) & 0xff;
+  set16(out, TOTAL_LEN, totalLen);
+  set16(out, IDENT, h.ident & 0xffff);
+  set16(out, FLAGS_FRAG, (h.dontFragment ? FLAG_DF : 0) | (h.moreFragments ? FLAG_MF : 0) | ((h.fragmentOffset ?? 0) >>> 3));
+  out[TTL] = h.ttl & 0xff;
+  out[PROTOCOL] = h.protocol & 0xff;
+  set16(out, CHECKSUM, 0);
+  set32(out, SRC, h.src);
+  set32(out, DST, h.dst);
+  set16(out, CHECKSUM, internetChecksumRange(out, 0, IPV4_MIN_HEADER_LEN));
+}
+
+/** ip_decrease_ttl: a new TTL, and the header checksum to match. */
+export function setIpv4Ttl(d: Uint8Array, ttl: number): void {
+  d[TTL] = ttl & 0xff;
+  set16(d, CHECKSUM, 0);
+  set16(d, CHECKSUM, internetChecksumRange(d, 0, ipv4HeaderLength(d)));
+}
+
+/** Whether the header checksum (over `headerLen` bytes) is right. */
+export function ipv4HeaderChecksumValid(d: Uint8Array, headerLen: number): boolean {
+  return internetChecksumRange(d, 0, headerLen) === 0;
+}
+
 /**
  * Read-only view of a header. `check` only requires the fixed 20 bytes, so
  * the view also serves truncated and odd packets (the printer needs them);
@@ -134,7 +219,7 @@ export class Ipv4Packet {
   }
   /** Header length in bytes (IHL * 4). */
   get headerLen(): number {
-    return (get8(this.bytes, VER_IHL) & 0x0f) * 4;
+    return ipv4HeaderLength(this.bytes);
   }
   get tos(): number {
     return get8(this.bytes, TOS);
@@ -156,7 +241,7 @@ export class Ipv4Packet {
   }
   /** In bytes (the field counts 8-byte units). */
   get fragmentOffset(): number {
-    return (get16(this.bytes, FLAGS_FRAG) & FRAG_OFFSET_MASK) * 8;
+    return ipv4FragmentOffset(this.bytes);
   }
   get ttl(): number {
     return get8(this.bytes, TTL);
@@ -168,10 +253,10 @@ export class Ipv4Packet {
     return get16(this.bytes, CHECKSUM);
   }
   get src(): Ipv4Address {
-    return get32(this.bytes, SRC);
+    return ipv4Src(this.bytes);
   }
   get dst(): Ipv4Address {
-    return get32(this.bytes, DST);
+    return ipv4Dst(this.bytes);
   }
   get options(): Uint8Array {
     return this.bytes.subarray(OPTIONS, Math.max(OPTIONS, this.headerLen));

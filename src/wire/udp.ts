@@ -103,6 +103,11 @@ export function parseUdp(
  */
 export type UdpChecksumMode = 'full' | 'partial' | 'none';
 
+/** The ones'-complement sum of the IPv4 pseudo-header (RFC 768) a UDP checksum starts from. */
+export function udpPseudoHeaderSum(src: Ipv4Address, dst: Ipv4Address, udpLen: number): number {
+  return pseudoHeaderSum(src, dst, udpLen);
+}
+
 /** The checksum field Linux leaves on an offloaded datagram: the folded pseudo-header sum. */
 export function udpPartialChecksum(src: Ipv4Address, dst: Ipv4Address, udpLen: number): number {
   return pseudoHeaderSum(src, dst, udpLen);

@@ -25,14 +25,15 @@ export function tcpdumpRead(file: string, flags: readonly string[]): string {
 
 /**
  * Splits tcpdump's output into one string per packet: continuation lines
- * (hex dumps) start with a tab and belong to the packet above them.
+ * (hex dumps, -v's second line, quoted datagrams) start with a tab or
+ * spaces and belong to the packet above them.
  */
 export function splitPackets(text: string): string[] {
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const out: string[] = [];
   for (const line of lines) {
-    if (line.startsWith('\t') && out.length > 0) out[out.length - 1] += '\n' + line;
+    if (/^(\t|    )/.test(line) && out.length > 0) out[out.length - 1] += '\n' + line;
     else out.push(line);
   }
   return out;

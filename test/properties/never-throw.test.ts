@@ -22,7 +22,7 @@ const SETUP = [
   'ovs-vsctl add-br ovs0',
 ];
 
-const PROGRAMS = ['ip', 'ping', 'sysctl', 'echo', 'cat', 'sleep', 'ovs-vsctl', 'ovs-ofctl', 'ovs-appctl', 'bridge', 'tcpdump', 'ip netns exec ns1 ip', 'ip netns exec ns1 ping', 'ip netns exec nope ip'];
+const PROGRAMS = ['ip', 'ping', 'sysctl', 'echo', 'cat', 'sleep', 'ovs-vsctl', 'ovs-ofctl', 'ovs-appctl', 'bridge', 'tcpdump', 'ifconfig', 'route', 'arp', 'ip netns exec ns1 ip', 'ip netns exec ns1 ping', 'ip netns exec nope ip'];
 const WORDS = [
   ...['link', 'l', 'addr', 'a', 'route', 'r', 'rule', 'neigh', 'n', 'netns', 'exec', 'monitor', 'maddr', 'help'],
   ...['add', 'del', 'set', 's', 'show', 'list', 'flush', 'get', 'change', 'replace', 'append'],
@@ -35,6 +35,8 @@ const WORDS = [
   ...['-w', '-n', '-q', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.veth0.arp_ignore=8', 'net/ipv4/conf/lo/accept_local=1', 'kernel.hostname'],
   ...['>', '/proc/sys/net/ipv4/ip_forward', '/proc/sys/net/ipv4/conf/veth0/rp_filter', '/etc/passwd', '&', '-nnt', '-e', '-i', 'any', 'icmp', 'arp', 'not', 'ip6', 'host'],
   ...['fdb', 'vlan', 'vid', '10', 'pvid', 'untagged', 'br', '1e9', '-1', 'NaN', '0x10', '""', "''"],
+  ...['netmask', 'gw', '-net', '-host', 'reject', '-a', '-an', '-e', '-v', '-vv', '-x', '-XX', '-q', '-c', 'veth0:1', '10.0.0.0/33', '/proc/net/dev', '/proc/net/arp', '/proc/net/route', '/proc/net/snmp'],
+  ...['icmp[icmptype]', '==', 'icmp-echo', 'and', 'or', '(', ')', 'src', 'dst', 'net', 'ether', 'proto', '\\icmp', 'less', '100', 'len', '>'],
 ];
 
 const word = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...WORDS) }, { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 8 }).filter((s) => !/[\n\r]/.test(s)) });

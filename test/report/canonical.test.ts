@@ -26,6 +26,25 @@ describe('canonicalBlocks (format v1)', () => {
     );
   });
 
+  it("renames the IPv4 ids of tcpdump -v's header lines by first appearance (a quoted datagram keeps its name)", () => {
+    const [b] = canonicalBlocks([
+      {
+        key: 'veth0',
+        text:
+          'IP (tos 0x0, ttl 1, id 34519, offset 0, flags [DF], proto ICMP (1), length 84)\n' +
+          'IP (tos 0xc0, ttl 64, id 57643, offset 0, flags [none], proto ICMP (1), length 112)\n' +
+          '\tIP (tos 0x0, ttl 1, id 34519, offset 0, flags [DF], proto ICMP (1), length 84)\n' +
+          'IP (tos 0x2,ECT(0), ttl 64, id 7, offset 0, flags [none], proto UDP (17), length 33)\n',
+      },
+    ]);
+    expect(b?.text).toBe(
+      'IP (tos 0x0, ttl 1, id <ipid1>, offset 0, flags [DF], proto ICMP (1), length 84)\n' +
+        'IP (tos 0xc0, ttl 64, id <ipid2>, offset 0, flags [none], proto ICMP (1), length 112)\n' +
+        '\tIP (tos 0x0, ttl 1, id <ipid1>, offset 0, flags [DF], proto ICMP (1), length 84)\n' +
+        'IP (tos 0x2,ECT(0), ttl 64, id <ipid3>, offset 0, flags [none], proto UDP (17), length 33)',
+    );
+  });
+
   it("normalises ping's timings", () => {
     const [b] = canonicalBlocks([
       {

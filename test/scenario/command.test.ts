@@ -39,7 +39,30 @@ describe('tcpdumpArgs', () => {
       options: ['-nnt', '-i', 'veth0'],
       filter: ['arp', 'or', 'icmp'],
       flags: 'nnt',
+      values: { i: 'veth0' },
+      longFlags: [],
     });
+  });
+  it('takes options after the filter too, as GNU getopt permutes', () => {
+    expect(tcpdumpArgs(['-i', 'veth0', 'icmp', '-nnvt', '-c', '2', '--immediate-mode'])).toMatchObject({
+      iface: 'veth0',
+      count: 2,
+      filter: ['icmp'],
+      flags: 'nnvt',
+      longFlags: ['--immediate-mode'],
+    });
+    expect(tcpdumpArgs(['-nnt', '--', 'icmp', '-x'])).toMatchObject({ filter: ['icmp', '-x'], flags: 'nnt' });
+  });
+  it('reads -w FILE as a value option', () => {
+    expect(tcpdumpArgs(['-nnt', '-i', 'veth0', '-w', 'x.pcap', '-s100'])).toMatchObject({ iface: 'veth0', values: { i: 'veth0', w: 'x.pcap', s: '100' }, filter: [] });
+  });
+  it('reads -c as atoi does and leaves refusing it to tcpdump', () => {
+    expect(tcpdumpArgs(['-c', '3x'])).toMatchObject({ count: 3, values: { c: '3x' } });
+    expect(tcpdumpArgs(['-c', 'x'])).toMatchObject({ count: 0 });
+  });
+  it('knows the long options and their abbreviations', () => {
+    expect(tcpdumpArgs(['--direction=in', '--snap', '0', '--number'])).toMatchObject({ values: { Q: 'in', s: '0' }, flags: '#' });
+    expect(tcpdumpArgs(['--bogus'])).toEqual({ error: "tcpdump: unrecognized option '--bogus'" });
   });
   it('reads bundled values and counts', () => {
     expect(tcpdumpArgs(['-nntiveth0', '-c3'])).toMatchObject({ iface: 'veth0', count: 3, filter: [] });

@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -98,7 +99,38 @@ describe('parseScenario', () => {
   it('names a missing file', () => {
     expect(() => loadScenario('/nonexistent/s.yaml')).toThrow('/nonexistent/s.yaml: no such file');
   });
+
+  it('refuses a directory and a device that never ends, without reading them', () => {
+    expect(() => loadScenario(SCENARIOS)).toThrow(`${SCENARIOS}: is a directory, not a scenario file`);
+    expect(() => loadScenario('/dev/zero')).toThrow('/dev/zero: is not a regular file');
+  });
+
+  it('refuses bytes that are not UTF-8, naming each line and the first bad byte on it', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'vethsim-load-')), 'latin1.yaml');
+    const text = Buffer.concat([
+      Buffer.from('name: latin1\ntitle: t\nscript: |\n  ip link add v'),
+      Buffer.from([0xe9]), // 'é' in Latin-1
+      Buffer.from('0 type veth peer name v1\n  echo caf\u00e9\n  echo '),
+      Buffer.from([0xe2, 0x82]), // a three-byte sequence cut short
+      Buffer.from(' x\n'),
+    ]);
+    writeFileSync(file, text);
+    expect(errorsOfFile(file)).toEqual([
+      `${file}:4: byte 0xe9 at column 16 is not UTF-8: scenario files are UTF-8 text`,
+      `${file}:6: byte 0xe2 at column 8 is not UTF-8: scenario files are UTF-8 text`,
+    ]);
+  });
 });
+
+function errorsOfFile(file: string): string[] {
+  try {
+    loadScenario(file);
+  } catch (e) {
+    if (e instanceof ScenarioErrors) return e.errors.map((x) => x.message);
+    throw e;
+  }
+  return [];
+}
 
 describe('bundled scenarios', () => {
   const files = readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml'));

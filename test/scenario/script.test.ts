@@ -24,6 +24,14 @@ describe('splitScript', () => {
     expect(l?.words).toEqual(['ip', 'netns', 'exec', 'ns1', 'tcpdump', '-nnt', '-i', 'veth0']);
   });
 
+  it("keeps a '#' inside a word in its word, as bash does (tcpdump -#)", () => {
+    const [l] = splitScript('tcpdump -nnt -# -i veth1 a#b \\#c # comment &', 'f.yaml', 1);
+    expect(l?.words).toEqual(['tcpdump', '-nnt', '-#', '-i', 'veth1', 'a#b', '#c']);
+    expect(l?.background).toBe(false);
+    const [m] = splitScript('tcpdump -nnt -# -i veth1 &', 'f.yaml', 1);
+    expect(m).toMatchObject({ background: true, words: ['tcpdump', '-nnt', '-#', '-i', 'veth1'] });
+  });
+
   it('keeps redirections as operators and $VAR literal', () => {
     const [a, b] = splitScript('echo 1 > /proc/sys/net/ipv4/conf/all/rp_filter\necho $HOME "a # b"', 'f.yaml', 1);
     expect(a?.words).toEqual(['echo', '1', { op: '>' }, '/proc/sys/net/ipv4/conf/all/rp_filter']);

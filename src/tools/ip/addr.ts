@@ -5,8 +5,9 @@
 import { Args, matches } from './args.js';
 import type { IpCtx } from './context.js';
 import { duparg, duparg2, fail, invarg, nodev, rtnlFail, unsupported } from './errors.js';
-import { devicesInOrder, linkKind, printLinkinfo } from './link-format.js';
-import { getAddr, getPrefix, ipString, type Family, type InetPrefix } from './parse.js';
+import { devicesInOrder, linkKind, printLinkinfo, printLinkStats } from './link-format.js';
+import type { Printer } from './print.js';
+import { familyUnsupported, getAddr, getPrefix, ipString, type Family, type InetPrefix } from './parse.js';
 import { scopeA2n, scopeN2a, scopeName } from './names.js';
 import { inet_rtm_deladdr, inet_rtm_newaddr, type NewAddr } from '../../stack/devinet.js';
 import type { DeviceState, IfAddr } from '../../sim/state.js';
@@ -16,16 +17,48 @@ const SCOPE_NUM: Readonly<Record<IfAddr['scope'], number>> = { global: 0, link: 
 /** The address flags iproute2 accepts as words (lookup_flag_data_by_name); none is modelled. */
 const IFA_FLAG_WORDS = ['secondary', 'temporary', 'nodad', 'optimistic', 'dadfailed', 'home', 'deprecated', 'tentative', 'permanent', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'stable-privacy', 'dynamic', 'primary'];
 
-/** One address as print_addrinfo writes it; -o puts "IDX: DEV" first and '\' before the lifetimes. */
-export function printAddrinfo(a: IfAddr, dev: DeviceState, oneline: boolean): string {
-  let s = oneline ? `${dev.ifindex}: ${dev.name}` : '';
-  s += `    inet ${ipString(a.local)}/${a.prefixlen} `;
-  if (a.broadcast !== undefined) s += `brd ${ipString(a.broadcast)} `;
-  s += `scope ${scopeN2a(SCOPE_NUM[a.scope])} `;
-  if (a.secondary) s += 'secondary ';
-  s += a.label;
-  return `${s}${oneline ? '\\' : '\n'}       valid_lft forever preferred_lft forever\n`;
+/**
+ * print_addrinfo: one address. -o (and a flush's listing) puts "IDX: DEV" first and '\\' before the
+ * lifetimes; -brief prints only ADDR/LEN.
+ */
+export function printAddrinfo(p: Printer, a: IfAddr, dev: DeviceState, o: { readonly brief: boolean; readonly withDev: boolean }): void {
+  if (!o.brief) {
+    if (o.withDev) {
+      p.jnum('index', dev.ifindex);
+      p.jstr('dev', dev.name);
+      p.fp(`${dev.ifindex}: ${dev.name}`);
+    }
+    p.str('family', '    inet ', 'inet');
+  }
+  const local = ipString(a.local);
+  p.str('local', local, local, 'inet');
+  p.num('prefixlen', `/${a.prefixlen} `, a.prefixlen);
+  if (o.brief) return;
+  if (a.broadcast !== undefined) {
+    const brd = ipString(a.broadcast);
+    p.fp('brd ');
+    p.str('broadcast', `${brd} `, brd, 'inet');
+  }
+  const scope = scopeN2a(SCOPE_NUM[a.scope]);
+  p.str('scope', `scope ${scope} `, scope);
+  // print_ifa_flags: IPv4 addresses are IFA_F_PERMANENT (no "dynamic"); IFA_F_SECONDARY is the one shown.
+  if (a.secondary) {
+    p.fp('secondary ');
+    p.jraw('secondary', 'true');
+  }
+  p.str('label', a.label, a.label);
+  p.nl();
+  p.fp('       valid_lft ');
+  p.jnum('valid_life_time', INFINITY_LIFE_TIME);
+  p.fp('forever');
+  p.fp(' preferred_lft ');
+  p.jnum('preferred_life_time', INFINITY_LIFE_TIME);
+  p.fp('forever');
+  p.fp('\n');
 }
+
+/** INFINITY_LIFE_TIME: a lifetime that never ends, as JSON shows it. */
+const INFINITY_LIFE_TIME = 0xffffffff;
 
 interface ListFilter {
   /** -4, or the family of a "to" prefix. */
@@ -92,14 +125,23 @@ function addrMatches(a: IfAddr, f: ListFilter, ifindex: number): boolean {
   return true;
 }
 
-/** print_linkinfo's own filters: up, master, kind. */
-function linkShown(ctx: IpCtx, dev: DeviceState, f: ListFilter): boolean {
-  if (f.up && !dev.up) return false;
+/**
+ * The filters the kernel applies to a link dump (iplink_filter_req: master, kind); the others are
+ * print_linkinfo's own (linkPrinted).
+ */
+function linkDumped(ctx: IpCtx, dev: DeviceState, f: ListFilter): boolean {
   if (f.master !== undefined) {
     const m = dev.master === undefined ? undefined : ctx.world.device(dev.master);
     if (!m || m.ns !== ctx.ns || m.dev.ifindex !== f.master) return false;
   }
   if (f.kind !== undefined && linkKind(dev) !== f.kind) return false;
+  return true;
+}
+
+/** print_linkinfo's filters: up, the master of a single device asked for, the port kind. */
+function linkPrinted(ctx: IpCtx, dev: DeviceState, f: ListFilter): boolean {
+  if (f.up && !dev.up) return false;
+  if (!linkDumped(ctx, dev, f)) return false;
   if (f.slaveKind !== undefined) {
     const m = dev.master === undefined ? undefined : ctx.world.device(dev.master);
     if (!m || linkKind(m.dev) !== f.slaveKind) return false;
@@ -107,47 +149,111 @@ function linkShown(ctx: IpCtx, dev: DeviceState, f: ListFilter): boolean {
   return true;
 }
 
-/** ipaddr_flush: delete what matches, dump after dump, until nothing does (errors are not reported). */
+/**
+ * ipaddr_flush: delete what matches, dump after dump, until nothing does (errors are not reported).
+ * -s counts the rounds; -s -s lists each address as it goes.
+ */
 function ipaddrFlush(ctx: IpCtx, f: ListFilter, ifindex: number): number {
-  for (let round = 0; round < 10; round++) {
-    const victims = ctx.ns.state.addrs.filter((a) => addrMatches(a, f, ifindex) && linkShown(ctx, ctx.device(a.ifindex) as DeviceState, f));
-    if (victims.length === 0) return 0;
+  const stats = ctx.opts.stats ?? 0;
+  for (let round = 0; round < MAX_FLUSH_LOOPS; round++) {
+    // A dump walks the devices by ifindex, each device's addresses in order.
+    const victims = ctx.ns.state.addrs.filter((a) => addrMatches(a, f, ifindex)).sort((x, y) => x.ifindex - y.ifindex);
+    if (victims.length === 0) {
+      if (stats) ctx.print(round === 0 ? 'Nothing to flush.\n' : `*** Flush is complete after ${round} round${round > 1 ? 's' : ''} ***\n`);
+      return 0;
+    }
+    if (stats > 1) for (const v of victims) printAddrinfo(ctx.p, v, ctx.device(v.ifindex) as DeviceState, { brief: false, withDev: true });
     for (const v of victims) inet_rtm_deladdr(ctx.ns, v.ifindex, v.local, v.prefixlen);
+    if (stats) ctx.print(`\n*** Round ${round + 1}, deleting ${victims.length} addresses ***\n`);
   }
-  return 0;
+  ctx.warn(`*** Flush remains incomplete after ${MAX_FLUSH_LOOPS} rounds. ***\n`);
+  return 1;
 }
 
+/** ip.c's max_flush_loops (-loops is not modelled). */
+const MAX_FLUSH_LOOPS = 10;
+
 /**
- * ipaddr_list_flush_or_save: `ip addr show|flush`, and `ip link show` (mode 'link': no addresses,
- * "mode DEFAULT", and -4 does not apply).
+ * ipaddr_list_flush_or_save: `ip addr show|flush`, and `ip link show` (mode 'link': family link, no
+ * addresses, "mode DEFAULT", the counters in the link's own lines).
  */
 export function ipaddrList(ctx: IpCtx, args: Args, mode: 'link' | 'addr' | 'flush'): number {
-  const family: Family = mode === 'link' ? 'unspec' : ctx.opts.family;
+  const family: Family = mode === 'link' ? 'link' : ctx.opts.family;
   if (mode === 'flush' && !args.more) return fail(1, 'Flush requires arguments.\n');
+  if (mode === 'flush' && family === 'link') return fail(1, 'Cannot flush link addresses.\n');
   const f = parseListFilter(ctx, args, family);
   if (mode === 'link' && (f.scope !== undefined || f.to !== undefined)) unsupported('ip link show with address filters');
-  if (ctx.opts.details && mode === 'addr' && (ctx.opts.oneline || f.family !== 'unspec')) unsupported('ip -details addr with -oneline or a family');
   if (ctx.dry) return 0;
   let ifindex = 0;
   if (f.dev !== undefined) {
     ifindex = ctx.ifindex(f.dev);
     if (!ifindex) return fail(1, `Device "${f.dev}" does not exist.\n`);
   }
-  if (mode === 'flush') return ipaddrFlush(ctx, f, ifindex);
-  const oneline = ctx.opts.oneline;
-  const fam = mode === 'link' ? 'unspec' : f.family;
+  // Addresses of other families: IPv6 is off in every namespace, MPLS and bridge have none.
+  const noAddrs = f.family === 'inet6' || f.family === 'mpls' || f.family === 'bridge';
+  if (mode === 'flush') {
+    if (noAddrs) {
+      if (ctx.opts.stats) ctx.print('Nothing to flush.\n');
+      return 0;
+    }
+    return ipaddrFlush(ctx, f, ifindex);
+  }
+  const p = ctx.p;
+  const o = ctx.opts;
+  const brief = o.brief ?? false;
+  const stats = o.stats ?? 0;
+  const num = { human: o.human ?? false, iec: o.iec ?? false };
+  const link = mode === 'link';
+  const withAddrs = f.family !== 'link';
+  // -o without -brief: no link lines, each address on its own line.
+  const noLink = withAddrs && o.oneline && !brief;
+  p.newJsonObj();
   for (const dev of devicesInOrder(ctx.ns)) {
     if (ifindex && dev.ifindex !== ifindex) continue;
-    if (!linkShown(ctx, dev, f)) continue;
-    const addrs = mode === 'link' ? [] : ctx.ns.state.addrs.filter((a) => a.ifindex === dev.ifindex);
-    const shown = addrs.filter((a) => addrMatches(a, f, 0));
-    // ipaddr_filter: a link stays if one of its addresses passes the filter, or — without a family —
-    // if it has no address at all.
-    if (mode === 'addr' && shown.length === 0 && !(addrs.length === 0 && fam === 'unspec')) continue;
-    if (!(mode === 'addr' && oneline)) ctx.print(printLinkinfo(ctx.world, ctx.ns, dev, { link: mode === 'link', oneline, linkLayer: fam === 'unspec', details: ctx.opts.details ?? false }));
-    for (const a of shown) ctx.print(printAddrinfo(a, dev, oneline));
+    // A single device asked for is fetched whatever the master and kind filters say.
+    if (!ifindex && !linkDumped(ctx, dev, f)) continue;
+    if (withAddrs) {
+      const addrs = noAddrs ? [] : ctx.ns.state.addrs.filter((a) => a.ifindex === dev.ifindex);
+      // ipaddr_filter: a link stays if one of its addresses passes the filter, or — without a
+      // family — if it has no address at all.
+      const kept = addrs.some((a) => addrMatches(a, f, 0)) || (addrs.length === 0 && f.family === 'unspec');
+      if (!kept) continue;
+    }
+    p.openObject();
+    // print_linkinfo: -1 when its own filters drop the link (an empty object in JSON), 0 for -brief.
+    let res = 0;
+    if (brief || !noLink) {
+      res = linkPrinted(ctx, dev, f) ? (brief ? 0 : 1) : -1;
+      if (res >= 0) printLinkinfo(p, ctx.world, ctx.ns, dev, { link, family: f.family, details: o.details ?? false, brief, stats, num });
+    }
+    if (res >= 0 && withAddrs) printSelectedAddrinfo(ctx, dev, f, noAddrs, brief);
+    if (res > 0 && !link && stats) {
+      printLinkStats(p, ctx.world, dev, stats, num);
+      p.nl();
+    }
+    p.closeObject();
   }
+  p.deleteJsonObj();
   return 0;
+}
+
+/**
+ * print_selected_addrinfo: the "addr_info" array of a link. An address print_addrinfo's own filters
+ * drop (scope, "to") is still an empty object in it.
+ */
+function printSelectedAddrinfo(ctx: IpCtx, dev: DeviceState, f: ListFilter, noAddrs: boolean, brief: boolean): void {
+  const p = ctx.p;
+  p.openArray('addr_info');
+  if (!noAddrs && !(f.up && !dev.up)) {
+    for (const a of ctx.ns.state.addrs) {
+      if (a.ifindex !== dev.ifindex) continue;
+      p.openObject();
+      if (addrMatches(a, f, 0)) printAddrinfo(p, a, dev, { brief, withDev: ctx.opts.oneline });
+      p.closeObject();
+    }
+  }
+  p.closeArray();
+  if (brief) p.fp('\n');
 }
 
 /** default_scope: 127.x.x.x is host, everything else global. */
@@ -225,6 +331,7 @@ function ipaddrModify(ctx: IpCtx, args: Args, cmd: 'add' | 'del'): number {
   if (scope === undefined && cmd !== 'del' && lcl) scope = defaultScope(lcl);
   const ifindex = ctx.ifindex(d);
   if (!ifindex) nodev(d);
+  if (family !== 'inet' && family !== 'unspec') familyUnsupported(family, `address ${cmd}`);
   if (ctx.dry) return 0;
   // Without an address the request has no family: no handler takes it.
   if (!lcl || lcl.bytelen === 0) {

@@ -6,25 +6,44 @@
 import { findByName, type Namespace, type World } from '../../sim/world.js';
 import type { DeviceState } from '../../sim/state.js';
 import type { Family } from './parse.js';
+import { Printer } from './print.js';
 
 export interface IpOptions {
-  /** -4 / -family inet. */
+  /** preferred_family: -4, -6, -0, -M, -B, -family NAME. */
   readonly family: Family;
   /** -o / -oneline. */
   readonly oneline: boolean;
   /** -d / -details: `ip link show` and `ip addr show` print each device's attributes (link-details.ts). */
   readonly details?: boolean;
+  /** -br / -brief. */
+  readonly brief?: boolean;
+  /** -j / -json, and -p / -pretty (which changes nothing without -json). */
+  readonly json?: boolean;
+  readonly pretty?: boolean;
+  /** -s / -stats, counted: -s -s shows more. */
+  readonly stats?: number;
+  /** -c / -color[=always]: output is coloured (-color=auto never is: a scenario's stdout is no terminal). */
+  readonly color?: boolean;
+  /** -h / -human(-readable): counters in k, M, G...; -iec: in powers of 1024 ("ki"). */
+  readonly human?: boolean;
+  readonly iec?: boolean;
 }
 
 export class IpCtx {
   stdout = '';
   stderr = '';
+  /** print_*: text, or JSON after -json. */
+  readonly p: Printer;
 
   private constructor(
     private readonly w: World | undefined,
     private readonly here: Namespace | undefined,
     readonly opts: IpOptions,
-  ) {}
+  ) {
+    this.p = new Printer({ json: opts.json ?? false, pretty: opts.pretty ?? false, color: (opts.color ?? false) && !(opts.json ?? false), oneline: opts.oneline }, (s) => {
+      this.stdout += s;
+    });
+  }
 
   static live(world: World, ns: Namespace, opts: IpOptions): IpCtx {
     return new IpCtx(world, ns, opts);

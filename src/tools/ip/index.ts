@@ -5,10 +5,11 @@
  * "ip r" route, "ip ru" rule).
  */
 import type { Tool, ToolContext, ToolOutput } from '../tool.js';
-import { out } from '../tool.js';
+import { NotSimulated, out } from '../tool.js';
 import { Args, matches } from './args.js';
 import { IpCtx, type IpOptions } from './context.js';
 import { fail, invarg, IpExit, Unsupported, unsupported } from './errors.js';
+import { IP_USAGE } from './usage.js';
 import type { Family } from './parse.js';
 import { doIpaddr } from './addr.js';
 import { doIplink } from './link.js';
@@ -16,6 +17,7 @@ import { doIproute } from './route.js';
 import { doIprule } from './rule.js';
 import { doIpneigh } from './neigh.js';
 import { doNetns } from './netns.js';
+import { doIpmonitor } from './monitor.js';
 
 const VERSION = 'ip utility, iproute2-6.1.0, libbpf 1.1.2\n';
 
@@ -45,7 +47,7 @@ const OBJECTS: ReadonlyArray<readonly [string, Handler | undefined]> = [
   ['token', undefined],
   ['tcpmetrics', undefined],
   ['tcp_metrics', undefined],
-  ['monitor', undefined],
+  ['monitor', doIpmonitor],
   ['xfrm', undefined],
   ['mroute', undefined],
   ['mrule', undefined],
@@ -56,7 +58,7 @@ const OBJECTS: ReadonlyArray<readonly [string, Handler | undefined]> = [
   ['nexthop', undefined],
   ['mptcp', undefined],
   ['ioam', undefined],
-  ['help', undefined],
+  ['help', () => usage()],
   ['stats', undefined],
 ];
 
@@ -68,13 +70,21 @@ interface Globals {
   readonly version: boolean;
 }
 
-/** ip.c's option loop. */
+/** ip.c's option loop: each word is matched in this order, so "-b" is -batch and "-br" -brief. */
 function parseGlobals(argv: readonly string[]): Globals {
   let family: Family = 'unspec';
   let oneline = false;
   let details = false;
+  let brief = false;
+  let json = false;
+  let pretty = false;
+  let stats = 0;
+  let color = false;
+  let human = false;
+  let iec = false;
   let netns: string | undefined;
   let i = 1;
+  const opts = (): IpOptions => ({ family, oneline, details, brief, json, pretty, stats, color, human, iec });
   for (; i < argv.length; i++) {
     let opt = argv[i] as string;
     if (opt === '--') {
@@ -86,26 +96,36 @@ function parseGlobals(argv: readonly string[]): Globals {
     const m = (k: string) => matches(opt, k);
     const value = (): string => {
       i++;
-      if (i >= argv.length) return unsupported('ip usage text');
+      if (i >= argv.length) usage();
       return argv[i] as string;
     };
     if (m('-loops')) unsupported('ip -loops');
     else if (m('-family')) {
       const v = value();
-      if (v === 'inet') family = 'inet';
-      else if (['inet6', 'link', 'mpls', 'bridge', 'ipx', 'dnet', 'help'].includes(v)) unsupported(`ip -family ${v}`);
-      else invarg('invalid protocol family', v);
+      if (v === 'help') usage();
+      const f = readFamily(v);
+      if (f === undefined) invarg('invalid protocol family', v);
+      family = f;
     } else if (opt === '-4') family = 'inet';
-    else if (opt === '-6' || opt === '-0' || opt === '-M' || opt === '-B') unsupported(`ip ${opt}`);
-    else if (m('-human') || m('-human-readable') || m('-iec') || m('-stats') || m('-statistics')) unsupported(`ip ${opt}`);
+    else if (opt === '-6') family = 'inet6';
+    else if (opt === '-0') family = 'link';
+    else if (opt === '-M') family = 'mpls';
+    else if (opt === '-B') family = 'bridge';
+    else if (m('-human') || m('-human-readable')) human = true;
+    else if (m('-iec')) iec = true;
+    else if (m('-stats') || m('-statistics')) stats++;
     else if (m('-details')) details = true;
     else if (m('-resolve')) unsupported(`ip ${opt}`);
     else if (m('-oneline')) oneline = true;
     else if (m('-timestamp') || m('-tshort')) unsupported(`ip ${opt}`);
-    else if (m('-Version')) return { opts: { family, oneline, details }, netns, rest: [], version: true };
-    else if (m('-force') || m('-batch') || m('-brief') || m('-json') || m('-pretty') || m('-rcvbuf')) unsupported(`ip ${opt}`);
-    else if (m('-color') || m('-colour') || opt.startsWith('-color=') || opt.startsWith('-colour=')) unsupported(`ip ${opt}`);
-    else if (m('-help')) unsupported('ip -help (usage text)');
+    else if (m('-Version')) return { opts: opts(), netns, rest: [], version: true };
+    else if (m('-force') || m('-batch')) unsupported(`ip ${opt}`);
+    else if (m('-brief')) brief = true;
+    else if (m('-json')) json = true;
+    else if (m('-pretty')) pretty = true;
+    else if (m('-rcvbuf')) unsupported(`ip ${opt}`);
+    else if (matchesColor(opt) !== undefined) color = matchesColor(opt) === 'always';
+    else if (m('-help')) usage();
     else if (m('-netns')) {
       // ip.c hands the missing name to netns_switch as a null pointer.
       i++;
@@ -113,7 +133,31 @@ function parseGlobals(argv: readonly string[]): Globals {
     } else if (m('-Numeric') || m('-all') || opt === '-echo') unsupported(`ip ${opt}`);
     else fail(255, `Option "${opt}" is unknown, try "ip -help".\n`);
   }
-  return { opts: { family, oneline, details }, netns, rest: argv.slice(i), version: false };
+  return { opts: opts(), netns, rest: argv.slice(i), version: false };
+}
+
+/** read_family. */
+function readFamily(name: string): Family | undefined {
+  return (['inet', 'inet6', 'link', 'mpls', 'bridge'] as const).find((f) => f === name);
+}
+
+/**
+ * matches_color: -color, -color=always|auto|never (and their abbreviations down to "-c"). auto colours
+ * only a terminal, which a scenario's output never is.
+ */
+function matchesColor(opt: string): 'always' | 'auto' | 'never' | undefined {
+  const eq = opt.indexOf('=');
+  const word = eq < 0 ? opt : opt.slice(0, eq);
+  if (!matches(word, '-color')) return undefined;
+  const v = eq < 0 ? '' : opt.slice(eq + 1);
+  if (v === '' || v === 'always') return 'always';
+  if (v === 'auto' || v === 'never') return v;
+  return undefined;
+}
+
+/** ip.c's usage(): to stderr, status 255. */
+function usage(): never {
+  return fail(255, IP_USAGE);
 }
 
 function objectHandler(word: string): Handler {
@@ -125,13 +169,10 @@ function objectHandler(word: string): Handler {
   return fail(1, `Object "${word}" is unknown, try "ip help".\n`);
 }
 
-/** Objects whose output -details changes in a way that is modelled (`ip link`, `ip addr`); the others print more that is not. */
-const DETAILED: ReadonlySet<Handler> = new Set([doIplink, doIpaddr, doNetns]);
-
 function dispatch(ctx: IpCtx, g: Globals): number {
-  if (g.rest.length === 0) return unsupported('ip without an object (usage text)');
+  // main: without an object, usage(); do_help too.
+  if (g.rest.length === 0) return usage();
   const handler = objectHandler(g.rest[0] as string);
-  if (g.opts.details && !DETAILED.has(handler)) unsupported(`ip -details ${g.rest[0] as string}`);
   return handler(ctx, new Args(g.rest.slice(1)));
 }
 
@@ -165,9 +206,11 @@ function run(tc: ToolContext, argv: readonly string[]): ToolOutput {
     return out(ctx.stdout, ctx.stderr, r);
   } catch (e) {
     if (e instanceof IpExit) return out(ctx?.stdout ?? '', (ctx?.stderr ?? '') + e.text, e.code);
-    if (e instanceof Unsupported) return out(ctx?.stdout ?? '', `${ctx?.stderr ?? ''}ip: ${e.message} is not simulated\n`, 255);
+    // Found only once the world is there to look at (counters of a bridge, -d of an OVS device): the run stops, naming the line.
+    if (e instanceof Unsupported) throw new NotSimulated(`${e.message} is not simulated`);
     throw e;
   }
 }
+
 
 export const ip: Tool = { check, run };

@@ -10,8 +10,8 @@
  *       bridge_slave state forwarding priority 32 cost 2 ... port_id 0x8001 port_no 0x1 ...
  *
  * The bridge's options the simulator models come from its state (ageing_time); its timers and port
- * numbers from the bridge's own model (devices/bridge.ts, in virtual time); the rest are the kernel's
- * defaults, which no modelled command changes. Open vSwitch devices are not covered: the kernel shows its userspace datapath's
+ * numbers from the bridge's model (devices/bridge.ts, virtual time); the rest are the kernel's defaults, which no modelled
+ * command changes. Open vSwitch devices are not covered: the kernel shows its userspace datapath's
  * tap devices (kind tun) there.
  */
 import type { DeviceState } from '../../sim/state.js';
@@ -21,6 +21,7 @@ import { OVS_INTERNAL_KIND, ovsPortOf } from '../../devices/ovs.js';
 import { netdev_ops } from '../../core/netdevice.js';
 import { macvlan_bc_queue_len_used, macvlanOf, type MacvlanDev } from '../../devices/macvlan.js';
 import { unsupported } from './errors.js';
+import type { Printer } from './print.js';
 
 /** The clock_t unit the kernel reports bridge times and timers in (USER_HZ = 100). */
 const NS_PER_CLOCK_TICK = 10_000_000;
@@ -41,10 +42,16 @@ function clockT(ns: number): number {
   return Math.floor(ns / NS_PER_CLOCK_TICK);
 }
 
-/** print_timer: "%4i.%.2i", seconds and hundredths of the clock_t value. */
-function timer(ns: number): string {
+/**
+ * _print_timer: as text "%4i.%.2i" after the name, in JSON the same digits unpadded as a bare number
+ * ("gc_timer": 299.04).
+ */
+function printTimer(p: Printer, key: string, ns: number): void {
   const t = clockT(ns);
-  return `${String(Math.floor(t / 100)).padStart(4, ' ')}.${String(t % 100).padStart(2, '0')}`;
+  const secs = Math.floor(t / 100);
+  const hundredths = String(t % 100).padStart(2, '0');
+  p.jraw(key, `${secs}.${hundredths}`);
+  p.fp(`${key} ${String(secs).padStart(4, ' ')}.${hundredths} `);
 }
 
 /**
@@ -71,45 +78,135 @@ function bridgeIdMac(br: DeviceState): string {
   return br.carrierComputed || br.macSetByUser ? br.mac : ZERO_MAC;
 }
 
+/**
+ * One attribute of a kind's options: its JSON key, the word the text prints (when it differs), and
+ * its value — a number, a string, on/off (true/false in JSON), a timer, or text only (a word the JSON
+ * already has under another key).
+ */
+type Opt =
+  | readonly [key: string, value: number, text?: string]
+  | readonly [key: string, value: string, text?: string]
+  | readonly [key: string, value: boolean, text?: string]
+  | readonly ['timer', key: string, ns: number]
+  | readonly ['fp', text: string];
+
+function printOpts(p: Printer, opts: readonly Opt[]): void {
+  for (const o of opts) {
+    if (o[0] === 'timer') printTimer(p, String(o[1]), o[2] as number);
+    else if (o[0] === 'fp') p.fp(`${o[1]} `);
+    else {
+      const [key, v, text] = o as readonly [string, number | string | boolean, string?];
+      const word = text ?? key;
+      if (typeof v === 'number') p.num(key, `${word} ${v} `, v);
+      else if (typeof v === 'boolean') p.bool(key, `${word} ${v ? 'on' : 'off'} `, v);
+      else p.str(key, `${word} ${v} `, v);
+    }
+  }
+}
+
 /** bridge_print_opt: IFLA_INFO_DATA of a bridge, on this kernel (no VLAN filtering support). */
-function bridgeOpts(w: World, br: DeviceState): string {
+function bridgeOpts(w: World, br: DeviceState): Opt[] {
   const id = bridgeIdString(BRIDGE_PRIORITY, bridgeIdMac(br));
   const ageing = clockT(br.bridgeAgeing ?? BR_AGEING_TIME);
-  return (
-    `bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time ${ageing} stp_state 0 priority ${BRIDGE_PRIORITY} vlan_filtering 0 ` +
+  return [
+    ['forward_delay', 1500],
+    ['hello_time', 200],
+    ['max_age', 2000],
+    ['ageing_time', ageing],
+    ['stp_state', 0],
+    ['priority', BRIDGE_PRIORITY],
+    ['vlan_filtering', 0],
     // STP is off: the bridge is its own root, and the STP timers never run.
-    `bridge_id ${id} designated_root ${id} root_port 0 root_path_cost 0 topology_change 0 topology_change_detected 0 ` +
-    `hello_timer ${timer(0)} tcn_timer ${timer(0)} topology_change_timer ${timer(0)} gc_timer ${timer(br_gc_timer_left(w, br))} ` +
-    'group_fwd_mask 0 group_address 01:80:c2:00:00:00 mcast_snooping 1 no_linklocal_learn 0 mcast_vlan_snooping 0 mcast_router 1 ' +
-    'mcast_query_use_ifaddr 0 mcast_querier 0 mcast_hash_elasticity 16 mcast_hash_max 4096 mcast_last_member_count 2 ' +
-    'mcast_startup_query_count 2 mcast_last_member_interval 100 mcast_membership_interval 26000 mcast_querier_interval 25500 ' +
-    'mcast_query_interval 12500 mcast_query_response_interval 1000 mcast_startup_query_interval 3124 mcast_stats_enabled 0 ' +
-    'mcast_igmp_version 2 mcast_mld_version 1 nf_call_iptables 0 nf_call_ip6tables 0 nf_call_arptables 0 '
-  );
+    ['bridge_id', id],
+    ['root_id', id, 'designated_root'],
+    ['root_port', 0],
+    ['root_path_cost', 0],
+    ['topology_change', 0],
+    ['topology_change_detected', 0],
+    ['timer', 'hello_timer', 0],
+    ['timer', 'tcn_timer', 0],
+    ['timer', 'topology_change_timer', 0],
+    ['timer', 'gc_timer', br_gc_timer_left(w, br)],
+    // print_0xhex: "%#llx" of 0 is "0", as text and as the JSON string.
+    ['group_fwd_mask', '0'],
+    ['group_addr', '01:80:c2:00:00:00', 'group_address'],
+    ['mcast_snooping', 1],
+    ['no_linklocal_learn', 0],
+    ['mcast_vlan_snooping', 0],
+    ['mcast_router', 1],
+    ['mcast_query_use_ifaddr', 0],
+    ['mcast_querier', 0],
+    ['mcast_hash_elasticity', 16],
+    ['mcast_hash_max', 4096],
+    ['mcast_last_member_cnt', 2, 'mcast_last_member_count'],
+    ['mcast_startup_query_cnt', 2, 'mcast_startup_query_count'],
+    ['mcast_last_member_intvl', 100, 'mcast_last_member_interval'],
+    ['mcast_membership_intvl', 26000, 'mcast_membership_interval'],
+    ['mcast_querier_intvl', 25500, 'mcast_querier_interval'],
+    ['mcast_query_intvl', 12500, 'mcast_query_interval'],
+    ['mcast_query_response_intvl', 1000, 'mcast_query_response_interval'],
+    ['mcast_startup_query_intvl', 3124, 'mcast_startup_query_interval'],
+    ['mcast_stats_enabled', 0],
+    ['mcast_igmp_version', 2],
+    ['mcast_mld_version', 1],
+    ['nf_call_iptables', 0],
+    ['nf_call_ip6tables', 0],
+    ['nf_call_arptables', 0],
+  ];
 }
 
 /** bridge_slave_print_opt: IFLA_INFO_SLAVE_DATA of a bridge port. */
-function bridgeSlaveOpts(w: World, br: DeviceState, port: DeviceState): string {
+function bridgeSlaveOpts(w: World, br: DeviceState, port: DeviceState): Opt[] {
   const c = br_port_info(w, port);
   if (!c) throw new Error(`ip: bridge port ${port.name} was never observed`);
   const portId = (PORT_PRIORITY << BR_PORT_BITS) | c.portNo;
   const id = bridgeIdString(BRIDGE_PRIORITY, bridgeIdMac(br));
-  return (
-    `bridge_slave state ${c.forwarding ? 'forwarding' : 'disabled'} priority ${PORT_PRIORITY} cost 2 hairpin ${c.hairpin ? 'on' : 'off'} guard off root_block off ` +
-    `fastleave off learning on flood on port_id 0x${portId.toString(16)} port_no 0x${c.portNo.toString(16)} designated_port ${portId} ` +
-    `designated_cost 0 designated_bridge ${id} designated_root ${id} hold_timer ${timer(0)} message_age_timer ${timer(0)} ` +
-    `forward_delay_timer ${timer(c.forwardDelayLeft)} topology_change_ack 0 config_pending 0 proxy_arp off proxy_arp_wifi off ` +
-    'mcast_router 1 mcast_fast_leave off mcast_flood on bcast_flood on mcast_to_unicast off neigh_suppress off group_fwd_mask 0 ' +
-    'group_fwd_mask_str 0x0 vlan_tunnel off isolated off locked off '
-  );
+  return [
+    ['state', c.forwarding ? 'forwarding' : 'disabled'],
+    ['priority', PORT_PRIORITY],
+    ['cost', 2],
+    ['hairpin', c.hairpin],
+    ['guard', false],
+    ['root_block', false],
+    ['fastleave', false],
+    ['learning', true],
+    ['flood', true],
+    ['id', `0x${portId.toString(16)}`, 'port_id'],
+    ['no', `0x${c.portNo.toString(16)}`, 'port_no'],
+    ['designated_port', portId],
+    ['designated_cost', 0],
+    ['bridge_id', id, 'designated_bridge'],
+    ['root_id', id, 'designated_root'],
+    ['timer', 'hold_timer', 0],
+    ['timer', 'message_age_timer', 0],
+    ['timer', 'forward_delay_timer', c.forwardDelayLeft],
+    ['topology_change_ack', 0],
+    ['config_pending', 0],
+    ['proxy_arp', false],
+    ['proxy_arp_wifi', false],
+    ['multicast_router', 1, 'mcast_router'],
+    // IFLA_BRPORT_FAST_LEAVE a second time, as text only: the JSON had it as "fastleave".
+    ['fp', 'mcast_fast_leave off'],
+    ['mcast_flood', true],
+    ['bcast_flood', true],
+    ['mcast_to_unicast', false],
+    ['neigh_suppress', false],
+    ['group_fwd_mask', '0'],
+    ['group_fwd_mask_str', '0x0'],
+    ['vlan_tunnel', false],
+    ['isolated', false],
+    ['locked', false],
+  ];
 }
 
 /** macvlan_print_opt: mode, flags, the queue lengths (this kernel sends no IFLA_MACVLAN_BC_CUTOFF at its default). */
-function macvlanOpts(w: World, vlan: MacvlanDev): string {
-  let s = `macvlan mode ${vlan.mode} `;
-  if (vlan.nopromisc) s += 'nopromisc ';
-  if (vlan.nodst) s += 'nodst ';
-  return `${s}bcqueuelen ${vlan.bcQueueLenReq} usedbcqueuelen ${macvlan_bc_queue_len_used(w, vlan)} `;
+function macvlanOpts(p: Printer, w: World, vlan: MacvlanDev): void {
+  p.str('mode', `mode ${vlan.mode} `, vlan.mode);
+  if (vlan.nopromisc) p.bool('nopromisc', 'nopromisc ', true);
+  if (vlan.nodst) p.bool('nodst', 'nodst ', true);
+  p.num('bcqueuelen', `bcqueuelen ${vlan.bcQueueLenReq} `, vlan.bcQueueLenReq);
+  const used = macvlan_bc_queue_len_used(w, vlan);
+  p.num('usedbcqueuelen', `usedbcqueuelen ${used} `, used);
 }
 
 /** A new device's tso_max_size is TSO_LEGACY_MAX_SIZE; a bridge's grows with its first port. */
@@ -118,30 +215,62 @@ function tsoMaxSize(dev: DeviceState): number {
 }
 
 /**
- * What -details adds to a link: the rest of the link-layer line, then the kind's lines. `sep` is what
- * print_nl prints ("\n", or "\" with -o); `link`: `ip link` (addrgenmode is shown there only).
+ * What -details adds to a link after the link-layer line: the device's attributes, its kind's
+ * (print_linktype: "linkinfo" in JSON) each on its own line (print_nl: a '\' with -o), then the rest.
+ * `link`: `ip link` (addrgenmode, IFLA_AF_SPEC, is shown there only).
  */
-export function linkDetails(w: World, ns: Namespace, dev: DeviceState, o: { readonly sep: string; readonly link: boolean }): string {
+export function linkDetails(p: Printer, w: World, ns: Namespace, dev: DeviceState, o: { readonly link: boolean }): void {
   if (dev.kind === OVS_INTERNAL_KIND || ovsPortOf(w, dev.id)) unsupported('ip -details on an Open vSwitch device');
   const master = dev.master === undefined ? undefined : w.device(dev.master);
   const bridge = master && master.ns === ns && master.dev.kind === BRIDGE_KIND ? master.dev : undefined;
   const ops = netdev_ops(dev);
   const lo = ops.type === 'loopback';
+  // lo's max_mtu is 0 in the kernel (no limit set), though dev_set_mtu takes up to INT_MAX there.
+  const minMtu = lo ? 0 : ops.minMtu;
+  const maxMtu = lo ? 0 : ops.maxMtu;
   // br_add_if: dev_set_promiscuity and dev_set_allmulti, one each; the kernel's other users (a
   // macvlan's lower device) count in dev->promiscuity.
   const allmulti = bridge ? 1 : 0;
   const promisc = allmulti + (dev.promiscuity ?? 0);
   const vlan = macvlanOf(w, dev.id);
-  // lo's max_mtu is 0 in the kernel (no limit set), though dev_set_mtu takes up to INT_MAX there.
-  let s = `promiscuity ${promisc}  allmulti ${allmulti} minmtu ${ops.minMtu} maxmtu ${lo ? 0 : ops.maxMtu} `;
-  if (ops.infoKind === 'veth') s += `${o.sep}    veth `;
-  if (vlan) s += `${o.sep}    ${macvlanOpts(w, vlan)}`;
-  if (dev.kind === BRIDGE_KIND) s += `${o.sep}    ${bridgeOpts(w, dev)}`;
-  if (bridge) s += `${o.sep}    ${bridgeSlaveOpts(w, bridge, dev)}`;
-  if (o.link) s += 'addrgenmode eui64 ';
+  p.num('promiscuity', ` promiscuity ${promisc} `, promisc);
+  p.num('allmulti', ` allmulti ${allmulti} `, allmulti);
+  p.num('min_mtu', `minmtu ${minMtu} `, minMtu);
+  p.num('max_mtu', `maxmtu ${maxMtu} `, maxMtu);
+  if (ops.infoKind !== undefined) {
+    p.openObject('linkinfo');
+    p.nl();
+    p.str('info_kind', `    ${ops.infoKind} `, ops.infoKind);
+    if (dev.kind === BRIDGE_KIND) {
+      p.openObject('info_data');
+      printOpts(p, bridgeOpts(w, dev));
+      p.closeObject();
+    }
+    if (vlan) {
+      p.openObject('info_data');
+      macvlanOpts(p, w, vlan);
+      p.closeObject();
+    }
+    if (bridge) {
+      p.nl();
+      p.str('info_slave_kind', '    bridge_slave ', 'bridge');
+      p.openObject('info_slave_data');
+      printOpts(p, bridgeSlaveOpts(w, bridge, dev));
+      p.closeObject();
+    }
+    p.closeObject();
+  }
+  if (o.link) p.str('inet6_addr_gen_mode', 'addrgenmode eui64 ', 'eui64');
   const queues = ops.infoKind === 'veth' ? VETH_QUEUES : 1;
   // netif_inherit_tso_max: a macvlan has its lower device's, as it was when the macvlan was made.
   const tsoMax = tsoMaxSize(vlan ? vlan.tsoFrom : dev);
-  s += `numtxqueues ${queues} numrxqueues ${queues} gso_max_size 65536 gso_max_segs 65535 tso_max_size ${tsoMax} tso_max_segs 65535 gro_max_size 65536 `;
-  return s;
+  printOpts(p, [
+    ['num_tx_queues', queues, 'numtxqueues'],
+    ['num_rx_queues', queues, 'numrxqueues'],
+    ['gso_max_size', 65536],
+    ['gso_max_segs', 65535],
+    ['tso_max_size', tsoMax],
+    ['tso_max_segs', 65535],
+    ['gro_max_size', 65536],
+  ]);
 }

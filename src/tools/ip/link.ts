@@ -209,6 +209,7 @@ function targetNs(ctx: IpCtx, req: LinkReq): Namespace {
 function iplinkAdd(ctx: IpCtx, args: Args): number {
   const req = iplinkParse(ctx, args, true);
   if (req.type === undefined) return fail(1, 'Not enough information: "type" argument is required\n');
+  if (KNOWN_KINDS.has(req.type)) return unsupported(`ip link add ... type ${req.type} (only veth, bridge and macvlan are modelled)`);
   if (req.link !== undefined && req.type !== 'macvlan') unsupported(`ip link add ... link DEV type ${req.type} (only a macvlan's lower device is modelled)`);
   let peer: (LinkReq & { ifindex: number }) | undefined;
   if (req.type === 'macvlan') {
@@ -235,8 +236,6 @@ function iplinkAdd(ctx: IpCtx, args: Args): number {
     bridgeOptions(req.typeArgs);
     if (req.mtu !== undefined || req.address !== undefined) unsupported('ip link add ... type bridge with mtu or address');
 
-  } else if (KNOWN_KINDS.has(req.type)) {
-    return unsupported(`ip link add ... type ${req.type} (only veth, bridge and macvlan are modelled)`);
   } else if (req.typeArgs.length > 0) {
     return fail(1, `Garbage instead of arguments "${req.typeArgs[0] ?? ''} ...". Try "ip link help".\n`);
   }

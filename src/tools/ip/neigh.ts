@@ -9,9 +9,10 @@
 import { Args, matches } from './args.js';
 import type { IpCtx } from './context.js';
 import { duparg, duparg2, fail, invarg, nodev, rtnlFail, unsupported } from './errors.js';
-import { getAddr, getPrefix, ipString, llAddrA2n, macToString, type InetPrefix } from './parse.js';
+import { familyUnsupported, getAddr, getPrefix, ipString, llAddrA2n, macToString, type InetPrefix } from './parse.js';
 import { neigh_add, neigh_flush } from '../../core/neighbour.js';
 import type { NeighEntry, Nud } from '../../sim/state.js';
+import type { Printer } from './print.js';
 
 const NUD_BITS: Readonly<Record<Nud, number>> = { NONE: 0, INCOMPLETE: 0x01, REACHABLE: 0x02, STALE: 0x04, DELAY: 0x08, PROBE: 0x10, FAILED: 0x20, NOARP: 0x40, PERMANENT: 0x80 };
 const NUD_VALID = 0x02 | 0x04 | 0x08 | 0x10 | 0x40 | 0x80;
@@ -62,6 +63,7 @@ function ipneighModify(ctx: IpCtx, args: Args, cmd: Cmd): number {
     }
   }
   if (dev === undefined || !dst || dst.family === 'unspec') return fail(255, 'Device and destination are required arguments.\n');
+  if (ctx.opts.family !== 'inet' && ctx.opts.family !== 'unspec') familyUnsupported(ctx.opts.family, `neigh ${cmd}`);
   const mac = lla !== undefined && lla !== 'null' ? llAddrA2n(lla, 20) : undefined;
   const ifindex = ctx.ifindex(dev);
   if (!ifindex) nodev(dev);
@@ -81,11 +83,52 @@ function ipneighModify(ctx: IpCtx, args: Args, cmd: Cmd): number {
   return 0;
 }
 
-function printNeigh(e: NeighEntry, devName: string | undefined): string {
-  let s = `${ipString(e.ip)} `;
-  if (devName !== undefined) s += `dev ${devName} `;
-  if (e.mac !== undefined && (NUD_BITS[e.state] & NUD_VALID) !== 0) s += `lladdr ${e.mac} `;
-  return `${s}${e.state} \n`;
+/**
+ * print_neigh (and print_neigh_brief): one entry. `dev` is not printed when the listing asked for one
+ * device (filter.index); the link-layer address only while the entry is NUD_VALID, as neigh_fill_info
+ * sends it.
+ */
+function printNeigh(p: Printer, e: NeighEntry, devName: string | undefined, brief: boolean): void {
+  p.openObject();
+  const dst = ipString(e.ip);
+  const lladdr = e.mac !== undefined && (NUD_BITS[e.state] & NUD_VALID) !== 0 ? e.mac : undefined;
+  if (brief) {
+    p.str('dst', `${dst.padEnd(39)} `, dst, 'inet');
+    if (devName !== undefined) p.str('dev', `${devName.padEnd(16)} `, devName, 'ifname');
+    if (lladdr !== undefined) p.str('lladdr', lladdr, lladdr, 'mac');
+    p.fp('\n');
+    p.closeObject();
+    return;
+  }
+  p.str('dst', `${dst} `, dst, 'inet');
+  if (devName !== undefined) {
+    p.fp('dev ');
+    p.str('dev', `${devName} `, devName, 'ifname');
+  }
+  if (lladdr !== undefined) {
+    p.fp('lladdr ');
+    p.str('lladdr', `${lladdr} `, lladdr, 'mac');
+  }
+  // print_neigh_state: a JSON array "state"; as text the state's name.
+  if (e.state !== 'NONE') {
+    p.openArray('state');
+    p.str(null, `${e.state} `, e.state);
+    p.closeArray();
+  }
+  p.fp('\n');
+  p.closeObject();
+}
+
+/** -s adds print_cacheinfo: the entry's reference count, ages and probes, which are not modelled. */
+function refuseCacheinfo(ctx: IpCtx, what: string): void {
+  if (ctx.opts.stats) unsupported(`ip -s neigh ${what} (reference counts, ages and probe counts of neighbour entries)`);
+}
+
+/** Families whose neighbours a listing would show: IPv6 is off, and -0 and -M have none; -B is the bridge's fdb. */
+function neighFamilyEmpty(ctx: IpCtx): boolean {
+  const f = ctx.opts.family;
+  if (f === 'bridge') unsupported('ip -B neigh (the bridge fdb as neighbours)');
+  return f === 'inet6' || f === 'link' || f === 'mpls';
 }
 
 /** do_show_or_flush. */
@@ -126,9 +169,13 @@ function ipneighList(ctx: IpCtx, args: Args, flush: boolean): number {
     ifindex = ctx.ifindex(dev);
     if (!ifindex) nodev(dev);
   }
+  const none = neighFamilyEmpty(ctx);
+  // A flush lists what it deletes only with -s -s, with the cache information.
+  if (flush ? (ctx.opts.stats ?? 0) > 1 : ctx.opts.stats) refuseCacheinfo(ctx, flush ? 'flush' : 'show');
   if (ctx.dry) return 0;
   const ns = ctx.ns;
   const selected = (e: NeighEntry): boolean => {
+    if (none) return false;
     if (ifindex && e.ifindex !== ifindex) return false;
     const bit = NUD_BITS[e.state];
     if ((states & bit) === 0 && (bit !== 0 || (states & 0x100) === 0)) return false;
@@ -139,13 +186,62 @@ function ipneighList(ctx: IpCtx, args: Args, flush: boolean): number {
     return true;
   };
   if (flush) {
-    neigh_flush(ctx.world, ns, selected);
+    // Round after round until a dump finds nothing; the kernel deletes an entry at once, so the
+    // second round finds nothing (FAILED entries are spared from then on).
+    const n = neigh_flush(ctx.world, ns, selected);
+    if (ctx.opts.stats) ctx.print(n === 0 ? 'Nothing to flush.\n' : `\n*** Round 1, deleting ${n} entries ***\n*** Flush is complete after 1 round ***\n`);
     return 0;
   }
+  ctx.p.newJsonObj();
   for (const e of Object.values(ns.state.neigh)) {
     if (!selected(e)) continue;
-    ctx.print(printNeigh(e, ifindex ? undefined : ns.state.devices[e.ifindex]?.name));
+    printNeigh(ctx.p, e, ifindex ? undefined : ns.state.devices[e.ifindex]?.name, ctx.opts.brief ?? false);
   }
+  ctx.p.deleteJsonObj();
+  return 0;
+}
+
+/**
+ * ipneigh_get: one entry, whatever its state (RTM_GETNEIGH). It prints outside any JSON context, so
+ * -json changes nothing; there are no proxy entries in the model, so a proxy lookup never finds one.
+ */
+function ipneighGet(ctx: IpCtx, args: Args): number {
+  let d: string | undefined;
+  let dst: InetPrefix | undefined;
+  let devOk = false;
+  let proxy = false;
+  for (; args.more; args.shift()) {
+    const w = args.word;
+    if (w === 'dev') {
+      d = args.next();
+      devOk = true;
+    } else if (matches(w, 'proxy')) {
+      const v = args.next();
+      if (matches(v, 'help')) unsupported('ip neigh help (usage text)');
+      if (dst) duparg('address', v);
+      dst = getAddr(v, ctx.opts.family);
+      devOk = true;
+      proxy = true;
+    } else {
+      const v = w === 'to' ? args.next() : w;
+      if (matches(v, 'help')) unsupported('ip neigh help (usage text)');
+      if (dst) duparg2('to', v);
+      dst = getAddr(v, ctx.opts.family);
+    }
+  }
+  if (!devOk || !dst || dst.family === 'unspec') return fail(1, 'Device and address are required arguments.\n');
+  if (dst.family !== 'inet') familyUnsupported('inet6', 'neigh get');
+  let ifindex = 0;
+  if (d !== undefined) {
+    ifindex = ctx.ifindex(d);
+    if (!ifindex) return fail(1, `Cannot find device "${d}"\n`);
+  }
+  refuseCacheinfo(ctx, 'get');
+  if (ctx.dry) return 0;
+  if (proxy) return rtnlFail({ errno: 'ENOENT', extack: 'Proxy neighbour entry not found' });
+  const e = ctx.ns.state.neigh[`${ifindex}/${dst.addr}`];
+  if (!e) return rtnlFail({ errno: 'ENOENT', extack: 'Neighbour entry not found' });
+  printNeigh(ctx.p, e, ctx.ns.state.devices[e.ifindex]?.name, ctx.opts.brief ?? false);
   return 0;
 }
 
@@ -158,7 +254,7 @@ export function doIpneigh(ctx: IpCtx, args: Args): number {
   if (matches(w, 'change') || w === 'chg') return ipneighModify(ctx, args, 'change');
   if (matches(w, 'replace')) return ipneighModify(ctx, args, 'replace');
   if (matches(w, 'delete')) return ipneighModify(ctx, args, 'delete');
-  if (matches(w, 'get')) unsupported('ip neigh get');
+  if (matches(w, 'get')) return ipneighGet(ctx, args);
   if (matches(w, 'show') || matches(w, 'lst') || matches(w, 'list')) return ipneighList(ctx, args, false);
   if (matches(w, 'flush')) return ipneighList(ctx, args, true);
   if (matches(w, 'help')) unsupported('ip neigh help (usage text)');

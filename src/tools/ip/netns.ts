@@ -21,10 +21,17 @@ function netnsList(ctx: IpCtx): number {
   if (ctx.dry) return 0;
   const w = ctx.world;
   const named = [...w.namespaces.values()].filter((n) => n.name !== '').reverse();
+  const p = ctx.p;
+  p.newJsonObj();
   for (const n of named) {
+    p.openObject();
+    p.str('name', n.name, n.name);
     const id = peernet2id(w, ctx.ns, n);
-    ctx.print(id === undefined ? `${n.name}\n` : `${n.name} (id: ${id})\n`);
+    if (id !== undefined) p.num('id', ` (id: ${id})`, id);
+    p.fp('\n');
+    p.closeObject();
   }
+  p.deleteJsonObj();
   return 0;
 }
 

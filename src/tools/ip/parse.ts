@@ -63,7 +63,8 @@ export function getInteger(arg: string): number | undefined {
 
 /** An inet_prefix as iproute2 fills it. bitlen -2 marks "default"/"all"/"any", -1 an address without length. */
 export interface InetPrefix {
-  readonly family: 'inet' | 'unspec';
+  /** inet6 only for "default", "all" and "any" under -6: IPv6 addresses are not modelled. */
+  readonly family: 'inet' | 'inet6' | 'unspec';
   readonly addr: number;
   readonly bitlen: number;
   /** 4, or 0 for "all"/"any". */
@@ -71,7 +72,19 @@ export interface InetPrefix {
   readonly prefixSpecified: boolean;
 }
 
-export type Family = 'inet' | 'unspec';
+/**
+ * preferred_family as ip's options set it (read_family: inet, inet6, link, mpls, bridge). Only IPv4 is
+ * modelled; IPv6 is off in every namespace, so what -6 lists is empty, and an IPv4 address where an
+ * IPv6 one is expected gets iproute2's error.
+ */
+export type Family = 'inet' | 'inet6' | 'link' | 'mpls' | 'bridge' | 'unspec';
+
+const FAMILY_OPTION: Readonly<Record<Family, string>> = { inet: '-4', inet6: '-6', link: '-0', mpls: '-M', bridge: '-B', unspec: '' };
+
+/** A request of another family than IPv4 reaching the kernel: refused. */
+export function familyUnsupported(family: Family, what: string): never {
+  return unsupported(`ip ${FAMILY_OPTION[family]} ${what} (only IPv4 is modelled${family === 'inet6' ? '; IPv6 is off in every namespace' : ''})`);
+}
 
 /** get_addr_ipv4: up to four parts, each strtoul base 0 and at most 255; missing parts are 0. */
 export function parseInetAddr(s: string): number | undefined {
@@ -93,11 +106,18 @@ export function parseInetAddr(s: string): number | undefined {
 
 /** get_addr_1: undefined when the word is no address of the family. */
 export function getAddr1(name: string, family: Family): InetPrefix | undefined {
-  if (name === 'default') return { family, addr: 0, bitlen: -2, bytelen: family === 'inet' ? 4 : 0, prefixSpecified: true };
+  if (family === 'link' || family === 'mpls' || family === 'bridge') return familyUnsupported(family, 'with an address');
+  const ipv6 = family === 'inet6';
+  if (name === 'default') return { family, addr: 0, bitlen: -2, bytelen: family === 'inet' ? 4 : ipv6 ? 16 : 0, prefixSpecified: true };
   if (name === 'all' || name === 'any') return { family, addr: 0, bitlen: -2, bytelen: 0, prefixSpecified: false };
-  if (name.includes(':')) return unsupported('IPv6 addresses are not modelled');
+  if (name.includes(':')) {
+    // An IPv6 address where IPv4 is asked for is an error; otherwise IPv6 itself is not modelled.
+    if (family === 'inet') return undefined;
+    return unsupported('IPv6 addresses (only IPv4 is modelled)');
+  }
   const addr = parseInetAddr(name);
-  if (addr === undefined) return undefined;
+  // get_addr_1 with AF_INET6 takes no IPv4 address: the caller reports it.
+  if (addr === undefined || ipv6) return undefined;
   return { family: 'inet', addr, bitlen: -1, bytelen: 4, prefixSpecified: false };
 }
 
@@ -129,8 +149,9 @@ export function getPrefix1(arg: string, family: Family): InetPrefix | undefined 
   return { ...a, bitlen: plen, prefixSpecified: true };
 }
 
+/** family_name, as get_prefix and get_addr name what they expected ("any valid" for AF_UNSPEC). */
 function familyName(family: Family): string {
-  return family === 'inet' ? 'inet' : 'any valid';
+  return family === 'unspec' ? 'any valid' : family;
 }
 
 /** get_prefix: a bad prefix ends the command (exit 1). */

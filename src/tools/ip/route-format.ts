@@ -5,6 +5,7 @@
 import type { NsState, Route } from '../../sim/state.js';
 import { ipString } from './parse.js';
 import { scopeN2a, SCOPE_NUMBER, tableN2a } from './names.js';
+import type { Printer } from './print.js';
 
 /** What the listing leaves out because it filtered on it. */
 export interface RoutePrintFilter {
@@ -27,20 +28,60 @@ export function linkdown(ns: NsState, r: Route): boolean {
   return dev !== undefined && !dev.carrier;
 }
 
-export function printRoute(ns: NsState, r: Route, f: RoutePrintFilter): string {
-  let s = '';
-  if (r.type !== 'unicast') s += `${r.type} `;
-  s += `${dstString(r)} `;
-  if (r.gateway !== undefined) s += `via ${ipString(r.gateway)} `;
-  if (r.dev !== undefined && !f.dev) s += `dev ${ns.devices[r.dev]?.name ?? `if${r.dev}`} `;
-  if (r.table !== 254 && !f.table) s += `table ${tableN2a(r.table)} `;
-  if (r.proto !== 'boot' && !f.proto) s += `proto ${r.proto} `;
-  if (r.scope !== 'global' && !f.scope) s += `scope ${scopeN2a(SCOPE_NUMBER[r.scope])} `;
-  if (r.prefsrc !== undefined) s += `src ${ipString(r.prefsrc)} `;
-  if (r.metric) s += `metric ${r.metric} `;
-  if (r.onlink) s += 'onlink ';
-  if (linkdown(ns, r)) s += 'linkdown ';
-  return `${s}\n`;
+/**
+ * print_route for a FIB route (RTM_NEWROUTE of a dump, or a fibmatch answer, whose rtm_type is the
+ * type of the route the lookup made: `type`).
+ */
+export function printRoute(p: Printer, ns: NsState, r: Route, f: RoutePrintFilter, details: boolean, type: string = r.type): void {
+  p.openObject();
+  if (type !== 'unicast' || details) p.str('type', `${type} `, type);
+  const dst = dstString(r);
+  // Without RTA_DST (a /0) the destination is the word "default", uncoloured.
+  p.str('dst', `${dst} `, dst, r.dstLen === 0 ? undefined : 'inet');
+  if (r.gateway !== undefined) printGateway(p, r.gateway);
+  if (r.dev !== undefined && !f.dev) printIfidx(p, 'dev', ns.devices[r.dev]?.name ?? `if${r.dev}`);
+  if ((r.table !== 254 || details) && !f.table) p.str('table', `table ${tableN2a(r.table)} `, tableN2a(r.table));
+  if ((r.proto !== 'boot' || details) && !f.proto) p.str('protocol', `proto ${r.proto} `, r.proto);
+  if ((r.scope !== 'global' || details) && !f.scope) {
+    const scope = scopeN2a(SCOPE_NUMBER[r.scope]);
+    p.str('scope', `scope ${scope} `, scope);
+  }
+  if (r.prefsrc !== undefined) printPrefsrc(p, r.prefsrc);
+  if (r.metric) p.num('metric', `metric ${r.metric} `, r.metric);
+  const flags: string[] = [];
+  if (r.onlink) flags.push('onlink');
+  if (linkdown(ns, r)) flags.push('linkdown');
+  printRtFlags(p, flags);
+  p.fp('\n');
+  p.closeObject();
+}
+
+/** print_rta_gateway: "via ADDR " (JSON "gateway"). */
+export function printGateway(p: Printer, gw: number): void {
+  p.jstr('gateway', ipString(gw));
+  p.fp('via ');
+  p.fp(`${ipString(gw)} `, 'inet');
+}
+
+/** print_rta_ifidx: "dev NAME " (JSON "dev" or "iif"). */
+export function printIfidx(p: Printer, key: string, name: string): void {
+  p.jstr(key, name);
+  p.fp(`${key} `);
+  p.fp(`${name} `, 'ifname');
+}
+
+/** RTA_PREFSRC: "src ADDR " (JSON "prefsrc"). */
+export function printPrefsrc(p: Printer, a: number): void {
+  p.jstr('prefsrc', ipString(a));
+  p.fp('src ');
+  p.fp(`${ipString(a)} `, 'inet');
+}
+
+/** print_rt_flags: each nexthop/route flag as a word, and the JSON array "flags" (empty too). */
+export function printRtFlags(p: Printer, flags: readonly string[]): void {
+  p.openArray('flags');
+  for (const f of flags) p.str(null, `${f} `, f);
+  p.closeArray();
 }
 
 /**

@@ -5,15 +5,16 @@
 import { Args, matches } from './args.js';
 import type { IpCtx } from './context.js';
 import { duparg2, fail, invarg, nodev, rtnlFail, strerror, unsupported } from './errors.js';
-import { getAddr, getPrefix, getUnsigned, ipString, type Family, type InetPrefix } from './parse.js';
-import { protoA2n, protoN2a, routeTypeName, RTN, rtntypeA2n, scopeA2n, scopeName, tableA2n } from './names.js';
-import { dstString, printRoute, routesInTrieOrder, tablesInDumpOrder, type RoutePrintFilter } from './route-format.js';
+import { familyUnsupported, getAddr, getPrefix, getUnsigned, ipString, type Family, type InetPrefix } from './parse.js';
+import { protoA2n, protoN2a, routeTypeName, RTN, rtntypeA2n, scopeA2n, scopeName, tableA2n, tableN2a } from './names.js';
+import { dstString, printGateway, printIfidx, printPrefsrc, printRoute, printRtFlags, routesInTrieOrder, tablesInDumpOrder, type RoutePrintFilter } from './route-format.js';
+import type { Printer } from './print.js';
 import { ROUTE_USAGE } from './usage.js';
 import { inet_rtm_delroute, inet_rtm_newroute, type RouteSelector } from '../../stack/fib_semantics.js';
 import { fib4_has_custom_rules } from '../../stack/fib_rules.js';
 import { fib_table_exists } from '../../stack/fib_tables.js';
 import { ip_route_output } from '../../stack/route.js';
-import { routeGateway, RT_TABLE_LOCAL, RT_TABLE_MAIN, type Route } from '../../sim/state.js';
+import { routeGateway, RT_TABLE_LOCAL, RT_TABLE_MAIN, type NsState, type Route } from '../../sim/state.js';
 import { isMulticastIpv4 } from '../../wire/ipv4.js';
 
 /** Route metrics and attributes iproute_modify knows that the simulator does not model, in its order. */
@@ -107,6 +108,7 @@ function iprouteModify(ctx: IpCtx, args: Args, cmd: Cmd): number {
   // Defaults iproute_modify fills in: a unicast route without a gateway is scope link; a delete leaves
   // scope, type and protocol open (RT_SCOPE_NOWHERE, 0, 0) so that they match anything.
   if (!scopeOk && type === RTN.unicast) scope = del ? 255 : gwOk ? 0 : 253;
+  if (family !== 'inet' && family !== 'unspec') familyUnsupported(family, `route ${cmd}`);
   if (ctx.dry) return 0;
   const r: Route = {
     table,
@@ -232,16 +234,32 @@ function iprouteList(ctx: IpCtx, args: Args, flush: boolean): number {
   }
   if (ctx.dry) return 0;
   const ns = ctx.ns.state;
-  if (f.cache) return 0;
-  if (f.tb > 0 && !fib_table_exists(ns, f.tb)) {
-    // The main table's ENOENT is not reported (save_route_errhndlr).
-    if (f.tb === RT_TABLE_MAIN) return 0;
-    return fail(2, 'Error: ipv4: FIB table does not exist.\nDump terminated\n');
+  const stats = ctx.opts.stats ?? 0;
+  const p = ctx.p;
+  if (f.cache) {
+    // There is no routing cache since Linux 3.6: nothing to list; a flush says so with -s.
+    if (flush) {
+      if (stats && family !== 'inet6') ctx.print('*** IPv4 routing cache is flushed.\n');
+      return 0;
+    }
+    p.newJsonObj();
+    p.deleteJsonObj();
+    return 0;
   }
-  const tables = f.tb > 0 ? [f.tb] : tablesInDumpOrder(ns);
-  const shown: Route[] = [];
-  for (const t of tables) for (const r of routesInTrieOrder(ns, t)) if (routeShown(r, f, oif)) shown.push(r);
+  const pf: RoutePrintFilter = { table: f.tb > 0, dev: oif !== 0, proto: f.proto !== undefined, scope: f.scope !== undefined };
+  // IPv6 is off (its FIB has only its empty main and local tables); link, MPLS and bridge dumps are empty.
+  const otherFamily = family !== 'inet' && family !== 'unspec';
+  const tableMissing = otherFamily ? family === 'inet6' && f.tb > 0 && f.tb !== RT_TABLE_MAIN && f.tb !== RT_TABLE_LOCAL : f.tb > 0 && !ipv4TableExists(ns, f.tb);
   if (flush) {
+    if (tableMissing) return fail(2, `Error: ${family === 'inet6' ? 'ipv6' : 'ipv4'}: FIB table does not exist.\nFlush terminated\n`);
+    const shown = otherFamily ? [] : routesShown(ns, f, oif);
+    // iproute_flush: dump, delete what it showed, again until a dump shows nothing (one round: deleting
+    // a route deletes no other). -s counts the rounds, -s -s lists the routes as they go.
+    if (shown.length === 0) {
+      if (stats) ctx.print('Nothing to flush.\n');
+      return 0;
+    }
+    if (stats > 1) for (const r of shown) printRoute(p, ns, r, pf, ctx.opts.details ?? false);
     for (const r of shown) {
       inet_rtm_delroute(ctx.ns, {
         table: r.table,
@@ -255,19 +273,44 @@ function iprouteList(ctx: IpCtx, args: Args, flush: boolean): number {
         ...(r.metric !== undefined ? { metric: r.metric } : {}),
       });
     }
+    if (stats) ctx.print(`\n*** Round 1, deleting ${shown.length} entries ***\n*** Flush is complete after 1 round ***\n`);
     return 0;
   }
-  const pf: RoutePrintFilter = { table: f.tb > 0, dev: oif !== 0, proto: f.proto !== undefined, scope: f.scope !== undefined };
-  for (const r of shown) ctx.print(printRoute(ns, r, pf));
+  p.newJsonObj();
+  if (tableMissing) {
+    // The main table's ENOENT is not reported (save_route_errhndlr).
+    if (f.tb !== RT_TABLE_MAIN || otherFamily) return fail(2, `Error: ${family === 'inet6' ? 'ipv6' : 'ipv4'}: FIB table does not exist.\nDump terminated\n`);
+  } else if (!otherFamily) for (const r of routesShown(ns, f, oif)) printRoute(p, ns, r, pf, ctx.opts.details ?? false);
+  p.deleteJsonObj();
   return 0;
 }
 
-/** iproute_get → inet_rtm_getroute, then print_route of the cached route it builds. */
+/**
+ * fib_get_table: under the default rules fib_new_table makes main before local (local's routes live in
+ * main's trie), so main exists as soon as local does — in the script's namespace from the start.
+ */
+function ipv4TableExists(ns: NsState, tb: number): boolean {
+  return fib_table_exists(ns, tb) || (tb === RT_TABLE_MAIN && fib_table_exists(ns, RT_TABLE_LOCAL));
+}
+
+/** The routes a dump with this filter shows, in its order. */
+function routesShown(ns: NsState, f: ListFilter, oif: number): Route[] {
+  const tables = f.tb > 0 ? [f.tb] : tablesInDumpOrder(ns);
+  const shown: Route[] = [];
+  for (const t of tables) for (const r of routesInTrieOrder(ns, t)) if (routeShown(r, f, oif)) shown.push(r);
+  return shown;
+}
+
+/**
+ * iproute_get → inet_rtm_getroute: the cached route the lookup builds (print_route of an RTM_F_CLONED
+ * answer), or with fibmatch the FIB entry that matched (print_route of a dump's route).
+ */
 function iprouteGet(ctx: IpCtx, args: Args): number {
   let family: Family = ctx.opts.family;
   let from: InetPrefix | undefined;
   let odev: string | undefined;
   let dst: InetPrefix | undefined;
+  let fibmatch = false;
   for (; args.more; args.shift()) {
     const w = args.word;
     if (w === 'tos' || (w !== '' && matches(w, 'dsfield'))) unsupported('ip route get tos');
@@ -278,7 +321,9 @@ function iprouteGet(ctx: IpCtx, args: Args): number {
       if (family === 'unspec') family = from.family;
     } else if (w !== '' && (matches(w, 'iif') || matches(w, 'mark'))) unsupported(`ip route get ${w}`);
     else if ((w !== '' && matches(w, 'oif')) || w === 'dev') odev = args.next();
-    else if (w !== '' && ['notify', 'connected', 'vrf', 'uid', 'fibmatch', 'sport', 'dport', 'ipproto'].some((k) => matches(w, k))) unsupported(`ip route get ${w}`);
+    else if (w !== '' && ['notify', 'connected', 'vrf', 'uid'].some((k) => matches(w, k))) unsupported(`ip route get ${w}`);
+    else if (w !== '' && matches(w, 'fibmatch')) fibmatch = true;
+    else if (w !== '' && ['sport', 'dport', 'ipproto'].some((k) => matches(w, k))) unsupported(`ip route get ${w}`);
     else if (w === 'as') unsupported('ip route get as');
     else {
       const v = w === 'to' ? args.next() : w;
@@ -289,11 +334,14 @@ function iprouteGet(ctx: IpCtx, args: Args): number {
     }
   }
   if (!dst) return fail(1, 'need at least a destination address\n');
+  if (family !== 'inet' && family !== 'unspec') familyUnsupported(family, 'route get');
   let oif = 0;
   if (odev !== undefined) {
     oif = ctx.ifindex(odev);
     if (!oif) nodev(odev);
   }
+  // print_rta_cacheinfo's users, used and age: the routing cache's reference counts, not modelled.
+  if (ctx.opts.stats && !fibmatch) unsupported('ip -s route get (the cached route\'s users and age)');
   if (ctx.dry) return 0;
   const ns = ctx.ns.state;
   const saddr = from && from.bytelen ? from.addr : 0;
@@ -305,29 +353,50 @@ function iprouteGet(ctx: IpCtx, args: Args): number {
   const res = ip_route_output(ns, { daddr: dst.addr, saddr, oif });
   if (!res.ok) return fail(2, `RTNETLINK answers: ${strerror(res.error)}\n`);
   const r = res.route;
-  // __mkroute_output: the limited broadcast is a broadcast route whatever route it matched.
-  const type = dst.addr === 0xffffffff ? 'broadcast' : res.type;
-  let s = '';
-  if (type !== 'unicast') s += `${type} `;
-  s += `${dstString({ dst: dst.addr, dstLen: 32 })} `;
-  if (saddr !== 0) s += `from ${ipString(saddr)} `;
-  const gw = r === undefined ? undefined : routeGateway(r);
-  if (gw !== undefined && type === 'unicast') s += `via ${ipString(gw)} `;
-  s += `dev ${res.dev.name} `;
+  const p = ctx.p;
+  const details = ctx.opts.details ?? false;
   // RTM_F_LOOKUP_TABLE: the table the answer came from; while the rules are the default ones local
   // routes live in main's trie and are reported as main.
   const table = r === undefined ? 0 : r.table === RT_TABLE_LOCAL && !fib4_has_custom_rules(ns) ? RT_TABLE_MAIN : r.table;
-  if (table && table !== RT_TABLE_MAIN) s += `table ${table === RT_TABLE_LOCAL ? 'local' : table === 253 ? 'default' : table} `;
-  if (saddr === 0) s += `src ${ipString(res.saddr)} `;
+  // __mkroute_output: the limited broadcast is a broadcast route whatever route it matched.
+  const type = dst.addr === 0xffffffff ? 'broadcast' : res.type;
+  if (fibmatch) {
+    // The FIB entry the lookup used, under the type of the route it made (a default route matched by
+    // a multicast destination prints as "multicast default ..."); none (a destination taken on link
+    // through oif, 0.0.0.0) is EHOSTUNREACH.
+    if (r === undefined) return rtnlFail({ errno: 'EHOSTUNREACH' });
+    p.newJsonObj();
+    printRoute(p, ns, { ...r, table }, { table: false, dev: false, proto: false, scope: false }, details, type);
+    p.deleteJsonObj();
+    return 0;
+  }
+  p.newJsonObj();
+  p.openObject();
+  if (type !== 'unicast' || details) p.str('type', `${type} `, type);
+  const d = dstString({ dst: dst.addr, dstLen: 32 });
+  p.str('dst', `${d} `, d, 'inet');
+  if (saddr !== 0) p.str('from', `from ${ipString(saddr)} `, ipString(saddr), 'inet');
+  const gw = r === undefined ? undefined : routeGateway(r);
+  if (gw !== undefined && type === 'unicast') printGateway(p, gw);
+  printIfidx(p, 'dev', res.dev.name);
+  if (table && (table !== RT_TABLE_MAIN || details)) p.str('table', `table ${tableN2a(table)} `, tableN2a(table));
+  if (saddr === 0) printPrefsrc(p, res.saddr);
   // RTCF_MULTICAST shares its bit with RTM_F_OFFLOAD_FAILED, which print_rt_flags reads first.
-  if (type === 'multicast') s += 'rt_offload_failed ';
-  // print_cache_flags starts its line with _SL_: '\' under -o.
-  s += `uid 0 ${ctx.opts.oneline ? '\\' : '\n'}    cache `;
-  if (type === 'local') s += '<local> ';
-  else if (type === 'broadcast') s += '<local,brd> ';
-  else if (type === 'multicast') s += '<mc> ';
-  ctx.print(`${s}\n`);
+  printRtFlags(p, type === 'multicast' ? ['rt_offload_failed'] : []);
+  p.num('uid', 'uid 0 ', 0);
+  printCacheFlags(p, type === 'local' ? ['local'] : type === 'broadcast' ? ['local', 'brd'] : type === 'multicast' ? ['mc'] : []);
+  p.fp('\n');
+  p.closeObject();
+  p.deleteJsonObj();
   return 0;
+}
+
+/** print_cache_flags: the RTCF_* flags of a cached route, on a line of their own ("cache" in JSON). */
+function printCacheFlags(p: Printer, flags: readonly string[]): void {
+  p.openArray('cache', `${p.sl}    cache `);
+  if (p.json) for (const f of flags) p.jstr(null, f);
+  else if (flags.length > 0) p.fp(`<${flags.join(',')}> `);
+  p.closeArray();
 }
 
 /** do_iproute. */

@@ -7,24 +7,52 @@
 import { Args, matches } from './args.js';
 import type { IpCtx } from './context.js';
 import { fail, invarg, rtnlFail, unsupported } from './errors.js';
-import { getPrefix, getUnsigned, ipString, type InetPrefix } from './parse.js';
+import { familyUnsupported, getPrefix, getUnsigned, ipString, type InetPrefix } from './parse.js';
 import { RTN, rtntypeA2n, tableA2n, tableN2a } from './names.js';
 import { fib_nl_delrule, fib_nl_newrule } from '../../stack/fib_rules.js';
 import { RT_TABLE_MAIN, type Rule } from '../../sim/state.js';
+import { DEFAULT_RULES } from '../../stack/fib_rules.js';
 
-/** print_rule. A rule naming a device this namespace does not have is "[detached]". */
-export function printRule(ctx: IpCtx, r: Rule): string {
-  let s = `${r.priority}:\t`;
-  const pfx = (p: { readonly addr: number; readonly len: number }) => (p.len === 32 ? ipString(p.addr) : `${ipString(p.addr)}/${p.len}`);
-  s += r.from ? `from ${pfx(r.from)}` : 'from all';
-  if (r.to) s += ` to ${pfx(r.to)}`;
-  const detached = (name: string) => (ctx.ifindex(name) ? '' : ' [detached]');
-  if (r.iif !== undefined) s += ` iif ${r.iif}${detached(r.iif)}`;
-  if (r.oif !== undefined) s += ` oif ${r.oif}${detached(r.oif)}`;
-  if (r.table) s += ` lookup ${tableN2a(r.table)}`;
-  if (r.action !== 'lookup') s += ` ${r.action}`;
-  return `${s}\n`;
+/**
+ * print_rule. A rule naming a device this namespace does not have is "[detached]". The kernel's own
+ * rules have protocol kernel, the ones `ip rule add` makes unspec: shown with -details only.
+ */
+export function printRule(ctx: IpCtx, r: Rule): void {
+  const p = ctx.p;
+  p.openObject();
+  p.num('priority', `${r.priority}:\t`, r.priority);
+  const sel = (key: 'src' | 'dst', lead: string, x: { readonly addr: number; readonly len: number } | undefined) => {
+    if (x === undefined) {
+      if (key === 'src') p.str('src', 'from all', 'all');
+      return;
+    }
+    p.fp(lead);
+    p.str(key, ipString(x.addr), ipString(x.addr), 'inet');
+    if (x.len !== 32) p.num(`${key}len`, `/${x.len}`, x.len);
+  };
+  sel('src', 'from ', r.from);
+  sel('dst', ' to ', r.to);
+  for (const [key, name] of [['iif', r.iif], ['oif', r.oif]] as const) {
+    if (name === undefined) continue;
+    p.fp(` ${key} `);
+    p.str(key, name, name, 'ifname');
+    if (!ctx.ifindex(name)) p.null(`${key}_detached`, ' [detached]');
+  }
+  if (r.table) p.str('table', ` lookup ${tableN2a(r.table)}`, tableN2a(r.table));
+  if (r.action !== 'lookup') p.str('action', ` ${r.action}`, r.action);
+  if (ctx.opts.details) {
+    const proto = DEFAULT_RULES.includes(r) || IPV6_DEFAULT_RULES.includes(r) ? 'kernel' : 'unspec';
+    p.str('protocol', ` proto ${proto}`, proto);
+  }
+  p.fp('\n');
+  p.closeObject();
 }
+
+/** The IPv6 rules a new namespace has (fib6_rules_net_init): IPv6 rules are not otherwise modelled. */
+const IPV6_DEFAULT_RULES: readonly Rule[] = [
+  { priority: 0, table: 255, action: 'lookup' },
+  { priority: 32766, table: 254, action: 'lookup' },
+];
 
 const ACTIONS: Readonly<Record<number, Rule['action']>> = { [RTN.unicast]: 'lookup', [RTN.blackhole]: 'blackhole', [RTN.unreachable]: 'unreachable', [RTN.prohibit]: 'prohibit' };
 
@@ -97,6 +125,7 @@ function parseRule(ctx: IpCtx, args: Args, add: boolean): RuleReq {
 function iprule(ctx: IpCtx, args: Args, add: boolean): number {
   if (!args.more) return fail(1, add ? '"ip rule add" requires arguments.\n' : '"ip rule del" requires arguments.\n');
   const req = parseRule(ctx, args, add);
+  if (ctx.opts.family !== 'inet' && ctx.opts.family !== 'unspec') familyUnsupported(ctx.opts.family, `rule ${add ? 'add' : 'del'}`);
   if (ctx.dry) return 0;
   const sel = (p: InetPrefix | undefined) => (p ? { addr: p.addr, len: p.bitlen } : undefined);
   if (add) {
@@ -131,13 +160,21 @@ function iprule(ctx: IpCtx, args: Args, add: boolean): number {
 
 function iprulePrint(ctx: IpCtx, args: Args, flush: boolean): number {
   if (args.more) unsupported(`ip rule ${flush ? 'flush' : 'show'} with a selector`);
+  const family = ctx.opts.family;
+  if (family === 'inet6' && flush) familyUnsupported('inet6', 'rule flush');
   if (ctx.dry) return 0;
+  if (family === 'link' || family === 'bridge' || family === 'mpls') {
+    ctx.p.newJsonObj();
+    return fail(255, 'RTNETLINK answers: Address family not supported by protocol\nDump terminated\n');
+  }
   if (flush) {
     // flush_rule deletes each rule the dump shows with a priority (a 0 priority is not sent).
     for (const r of ctx.ns.state.rules.filter((x) => x.priority !== 0)) fib_nl_delrule(ctx.ns, (x) => x === r);
     return 0;
   }
-  for (const r of ctx.ns.state.rules) ctx.print(printRule(ctx, r));
+  ctx.p.newJsonObj();
+  for (const r of family === 'inet6' ? IPV6_DEFAULT_RULES : ctx.ns.state.rules) printRule(ctx, r);
+  ctx.p.deleteJsonObj();
   return 0;
 }
 

@@ -1,3 +1,22 @@
+/** ip.c's usage(): `ip -help`, and an option that lacks its value (recorded in kernel mode). */
+export const IP_USAGE = [
+  "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }",
+  "       ip [ -force ] -batch filename",
+  "where  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp |",
+  "                   link | macsec | maddress | monitor | mptcp | mroute | mrule |",
+  "                   neighbor | neighbour | netconf | netns | nexthop | ntable |",
+  "                   ntbl | route | rule | sr | tap | tcpmetrics |",
+  "                   token | tunnel | tuntap | vrf | xfrm }",
+  "       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |",
+  "                    -h[uman-readable] | -iec | -j[son] | -p[retty] |",
+  "                    -f[amily] { inet | inet6 | mpls | bridge | link } |",
+  "                    -4 | -6 | -M | -B | -0 |",
+  "                    -l[oops] { maximum-addr-flush-attempts } | -br[ief] |",
+  "                    -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] [filename] |",
+  "                    -rc[vbuf] [size] | -n[etns] name | -N[umeric] | -a[ll] |",
+  "                    -c[olor]}",
+].join("\n") + "\n";
+
 /** Usage text iproute2 6.1 prints for `ip route` with no destination (recorded in kernel mode). */
 export const ROUTE_USAGE = [
   "Usage: ip route { list | flush } SELECTOR",

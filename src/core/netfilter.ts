@@ -21,8 +21,12 @@ export function nf_register_hook(fn: NfHookFn): void {
   hooks.push(fn);
 }
 
-/** NF_HOOK: every registered hook sees the packet; if all accept, `okfn` goes on with it. */
-export function NF_HOOK(w: World, hook: NfHook, skb: Skb, okfn: (w: World, skb: Skb) => void): void {
-  for (let i = 0; i < hooks.length; i++) if (hooks[i]!(w, hook, skb) === 'drop') return;
-  okfn(w, skb);
+/**
+ * NF_HOOK: every registered hook sees the packet; if all accept, `okfn(w, skb, arg)` goes on with it
+ * and its result is the hook's (a drop answers `dropped`: NET_XMIT_DROP does not tell the sender).
+ * `arg` carries what the kernel keeps in the skb (its dst), so no closure is made per packet.
+ */
+export function NF_HOOK<A, T>(w: World, hook: NfHook, skb: Skb, okfn: (w: World, skb: Skb, arg: A) => T, arg: A, dropped: T): T {
+  for (let i = 0; i < hooks.length; i++) if (hooks[i]!(w, hook, skb) === 'drop') return dropped;
+  return okfn(w, skb, arg);
 }
