@@ -5,6 +5,8 @@
  * frame_hops_per_sec           echo request/reply traffic through a veth pair between two namespaces, captures off
  * frame_hops_per_sec_captured  the same with tcpdump on both ends (frames kept, and printed at the end)
  * namespaces_per_sec           namespaces made in a chain, each with a configured veth end (moved in, addressed, up)
+ * setup_us_per_namespace_N     the same set-up typed as script lines (ip netns add, ip link add ... netns, ip addr,
+ *                              ip link set up) for N = 1,000 and 10,000: per namespace, flat in N
  * chain_1000_*                 1,000 namespaces in a chain, each pinging its neighbour once, end to end
  * article_scenarios_per_sec    the article's fixed veth scenario, whole (parse, run, report)
  * article_vs_kernel_speedup    one kernel-mode run of it over one simulator run (null without root)
@@ -180,6 +182,22 @@ export function starScript(kind: 'bridge' | 'ovs', n: number): string {
   return `name: ${kind}-${n}\ntitle: ${n} namespaces on one ${kind}\nscript: |\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
 }
 
+/**
+ * Set-up through the scripts' own commands: n namespaces in a chain (each holds two veth ends, so no
+ * namespace grows with n), addressed and up — microseconds per namespace, which must stay flat in n.
+ */
+function setupPerNamespaceUs(n: number): number {
+  const lines: string[] = [];
+  for (let i = 1; i <= n; i++) lines.push(`ip netns add n${i}`);
+  for (let i = 1; i < n; i++) {
+    lines.push(`ip -n n${i} link add a${i} type veth peer name b${i} netns n${i + 1}`, `ip -n n${i} addr add 10.${i >> 8}.${i & 255}.1/31 dev a${i}`, `ip -n n${i} link set a${i} up`, `ip -n n${i + 1} link set b${i} up`);
+  }
+  const s = parseScenario(`name: setup\ntitle: setup\nscript: |\n${lines.map((l) => `  ${l}\n`).join('')}`, 'setup.yaml');
+  const t = process.hrtime.bigint();
+  runSim(s);
+  return Number(process.hrtime.bigint() - t) / 1e3 / n;
+}
+
 /** One switch case, in this process: prints {wall_s, frame_hops_per_sec, peak_rss_bytes}. */
 function switchCase(kind: 'bridge' | 'ovs', n: number): void {
   const s = parseScenario(starScript(kind, n), `${kind}-${n}.yaml`);
@@ -240,6 +258,8 @@ async function main(): Promise<void> {
   result.frame_hops_per_sec = Math.round(frameHops(false, 2));
   result.frame_hops_per_sec_captured = Math.round(frameHops(true, 2));
   result.namespaces_per_sec = Math.round(namespacesPerSec(10_000));
+  result.setup_us_per_namespace_1k = Math.round(setupPerNamespaceUs(1_000));
+  result.setup_us_per_namespace_10k = Math.round(setupPerNamespaceUs(10_000));
   const art = articlePerSec(2);
   result.article_scenarios_per_sec = Math.round(art.perSec);
   result.article_vs_kernel_speedup = null;

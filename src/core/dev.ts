@@ -2,7 +2,8 @@
  * The device layer (net/core/dev.c): dev_queue_xmit on the way out, netif_receive_skb on the way in,
  * the packet taps tcpdump listens on, and the tables the layers above register with — a protocol
  * handler per ethertype (dev_add_pack), an rx_handler per device (netdev_rx_handler_register, taken
- * by a bridge for its ports), packet sockets that see every frame (Open vSwitch's datapath). Device
+ * by a bridge for its ports), packet sockets that see every frame (Open vSwitch's datapath) or one
+ * protocol's frames on one device (af_packet.ts). Device
  * behaviour is the driver's (netdev_ops): the core never asks what kind a device is.
  *
  * Also the device operations rtnetlink asks for (dev_open, dev_close, dev_set_mtu, ...): each changes
@@ -13,7 +14,7 @@ import type { DeviceState, NsState } from '../sim/state.js';
 import { findByName, worldSlot, type Namespace, type World } from '../sim/world.js';
 import { dstIs, dstIsBroadcast, dstIsGroup, ethertypeOf, ETHERTYPE_VLAN } from '../wire/ethernet.js';
 import { popVlanTag } from '../wire/vlan.js';
-import { kfree_skb, skb_trace, type PktType, type Skb } from './skbuff.js';
+import { kfree_skb, skb_clone, skb_trace, type PktType, type Skb } from './skbuff.js';
 import { netdev_ops, type XmitResult } from './netdevice.js';
 import { call_netdevice_notifiers } from './notifier.js';
 import { fail, OK, type Result } from './errno.js';
@@ -40,6 +41,36 @@ export function dev_add_pack(ethertype: number, handler: PacketHandler): void {
 /** dev_add_pack(ETH_P_ALL): a packet socket that sees every frame a device receives, beside the stack. */
 export function dev_add_pack_all(handler: PacketHandler): void {
   ptypeAll.push(handler);
+}
+
+/**
+ * A packet_type bound to one device (a packet socket's prot_hook): dev_add_pack with pt->dev set puts
+ * it on that device's ptype_specific list, which __netif_receive_skb_core reaches after the rx_handler
+ * (so a bridge port's socket sees nothing the bridge took) and after the protocol's own handler.
+ */
+export interface PacketTypeHook {
+  /** The ethertype it wants (skb->protocol, once a VLAN tag is off). */
+  readonly type: number;
+  /** The device, by its world-wide id. */
+  readonly devId: number;
+  /** packet_rcv: its own share of the frame. */
+  readonly func: PacketHandler;
+}
+
+const ptypeSpecific = worldSlot(() => new Map<number, PacketTypeHook[]>());
+
+/** dev_add_pack(pt) with pt->dev: the device's ptype_specific list. */
+export function dev_add_pack_specific(w: World, pt: PacketTypeHook): void {
+  const m = ptypeSpecific(w);
+  m.set(pt.devId, [...(m.get(pt.devId) ?? []), pt]);
+}
+
+/** dev_remove_pack(pt) for a hook dev_add_pack_specific added. */
+export function dev_remove_pack_specific(w: World, pt: PacketTypeHook): void {
+  const m = ptypeSpecific(w);
+  const rest = (m.get(pt.devId) ?? []).filter((x) => x !== pt);
+  if (rest.length > 0) m.set(pt.devId, rest);
+  else m.delete(pt.devId);
 }
 
 /**
@@ -116,6 +147,7 @@ export function dev_queue_xmit(w: World, skb: Skb): XmitResult {
  * is not in that device's own counters — a veth counts only what its peer sent.
  */
 export function netif_receive_skb(w: World, skb: Skb, counted = true): void {
+  const orig = skb.dev;
   // another_round: a frame an rx_handler handed to another device keeps the pkt_type it was given.
   let handedOver = false;
   for (let round = 0; ; round++) {
@@ -140,7 +172,16 @@ export function netif_receive_skb(w: World, skb: Skb, counted = true): void {
   const type = ethertypeOf(skb.data);
   skb.pktType = looped ? 'host' : otherhost ? 'otherhost' : handedOver ? skb.pktType : eth_type_trans(skb.data, dev.mac);
   if (w.trace.detailed) skb_trace(w, skb, 'netif_receive_skb', `${skb.data.length} bytes in, ${skb.pktType}`);
+  // deliver_ptype_list_skb: each hook of the device's list gets a share of the frame, after ptype_base's
+  // handler — and, for a frame an rx_handler handed over (to a macvlan), each of the device it arrived on.
+  const own = ptypeSpecific(w).get(dev.id);
+  const below = orig.id === dev.id ? undefined : ptypeSpecific(w).get(orig.id);
+  if (own === undefined && below === undefined) return deliver(w, skb, type);
+  const specific = [...(own ?? []), ...(below ?? [])];
+  const shares: [PacketTypeHook, Skb][] = [];
+  for (const pt of specific) if (pt.type === type) shares.push([pt, skb_clone(w, skb, 'deliver_skb', `a share for a packet socket on ${pt.devId === dev.id ? dev.name : orig.name}`)]);
   deliver(w, skb, type);
+  for (const [pt, share] of shares) pt.func(w, share);
 }
 
 /** eth_type_trans: who the frame is for, from the receiving device's point of view. */

@@ -8,6 +8,7 @@ import { quote } from 'shell-quote';
 import { invocation, ipv4OnlyFilter, isSimple, netnsAdded, programOf, tcpdumpArgs } from '../scenario/command.js';
 import type { ShellWord } from '../scenario/script.js';
 import type { Scenario } from '../scenario/scenario.js';
+import { arpingSeconds } from '../scenario/arping-args.js';
 
 export type Step =
   /** A background tcpdump: spawned without a shell; the next step waits until it is listening. */
@@ -35,13 +36,14 @@ function seconds(word: string | undefined): number {
 
 /**
  * How long a line means to take: a `sleep` its argument, a `ping` its probes (count × interval, or its
- * deadline) and its wait for the last answer. The line's timeout is this plus the plan's limit.
+ * deadline) and its wait for the last answer, an `arping` its probes or its deadline. The line's timeout is this plus the plan's limit.
  */
 export function intendedSeconds(words: readonly ShellWord[]): number {
   const inv = invocation(words);
   const argv = inv.argv.filter((w): w is string => typeof w === 'string');
   const prog = programOf(inv);
   if (prog === 'sleep') return argv.slice(1).reduce((t, a) => t + seconds(a), 0);
+  if (prog === 'arping') return arpingSeconds(argv);
   if (prog !== 'ping') return 0;
   const opt = (f: string): string | undefined => {
     for (let i = 1; i < argv.length; i++) {
@@ -61,6 +63,10 @@ export function intendedSeconds(words: readonly ShellWord[]): number {
 
 export function usesOvs(s: Scenario): boolean {
   return s.script.some((l) => /^ovs-/.test(programOf(invocation(l.words)) ?? ''));
+}
+
+export function usesArping(s: Scenario): boolean {
+  return s.script.some((l) => programOf(invocation(l.words)) === 'arping');
 }
 
 /** Does the script run net-tools (ifconfig, route, arp)? */

@@ -34,6 +34,8 @@ export function findTool(name: string): string | undefined {
 
 export interface Needs {
   readonly ovs: boolean;
+  /** The scenario runs iputils' arping (a package of its own). */
+  readonly arping?: boolean;
   /** The script runs ifconfig, route or arp (Debian's net-tools). */
   readonly netTools?: boolean;
   /** Whose rights to judge by; the current process's by default. */
@@ -44,6 +46,7 @@ const PACKAGE_OF: Record<string, string> = {
   ip: 'iproute2',
   tcpdump: 'tcpdump',
   ping: 'iputils-ping',
+  arping: 'iputils-arping',
   sysctl: 'procps',
   unshare: 'util-linux',
   mount: 'mount',
@@ -65,6 +68,7 @@ export function kernelPreflight(needs: Needs): string[] {
   if (process.platform !== 'linux') return [`kernel mode needs Linux (this is ${process.platform})`];
   if ((needs.uid ?? process.getuid?.()) !== 0) missing.push('kernel mode needs root (it makes network namespaces): run it as root, e.g. with sudo');
   const tools = ['unshare', 'mount', 'bash', 'ip', 'sysctl', 'tcpdump', 'ping'];
+  if (needs.arping) tools.push('arping');
   if (needs.ovs) tools.push('ovs-vsctl', 'ovs-vswitchd', 'ovsdb-server', 'ovsdb-tool', 'ovs-appctl', 'ovs-ofctl');
   if (needs.netTools) tools.push('ifconfig', 'route', 'arp');
   const absent = tools.filter((t) => findTool(t) === undefined);

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hasOvsKernelModule, kernelPreflight, toolPath } from './preflight.js';
-import { makePlan, usesNetTools, usesOvs } from './plan.js';
+import { makePlan, usesArping, usesNetTools, usesOvs } from './plan.js';
 import type { InsideMessage } from './inside.js';
 import type { Report } from '../report/report.js';
 import type { Scenario } from '../scenario/scenario.js';
@@ -48,7 +48,7 @@ const INSIDE = fileURLToPath(new URL('./inside.ts', import.meta.url));
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
 
 export function kernelAvailability(s: Scenario): string[] {
-  return kernelPreflight({ ovs: usesOvs(s), netTools: usesNetTools(s) });
+  return kernelPreflight({ ovs: usesOvs(s), netTools: usesNetTools(s), arping: usesArping(s) });
 }
 
 export async function runKernel(s: Scenario, opts: KernelRunOptions = {}): Promise<Report> {

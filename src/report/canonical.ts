@@ -1,13 +1,16 @@
 /**
  * Canonical comparison of two runs (format v1). Both sides are rendered as one text — captures in script
  * order, then output — and normalised: unicast MACs renamed by first appearance to <mac1>, <mac2>…, ICMP
- * echo ids to <id1>…, IPv4 identification fields in `tcpdump -v`'s header line to <ipid1>…, ping
- * timings to <t>; trailing spaces and a block's leading/trailing blank lines dropped. Other tools compare scenario files the same way: change nothing here without the format.
+ * echo ids to <id1>…, IPv4 identification fields in `tcpdump -v`'s header line to <ipid1>…, ping and
+ * arping timings to <t>; trailing spaces and a block's leading/trailing blank lines dropped. Other tools
+ * compare scenario files the same way: change nothing here without the format.
  */
 import type { Block } from './report.js';
 
 const MAC = /\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b/gi;
 const ECHO_ID = /(ICMP echo (?:request|reply), id )(\d+)/g;
+/** arping's time since its last probe, at the end of each reply or request it reports. */
+const ARPING_TIME = /^((?:Unicast|Broadcast) (?:reply|request) from .*) \d+\.\d{3}ms$/gm;
 /**
  * tcpdump -v's "(tos 0x0, ttl 64, id 15873, offset 0, ...": the kernel draws a datagram's id from a
  * hashed, randomly keyed counter (__ip_select_ident), so only which datagrams share one is stable.
@@ -53,7 +56,8 @@ export function canonicalBlocks(blocks: readonly Block[]): Block[] {
         .replace(IP_ID, (_m, head: string, id: string) => head + ipIds.name(id))
         .replace(/\btime=\d+(?:\.\d+)? ms\b/g, 'time=<t> ms')
         .replace(/\btime \d+ms\b/g, 'time <t>ms')
-        .replace(/rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms/g, 'rtt min/avg/max/mdev = <t> ms'),
+        .replace(/rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms/g, 'rtt min/avg/max/mdev = <t> ms')
+        .replace(ARPING_TIME, '$1 <t>ms'),
     ),
   }));
 }

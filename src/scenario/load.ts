@@ -8,6 +8,7 @@ import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Node, type Pa
 import { ScenarioError, ScenarioErrors } from './errors.js';
 import { capturePoint, invocation, isSimple, pingIsBounded, programOf, tcpdumpArgs } from './command.js';
 import { splitScript, type ScriptLine } from './script.js';
+import { arpingNeverEnds } from './arping-args.js';
 import type { CaptureSpec, Expectation, Scenario } from './scenario.js';
 
 const TOP_KEYS = ['name', 'title', 'description', 'ipv6', 'script', 'expect'] as const;
@@ -70,6 +71,8 @@ function checkLine(c: Collector, l: ScriptLine, captures: CaptureSpec[]): void {
   if (program === 'ping' && !pingIsBounded(args)) {
     c.add(l.line, `ping without -c or -w would never end: add '-c N'`);
   }
+  const endless = program === 'arping' ? arpingNeverEnds(inv.argv.filter((w): w is string => typeof w === 'string')) : undefined;
+  if (endless) c.add(l.line, endless);
 }
 
 function loadExpect(c: Collector, pair: Pair, captures: readonly CaptureSpec[]): Expectation | undefined {

@@ -90,9 +90,10 @@ export interface FibResult {
 
 /**
  * fib_table_lookup: longest prefix first; among equals the lowest metric; nexthops bound by oif. With
- * `minScope`, only routes of at least that scope (fib_check_nh's lookup for a gateway: RT_SCOPE_LINK).
+ * `minScope` (or the flow's scope), only routes of at least that scope (fib_check_nh's lookup for a
+ * gateway: RT_SCOPE_LINK).
  */
-export function fibTableLookup(ns: NsState, table: number, flow: Flow, minScope = 0): Route | undefined {
+export function fibTableLookup(ns: NsState, table: number, flow: Flow, minScope = flow.scope ?? 0): Route | undefined {
   let best: Route | undefined;
   for (const r of ns.routes) {
     if (r.table !== table) continue;
@@ -114,7 +115,7 @@ const lookupCache = new WeakMap<readonly Route[], Map<number, FibResult | { erro
 
 /** fib_lookup through the policy rules. */
 export function fibLookup(ns: NsState, flow: Flow): FibResult | { error: FibError } {
-  if (fib4_has_custom_rules(ns) || flow.oif > 0x1fffff) return fibLookupRules(ns, flow);
+  if (fib4_has_custom_rules(ns) || flow.oif > 0x1fffff || flow.scope) return fibLookupRules(ns, flow);
   let cache = lookupCache.get(ns.routes);
   if (!cache) {
     cache = new Map();

@@ -23,6 +23,8 @@ export interface Flow {
   readonly oif: number;
   /** Input device for forwarded and received packets; 0 for locally generated ones. */
   readonly iif: number;
+  /** flowi4_scope: only routes at least this narrow match (SO_DONTROUTE asks for RT_SCOPE_LINK); 0 for any. */
+  readonly scope?: number;
 }
 
 /** fib4_rule_match (with fib_rule_match's iif/oif by name). */

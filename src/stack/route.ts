@@ -69,6 +69,8 @@ export interface OutputFlow {
   readonly saddr: Ipv4Address;
   /** Bound device (SO_BINDTODEVICE), 0 for none. */
   readonly oif: number;
+  /** flowi4_scope: RT_SCOPE_LINK for a socket with SO_DONTROUTE (RTO_ONLINK), which skips gateway routes. */
+  readonly scope?: number;
 }
 
 /** ip_route_output_key_hash_rcu, for the cases a script can reach. */
@@ -84,12 +86,14 @@ export function ip_route_output(ns: NsState, flow: OutputFlow): OutputRoute {
       return { ok: true, dev: devOut, saddr, nexthop: flow.daddr, type: flow.daddr === LIMITED_BROADCAST ? 'broadcast' : 'multicast', route: undefined };
     }
     if (saddr === 0 && isMulticastIpv4(flow.daddr)) saddr = inetSelectAddr(ns, devOut.ifindex, 0, SCOPE_VALUE.global);
+    // No destination: the bound device's own address, which the flow is then sent to through lo.
+    else if (saddr === 0 && flow.daddr === 0) saddr = inetSelectAddr(ns, devOut.ifindex, 0, SCOPE_VALUE.host);
   }
   if (flow.daddr === 0) {
     const a = saddr || 0x7f000001;
     return { ok: true, dev: lo, saddr: a, nexthop: a, type: 'local', route: undefined };
   }
-  const res = fibLookup(ns, { daddr: flow.daddr, saddr, oif: flow.oif, iif: 0 });
+  const res = fibLookup(ns, flow.scope ? { daddr: flow.daddr, saddr, oif: flow.oif, iif: 0, scope: flow.scope } : { daddr: flow.daddr, saddr, oif: flow.oif, iif: 0 });
   if ('error' in res) {
     if (devOut && flow.oif !== 0) {
       // "Apparently, routing tables are wrong. Assume that the destination is on link."

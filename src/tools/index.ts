@@ -2,6 +2,7 @@
 import type { Tool } from './tool.js';
 import { ip } from './ip/index.js';
 import { ping } from './ping.js';
+import { arping } from './arping.js';
 import { sysctl } from './sysctl.js';
 import { cat, echo, sleep } from './shell.js';
 import { ovsVsctl } from './ovs-vsctl.js';
@@ -12,4 +13,4 @@ import { ifconfig } from './net-tools/ifconfig.js';
 import { route } from './net-tools/route.js';
 import { arp } from './net-tools/arp.js';
 
-export const TOOLS: Readonly<Record<string, Tool>> = { ip, ping, sysctl, echo, cat, sleep, 'ovs-vsctl': ovsVsctl, 'ovs-ofctl': ovsOfctl, 'ovs-appctl': ovsAppctl, bridge, ifconfig, route, arp };
+export const TOOLS: Readonly<Record<string, Tool>> = { ip, ping, arping, sysctl, echo, cat, sleep, 'ovs-vsctl': ovsVsctl, 'ovs-ofctl': ovsOfctl, 'ovs-appctl': ovsAppctl, bridge, ifconfig, route, arp };

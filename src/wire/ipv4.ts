@@ -58,6 +58,34 @@ export function parseIpv4(text: string): Ipv4Address | null {
   return n;
 }
 
+/**
+ * glibc's inet_aton, which iputils' arping reads its addresses with: one to four parts separated by
+ * dots, each read as strtoul(base 0) reads a number — decimal, octal with a leading 0, hex with 0x —
+ * the last part filling the bytes the others left (`10.2` is 10.0.0.2, `0x0a000002` too); anything
+ * after a space is ignored. Null where inet_aton returns 0.
+ */
+export function inetAton(text: string): Ipv4Address | null {
+  const parts: number[] = [];
+  let i = 0;
+  let val = 0;
+  for (;;) {
+    const m = /^(?:0[xX]([0-9a-fA-F]+)|(0[0-7]*)|([1-9][0-9]*))/.exec(text.slice(i));
+    if (!m) return null;
+    val = m[1] !== undefined ? parseInt(m[1], 16) : m[2] !== undefined ? parseInt(m[2], 8) : Number(m[3]);
+    if (val > 0xffffffff) return null;
+    i += m[0].length;
+    if (text[i] !== '.') break;
+    if (parts.length > 2 || val > 0xff) return null;
+    parts.push(val);
+    i++;
+  }
+  if (i < text.length && !/[ \t\n\v\f\r]/.test(text[i] as string)) return null;
+  if (val > ([0xffffffff, 0xffffff, 0xffff, 0xff][parts.length] as number)) return null;
+  let addr = val;
+  parts.forEach((p, k) => (addr += p * 2 ** (8 * (3 - k))));
+  return addr >>> 0;
+}
+
 export function ipv4FromBytes(b: Uint8Array, off = 0): Ipv4Address {
   return get32(b, off);
 }

@@ -12,9 +12,9 @@ import { kernelPreflight } from '../../src/kernel/preflight.js';
 export const ROOT = join(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/vethsim.js');
 
-/** Undefined when kernel mode can run here (OVS included); otherwise why not, for the skip message. */
+/** Undefined when kernel mode can run here (OVS and arping included); otherwise why not, for the skip message. */
 export function kernelSkipReason(): string | undefined {
-  const missing = kernelPreflight({ ovs: true });
+  const missing = kernelPreflight({ ovs: true, arping: true });
   if (missing.length === 0) return undefined;
   const reason = `kernel mode unavailable: ${missing.join('; ')}`;
   console.warn(`[vethsim] skipping kernel-mode tests — ${reason}`);

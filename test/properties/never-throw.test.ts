@@ -22,7 +22,7 @@ const SETUP = [
   'ovs-vsctl add-br ovs0',
 ];
 
-const PROGRAMS = ['ip', 'ping', 'sysctl', 'echo', 'cat', 'sleep', 'ovs-vsctl', 'ovs-ofctl', 'ovs-appctl', 'bridge', 'tcpdump', 'ifconfig', 'route', 'arp', 'ip netns exec ns1 ip', 'ip netns exec ns1 ping', 'ip netns exec nope ip'];
+const PROGRAMS = ['ip', 'ping', 'sysctl', 'echo', 'cat', 'sleep', 'ovs-vsctl', 'ovs-ofctl', 'ovs-appctl', 'bridge', 'tcpdump', 'ifconfig', 'route', 'arp', 'arping', 'ip netns exec ns1 arping', 'ip netns exec ns1 ip', 'ip netns exec ns1 ping', 'ip netns exec nope ip'];
 const WORDS = [
   ...['link', 'l', 'addr', 'a', 'route', 'r', 'rule', 'neigh', 'n', 'netns', 'exec', 'monitor', 'maddr', 'help'],
   ...['add', 'del', 'set', 's', 'show', 'list', 'flush', 'get', 'change', 'replace', 'append'],
@@ -30,7 +30,7 @@ const WORDS = [
   ...['via', 'src', 'table', 'local', 'main', 'default', 'all', '255', '0', 'prio', 'from', 'to', 'lookup', 'scope', 'host', 'link', 'global', 'proto', 'metric', 'lladdr', 'nud', 'permanent', 'broadcast', 'brd', '+'],
   ...['lo', 'veth0', 'veth1', 'br0', 'ovs0', 'ns1', 'eth0', 'x'.repeat(16)],
   ...['10.0.0.1', '10.0.0.2', '10.0.0.0/24', '10.0.0.1/33', '10.0.0.256', '0.0.0.0/0', '255.255.255.255', '224.0.0.1', '127.0.0.1', '::1', 'aa:bb:cc:dd:ee:ff', 'zz:zz'],
-  ...['-c', '1', '2', '-W', '-I', '-b', '-s', '65507', '70000', '-M', 'do', '-t', '0', '-i', '0.2', '-q', '-n', '-4', '-6', '-d', '-j', '-br', '-s', '-S', '-details'],
+  ...['-c', '1', '2', '-W', '-I', '-b', '-s', '-D', '-U', '-A', '-f', '-w', '65507', '70000', '-M', 'do', '-t', '0', '-i', '0.2', '-q', '-n', '-4', '-6', '-d', '-j', '-br', '-s', '-S', '-details'],
   ...['add-br', 'del-br', 'add-port', 'del-port', 'list-br', 'list-ports', 'br-exists', 'show', '--may-exist', '--if-exists', '--', 'add-flow', 'del-flows', 'dump-flows', '--strict', '--no-stats', 'fdb/show', 'priority=10,actions=drop', 'in_port=1,actions=output:2', 'arp,actions=normal', 'icmp,actions=flood', 'actions=mod_dl_dst:00:00:00:00:00:01,normal'],
   ...['-w', '-n', '-q', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.veth0.arp_ignore=8', 'net/ipv4/conf/lo/accept_local=1', 'kernel.hostname'],
   ...['>', '/proc/sys/net/ipv4/ip_forward', '/proc/sys/net/ipv4/conf/veth0/rp_filter', '/etc/passwd', '&', '-nnt', '-e', '-i', 'any', 'icmp', 'arp', 'not', 'ip6', 'host'],
