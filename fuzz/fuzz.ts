@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz -- --runs N --seed S [--concurrency C] [--out DIR] [--no-ovs] [--no-bridges]`: random topologies in the simulator
+ * `npm run fuzz -- --runs N --seed S [--concurrency C] [--out DIR] [--no-ovs] [--no-bridges] [--no-macvlans]`: random topologies in the simulator
  * and on the kernel (root), compared canonically; a mismatch is shrunk and written as a scenario file.
  */
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     'shrink-minutes': { type: 'string', default: '20' },
     'no-ovs': { type: 'boolean', default: false },
     'no-bridges': { type: 'boolean', default: false },
+    'no-macvlans': { type: 'boolean', default: false },
   },
 });
 const int = (name: keyof typeof values) => {
@@ -36,7 +37,7 @@ try {
     concurrency: int('concurrency'),
     outDir: values.out,
     shrinkBudgetMs: int('shrink-minutes') * 60_000,
-    topology: { ovsBridges: !values['no-ovs'], linuxBridges: !values['no-bridges'] },
+    topology: { ovsBridges: !values['no-ovs'], linuxBridges: !values['no-bridges'], macvlans: !values['no-macvlans'] },
     onProgress: (done, total, ok) => {
       if (!ok || done % 10 === 0 || done === total) process.stdout.write(`  ${done}/${total}${ok ? '' : ' MISMATCH'}\n`);
     },

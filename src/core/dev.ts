@@ -73,15 +73,27 @@ export function dev_remove_pack_specific(w: World, pt: PacketTypeHook): void {
   else m.delete(pt.devId);
 }
 
-/** An rx_handler's verdict: it took the frame (RX_HANDLER_CONSUMED), or the device's own stack goes on (RX_HANDLER_PASS). */
-export type RxHandlerResult = 'consumed' | 'pass';
+/**
+ * An rx_handler's verdict: it took the frame (RX_HANDLER_CONSUMED), the device's own stack goes on
+ * (RX_HANDLER_PASS), or the frame now belongs to another device — the handler set skb.dev, skb.ns and
+ * skb.pktType — and goes round again as received there (RX_HANDLER_ANOTHER: a macvlan's lower device
+ * handing a frame to the macvlan).
+ */
+export type RxHandlerResult = 'consumed' | 'pass' | 'another';
 export type RxHandler = (w: World, skb: Skb) => RxHandlerResult;
 
 const rxHandlers = worldSlot(() => new Map<number, RxHandler>());
 
-/** netdev_rx_handler_register: `handler` gets every frame arriving on the device, before any protocol. */
-export function netdev_rx_handler_register(w: World, devId: number, handler: RxHandler): void {
+/** netdev_is_rx_handler_busy: a device has one rx_handler at most (a bridge port's, a macvlan lower's). */
+export function netdev_is_rx_handler_busy(w: World, devId: number): boolean {
+  return rxHandlers(w).has(devId);
+}
+
+/** netdev_rx_handler_register: `handler` gets every frame arriving on the device, before any protocol; EBUSY if it has one. */
+export function netdev_rx_handler_register(w: World, devId: number, handler: RxHandler): Result {
+  if (netdev_is_rx_handler_busy(w, devId)) return fail('EBUSY');
   rxHandlers(w).set(devId, handler);
+  return OK;
 }
 
 export function netdev_rx_handler_unregister(w: World, devId: number): void {
@@ -129,28 +141,45 @@ export function dev_queue_xmit(w: World, skb: Skb): XmitResult {
 
 /**
  * netif_receive_skb: the frame in skb.data arrives on skb.dev. Taps see it, packet sockets get their
- * copy, a device's rx_handler (a bridge port's) may take it, then its protocol's handler does.
+ * copy, a device's rx_handler (a bridge port's) may take it, then its protocol's handler does. The
+ * device's rx counters count it (the kernel's drivers do, each its own way) unless `counted` is false:
+ * a frame dev_forward_skb hands to a device from above (a bridge-mode macvlan's, to its lower device)
+ * is not in that device's own counters — a veth counts only what its peer sent.
  */
-export function netif_receive_skb(w: World, skb: Skb): void {
+export function netif_receive_skb(w: World, skb: Skb, counted = true): void {
+  const orig = skb.dev;
+  // another_round: a frame an rx_handler handed to another device keeps the pkt_type it was given.
+  let handedOver = false;
+  for (let round = 0; ; round++) {
+    const dev = skb.dev;
+    if (counted || round > 0) {
+      const st = w.statsOf(dev.id);
+      st.rx_packets++;
+      st.rx_bytes += skb.data.length;
+    }
+    tap(w, skb, 'in');
+    for (let i = 0; i < ptypeAll.length; i++) ptypeAll[i]!(w, skb);
+    const rx = rxHandlers(w).get(dev.id);
+    const verdict = rx === undefined ? 'pass' : rx(w, skb);
+    if (verdict === 'consumed') return;
+    if (verdict === 'pass') break;
+    handedOver = true;
+  }
   const dev = skb.dev;
-  const st = w.statsOf(dev.id);
-  st.rx_packets++;
-  st.rx_bytes += skb.data.length;
-  tap(w, skb, 'in');
-  for (let i = 0; i < ptypeAll.length; i++) ptypeAll[i]!(w, skb);
-  const rx = rxHandlers(w).get(dev.id);
-  if (rx !== undefined && rx(w, skb) === 'consumed') return;
   const looped = skb.rtIif !== 0;
   let otherhost = false;
   if (ethertypeOf(skb.data) === ETHERTYPE_VLAN) otherhost = vlan_untag_rx(w, skb);
   const type = ethertypeOf(skb.data);
-  skb.pktType = looped ? 'host' : otherhost ? 'otherhost' : eth_type_trans(skb.data, dev.mac);
+  skb.pktType = looped ? 'host' : otherhost ? 'otherhost' : handedOver ? skb.pktType : eth_type_trans(skb.data, dev.mac);
   if (w.trace.detailed) skb_trace(w, skb, 'netif_receive_skb', `${skb.data.length} bytes in, ${skb.pktType}`);
-  const specific = ptypeSpecific(w).get(dev.id);
-  if (specific === undefined) return deliver(w, skb, type);
-  // deliver_ptype_list_skb: each hook of the device's list gets a share of the frame, after ptype_base's handler.
+  // deliver_ptype_list_skb: each hook of the device's list gets a share of the frame, after ptype_base's
+  // handler — and, for a frame an rx_handler handed over (to a macvlan), each of the device it arrived on.
+  const own = ptypeSpecific(w).get(dev.id);
+  const below = orig.id === dev.id ? undefined : ptypeSpecific(w).get(orig.id);
+  if (own === undefined && below === undefined) return deliver(w, skb, type);
+  const specific = [...(own ?? []), ...(below ?? [])];
   const shares: [PacketTypeHook, Skb][] = [];
-  for (const pt of specific) if (pt.type === type) shares.push([pt, skb_clone(w, skb, 'deliver_skb', `a share for a packet socket on ${dev.name}`)]);
+  for (const pt of specific) if (pt.type === type) shares.push([pt, skb_clone(w, skb, 'deliver_skb', `a share for a packet socket on ${pt.devId === dev.id ? dev.name : orig.name}`)]);
   deliver(w, skb, type);
   for (const [pt, share] of shares) pt.func(w, share);
 }
@@ -240,21 +269,34 @@ export function dev_change_flags(w: World, ns: Namespace, ifindex: number, up: b
   const dev = ns.state.devices[ifindex];
   if (!dev) return fail('ENODEV');
   if (dev.up === up) return OK;
-  if (up) dev_open(w, ns, dev);
-  else dev_close(w, ns, dev);
+  if (up) return dev_open(w, ns, dev);
+  dev_close(w, ns, dev);
   return OK;
 }
 
-/** dev_open: IFF_UP, the driver's ndo_open, NETDEV_UP. The first open attaches the default qdisc for good. */
-function dev_open(w: World, ns: Namespace, dev: DeviceState): void {
+/**
+ * dev_open: IFF_UP, the driver's ndo_open, NETDEV_UP. The first open attaches the default qdisc for
+ * good. A driver that refuses to open leaves the device as it was.
+ */
+function dev_open(w: World, ns: Namespace, dev: DeviceState): Result {
   setDevice(ns, dev, (d) => {
     d.up = true;
     d.qdiscAttached = true;
   });
   w.trace.state(w.loop.now, ns.name, dev.name, 'dev_open', `${dev.name} is up`);
   const now = current(ns, dev) as DeviceState;
-  netdev_ops(now).open?.(w, ns, now);
+  const r = netdev_ops(now).open?.(w, ns, now);
+  if (r !== undefined && !r.ok) {
+    setDevice(ns, dev, (d) => {
+      d.up = false;
+      if (dev.qdiscAttached) d.qdiscAttached = true;
+      else delete d.qdiscAttached;
+    });
+    w.trace.state(w.loop.now, ns.name, dev.name, 'dev_open', `${dev.name} stays down: its driver refused to open (${r.errno})`);
+    return r;
+  }
   call_netdevice_notifiers(w, 'NETDEV_UP', ns, current(ns, dev) as DeviceState);
+  return OK;
 }
 
 /** dev_close: the driver's ndo_stop, IFF_UP cleared, NETDEV_DOWN. */
@@ -278,7 +320,32 @@ export function netif_carrier_set(w: World, ns: Namespace, dev: DeviceState, car
   });
   w.statsOf(d.id).carrier_changes++;
   w.trace.state(w.loop.now, ns.name, d.name, carrier ? 'netif_carrier_on' : 'netif_carrier_off', `${d.name} ${carrier ? 'has carrier' : 'lost carrier'}`);
+  linkwatch_fire_event(w, d);
   call_netdevice_notifiers(w, 'NETDEV_CHANGE', ns, current(ns, d) as DeviceState);
+}
+
+/**
+ * linkwatch_fire_event: the device's operational state is worked out again (rfc2863_policy) once the
+ * command that changed it is done — linkwatch runs in process context, after rtnl is let go — from
+ * the world as it is then, and kept until the next event: moving the device, or its peer, or its lower
+ * device, to another namespace does not change it. `ip link` shows what was kept (dev->operstate).
+ */
+export function linkwatch_fire_event(w: World, dev: DeviceState): void {
+  const id = dev.id;
+  w.loop.after(
+    0,
+    () => {
+      const here = w.device(id);
+      if (!here) return;
+      const op = default_operstate(w, here.ns, here.dev);
+      if (here.dev.operstate === op) return;
+      // No event of its own: the carrier change that fired it is in the trace; the state history keeps this.
+      setDevice(here.ns, here.dev, (x) => {
+        x.operstate = op;
+      });
+    },
+    true,
+  );
 }
 
 /** dev_set_mtu: within the driver's range; ndo_change_mtu, then NETDEV_CHANGEMTU. */
@@ -288,10 +355,11 @@ export function dev_set_mtu(w: World, ns: Namespace, ifindex: number, mtu: numbe
   const ops = netdev_ops(dev);
   if (mtu < ops.minMtu) return fail('EINVAL', 'mtu less than device minimum');
   if (mtu > ops.maxMtu) return fail('EINVAL', 'mtu greater than device maximum');
+  const r = ops.change_mtu?.(w, ns, dev, mtu);
+  if (r !== undefined && !r.ok) return r;
   setDevice(ns, dev, (d) => {
     d.mtu = mtu;
   });
-  ops.change_mtu?.(w, ns, current(ns, dev) as DeviceState);
   w.trace.state(w.loop.now, ns.name, dev.name, 'dev_set_mtu', `${dev.name} mtu ${mtu}`);
   call_netdevice_notifiers(w, 'NETDEV_CHANGEMTU', ns, current(ns, dev) as DeviceState);
   return OK;
@@ -308,13 +376,35 @@ export function dev_set_mac_address(w: World, ns: Namespace, ifindex: number, ma
   const dev = ns.state.devices[ifindex];
   if (!dev) return fail('ENODEV');
   if (!isValidEtherAddr(mac)) return fail('EADDRNOTAVAIL');
+  const r = netdev_ops(dev).set_mac_address?.(w, ns, dev, mac);
+  if (r !== undefined && !r.ok) return r;
   setDevice(ns, dev, (d) => {
     d.mac = mac;
   });
-  netdev_ops(dev).set_mac_address?.(w, ns, current(ns, dev) as DeviceState);
   w.trace.state(w.loop.now, ns.name, dev.name, 'dev_set_mac_address', `${dev.name} address ${mac}`);
   call_netdevice_notifiers(w, 'NETDEV_CHANGEADDR', ns, current(ns, dev) as DeviceState);
   return OK;
+}
+
+/**
+ * dev_set_promiscuity: the device's promiscuity count goes up or down by one; a device above 0
+ * receives every frame (a bridge then passes every frame it switches up to its own stack too).
+ */
+export function dev_set_promiscuity(w: World, ns: Namespace, dev: DeviceState, inc: 1 | -1): void {
+  const d = current(ns, dev);
+  if (!d) return;
+  const was = d.promiscuity ?? 0;
+  const now = Math.max(0, was + inc);
+  setDevice(ns, d, (x) => {
+    if (now === 0) delete x.promiscuity;
+    else x.promiscuity = now;
+  });
+  if ((was === 0) !== (now === 0)) w.trace.state(w.loop.now, ns.name, d.name, 'dev_set_promiscuity', `${d.name} ${now === 0 ? 'left' : 'entered'} promiscuous mode`);
+}
+
+/** IFF_PROMISC in dev->flags: the user's request (OVS's ports) or the kernel's own users. */
+export function dev_is_promiscuous(dev: DeviceState): boolean {
+  return dev.promisc === true || (dev.promiscuity ?? 0) > 0;
 }
 
 export const IFNAMSIZ = 16;
@@ -371,8 +461,8 @@ export function do_set_master(w: World, ns: Namespace, ifindex: number, masterIf
  * unregister_netdevice: NETDEV_UNREGISTER — everyone lets go of the device (neighbours, addresses,
  * routes, its bridge) — then it leaves the namespace.
  */
-export function unregister_netdevice(w: World, ns: Namespace, dev: DeviceState): void {
-  call_netdevice_notifiers(w, 'NETDEV_UNREGISTER', ns, current(ns, dev) ?? dev);
+export function unregister_netdevice(w: World, ns: Namespace, dev: DeviceState, netnsMove = false): void {
+  call_netdevice_notifiers(w, 'NETDEV_UNREGISTER', ns, current(ns, dev) ?? dev, netnsMove ? { netnsMove } : {});
   ns.update((d) => {
     delete d.devices[dev.ifindex];
   });
@@ -416,7 +506,7 @@ export function dev_change_net_namespace(w: World, from: Namespace, ifindex: num
   }
   if (dev.up) dev_close(w, from, dev);
   const leaving = current(from, dev) as DeviceState;
-  unregister_netdevice(w, from, leaving);
+  unregister_netdevice(w, from, leaving, true);
   const arrived = w.allocateDeviceId();
   let moved: DeviceState | undefined;
   to.update((d) => {
@@ -467,8 +557,13 @@ export function dev_operstate(w: World, ns: Namespace, dev: DeviceState): OperSt
   if (!dev.up) return 'DOWN';
   const ops = netdev_ops(dev);
   if (ops.operstateKnown && !ops.operstateKnown(dev)) return 'UNKNOWN';
+  return default_operstate(w, ns, dev);
+}
+
+/** default_operstate: UP with carrier; without, LOWERLAYERDOWN or DOWN by what has its iflink's number here. */
+function default_operstate(w: World, ns: Namespace, dev: DeviceState): 'UP' | 'DOWN' | 'LOWERLAYERDOWN' {
   if (dev.carrier) return 'UP';
-  const lower = ops.iflink?.(w, dev);
+  const lower = netdev_ops(dev).iflink?.(w, dev);
   if (!lower || lower.dev.ifindex === dev.ifindex) return 'DOWN';
   const here = ns.state.devices[lower.dev.ifindex];
   if (!here) return 'DOWN';

@@ -15,6 +15,7 @@ export type Errno =
   | 'EBUSY'
   | 'EACCES'
   | 'EADDRNOTAVAIL'
+  | 'EADDRINUSE'
   | 'ENETDOWN'
   | 'ENETUNREACH'
   | 'EHOSTUNREACH'
@@ -36,6 +37,7 @@ export const STRERROR: Readonly<Record<Errno, string>> = {
   EBUSY: 'Device or resource busy',
   EACCES: 'Permission denied',
   EADDRNOTAVAIL: 'Cannot assign requested address',
+  EADDRINUSE: 'Address already in use',
   ENETDOWN: 'Network is down',
   ENETUNREACH: 'Network is unreachable',
   EHOSTUNREACH: 'No route to host',

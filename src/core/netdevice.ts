@@ -23,8 +23,11 @@ export interface NetDeviceOps {
   readonly maxMtu: number;
   /** ndo_start_xmit: the frame in skb.data leaves through skb.dev. */
   start_xmit(w: World, skb: Skb): XmitResult;
-  /** ndo_open / ndo_stop, after IFF_UP was set / before it is cleared. */
-  readonly open?: (w: World, ns: Namespace, dev: DeviceState) => void;
+  /**
+   * ndo_open / ndo_stop, after IFF_UP was set / before it is cleared. An open that fails (a macvlan
+   * whose address is taken: EADDRINUSE) leaves the device down, as __dev_open does.
+   */
+  readonly open?: (w: World, ns: Namespace, dev: DeviceState) => Result | void;
   readonly stop?: (w: World, ns: Namespace, dev: DeviceState) => void;
   /**
    * Whether the driver has ever set an operational state (netif_carrier_on/off through linkwatch):
@@ -38,9 +41,17 @@ export interface NetDeviceOps {
   /** ndo_add_slave / ndo_del_slave: this device taking a port (a bridge). */
   readonly add_slave?: (w: World, ns: Namespace, master: DeviceState, port: DeviceState) => Result;
   readonly del_slave?: (w: World, ns: Namespace, master: DeviceState, port: DeviceState) => void;
-  /** ndo_change_mtu / ndo_set_mac_address: the driver's part of a change the user asked for (a bridge stops following its ports). */
-  readonly change_mtu?: (w: World, ns: Namespace, dev: DeviceState) => void;
-  readonly set_mac_address?: (w: World, ns: Namespace, dev: DeviceState) => void;
+  /**
+   * ndo_change_mtu / ndo_set_mac_address: the driver's part of a change the user asked for, after the
+   * core's own checks and before the core sets the value and tells NETDEV_CHANGEMTU / CHANGEADDR. It
+   * may refuse (a macvlan: an MTU above its lower device's, an address in use on its port), note
+   * something (a bridge whose MTU or address the user set stops following its ports), or carry the
+   * change further (a passthru macvlan's address is its lower device's).
+   */
+  readonly change_mtu?: (w: World, ns: Namespace, dev: DeviceState, mtu: number) => Result | void;
+  readonly set_mac_address?: (w: World, ns: Namespace, dev: DeviceState, mac: string) => Result | void;
+  /** Can this device be a bridge port (br_add_if refuses lo and bridges)? Undefined: yes. */
+  readonly enslave?: (master: DeviceState) => Result | undefined;
 }
 
 const OPS = new Map<string, NetDeviceOps>();

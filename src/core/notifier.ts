@@ -34,6 +34,11 @@ export interface NetdevNotification {
   /** NETDEV_CHANGEUPPER: the master, and whether the device joined (true) or left it. */
   readonly upper?: DeviceState;
   readonly linking?: boolean;
+  /**
+   * NETDEV_UNREGISTER of a device that is only changing namespace (dev_change_net_namespace: its
+   * reg_state stays NETREG_REGISTERED): it lets go of what it had here, but it is not being destroyed.
+   */
+  readonly netnsMove?: boolean;
 }
 
 export type NetdevNotifier = (n: NetdevNotification) => void;
@@ -44,7 +49,7 @@ export function register_netdevice_notifier(fn: NetdevNotifier): void {
   chain.push(fn);
 }
 
-export function call_netdevice_notifiers(w: World, event: NetdevEvent, ns: Namespace, dev: DeviceState, extra: { upper?: DeviceState; linking?: boolean } = {}): void {
+export function call_netdevice_notifiers(w: World, event: NetdevEvent, ns: Namespace, dev: DeviceState, extra: { upper?: DeviceState; linking?: boolean; netnsMove?: boolean } = {}): void {
   const n: NetdevNotification = { event, w, ns, dev, ...extra };
   for (const fn of chain) fn(n);
 }

@@ -29,8 +29,10 @@ import { dstIsGroup, macAt, srcIsGroup } from '../wire/ethernet.js';
 import { netdev_ops, register_netdev_ops, type NetDeviceOps, type XmitResult } from '../core/netdevice.js';
 import {
   dev_alloc_name,
+  dev_is_promiscuous,
   dev_operstate,
   dev_queue_xmit,
+  netdev_is_rx_handler_busy,
   netdev_rx_handler_register,
   netdev_rx_handler_unregister,
   netif_carrier_set,
@@ -63,6 +65,8 @@ interface PortState {
   enabled: boolean;
   /** When forward_delay_timer expires; undefined: not armed. */
   forwardDelayUntil: number | undefined;
+  /** BR_HAIRPIN_MODE (`bridge link set dev PORT hairpin on`): frames may go back out of the port they came in on. */
+  hairpin: boolean;
 }
 
 interface BridgeRuntime {
@@ -161,13 +165,14 @@ function br_fdb_update(w: World, ns: Namespace, bridge: DeviceState, port: Devic
 }
 
 /**
- * br_flood: a copy for every port but the ingress one. The original is passed up (a group address) or
- * done with here.
+ * br_flood: a copy for every port but the ingress one — unless that port is in hairpin mode
+ * (should_deliver: BR_HAIRPIN_MODE lets a frame go back out of the port it came in on). The original
+ * is passed up (a group address) or done with here.
  */
 function br_flood(w: World, ns: Namespace, bridge: DeviceState, skb: Skb, except: number | undefined): void {
   if (w.trace.detailed) skb_trace(w, skb, 'br_flood', `flooding to every port${except === undefined ? '' : ' but the ingress'}`, bridge);
   for (const p of bridgePorts(ns, bridge.id).ports) {
-    if (p.id === except || !p.up) continue;
+    if ((p.id === except && !hairpin(w, p.id)) || !p.up) continue;
     const c = skb_clone(w, skb, 'br_flood', `copy for ${p.name}`, skb.data, bridge);
     void __br_forward(w, c, p);
   }
@@ -188,7 +193,15 @@ function br_forward(w: World, bridge: DeviceState, skb: Skb, port: DeviceState):
   return __br_forward(w, skb, port);
 }
 
-/** br_handle_frame → br_handle_frame_finish: the rx_handler of every port. */
+function hairpin(w: World, portId: number): boolean {
+  return runtime(w).ports.get(portId)?.hairpin === true;
+}
+
+/**
+ * br_handle_frame → br_handle_frame_finish: the rx_handler of every port. A promiscuous bridge device
+ * (local_rcv: someone below the bridge's own stack wants every frame — a macvlan on the bridge) gets
+ * a copy of whatever it switches as well.
+ */
 function br_handle_frame(w: World, skb: Skb): RxHandlerResult {
   const port = skb.dev;
   const ns = skb.ns;
@@ -209,6 +222,7 @@ function br_handle_frame_finish(w: World, skb: Skb, bridge: DeviceState): void {
   const frame = skb.data;
   const src = macAt(frame, 6);
   const dst = macAt(frame, 0);
+  const localRcv = dev_is_promiscuous(bridge);
   if (!srcIsGroup(frame) && !isLocalMac(ns, bridge, src)) br_fdb_update(w, ns, bridge, port, src);
   if (dstIsGroup(frame)) {
     br_flood(w, ns, bridge, skb, port.id);
@@ -218,16 +232,24 @@ function br_handle_frame_finish(w: World, skb: Skb, bridge: DeviceState): void {
   const e = lookup(w, bridge, dst);
   if (!e) {
     br_flood(w, ns, bridge, skb, port.id);
-    consume_skb(w, skb, 'br_flood', `${dst} unknown: flooded`, bridge);
+    if (localRcv) br_pass_frame_up(w, bridge, skb);
+    else consume_skb(w, skb, 'br_flood', `${dst} unknown: flooded`, bridge);
     return;
   }
-  if (e.port === port.id) {
-    kfree_skb(w, skb, 'br_handle_frame', 'BR_SAME_PORT', `${dst} lives behind the port it came in on`);
+  const out = e.port === port.id && !hairpin(w, port.id) ? undefined : w.device(e.port);
+  if (!out || out.ns !== ns) {
+    if (localRcv) br_pass_frame_up(w, bridge, skb);
+    else if (e.port === port.id) kfree_skb(w, skb, 'br_handle_frame', 'BR_SAME_PORT', `${dst} lives behind the port it came in on`);
+    else kfree_skb(w, skb, 'br_forward', 'DEV_READY', `the port ${dst} was learned on is gone`, bridge);
     return;
   }
-  const out = w.device(e.port);
-  if (out && out.ns === ns) void br_forward(w, bridge, skb, out.dev);
-  else kfree_skb(w, skb, 'br_forward', 'DEV_READY', `the port ${dst} was learned on is gone`, bridge);
+  if (!localRcv) {
+    void br_forward(w, bridge, skb, out.dev);
+    return;
+  }
+  // deliver_clone: the port gets a copy, the bridge's own stack the frame.
+  void br_forward(w, bridge, skb_clone(w, skb, 'br_forward', `copy for ${out.dev.name}`, skb.data, bridge), out.dev);
+  br_pass_frame_up(w, bridge, skb);
 }
 
 /** br_pass_frame_up: past the bridge's LOCAL_IN hook, the bridge device receives it, as any device would. */
@@ -316,6 +338,8 @@ function br_add_if(w: World, ns: Namespace, bridge: DeviceState, port: DeviceSta
   const ops = netdev_ops(port);
   if (ops.type !== 'ether') return fail('EINVAL');
   if (isBridge(port)) return fail('ELOOP', 'Can not enslave a bridge to a bridge');
+  // netdev_rx_handler_register: a device whose frames another driver takes already (a macvlan's lower) cannot be a port.
+  if (netdev_is_rx_handler_busy(w, port.id)) return fail('EBUSY');
   const joined = w.allocateDeviceId();
   ns.update((d) => {
     const p = d.devices[port.ifindex];
@@ -327,8 +351,8 @@ function br_add_if(w: World, ns: Namespace, bridge: DeviceState, port: DeviceSta
   const used = new Set([...rt.ports.values()].filter((x) => x.bridge === bridge.id).map((x) => x.portNo));
   let n = 1;
   while (used.has(n)) n++;
-  rt.ports.set(port.id, { bridge: bridge.id, portNo: n, enabled: false, forwardDelayUntil: undefined });
-  netdev_rx_handler_register(w, port.id, br_handle_frame);
+  rt.ports.set(port.id, { bridge: bridge.id, portNo: n, enabled: false, forwardDelayUntil: undefined, hairpin: false });
+  void netdev_rx_handler_register(w, port.id, br_handle_frame);
   if (bridge.up) igmpReportsReach(w, port);
   w.trace.state(w.loop.now, ns.name, port.name, 'br_add_if', `${port.name} is port ${n} of ${bridge.name}`);
   call_netdevice_notifiers(w, 'NETDEV_CHANGEUPPER', ns, ns.state.devices[port.ifindex] as DeviceState, { upper: bridge, linking: true });
@@ -444,12 +468,22 @@ export function br_set_ageing_time(w: World, ns: Namespace, ifindex: number, age
   return OK;
 }
 
-/** A port's number, state and forward_delay_timer (IFLA_BRPORT_NO, _STATE, _FORWARD_DELAY_TIMER). */
-export function br_port_info(w: World, port: DeviceState): { portNo: number; forwarding: boolean; forwardDelayLeft: number } | undefined {
+/** A port's number, state, forward_delay_timer and hairpin flag (IFLA_BRPORT_NO, _STATE, _FORWARD_DELAY_TIMER, _MODE). */
+export function br_port_info(w: World, port: DeviceState): { portNo: number; forwarding: boolean; forwardDelayLeft: number; hairpin: boolean } | undefined {
   const ps = runtime(w).ports.get(port.id);
   if (!ps) return undefined;
   const left = ps.forwardDelayUntil === undefined ? 0 : Math.max(0, ps.forwardDelayUntil - w.loop.now);
-  return { portNo: ps.portNo, forwarding: ps.enabled, forwardDelayLeft: left };
+  return { portNo: ps.portNo, forwarding: ps.enabled, forwardDelayLeft: left, hairpin: ps.hairpin };
+}
+
+/** br_setport's IFLA_BRPORT_MODE (`bridge link set dev PORT hairpin on|off`): EINVAL for a device that is no port. */
+export function br_set_hairpin(w: World, ns: Namespace, port: DeviceState, on: boolean): Result {
+  const ps = runtime(w).ports.get(port.id);
+  if (!ps) return fail('EINVAL');
+  if (ps.hairpin === on) return OK;
+  ps.hairpin = on;
+  w.trace.state(w.loop.now, ns.name, port.name, 'br_set_port_flag', `${port.name} hairpin ${on ? 'on' : 'off'}`);
+  return OK;
 }
 
 /**

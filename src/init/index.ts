@@ -8,6 +8,7 @@ import { loopback_init } from '../devices/loopback.js';
 import { veth_init } from '../devices/veth.js';
 import { bridge_init } from '../devices/bridge.js';
 import { ovs_init } from '../devices/ovs.js';
+import { macvlan_init } from '../devices/macvlan.js';
 
 let booted = false;
 
@@ -20,6 +21,7 @@ export function do_initcalls(): void {
   veth_init();
   bridge_init();
   ovs_init();
+  macvlan_init();
 }
 
 /** A simulated machine with the stack booted; its first namespace is made by the caller. */

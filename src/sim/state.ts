@@ -37,6 +37,12 @@ export interface DeviceState {
   readonly bridgeAgeing?: number;
   /** IFF_PROMISC: set on the ports and internal devices of an Open vSwitch bridge. */
   readonly promisc?: boolean;
+  /**
+   * dev->promiscuity, as dev_set_promiscuity counts it for the kernel's own users (a macvlan's lower
+   * device: its uc_promisc, a passthru macvlan); the device is promiscuous while it is above 0. Not
+   * the IFF_PROMISC flag `ip link` shows, which only the user's own request sets (dev->gflags).
+   */
+  readonly promiscuity?: number;
   /** Bridge: the user set its MTU (br->mtu_set_by_user), so it no longer follows its ports' smallest. */
   readonly mtuSetByUser?: boolean;
   /** Bridge: the user set its MAC (NET_ADDR_SET), so it no longer takes its ports' smallest. */
@@ -46,6 +52,11 @@ export interface DeviceState {
    * then it keeps the carrier a new device starts with, and its operstate is never computed (UNKNOWN).
    */
   readonly carrierComputed?: boolean;
+  /**
+   * dev->operstate as linkwatch last worked it out (rfc2863_policy, after a carrier change): what
+   * `ip link` shows for an up device. Undefined: no event since the device was made.
+   */
+  readonly operstate?: 'UP' | 'DOWN' | 'LOWERLAYERDOWN';
   /** Per-device IPv4 settings (conf/DEV/*), copied from conf/default when the device joins the namespace. */
   readonly conf: Readonly<Record<string, number>>;
   /**

@@ -77,6 +77,12 @@ export type DropReason =
   | 'FRAG_REASM_TIMEOUT'
   /** The bridge learned the destination behind the port the frame came in on (br_forward's should_deliver); the kernel frees it without a reason; simulator's name. */
   | 'BR_SAME_PORT'
+  /**
+   * A macvlan port's broadcast queue is full (bc_queue_len_used frames; bcqueuelen 0 takes none): the
+   * copy for its macvlans goes, counted as the lower device's rx_dropped. The kernel frees it without
+   * a reason; simulator's name.
+   */
+  | 'MACVLAN_BROADCAST_QUEUE'
   /** Open vSwitch: the flow's actions end without an output (table miss, no actions, or NORMAL refusing the frame — the why says what xlate_report says). */
   | 'OVS_DROP_LAST_ACTION'
   /** Open vSwitch: the flow says drop. */

@@ -10,6 +10,8 @@ import {
   type Conf,
   type Iface,
   type Leg,
+  type MacvlanLeg,
+  type MacvlanLegMode,
   type NsName,
   type NsSpec,
   type PingSpec,
@@ -28,6 +30,8 @@ export interface TopologyOptions {
   readonly maxLegs?: number;
   readonly linuxBridges?: boolean;
   readonly ovsBridges?: boolean;
+  /** Veth pairs whose one end has macvlans (bridge, vepa, private) in other namespaces. Default true. */
+  readonly macvlans?: boolean;
   /** Host interfaces may stay in the script's own namespace (where bridges live). Default true. */
   readonly rootHosts?: boolean;
   /** Draw non-default sysctls (rp_filter, accept_local, arp_ignore, arp_announce, ip_forward). Default true. */
@@ -83,6 +87,7 @@ interface RawIface {
 
 type RawSegment =
   | { readonly kind: 'veth'; readonly net: number; readonly a: RawIface; readonly b: RawIface }
+  | { readonly kind: 'macvlan'; readonly net: number; readonly parent: RawIface; readonly far: RawIface; readonly legs: readonly { host: RawIface; mode: MacvlanLegMode }[] }
   | { readonly kind: 'bridge' | 'ovs'; readonly net: number; readonly up: boolean; readonly addrs: readonly string[]; readonly legs: readonly { host: RawIface; portUp: boolean }[] };
 
 interface RawTopology {
@@ -121,6 +126,20 @@ function rawArb(o: Required<TopologyOptions>): fc.Arbitrary<RawTopology> {
           legs: fc.array(fc.record({ host: iface, portUp: up }), { minLength: 2, maxLength: o.maxLegs }),
         }) as fc.Arbitrary<RawSegment>,
       })),
+    ...(o.macvlans
+      ? [
+          {
+            weight: 2,
+            arbitrary: fc.record({
+              kind: fc.constant('macvlan' as const),
+              net: fc.integer({ min: 0, max: 2 }),
+              parent: iface,
+              far: iface,
+              legs: fc.array(fc.record({ host: iface, mode: fc.constantFrom<MacvlanLegMode>('bridge', 'vepa', 'private') }), { minLength: 1, maxLength: o.maxLegs }),
+            }) as fc.Arbitrary<RawSegment>,
+          },
+        ]
+      : []),
   ];
   return fc.record({
     nsCount: fc.integer({ min: 1, max: o.maxNamespaces }),
@@ -156,6 +175,7 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
   let veth = 0;
   let bridges = 0;
   let ovs = 0;
+  let macvlans = 0;
   const host = (x: RawIface, net: number): Iface => ({
     ns: pick(hostNs, x.ns),
     name: `veth${veth++}`,
@@ -165,6 +185,40 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
   });
   const segments: Segment[] = r.segments.map((s) => {
     if (s.kind === 'veth') return { kind: 'veth', a: host(s.a, s.net), b: host(s.b, s.net) };
+    if (s.kind === 'macvlan') {
+      const parent = host(s.parent, s.net);
+      // The parent, the far end and every macvlan in a namespace of its own. Two stacks of one port
+      // that both answer an ARP request answer in the order of the port's hash of their (random) MACs,
+      // and the parent's own before its macvlans' only by the broadcast work's delay: races on the
+      // kernel. And a namespace holding the far end and a macvlan (or the parent) answers for the
+      // macvlan's address on the far end, while what it sends from the macvlan never comes back: one
+      // side resolves, the other retries its ARP request every second — against ping's own second.
+      const free = hostNs.filter((n) => n !== parent.ns);
+      const farNs = free.length === 0 ? parent.ns : (free.splice(s.far.ns % free.length, 1)[0] as NsName);
+      const far = { ...host(s.far, s.net), ns: farNs };
+      // Host numbers on the segment's own /24 go to one participant each while any is left: two that
+      // share an address would both answer for it (see macvlanAnswersOnce), and such cases are not run.
+      const taken = new Set([s.parent, s.far].flatMap((x) => x.addrs.flatMap((a) => (typeof a === 'string' ? [] : [a.host]))));
+      const own = (h: number) => {
+        for (let k = 0; k < 4; k++) {
+          const c = ((h - 1 + k) % 4) + 1;
+          if (!taken.has(c)) {
+            taken.add(c);
+            return c;
+          }
+        }
+        return h;
+      };
+      const legs: MacvlanLeg[] = [];
+      for (const l of s.legs) {
+        if (free.length === 0) break;
+        const ns = free.splice(l.host.ns % free.length, 1)[0] as NsName;
+        const name = `mv${macvlans++}`;
+        const addrs = l.host.addrs.map((a) => (typeof a === 'string' ? a : `10.0.${s.net}.${own(a.host)}/24`));
+        legs.push({ host: { ns, name, up: l.host.up, addrs, conf: l.host.conf }, mode: l.mode });
+      }
+      return { kind: 'macvlan', parent, far, legs };
+    }
     const name = s.kind === 'bridge' ? `br${bridges++}` : `ovs${ovs++}`;
     const legs: Leg[] = s.legs.map((l) => {
       const h = host(l.host, s.net);
@@ -174,20 +228,20 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
   });
   const partial: Topology = { namespaces, segments, routes: [], captures: [], pings: [], routeGets: [] };
   const ifaces = hostIfaces(partial);
-  const addrs = [...new Set([...ifaces.flatMap((i) => i.addrs), ...segments.flatMap((s) => (s.kind === 'veth' ? [] : s.addrs))].map((a) => a.split('/')[0] as string))];
+  const addrs = [...new Set([...ifaces.flatMap((i) => i.addrs), ...segments.flatMap((s) => (s.kind === 'bridge' || s.kind === 'ovs' ? s.addrs : []))].map((a) => a.split('/')[0] as string))];
   const targets = addrs.length > 0 ? addrs : ['10.0.0.1'];
   const points = [
     ...ifaces.map((i) => (i.ns === '' ? i.name : `${i.ns}/${i.name}`)),
-    ...segments.flatMap((s) => (s.kind === 'veth' ? [] : s.legs.map((l) => l.port))),
+    ...segments.flatMap((s) => (s.kind === 'bridge' || s.kind === 'ovs' ? s.legs.map((l) => l.port) : [])),
   ];
   // Capturing on a device that is down is an error both sides print; it says nothing about packets.
   const upPoints = points.filter((p) => {
     const i = ifaces.find((x) => (x.ns === '' ? x.name : `${x.ns}/${x.name}`) === p);
     if (i) return i.up;
-    return segments.some((s) => s.kind !== 'veth' && s.legs.some((l) => l.port === p && l.portUp));
+    return segments.some((s) => (s.kind === 'bridge' || s.kind === 'ovs') && s.legs.some((l) => l.port === p && l.portUp));
   });
   // Everything, for the properties that follow every frame: the bridge devices too.
-  if (o.captureAll) upPoints.push(...segments.flatMap((s) => (s.kind !== 'veth' && s.up ? [s.name] : [])));
+  if (o.captureAll) upPoints.push(...segments.flatMap((s) => ((s.kind === 'bridge' || s.kind === 'ovs') && s.up ? [s.name] : [])));
   const routes: RouteSpec[] = r.routes.map((x) => ({ ns: pick(hostNs, x.ns), prefix: `10.0.${x.net === 3 ? 9 : x.net}.0/24`, via: pick(targets, x.via) }));
   // Pings and lookups start where there are interfaces; a namespace without any has nothing to say.
   const busyNs = [...new Set(ifaces.map((i) => i.ns))];
@@ -208,6 +262,7 @@ const DEFAULTS: Required<TopologyOptions> = {
   maxLegs: 3,
   linuxBridges: true,
   ovsBridges: true,
+  macvlans: true,
   rootHosts: true,
   sysctls: true,
   linkStates: true,

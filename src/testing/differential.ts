@@ -108,6 +108,41 @@ export function ovsAnswersOnce(t: Topology): boolean {
   });
 }
 
+/**
+ * On a macvlan segment, at most one stack answers any ARP request. The far end's broadcast reaches
+ * the parent's own stack and every macvlan; a bridge-mode macvlan's reaches the far end and the other
+ * bridge-mode macvlans. Each of those sets is in namespaces of its own (the arbitrary makes them so)
+ * that own no address in common. When two answer, the first reply wins — and the port floods its
+ * macvlans in the order of its hash of their MACs (random on the kernel), after the parent's own stack
+ * by only the broadcast work's delay.
+ */
+export function macvlanAnswersOnce(t: Topology): boolean {
+  const owned = new Map<string, Set<string>>();
+  for (const i of hostIfaces(t)) {
+    const set = owned.get(i.ns) ?? new Set<string>();
+    for (const a of i.addrs) set.add(addrOf(a));
+    owned.set(i.ns, set);
+  }
+  const apart = (nss: readonly string[]) => {
+    if (new Set(nss).size < nss.length) return false;
+    const seen = new Set<string>();
+    for (const ns of nss) {
+      for (const a of owned.get(ns) ?? []) {
+        if (seen.has(a)) return false;
+        seen.add(a);
+      }
+    }
+    return true;
+  };
+  return t.segments.every((s) => {
+    if (s.kind !== 'macvlan') return true;
+    if (!apart([s.parent.ns, ...s.legs.map((l) => l.host.ns)])) return false;
+    if ([s.parent, ...s.legs.map((l) => l.host)].some((i) => i.ns === s.far.ns)) return false;
+    const bridged = s.legs.filter((l) => l.mode === 'bridge').map((l) => l.host.ns);
+    return bridged.every((ns) => apart([s.far.ns, ...bridged.filter((n) => n !== ns)]));
+  });
+}
+
 async function pool<T>(items: readonly T[], n: number, work: (x: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
@@ -120,8 +155,8 @@ async function pool<T>(items: readonly T[], n: number, work: (x: T) => Promise<v
 }
 
 export async function differential(o: DifferentialOptions): Promise<DifferentialResult> {
-  // Cases whose outcome is a race on the real machine are not drawn (see TopologyOptions, ovsAnswersOnce).
-  const arb = topologyArb({ ovsRootAddresses: false, ...o.topology }).filter(ovsAnswersOnce);
+  // Cases whose outcome is a race on the real machine are not drawn (see TopologyOptions, ovsAnswersOnce, macvlanAnswersOnce).
+  const arb = topologyArb({ ovsRootAddresses: false, ...o.topology }).filter((t) => ovsAnswersOnce(t) && macvlanAnswersOnce(t));
   const params = { seed: o.seed, numRuns: o.runs };
   const kernelCache = new Map<string, Promise<Report>>();
   const kernelOf = (t: Topology, yaml: string) => {

@@ -43,8 +43,23 @@ export interface Leg {
   readonly portUp: boolean;
 }
 
+/** The modes a generated macvlan takes (passthru, one per parent, and source are not drawn). */
+export type MacvlanLegMode = 'bridge' | 'vepa' | 'private';
+
+/** A macvlan of a macvlan segment's parent, in a namespace of its own. */
+export interface MacvlanLeg {
+  readonly host: Iface;
+  readonly mode: MacvlanLegMode;
+}
+
 export type Segment =
   | { readonly kind: 'veth'; readonly a: Iface; readonly b: Iface }
+  /**
+   * A veth pair whose end `parent` is the lower device of macvlans (`ip link add mvN link PARENT type
+   * macvlan mode M`), and whose other end `far` is the rest of the network. The parent and each leg are
+   * in namespaces of their own (made so by the arbitrary).
+   */
+  | { readonly kind: 'macvlan'; readonly parent: Iface; readonly far: Iface; readonly legs: readonly MacvlanLeg[] }
   | {
       readonly kind: 'bridge' | 'ovs';
       /** Bridges live in the script's namespace (OVS's daemons run there in kernel mode). */
@@ -84,9 +99,9 @@ export interface Topology {
   readonly routeGets: readonly RouteGetSpec[];
 }
 
-/** Every host interface (veth ends and leg ends), in creation order. */
+/** Every host interface (veth ends, leg ends, a macvlan segment's parent, far end and macvlans), in creation order. */
 export function hostIfaces(t: Topology): Iface[] {
-  return t.segments.flatMap((s) => (s.kind === 'veth' ? [s.a, s.b] : s.legs.map((l) => l.host)));
+  return t.segments.flatMap((s) => (s.kind === 'veth' ? [s.a, s.b] : s.kind === 'macvlan' ? [s.parent, s.far, ...s.legs.map((l) => l.host)] : s.legs.map((l) => l.host)));
 }
 
 export function nsSpec(t: Topology, name: NsName): NsSpec {

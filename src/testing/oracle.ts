@@ -6,8 +6,9 @@
  *
  * It reasons over a graph, not over packets in time: each namespace has its devices (veth ends, the
  * Linux bridge device, the OVS internal port and the OVS port veths, which the userspace datapath does
- * not enslave), its local and main routing tables, its neighbour cache; L2 segments say which devices
- * hear a frame another one sends. An echo request is followed hop by hop — route lookup, ARP, the
+ * not enslave, macvlans), its local and main routing tables, its neighbour cache; L2 segments say which
+ * devices hear a frame another one sends (a macvlan parent's far end is heard by the parent and its
+ * macvlans, a macvlan's frames by the far end and, in bridge mode, its bridge-mode siblings). An echo request is followed hop by hop — route lookup, ARP, the
  * receiver's input route (local delivery or forwarding), reverse-path validation — and then its echo
  * reply back to the ping's source address the same way. When more than one device answers an ARP
  * request (an address owned twice on a segment, or a weak-host answer), the first reply wins on the
@@ -171,6 +172,39 @@ function build(t: Topology): World {
       const carrier = a.up && b.up;
       hear(a, [], carrier ? [b] : []);
       hear(b, [], carrier ? [a] : []);
+      continue;
+    }
+    if (s.kind === 'macvlan') {
+      // The pair first (the far end registered first), then the macvlans in the script's namespace;
+      // their addresses are added before the parent's and the far end's, as the script does.
+      const farOrder = seq++;
+      const parentOrder = seq++;
+      const legs = s.legs.map((l) => ({ d: host(l.host), mode: l.mode }));
+      for (const l of legs) {
+        moved(l.d);
+        upNow(l.d);
+      }
+      const parent = host(s.parent);
+      parent.order = parentOrder;
+      moved(parent);
+      upNow(parent);
+      const far = host(s.far);
+      far.order = farOrder;
+      moved(far);
+      upNow(far);
+      // A macvlan has its parent's carrier, and it is up (hashed) or nothing reaches it. What the far
+      // end sends reaches the parent's own stack and every macvlan; what the parent sends, the far end
+      // only. A macvlan's frames leave through the parent to the far end — and a bridge-mode one's
+      // broadcasts reach its bridge-mode siblings too; VEPA and private ones reach no sibling, as
+      // nothing out there hairpins (the far end is a host, not a bridge port).
+      const carrier = parent.up && far.up;
+      const live = legs.filter((l) => carrier && l.d.up);
+      hear(far, [], carrier ? [parent, ...live.map((l) => l.d)] : []);
+      hear(parent, [], carrier ? [far] : []);
+      for (const l of legs) {
+        const siblings = l.mode === 'bridge' ? live.filter((x) => x !== l && x.mode === 'bridge').map((x) => x.d) : [];
+        hear(l.d, [], live.includes(l) ? [far, ...siblings] : []);
+      }
       continue;
     }
     const br = mk('', s.name, s.kind === 'bridge' ? 'bridge' : 'ovs-internal', s.up, s.kind === 'bridge' ? s.addrs : [], {});

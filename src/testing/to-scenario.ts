@@ -54,6 +54,15 @@ export function topologyScript(t: Topology): string[] {
       lines.push(`ip link add ${s.a.name} type veth peer name ${s.b.name}`, ...hostLines(s.a), ...hostLines(s.b));
       continue;
     }
+    if (s.kind === 'macvlan') {
+      // The macvlans are made while their parent is still here (`link` is looked up where the command
+      // runs), then each goes to its namespace; the parent moves after them (they stay where they are).
+      lines.push(`ip link add ${s.parent.name} type veth peer name ${s.far.name}`);
+      for (const l of s.legs) lines.push(`ip link add ${l.host.name} link ${s.parent.name} type macvlan mode ${l.mode}`);
+      for (const l of s.legs) lines.push(...hostLines(l.host));
+      lines.push(...hostLines(s.parent), ...hostLines(s.far));
+      continue;
+    }
     if (s.kind === 'bridge') lines.push(`ip link add ${s.name} type bridge`);
     else lines.push(`ovs-vsctl add-br ${s.name}`);
     lines.push(...s.addrs.map((a) => `ip addr add ${a} dev ${s.name}`));
@@ -69,7 +78,7 @@ export function topologyScript(t: Topology): string[] {
   if (t.segments.some((s) => s.kind === 'bridge')) lines.push(`sleep ${SETTLE_SECONDS}`);
   const byPoint = new Map<string, { ns: NsName; name: string }>(hostIfaces(t).map((i) => [pointOf(i.ns, i.name), i]));
   for (const s of t.segments) {
-    if (s.kind === 'veth') continue;
+    if (s.kind === 'veth' || s.kind === 'macvlan') continue;
     byPoint.set(s.name, { ns: '', name: s.name });
     for (const l of s.legs) byPoint.set(l.port, { ns: '', name: l.port });
   }

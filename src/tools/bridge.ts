@@ -4,7 +4,8 @@
  * device by device in ifindex order — a port's master entries (learned, then its own address,
  * permanent), then the device's own multicast list ("self permanent").
  */
-import { BR_AGEING_TIME, fdbOf } from '../devices/bridge.js';
+import { BR_AGEING_TIME, br_set_hairpin, fdbOf } from '../devices/bridge.js';
+import { fail, strerror } from '../core/errno.js';
 import type { DeviceState } from '../sim/state.js';
 import { findByName, type Namespace, type World } from '../sim/world.js';
 import { devicesInOrder, linkFlags, peerInfo } from './ip/link-format.js';
@@ -79,13 +80,81 @@ function linkShow(w: World, ns: Namespace, args: readonly string[]): ToolOutput 
   return out(text);
 }
 
-type Parsed = { readonly object: 'fdb' | 'link' | 'vlan'; readonly args: readonly string[] } | { readonly unsupported: string };
+const LINK_SET_USAGE = `Usage: bridge link set dev DEV [ cost COST ] [ priority PRIO ] [ state STATE ]
+                               [ guard {on | off} ]
+                               [ hairpin {on | off} ]
+                               [ fastleave {on | off} ]
+                               [ root_block {on | off} ]
+                               [ learning {on | off} ]
+                               [ learning_sync {on | off} ]
+                               [ flood {on | off} ]
+                               [ mcast_router MULTICAST_ROUTER ]
+                               [ mcast_flood {on | off} ]
+                               [ bcast_flood {on | off} ]
+                               [ mcast_to_unicast {on | off} ]
+                               [ neigh_suppress {on | off} ]
+                               [ vlan_tunnel {on | off} ]
+                               [ isolated {on | off} ]
+                               [ locked {on | off} ]
+                               [ hwmode {vepa | veb} ]
+                               [ backup_port DEVICE ] [ nobackup_port ]
+                               [ self ] [ master ]
+       bridge link show [dev DEV]
+`;
+
+/** brlink_modify's keywords (exact words): those taking a value, then the flags; only dev and hairpin are modelled. */
+const LINK_SET_VALUED = ['cost', 'priority', 'state', 'guard', 'fastleave', 'root_block', 'learning', 'learning_sync', 'flood', 'mcast_router', 'mcast_flood', 'bcast_flood', 'mcast_to_unicast', 'neigh_suppress', 'vlan_tunnel', 'isolated', 'locked', 'hwmode', 'backup_port'];
+const LINK_SET_FLAGS = ['nobackup_port', 'self', 'master'];
+
+type LinkSet = { readonly dev: string | undefined; readonly hairpin: boolean | undefined } | { readonly fail: ToolOutput };
+
+/**
+ * brlink_modify (`bridge link set`): words compared exactly, a keyword's missing value is "not
+ * complete", a bad on/off is parse_on_off's error (-EINVAL, status 234), anything else the usage.
+ */
+function linkSetParse(args: readonly string[]): LinkSet {
+  let dev: string | undefined;
+  let hairpin: boolean | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const k = args[i] as string;
+    if (k !== 'dev' && k !== 'hairpin') return { fail: out('', LINK_SET_USAGE, 255) };
+    const v = args[++i];
+    if (v === undefined) return { fail: out('', 'Command line is not complete. Try option "help"\n', 255) };
+    if (k === 'dev') dev = v;
+    else if (v === 'on' || v === 'off') hairpin = v === 'on';
+    else return { fail: out('', `Error: argument of "hairpin" must be one of "off", "on", not "${v}"\n`, 234) };
+  }
+  if (dev === undefined) return { fail: out('', 'Device is a required argument.\n', 255) };
+  return { dev, hairpin };
+}
+
+function linkSet(w: World, ns: Namespace, args: readonly string[]): ToolOutput {
+  const p = linkSetParse(args);
+  if ('fail' in p) return p.fail;
+  const dev = findByName(ns.state, p.dev as string);
+  if (!dev) return out('', `Cannot find bridge device "${p.dev as string}"\n`, 255);
+  if (p.hairpin === undefined) return out('');
+  // rtnl_bridge_setlink: only a bridge port has a master to take IFLA_PROTINFO.
+  const r = dev.master === undefined ? fail('EOPNOTSUPP') : br_set_hairpin(w, ns, dev, p.hairpin);
+  return r.ok ? out('') : out('', `RTNETLINK answers: ${strerror(r.errno)}\n`, 255);
+}
+
+type Parsed = { readonly object: 'fdb' | 'link' | 'vlan'; readonly args: readonly string[]; readonly set?: true } | { readonly unsupported: string };
 
 function parse(argv: readonly string[]): Parsed {
   const [obj, cmd, ...rest] = argv.slice(1);
   const object = matches(obj, 'fdb') ? 'fdb' : matches(obj, 'link') ? 'link' : matches(obj, 'vlan') ? 'vlan' : undefined;
-  if (!object) return { unsupported: `'bridge ${obj ?? ''}' is not simulated (supported: fdb show, link show, vlan show)` };
-  if (cmd !== undefined && !(matches(cmd, 'show') || matches(cmd, 'list'))) return { unsupported: `'bridge ${object} ${cmd}' is not simulated (only show)` };
+  if (!object) return { unsupported: `'bridge ${obj ?? ''}' is not simulated (supported: fdb show, link show, link set, vlan show)` };
+  if (object === 'link' && cmd !== undefined && (matches(cmd, 'set') || matches(cmd, 'change'))) {
+    for (let i = 0; i < rest.length; i++) {
+      const k = rest[i] as string;
+      if (LINK_SET_FLAGS.includes(k)) return { unsupported: `'bridge link set ... ${k}' is not simulated (only hairpin)` };
+      if (LINK_SET_VALUED.includes(k)) return { unsupported: `'bridge link set ... ${k}' is not simulated (only hairpin)` };
+      if (k === 'dev' || k === 'hairpin') i++;
+    }
+    return { object, args: rest, set: true };
+  }
+  if (cmd !== undefined && !(matches(cmd, 'show') || matches(cmd, 'list'))) return { unsupported: `'bridge ${object} ${cmd}' is not simulated (only show, and link set)` };
   if (object === 'vlan' && rest.length > 0) return { unsupported: `'bridge vlan show' arguments are not simulated` };
   return { object, args: rest };
 }
@@ -99,7 +168,7 @@ export const bridge: Tool = {
     const p = parse(argv);
     if ('unsupported' in p) return out('', `${p.unsupported}\n`, 255);
     if (p.object === 'fdb') return fdbShow(ctx.world, ctx.ns, p.args);
-    if (p.object === 'link') return linkShow(ctx.world, ctx.ns, p.args);
+    if (p.object === 'link') return p.set ? linkSet(ctx.world, ctx.ns, p.args) : linkShow(ctx.world, ctx.ns, p.args);
     // Without vlan_filtering no port has a VLAN list: only the header is printed.
     return out('port              vlan-id  \n');
   },

@@ -7,6 +7,8 @@
  * - veth (veth_get_stats64): tx is the device's own; rx is its peer's tx — veth counts both ends at
  *   the sender — and a frame the peer could not take (down, or longer than its MTU) is the sender's
  *   tx_dropped and, through __dev_forward_skb, the peer's rx_dropped. Bytes include the Ethernet header.
+ *   What the core drops for it adds to rx_dropped (a macvlan lower's full broadcast queue); what its
+ *   bridge-mode macvlans hand it (dev_forward_skb) is in none of its counters.
  * - lo (loopback_get_stats64): one counter serves as both rx and tx, and loopback_xmit counts after
  *   eth_type_trans has pulled the Ethernet header, so each frame counts 14 bytes less.
  * - A device that is down, or has no carrier, has the noop qdisc, whose drops the kernel counts as
@@ -40,7 +42,7 @@ export interface LinkStats {
 
 const ETH_HLEN = 14;
 
-const ZERO: DevStats = { rx_packets: 0, rx_bytes: 0, tx_packets: 0, tx_bytes: 0, tx_dropped: 0, carrier_changes: 0, noop_dropped: 0, inexact: false };
+const ZERO: DevStats = { rx_packets: 0, rx_bytes: 0, tx_packets: 0, tx_bytes: 0, tx_dropped: 0, carrier_changes: 0, noop_dropped: 0, core_rx_dropped: 0, inexact: false };
 
 /** Open vSwitch's devices: its internal ports, its ports, their peers (never measured). */
 function ovsReached(w: World, dev: DeviceState): boolean {
@@ -67,7 +69,7 @@ export function linkStats(w: World, ns: Namespace, dev: DeviceState): LinkStats 
     return { rx_packets: own.rx_packets, rx_bytes: bytes, rx_dropped: 0, tx_packets: own.rx_packets, tx_bytes: bytes, tx_dropped: 0 };
   }
   const peer = (dev.peer === undefined ? undefined : w.stats.get(dev.peer)) ?? ZERO;
-  return { rx_packets: peer.tx_packets, rx_bytes: peer.tx_bytes, rx_dropped: peer.tx_dropped, tx_packets: own.tx_packets, tx_bytes: own.tx_bytes, tx_dropped: own.tx_dropped };
+  return { rx_packets: peer.tx_packets, rx_bytes: peer.tx_bytes, rx_dropped: peer.tx_dropped + own.core_rx_dropped, tx_packets: own.tx_packets, tx_bytes: own.tx_bytes, tx_dropped: own.tx_dropped };
 }
 
 /** IFLA_CARRIER_CHANGES. */

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { fdbOf, BR_AGEING_TIME } from '../../src/devices/bridge.js';
 import { NS_PER_SEC } from '../../src/sim/event-loop.js';
-import { BROADCAST, devOf, linuxBridge, listen, mac, send, sleep, tool } from './helpers.js';
+import { BROADCAST, devOf, linuxBridge, listen, mac, nsOf, send, sleep, tool } from './helpers.js';
+import { dev_set_promiscuity } from '../../src/core/dev.js';
 import type { World } from '../../src/sim/world.js';
 
 /** br0's learned entries, MAC → port name. */
@@ -191,5 +192,58 @@ describe('Linux bridge: flooding and forwarding', () => {
     send(w, 'ns1', 'veth1', BROADCAST, mac(1));
     expect(h2.received()).toEqual([]);
     expect(learned(w)).toEqual({});
+  });
+});
+
+describe('Linux bridge: hairpin mode and a promiscuous bridge device', () => {
+  it('floods a broadcast back out of its ingress port when that port is in hairpin mode', () => {
+    const { world: w } = linuxBridge(3, 'bridge link set dev br-veth1 hairpin on');
+    const hosts = [1, 2, 3].map((i) => listen(w, `ns${i}`, `veth${i}`));
+    send(w, 'ns1', 'veth1', BROADCAST, mac(1));
+    expect(hosts.map((h) => h.received().length)).toEqual([1, 1, 1]);
+  });
+
+  it('sends a unicast learned behind the ingress port back out of it in hairpin mode (should_deliver)', () => {
+    const { world: w } = linuxBridge(2, 'bridge link set dev br-veth1 hairpin on');
+    send(w, 'ns1', 'veth1', BROADCAST, mac(5));
+    const [h1, h2] = [listen(w, 'ns1', 'veth1'), listen(w, 'ns2', 'veth2')];
+    send(w, 'ns1', 'veth1', mac(5), mac(1));
+    expect([h1.received(), h2.received()]).toEqual([[`${mac(1)}>${mac(5)}`], []]);
+    // ... and not once it is off again.
+    tool(w, 'bridge link set dev br-veth1 hairpin off');
+    send(w, 'ns1', 'veth1', mac(5), mac(1));
+    expect(h1.received()).toHaveLength(1);
+  });
+
+  it('shows the hairpin flag in ip -d link', () => {
+    const { world: w } = linuxBridge(1, 'bridge link set dev br-veth1 hairpin on');
+    expect(tool(w, 'ip -d link show br-veth1').stdout).toContain(' cost 2 hairpin on guard off ');
+  });
+
+  it.each([
+    ['bridge link set dev veth9 hairpin on', '', 'Cannot find bridge device "veth9"\n', 255],
+    ['bridge link set dev br0 hairpin on', '', 'RTNETLINK answers: Operation not supported\n', 255],
+    ['bridge link set dev br-veth1 hairpin maybe', '', 'Error: argument of "hairpin" must be one of "off", "on", not "maybe"\n', 234],
+    ['bridge link set dev br-veth1 hairpin', '', 'Command line is not complete. Try option "help"\n', 255],
+    ['bridge link set hairpin on', '', 'Device is a required argument.\n', 255],
+  ])('%s: what iproute2 6.1 says', (line, stdout, stderr, exit) => {
+    const { world: w } = linuxBridge(1);
+    expect(tool(w, line)).toEqual({ stdout, stderr, exit });
+  });
+
+  it('passes what it switches up to a bridge device that is promiscuous (local_rcv)', () => {
+    const { world: w } = linuxBridge(3);
+    send(w, 'ns3', 'veth3', BROADCAST, mac(3));
+    const br = listen(w, '', 'br0');
+    send(w, 'ns1', 'veth1', mac(3), mac(1));
+    send(w, 'ns1', 'veth1', mac(7), mac(1));
+    expect(br.received()).toEqual([]);
+    // What a macvlan on the bridge does to it: dev_set_promiscuity.
+    dev_set_promiscuity(w, nsOf(w, ''), devOf(w, '', 'br0'), 1);
+    const h3 = listen(w, 'ns3', 'veth3');
+    send(w, 'ns1', 'veth1', mac(3), mac(1));
+    send(w, 'ns1', 'veth1', mac(7), mac(1));
+    expect(br.received()).toEqual([`${mac(1)}>${mac(3)}`, `${mac(1)}>${mac(7)}`]);
+    expect(h3.received()).toEqual([`${mac(1)}>${mac(3)}`, `${mac(1)}>${mac(7)}`]);
   });
 });

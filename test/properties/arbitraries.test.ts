@@ -9,7 +9,7 @@ import { prepare } from '../../src/runner/simulate.js';
 
 describe('generated topologies', () => {
   it('print as valid scenario files whose every line the simulator runs', () => {
-    const seen = { veth: 0, bridge: 0, ovs: 0, sysctl: 0, route: 0, dev: 0, overlap: 0 };
+    const seen = { veth: 0, bridge: 0, ovs: 0, macvlan: 0, sysctl: 0, route: 0, dev: 0, overlap: 0 };
     fc.assert(
       fc.property(topologyArb(), (t) => {
         const text = topologyYaml(t, { name: 'generated' });

@@ -11,7 +11,9 @@ import { ovsBridgeOf } from '../../src/devices/ovs.js';
 import { fdbOf } from '../../src/devices/bridge.js';
 import { deviceAt, framesAt, hex, macString } from './helpers.js';
 
-const withBridge = (t: Topology) => t.segments.some((s) => s.kind !== 'veth');
+type Segment = Topology['segments'][number];
+const isBridge = (s: Segment): s is Extract<Segment, { kind: 'bridge' | 'ovs' }> => s.kind === 'bridge' || s.kind === 'ovs';
+const withBridge = (t: Topology) => t.segments.some(isBridge);
 const bridged = topologyArb({ captureAll: true, maxSegments: 2, maxLegs: 4 }).filter(withBridge);
 /** Everything up: more traffic crosses the bridges, so more is learned. */
 const busy = topologyArb({ captureAll: true, maxSegments: 2, maxLegs: 4, linkStates: false, maxPings: 4 }).filter(withBridge);
@@ -23,7 +25,7 @@ describe('bridges over random topologies', () => {
       fc.property(bridged, (t) => {
         const { run } = runTopology(t);
         for (const s of t.segments) {
-          if (s.kind === 'veth') continue;
+          if (!isBridge(s)) continue;
           for (const l of s.legs) {
             const came = new Set(framesAt(run, l.port, 'in').map((f) => hex(f.data)));
             if (came.size > 0) ports++;
@@ -44,7 +46,7 @@ describe('bridges over random topologies', () => {
         const { run } = runTopology(t);
         const w = run.world;
         for (const s of t.segments) {
-          if (s.kind === 'veth' || !s.up) continue;
+          if (!isBridge(s) || !s.up) continue;
           const br = deviceAt(run, '', s.name);
           if (!br) continue;
           // Where each source MAC entered the switch last: a port's received frames, and for OVS what

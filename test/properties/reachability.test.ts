@@ -1,6 +1,6 @@
 /**
  * The simulator agrees with an independent reachability oracle (src/testing/oracle.ts): over random
- * topologies — veth pairs, Linux bridges, OVS bridges, link states, sysctls, static routes, ping -I —
+ * topologies — veth pairs, Linux bridges, OVS bridges, macvlans, link states, sysctls, static routes, ping -I —
  * every ping the oracle decides gets at least one echo reply in the simulator exactly when the oracle
  * says 'reply'. The oracle reasons from the kernel's rules; where the two differed, the kernel decided:
  * three simulator bugs it found are fixed, each kept as a scenario (route-via-own-address,
@@ -55,6 +55,6 @@ describe('reachability: the simulator agrees with the oracle', () => {
     expect(decided / (decided + tally.unknown)).toBeGreaterThan(0.95);
     expect(tally.reply).toBeGreaterThan(100);
     expect(tally['no-reply']).toBeGreaterThan(100);
-    expect([...kinds].sort()).toEqual(['bridge', 'ovs', 'veth']);
+    expect([...kinds].sort()).toEqual(['bridge', 'macvlan', 'ovs', 'veth']);
   });
 });

@@ -19,6 +19,7 @@ import type { Namespace, World } from '../../sim/world.js';
 import { BR_AGEING_TIME, BRIDGE_KIND, br_gc_timer_left, br_port_info } from '../../devices/bridge.js';
 import { OVS_INTERNAL_KIND, ovsPortOf } from '../../devices/ovs.js';
 import { netdev_ops } from '../../core/netdevice.js';
+import { macvlan_bc_queue_len_used, macvlanOf, type MacvlanDev } from '../../devices/macvlan.js';
 import { unsupported } from './errors.js';
 import type { Printer } from './print.js';
 
@@ -164,7 +165,7 @@ function bridgeSlaveOpts(w: World, br: DeviceState, port: DeviceState): Opt[] {
     ['state', c.forwarding ? 'forwarding' : 'disabled'],
     ['priority', PORT_PRIORITY],
     ['cost', 2],
-    ['hairpin', false],
+    ['hairpin', c.hairpin],
     ['guard', false],
     ['root_block', false],
     ['fastleave', false],
@@ -198,6 +199,21 @@ function bridgeSlaveOpts(w: World, br: DeviceState, port: DeviceState): Opt[] {
   ];
 }
 
+/** macvlan_print_opt: mode, flags, the queue lengths (this kernel sends no IFLA_MACVLAN_BC_CUTOFF at its default). */
+function macvlanOpts(p: Printer, w: World, vlan: MacvlanDev): void {
+  p.str('mode', `mode ${vlan.mode} `, vlan.mode);
+  if (vlan.nopromisc) p.bool('nopromisc', 'nopromisc ', true);
+  if (vlan.nodst) p.bool('nodst', 'nodst ', true);
+  p.num('bcqueuelen', `bcqueuelen ${vlan.bcQueueLenReq} `, vlan.bcQueueLenReq);
+  const used = macvlan_bc_queue_len_used(w, vlan);
+  p.num('usedbcqueuelen', `usedbcqueuelen ${used} `, used);
+}
+
+/** A new device's tso_max_size is TSO_LEGACY_MAX_SIZE; a bridge's grows with its first port. */
+function tsoMaxSize(dev: DeviceState): number {
+  return dev.kind === BRIDGE_KIND && !dev.carrierComputed ? TSO_LEGACY_MAX_SIZE : GSO_MAX_SIZE;
+}
+
 /**
  * What -details adds to a link after the link-layer line: the device's attributes, its kind's
  * (print_linktype: "linkinfo" in JSON) each on its own line (print_nl: a '\' with -o), then the rest.
@@ -212,10 +228,13 @@ export function linkDetails(p: Printer, w: World, ns: Namespace, dev: DeviceStat
   // lo's max_mtu is 0 in the kernel (no limit set), though dev_set_mtu takes up to INT_MAX there.
   const minMtu = lo ? 0 : ops.minMtu;
   const maxMtu = lo ? 0 : ops.maxMtu;
-  // br_add_if: dev_set_promiscuity and dev_set_allmulti, one each.
-  const promisc = bridge ? 1 : 0;
+  // br_add_if: dev_set_promiscuity and dev_set_allmulti, one each; the kernel's other users (a
+  // macvlan's lower device) count in dev->promiscuity.
+  const allmulti = bridge ? 1 : 0;
+  const promisc = allmulti + (dev.promiscuity ?? 0);
+  const vlan = macvlanOf(w, dev.id);
   p.num('promiscuity', ` promiscuity ${promisc} `, promisc);
-  p.num('allmulti', ` allmulti ${promisc} `, promisc);
+  p.num('allmulti', ` allmulti ${allmulti} `, allmulti);
   p.num('min_mtu', `minmtu ${minMtu} `, minMtu);
   p.num('max_mtu', `maxmtu ${maxMtu} `, maxMtu);
   if (ops.infoKind !== undefined) {
@@ -225,6 +244,11 @@ export function linkDetails(p: Printer, w: World, ns: Namespace, dev: DeviceStat
     if (dev.kind === BRIDGE_KIND) {
       p.openObject('info_data');
       printOpts(p, bridgeOpts(w, dev));
+      p.closeObject();
+    }
+    if (vlan) {
+      p.openObject('info_data');
+      macvlanOpts(p, w, vlan);
       p.closeObject();
     }
     if (bridge) {
@@ -238,7 +262,8 @@ export function linkDetails(p: Printer, w: World, ns: Namespace, dev: DeviceStat
   }
   if (o.link) p.str('inet6_addr_gen_mode', 'addrgenmode eui64 ', 'eui64');
   const queues = ops.infoKind === 'veth' ? VETH_QUEUES : 1;
-  const tsoMax = dev.kind === BRIDGE_KIND && !dev.carrierComputed ? TSO_LEGACY_MAX_SIZE : GSO_MAX_SIZE;
+  // netif_inherit_tso_max: a macvlan has its lower device's, as it was when the macvlan was made.
+  const tsoMax = tsoMaxSize(vlan ? vlan.tsoFrom : dev);
   printOpts(p, [
     ['num_tx_queues', queues, 'numtxqueues'],
     ['num_rx_queues', queues, 'numrxqueues'],

@@ -14,6 +14,7 @@ import type { Family } from './parse.js';
 import type { Printer } from './print.js';
 import { peernet2idAlloc } from './nsid.js';
 import { linkDetails } from './link-details.js';
+import { netdev_ops } from '../../core/netdevice.js';
 import { carrierChanges, linkStats, type LinkStats as LinkStats64 } from '../link-stats.js';
 
 export type OperState = 'UNKNOWN' | 'DOWN' | 'LOWERLAYERDOWN' | 'UP';
@@ -28,11 +29,13 @@ export function operState(dev: DeviceState): OperState {
   if (dev.kind === 'loopback' || dev.kind === 'ovs-internal') return 'UNKNOWN';
   // A bridge whose carrier was never recomputed (no port yet) never had its operstate set either.
   if (dev.kind === 'bridge' && !dev.carrierComputed) return 'UNKNOWN';
+  // What linkwatch kept at the device's last carrier change.
+  if (dev.operstate !== undefined) return dev.operstate;
   if (dev.carrier) return 'UP';
   return dev.kind === 'veth' ? 'LOWERLAYERDOWN' : 'DOWN';
 }
 
-/** What IFLA_LINK and IFLA_LINK_NETNSID say of a veth's peer. */
+/** What IFLA_LINK and IFLA_LINK_NETNSID say of a veth's peer or a macvlan's lower device. */
 interface PeerInfo {
   /** What follows the '@' in the text: the peer's name, "if<ifindex>", or NONE. */
   readonly label: string;
@@ -45,10 +48,14 @@ interface PeerInfo {
   readonly netnsName: string | undefined;
 }
 
-/** The peer, allocating the peer namespace's id as a dump does. */
+/**
+ * The peer (IFLA_LINK: a veth's peer, a macvlan's lower device), allocating the peer namespace's id as
+ * a dump does.
+ */
 export function peerInfo(w: World, ns: Namespace, dev: DeviceState): PeerInfo | undefined {
-  if (dev.kind !== 'veth') return undefined;
-  const peer = dev.peer === undefined ? undefined : w.device(dev.peer);
+  const iflink = netdev_ops(dev).iflink;
+  if (!iflink) return undefined;
+  const peer = iflink(w, dev);
   if (!peer) return { label: 'NONE', iflink: 0, name: undefined, mDown: false, netnsid: undefined, netnsName: undefined };
   if (peer.ns === ns) return { label: peer.dev.name, iflink: peer.dev.ifindex, name: peer.dev.name, mDown: !peer.dev.up, netnsid: undefined, netnsName: undefined };
   const id = peernet2idAlloc(w, ns, peer.ns);
@@ -299,5 +306,5 @@ export function devicesInOrder(ns: Namespace): DeviceState[] {
 
 /** A link's kind as IFLA_INFO_KIND names it (lo has none). */
 export function linkKind(dev: DeviceState): string | undefined {
-  return dev.kind === 'veth' ? 'veth' : dev.kind === 'bridge' ? 'bridge' : dev.kind === 'ovs-internal' ? 'openvswitch' : undefined;
+  return netdev_ops(dev).infoKind;
 }

@@ -1,18 +1,20 @@
 /**
- * `ip link` (ip/iplink.c): add (veth, bridge), set, delete, show. iplink_parse reads the words into one
+ * `ip link` (ip/iplink.c): add (veth, bridge, macvlan), set, delete, show. iplink_parse reads the words into one
  * request, which the kernel then applies in do_setlink's order — namespace, address, MTU, name, up or
  * down, master — stopping at the first refusal.
  */
 import { Args, matches } from './args.js';
 import type { IpCtx } from './context.js';
 import { duparg, duparg2, fail, invarg, nodev, rtnlFail, unsupported } from './errors.js';
-import { getInteger, llAddrA2n, macToString } from './parse.js';
+import { getInteger, getUnsigned, llAddrA2n, macToString } from './parse.js';
 import { ipaddrList } from './addr.js';
 import { peernet2idAlloc } from './nsid.js';
 import { dev_change_flags, dev_change_name, dev_change_net_namespace, dev_set_mac_address, dev_set_mtu, do_set_master, rtnl_dellink } from '../../core/dev.js';
 import type { Result } from '../../core/errno.js';
 import { BRIDGE_KIND, br_newlink, br_set_ageing_time } from '../../devices/bridge.js';
 import { veth_newlink } from '../../devices/veth.js';
+import { macvlan_newlink, type MacvlanLinkOptions, type MacvlanMode } from '../../devices/macvlan.js';
+import { netdev_ops } from '../../core/netdevice.js';
 import { findById, type Namespace } from '../../sim/world.js';
 
 /** What iplink_parse gathered for one device (the main one, or a veth's peer). */
@@ -25,6 +27,8 @@ export interface LinkReq {
   netns?: string;
   /** An ifindex; 0 for nomaster. */
   master?: number;
+  /** `link DEV` (IFLA_LINK): the device a macvlan sits on, by ifindex where the command runs. */
+  link?: number;
   type?: string;
   /** Words after "type KIND". */
   typeArgs: readonly string[];
@@ -50,6 +54,7 @@ export function iplinkParse(ctx: IpCtx, args: Args, create: boolean): LinkReq & 
   let dev: string | undefined;
   // In C, `dev != name` compares pointers: true once dev was set apart from "name".
   let devIsName = true;
+  let linkName: string | undefined;
   for (; args.more; args.shift()) {
     const w = args.word;
     // Tested in iplink_parse's order, which decides what an abbreviation means ("m" is master, "t"
@@ -63,7 +68,11 @@ export function iplinkParse(ctx: IpCtx, args: Args, create: boolean): LinkReq & 
       name = v;
       devIsName = dev === undefined;
       dev ??= name;
-    } else if (w === 'index' || matches(w, 'link') || matches(w, 'broadcast') || w === 'brd') unsupported(`ip link ... ${w}`);
+    } else if (matches(w, 'link')) {
+      // Only a macvlan's lower device: the other kinds here take no IFLA_LINK.
+      if (!create) unsupported(`ip link set ... ${w}`);
+      linkName = args.next();
+    } else if (w === 'index' || matches(w, 'broadcast') || w === 'brd') unsupported(`ip link ... ${w}`);
     else if (matches(w, 'address')) req.address = llAddrA2n(args.next(), 32);
     else if (matches(w, 'txqueuelen') || w === 'qlen' || matches(w, 'txqlen')) unsupported(`ip link ... ${w}`);
     else if (w === 'mtu') {
@@ -103,6 +112,8 @@ export function iplinkParse(ctx: IpCtx, args: Args, create: boolean): LinkReq & 
   if (name === undefined) name = dev;
   else if (dev === undefined) dev = name;
   const sameName = name === dev;
+  // ll_name_to_index before the kind's own options are read.
+  if (linkName !== undefined) req.link = ctx.ifindex(linkName) || nodev(linkName);
 
   if (dev !== undefined && req.address && !create && ctx.ifindex(dev) && req.address.length !== 6) {
     fail(1, `Invalid address length ${req.address.length} - must be 6 bytes\n`);
@@ -124,12 +135,66 @@ export function iplinkParse(ctx: IpCtx, args: Args, create: boolean): LinkReq & 
 
 /** Link kinds iproute2 6.1 can create that the simulator does not model. */
 const KNOWN_KINDS = new Set([
-  'vlan', 'vxlan', 'macvlan', 'macvtap', 'bond', 'bond_slave', 'bridge_slave', 'dummy', 'ifb', 'ipvlan', 'ipvtap', 'gre', 'gretap', 'ip6gre', 'ip6gretap',
+  'vlan', 'vxlan', 'macvtap', 'bond', 'bond_slave', 'bridge_slave', 'dummy', 'ifb', 'ipvlan', 'ipvtap', 'gre', 'gretap', 'ip6gre', 'ip6gretap',
   'ipip', 'sit', 'ip6tnl', 'vti', 'vti6', 'geneve', 'bareudp', 'vrf', 'team', 'team_slave', 'hsr', 'macsec', 'netdevsim', 'nlmon', 'rmnet', 'wireguard',
   'xfrm', 'can', 'vcan', 'vxcan', 'erspan', 'ip6erspan', 'gtp', 'amt', 'ipoib', 'lowpan', 'virt_wifi', 'tun', 'openvswitch', 'batadv',
 ]);
 
 const VETH_USAGE = "Usage: ip link <options> type veth [peer <options>]\nTo get <options> type 'ip link add help'\n";
+
+const MACVLAN_USAGE = `Usage: ... macvlan mode MODE [flag MODE_FLAG] MODE_OPTS [bcqueuelen BC_QUEUE_LEN]
+
+MODE: private | vepa | bridge | passthru | source
+MODE_FLAG: null | nopromisc | nodst
+MODE_OPTS: for mode "source":
+\tmacaddr { { add | del } <macaddr> | set [ <macaddr> [ <macaddr>  ... ] ] | flush }
+BC_QUEUE_LEN: Length of the rx queue for broadcast/multicast: [0-4294967295]
+`;
+
+const MACVLAN_MODES: readonly MacvlanMode[] = ['private', 'vepa', 'bridge', 'passthru', 'source'];
+
+/**
+ * macvlan_parse_opt (ip/iplink_macvlan.c, iproute2 6.1): keywords in this order of abbreviation —
+ * mode, flag, macaddr, nopromisc, nodst, bcqueuelen, help; values compared exactly. Its errors go to
+ * stderr with status 1 (a missing value: "not complete", 255). Mode source and its macaddr lists are
+ * not simulated.
+ */
+function macvlanParseOpt(args: readonly string[]): MacvlanLinkOptions {
+  const a = new Args(args);
+  const o: { -readonly [K in keyof MacvlanLinkOptions]: MacvlanLinkOptions[K] } = {};
+  let hasFlags = false;
+  const usage = (first = ''): never => fail(1, `${first}${MACVLAN_USAGE}`);
+  for (; a.more; a.shift()) {
+    const w = a.word;
+    if (matches(w, 'mode')) {
+      const v = a.next();
+      if (!(MACVLAN_MODES as readonly string[]).includes(v)) fail(1, `Error: argument of "mode" must be "private", "vepa", "bridge", "passthru" or "source", not "${v}"\n`);
+      if (v === 'source') unsupported('ip link add ... type macvlan mode source (its source-MAC lists)');
+      o.mode = v as MacvlanMode;
+    } else if (matches(w, 'flag')) {
+      const v = a.next();
+      if (v === 'nopromisc') o.nopromisc = true;
+      else if (v === 'nodst') o.nodst = true;
+      else if (v !== 'null') fail(1, `Error: argument of "flag" must be "nopromisc", "nodst" or "null", not "${v}"\n`);
+      hasFlags = true;
+    } else if (matches(w, 'macaddr')) unsupported('ip link add ... type macvlan macaddr (mode source)');
+    else if (matches(w, 'nopromisc')) {
+      o.nopromisc = true;
+      hasFlags = true;
+    } else if (matches(w, 'nodst')) {
+      o.nodst = true;
+      hasFlags = true;
+    } else if (matches(w, 'bcqueuelen')) {
+      const v = a.next();
+      const n = getUnsigned(v);
+      if (n === undefined) fail(1, `Error: argument of "bcqueuelen" must be a positive integer [0-4294967295], not "${v}"\n`);
+      o.bcQueueLen = n;
+    } else if (matches(w, 'help')) usage();
+    else usage(`macvlan: unknown option "${w}"?\n`);
+  }
+  if (hasFlags && o.nopromisc && o.mode !== 'passthru') usage('macvlan: nopromisc flag only valid in passthru mode\n');
+  return o;
+}
 
 function must(r: Result): void {
   if (!r.ok) rtnlFail(r);
@@ -140,11 +205,19 @@ function targetNs(ctx: IpCtx, req: LinkReq): Namespace {
   return req.netns === undefined ? ctx.ns : (ctx.netns(req.netns) as Namespace);
 }
 
-/** `ip link add`: veth (with an optional peer) or bridge. */
+/** `ip link add`: veth (with an optional peer), bridge, or macvlan. */
 function iplinkAdd(ctx: IpCtx, args: Args): number {
   const req = iplinkParse(ctx, args, true);
   if (req.type === undefined) return fail(1, 'Not enough information: "type" argument is required\n');
+  if (KNOWN_KINDS.has(req.type)) return unsupported(`ip link add ... type ${req.type} (only veth, bridge and macvlan are modelled)`);
+  if (req.link !== undefined && req.type !== 'macvlan') unsupported(`ip link add ... link DEV type ${req.type} (only a macvlan's lower device is modelled)`);
   let peer: (LinkReq & { ifindex: number }) | undefined;
+  if (req.type === 'macvlan') {
+    const opts = macvlanParseOpt(req.typeArgs);
+    if (req.master !== undefined) unsupported('ip link add ... master ... type macvlan');
+    if (ctx.dry) return 0;
+    return macvlanAdd(ctx, req, opts);
+  }
   if (req.type === 'veth') {
     if (req.typeArgs.length > 0) {
       if (req.typeArgs[0] !== 'peer') {
@@ -163,8 +236,6 @@ function iplinkAdd(ctx: IpCtx, args: Args): number {
     bridgeOptions(req.typeArgs);
     if (req.mtu !== undefined || req.address !== undefined) unsupported('ip link add ... type bridge with mtu or address');
 
-  } else if (KNOWN_KINDS.has(req.type)) {
-    return unsupported(`ip link add ... type ${req.type} (only veth and bridge are modelled)`);
   } else if (req.typeArgs.length > 0) {
     return fail(1, `Garbage instead of arguments "${req.typeArgs[0] ?? ''} ...". Try "ip link help".\n`);
   }
@@ -212,6 +283,35 @@ function iplinkAdd(ctx: IpCtx, args: Args): number {
   return 0;
 }
 
+/**
+ * macvlan_newlink, then rtnl_configure_link: a macvlan asked to be up that cannot open (its address in
+ * use) is unregistered again, and the request fails.
+ */
+function macvlanAdd(ctx: IpCtx, req: LinkReq, opts: MacvlanLinkOptions): number {
+  const w = ctx.world;
+  const ns = targetNs(ctx, req);
+  if (req.name !== undefined && req.name.length >= 16) return rtnlFail({ errno: 'EINVAL', extack: 'Attribute failed policy validation' });
+  if (req.address && req.address.length !== 6) return rtnlFail({ errno: 'EINVAL' });
+  const lowerDev = req.link === undefined ? undefined : ctx.ns.state.devices[req.link];
+  const lower = lowerDev ? { ns: ctx.ns, dev: lowerDev } : undefined;
+  const o: MacvlanLinkOptions = { ...opts, ...(req.mtu !== undefined ? { mtu: req.mtu } : {}), ...(req.address ? { mac: macToString(req.address) } : {}) };
+  const before = new Set(Object.values(ns.state.devices).map((d) => d.id));
+  must(macvlan_newlink(w, ns, req.name ?? 'macvlan%d', lower, o));
+  const made = Object.values(ns.state.devices).find((d) => !before.has(d.id));
+  if (!made) return 0;
+  // The new device's RTM_NEWLINK names its lower device's namespace.
+  const lowerNs = netdev_ops(made).iflink?.(w, made)?.ns;
+  if (lowerNs && lowerNs !== ns) peernet2idAlloc(w, ns, lowerNs);
+  if (req.up) {
+    const r = dev_change_flags(w, ns, made.ifindex, true);
+    if (!r.ok) {
+      rtnl_dellink(w, ns, made.ifindex);
+      return rtnlFail(r);
+    }
+  }
+  return 0;
+}
+
 /** `type bridge` options the simulator models: ageing_time (centiseconds, as iproute2 takes it). */
 function bridgeOptions(args: readonly string[]): { ageingCs?: number } {
   const o: { ageingCs?: number } = {};
@@ -249,7 +349,8 @@ function iplinkSet(ctx: IpCtx, args: Args): number {
   if (req.netns !== undefined) {
     const to = ctx.netns(req.netns) as Namespace;
     const dev = ns.state.devices[req.ifindex];
-    const peer = dev?.peer === undefined ? undefined : w.device(dev.peer);
+    // The device it sits on (a veth's peer, a macvlan's lower device), whose namespace its messages name.
+    const peer = dev === undefined ? undefined : netdev_ops(dev).iflink?.(w, dev);
     // A new name given with the move is used if the old one is taken there (dev_change_net_namespace's pattern).
     const r = dev_change_net_namespace(w, ns, req.ifindex, to, req.name);
     if (!r.ok) rtnlFail(r);
@@ -272,7 +373,7 @@ function iplinkSet(ctx: IpCtx, args: Args): number {
 
 function iplinkDelete(ctx: IpCtx, args: Args): number {
   const req = iplinkParse(ctx, args, false);
-  if (req.type !== undefined && req.type !== 'veth' && req.type !== 'bridge') unsupported(`ip link delete ... type ${req.type}`);
+  if (req.type !== undefined && req.type !== 'veth' && req.type !== 'bridge' && req.type !== 'macvlan') unsupported(`ip link delete ... type ${req.type}`);
   if (ctx.dry) return 0;
   must(rtnl_dellink(ctx.world, ctx.ns, req.ifindex));
   return 0;

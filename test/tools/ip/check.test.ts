@@ -29,6 +29,13 @@ describe('ip.check', () => {
       'ip route add',
       'ip netns exec ns1',
       'ip -V',
+      'ip link add mv1 link veth0 type macvlan mode bridge',
+      'ip l a mv1 l veth0 address 02:00:00:00:00:01 mtu 1400 up type macvlan mo private bcq 5 nod',
+      'ip link add mv1 link veth0 netns ns1 type macvlan',
+      'ip link add mv1 link veth0 type macvlan mode passthru nopromisc',
+      'ip link add mv1 link veth0 type macvlan mode foo',
+      'ip link add mv1 link veth0 type macvlan help',
+      'ip link delete mv1 type macvlan',
       'ip -br a',
       'ip -brief -4 addr show dev veth0',
       'ip -j -p link',
@@ -76,6 +83,12 @@ describe('ip.check', () => {
       ['ip netns exec ns1 ping -c 1 10.1.1.3', /script runner/],
       ['ip addr add 2001:db8::1/64 dev veth0', /IPv6/],
       ['ip link add veth0 up type veth', /up type veth/],
+      ['ip link add mv1 link veth0 type macvlan mode source', /mode source/],
+      ['ip link add mv1 link veth0 type macvlan macaddr add 02:00:00:00:00:01', /macaddr/],
+      ['ip link add mv1 link veth0 master br0 type macvlan', /master/],
+      ['ip link add v0 link veth0 type veth', /link DEV type veth/],
+      ['ip link set mv1 link veth0', /ip link set \.\.\. link/],
+      ['ip link set mv1 type macvlan mode bridge', /type macvlan/],
     ];
     for (const [line, why] of refused) expect(ip.check(argv(line)), line).toMatch(why);
   });
