@@ -2,7 +2,7 @@
  * Canonical comparison of two runs (format v1). Both sides are rendered as one text — captures in script
  * order, then output — and normalised: unicast MACs renamed by first appearance to <mac1>, <mac2>…, ICMP
  * echo ids to <id1>…, IPv4 identification fields in `tcpdump -v`'s header line to <ipid1>…, ping and
- * arping timings to <t>; trailing spaces and a block's leading/trailing blank lines dropped. Other tools
+ * arping timings and `ovs-appctl fdb/show` ages to <t>; trailing spaces and a block's leading/trailing blank lines dropped. Other tools
  * compare scenario files the same way: change nothing here without the format.
  */
 import type { Block } from './report.js';
@@ -16,6 +16,13 @@ const ARPING_TIME = /^((?:Unicast|Broadcast) (?:reply|request) from .*) \d+\.\d{
  * hashed, randomly keyed counter (__ip_select_ident), so only which datagrams share one is stable.
  */
 const IP_ID = /(\(tos 0x[0-9a-f]+(?:,(?:ECT\([01]\)|CE))?(?:, ttl \d+)?, id )(\d+)(?=, offset \d+, flags \[)/g;
+
+/**
+ * `ovs-appctl fdb/show`'s rows (port, VLAN, MAC, age in seconds): an age counts wall-clock seconds since
+ * the MAC was last seen, which a loaded machine stretches — OVS's own tests blank it too (ofproto-dpif.at
+ * pipes fdb/show through sed). Matched after MACs are renamed.
+ */
+const OVS_FDB_AGE = /^(\s*(?:\d+|LOCAL)\s+\d+\s+<mac\d+>\s+)\d+$/gm;
 
 /** Unicast means the group bit of the first octet is clear; the all-zero address is no one's. */
 function isUnicast(mac: string): boolean {
@@ -57,7 +64,8 @@ export function canonicalBlocks(blocks: readonly Block[]): Block[] {
         .replace(/\btime=\d+(?:\.\d+)? ms\b/g, 'time=<t> ms')
         .replace(/\btime \d+ms\b/g, 'time <t>ms')
         .replace(/rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms/g, 'rtt min/avg/max/mdev = <t> ms')
-        .replace(ARPING_TIME, '$1 <t>ms'),
+        .replace(ARPING_TIME, '$1 <t>ms')
+        .replace(OVS_FDB_AGE, '$1<t>'),
     ),
   }));
 }
