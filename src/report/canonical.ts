@@ -24,6 +24,20 @@ const IP_ID = /(\(tos 0x[0-9a-f]+(?:,(?:ECT\([01]\)|CE))?(?:, ttl \d+)?, id )(\d
  */
 const OVS_FDB_AGE = /^(\s*(?:\d+|LOCAL)\s+\d+\s+<mac\d+>\s+)\d+$/gm;
 
+/**
+ * A bridge id as iproute2 prints it (`ip -d link`: designated_root 8000.36:a:11:82:5c:77) has its address
+ * bytes unpadded, so a random MAC with a byte below 0x10 would escape the MAC renaming: its bytes are
+ * padded first, and the id then names the same <macN> as the device whose address it is.
+ */
+const BRIDGE_ID = /\b([0-9a-f]{4})\.([0-9a-f]{1,2}(?::[0-9a-f]{1,2}){5})\b/g;
+
+function padBridgeId(_m: string, prio: string, mac: string): string {
+  return `${prio}.${mac
+    .split(':')
+    .map((b) => b.padStart(2, '0'))
+    .join(':')}`;
+}
+
 /** Unicast means the group bit of the first octet is clear; the all-zero address is no one's. */
 function isUnicast(mac: string): boolean {
   return (parseInt(mac.slice(0, 2), 16) & 1) === 0 && mac !== '00:00:00:00:00:00';
@@ -58,6 +72,7 @@ export function canonicalBlocks(blocks: readonly Block[]): Block[] {
     key: b.key,
     text: trimBlock(
       b.text
+        .replace(BRIDGE_ID, padBridgeId)
         .replace(MAC, (m) => (isUnicast(m.toLowerCase()) ? macs.name(m.toLowerCase()) : m))
         .replace(ECHO_ID, (_m, head: string, id: string) => head + ids.name(id))
         .replace(IP_ID, (_m, head: string, id: string) => head + ipIds.name(id))

@@ -96,3 +96,12 @@ describe('ovs-appctl fdb/show ages', () => {
     expect(a).toContain('    1    10  <mac1>    <t>\n');
   });
 });
+
+describe('bridge ids', () => {
+  it('name the same <macN> as the address they are made of, even with bytes printed unpadded', () => {
+    const a = canonicalText([{ key: 'output', text: 'link/ether fe:d2:78:9b:2d:02 brd ff:ff:ff:ff:ff:ff\n designated_root 8000.fe:d2:78:9b:2d:2\n' }]);
+    const b = canonicalText([{ key: 'output', text: 'link/ether 12:34:56:78:9a:bc brd ff:ff:ff:ff:ff:ff\n designated_root 8000.12:34:56:78:9a:bc\n' }]);
+    expect(a).toBe(b);
+    expect(a).toContain('designated_root 8000.<mac1>');
+  });
+});
