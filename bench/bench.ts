@@ -22,7 +22,8 @@
  *                              scenario text to the first 160x48 frame drawn (goal: under 1 s)
  * tui_step_ms                  one `n` in the UI and the 160x48 frame it draws (goal: under 16 ms, 60 Hz), and
  *                              tui_step_cpu_ms the CPU time of it; all in a process of their own, so React and
- *                              ink never load beside the rest
+ *                              ink never load beside the rest, with ink's text caches shared between frames as
+ *                              `vethsim tui` has them (src/tui/ink-output-cache.ts)
  */
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
@@ -266,6 +267,8 @@ function recordStartup(result: Record<string, number | null | string>): void {
 /** The terminal UI's figures, in a child: React must see NODE_ENV=production before it loads, as in `vethsim tui`. */
 async function tuiCase(): Promise<void> {
   process.env.NODE_ENV = 'production';
+  const { shareInkOutputCaches } = await import('../src/tui/ink-output-cache.js');
+  await shareInkOutputCaches();
   const { tuiCase: measure } = await import('./tui-case.js');
   process.stdout.write(`${JSON.stringify(measure())}\n`);
 }

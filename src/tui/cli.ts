@@ -61,7 +61,8 @@ export async function tuiCommand(files: readonly string[], o: TuiOptions): Promi
   const list = files.length === 0 ? bundledFiles() : files;
 
   prepareEnvironment();
-  const [{ render }, React, { App }, { TuiModel }] = await Promise.all([import('ink'), import('react'), import('./components/App.js'), import('./model/app-model.js')]);
+  const [{ render }, React, { App }, { TuiModel }, { shareInkOutputCaches }] = await Promise.all([import('ink'), import('react'), import('./components/App.js'), import('./model/app-model.js'), import('./ink-output-cache.js')]);
+  await shareInkOutputCaches();
   const model = new TuiModel({ files: list, seed: o.seed, pcapDir: o.pcapDir ?? process.cwd(), writePcaps: o.writePcaps, columns: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24, ...(open ? { open } : {}) });
 
   process.stdout.write(ALT_SCREEN_ON + CURSOR_HIDE);

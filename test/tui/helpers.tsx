@@ -34,6 +34,8 @@ export interface Driven {
   /** Sends each argument as one write (one key, or one burst), waiting for the frame after each. */
   press(...keys: string[]): Promise<void>;
   frame(): string;
+  /** The last frame as drawn, escape sequences and all. */
+  raw(): string;
   lines(): string[];
   /** Columns [from, to) of every line: one pane of a side-by-side layout. */
   columns(from: number, to?: number): string;
@@ -62,6 +64,7 @@ export async function drive(model: TuiModel): Promise<Driven> {
       }
     },
     frame: () => plain(app.lastFrame()),
+    raw: () => app.lastFrame() ?? '',
     lines,
     columns: (from, to) => lines().map((l) => [...l].slice(from, to).join('')).join('\n'),
     unmount: () => app.unmount(),
@@ -121,6 +124,7 @@ export async function driveSized(model: TuiModel): Promise<Driven> {
       }
     },
     frame: () => plain(out.frames[out.frames.length - 1]),
+    raw: () => out.frames[out.frames.length - 1] ?? '',
     lines,
     columns: (from, to) => lines().map((l) => [...l].slice(from, to).join('')).join('\n'),
     unmount: () => app.unmount(),
