@@ -6,7 +6,12 @@
  */
 import fc from 'fast-check';
 import {
+  addrOf,
   hostIfaces,
+  LOOK_FORMS,
+  type ArpingSpec,
+  type LookForm,
+  type LookSpec,
   type Conf,
   type Iface,
   type Leg,
@@ -48,6 +53,10 @@ export interface TopologyOptions {
    * differential property turns it off.
    */
   readonly ovsRootAddresses?: boolean;
+  /** After the pings, `ip -br`/`ip -j` listings of a namespace (LOOK_FORMS). Default true. */
+  readonly looks?: boolean;
+  /** After those, an `arping -c N -I DEV` to an address held once. Default true. */
+  readonly arpings?: boolean;
 }
 
 /** Mostly `usual`, sometimes one of `rare`. */
@@ -98,6 +107,8 @@ interface RawTopology {
   readonly captures: readonly number[];
   readonly pings: readonly { ns: number; dst: number; dev: number | undefined; count: 1 | 2 }[];
   readonly routeGets: readonly { ns: number; dst: number }[];
+  readonly looks: readonly { ns: number; form: LookForm }[];
+  readonly arpings: readonly { ns: number; dev: number; dst: number; count: 1 | 2 }[];
 }
 
 function rawArb(o: Required<TopologyOptions>): fc.Arbitrary<RawTopology> {
@@ -155,6 +166,8 @@ function rawArb(o: Required<TopologyOptions>): fc.Arbitrary<RawTopology> {
       { minLength: 1, maxLength: o.maxPings },
     ),
     routeGets: mostly([], fc.array(fc.record({ ns: fc.nat(), dst: fc.nat() }), { minLength: 1, maxLength: 1 }), 3),
+    looks: o.looks ? mostly([], fc.array(fc.record({ ns: fc.nat(), form: fc.constantFrom(...LOOK_FORMS) }), { minLength: 1, maxLength: 2 }), 2) : fc.constant([]),
+    arpings: o.arpings ? mostly([], fc.array(fc.record({ ns: fc.nat(), dev: fc.nat(), dst: fc.nat(), count: mostly<1 | 2>(1, fc.constant(2), 3) }), { minLength: 1, maxLength: 1 }), 3) : fc.constant([]),
   });
 }
 
@@ -253,7 +266,29 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
   });
   const routeGets: RouteGetSpec[] = r.routeGets.map((g) => ({ ns: pick(busyNs, g.ns), dst: pick(targets, g.dst) }));
   const captures = o.captureAll ? upPoints : upPoints.length === 0 ? [] : [...new Set(r.captures.map((c) => pick(upPoints, c)))];
-  return { namespaces, segments, routes, captures, pings, routeGets };
+  // A bridge (Linux or OVS) takes the lowest MAC among its ports, which are random: `ip -br link` where
+  // the bridges live would show which port that was — chance, on the kernel as here.
+  const bridged = segments.some((s) => s.kind === 'bridge' || s.kind === 'ovs');
+  const looks: LookSpec[] = r.looks.map((l) => ({ ns: pick(busyNs, l.ns), form: l.form })).filter((l) => !(bridged && l.ns === '' && l.form === 'ip -br link'));
+  return { namespaces, segments, routes, captures, pings, routeGets, looks, arpings: arpingsOf(r, ifaces, busyNs) };
+}
+
+/**
+ * arping prints every reply in the order it arrives: an address two interfaces hold would make which
+ * answers first part of the outcome (a race behind an OVS bridge). So only addresses held once, sent from
+ * an interface that is up (arping refuses one that is down, as both sides print, saying nothing more).
+ */
+function arpingsOf(r: RawTopology, ifaces: readonly Iface[], busyNs: readonly NsName[]): ArpingSpec[] {
+  const holders = new Map<string, number>();
+  for (const a of ifaces.flatMap((i) => i.addrs.map(addrOf))) holders.set(a, (holders.get(a) ?? 0) + 1);
+  const once = [...holders].filter(([, n]) => n === 1).map(([a]) => a);
+  if (once.length === 0) return [];
+  return r.arpings.flatMap((a) => {
+    const ns = pick(busyNs, a.ns);
+    const up = ifaces.filter((i) => i.ns === ns && i.up);
+    if (up.length === 0) return [];
+    return [{ ns, dev: pick(up, a.dev).name, dst: pick(once, a.dst), count: a.count }];
+  });
 }
 
 const DEFAULTS: Required<TopologyOptions> = {
@@ -269,6 +304,8 @@ const DEFAULTS: Required<TopologyOptions> = {
   maxPings: 3,
   captureAll: false,
   ovsRootAddresses: true,
+  looks: true,
+  arpings: true,
 };
 
 /** Random topologies with pings, lookups and captures; every value prints as a scenario (to-scenario.ts). */

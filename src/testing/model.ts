@@ -89,6 +89,26 @@ export interface RouteGetSpec {
   readonly dst: string;
 }
 
+/**
+ * What a person types to look at the result, in the output forms scripts parse: `ip -br` and `ip -j`.
+ * No neighbour listing: with two entries the kernel lists them in its randomly keyed hash order.
+ */
+export const LOOK_FORMS = ['ip -br addr', 'ip -br link', 'ip -j route', 'ip -j addr show dev lo', 'ip -br -4 addr show up'] as const;
+export type LookForm = (typeof LOOK_FORMS)[number];
+
+export interface LookSpec {
+  readonly ns: NsName;
+  readonly form: LookForm;
+}
+
+/** `arping -c COUNT -I DEV DST` (iputils): DST an address exactly one interface of the topology holds. */
+export interface ArpingSpec {
+  readonly ns: NsName;
+  readonly dev: string;
+  readonly dst: string;
+  readonly count: 1 | 2;
+}
+
 export interface Topology {
   readonly namespaces: readonly NsSpec[];
   readonly segments: readonly Segment[];
@@ -97,6 +117,9 @@ export interface Topology {
   readonly captures: readonly string[];
   readonly pings: readonly PingSpec[];
   readonly routeGets: readonly RouteGetSpec[];
+  /** After the pings: the state in ip's parsed forms, then arpings. */
+  readonly looks?: readonly LookSpec[];
+  readonly arpings?: readonly ArpingSpec[];
 }
 
 /** Every host interface (veth ends, leg ends, a macvlan segment's parent, far end and macvlans), in creation order. */

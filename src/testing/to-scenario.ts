@@ -94,6 +94,11 @@ export function topologyScript(t: Topology): string[] {
     if (i > 0) lines.push('sleep 1');
     lines.push(inNs(p.ns, `ping -c ${p.count} -W ${PING_WAIT_SECONDS}${p.dev ? ` -I ${p.dev}` : ''} ${p.dst}`));
   });
+  for (const l of t.looks ?? []) lines.push(inNs(l.ns, l.form));
+  for (const a of t.arpings ?? []) {
+    // As between pings: the previous command's neighbour entries settle before the next probes.
+    lines.push('sleep 1', inNs(a.ns, `arping -c ${a.count} -I ${a.dev} ${a.dst}`));
+  }
   return lines;
 }
 

@@ -1,0 +1,166 @@
+/**
+ * What each command accepts, as the forms a person types: the one table the README's "what it models"
+ * section is printed from (`npm run readme`), kept honest both ways by test/tools/forms.test.ts — every
+ * example below passes its tool's own check(), and every line of every bundled scenario is covered by
+ * some form's leading words. A form's words: literal keywords (abbreviated the way the tool abbreviates
+ * them), UPPERCASE placeholders, `[optional]` parts and `a|b` choices.
+ */
+
+export interface Form {
+  /** The syntax, as a man page's synopsis writes it. */
+  readonly form: string;
+  /** Concrete lines that exercise what the form names; each is checked against the tool. */
+  readonly examples: readonly string[];
+  /** What a reader should know: limits, what it is refused with. */
+  readonly note?: string;
+}
+
+export interface ProgramForms {
+  readonly program: string;
+  /** The real program and version whose output is reproduced. */
+  readonly as: string;
+  readonly forms: readonly Form[];
+}
+
+export const FORMS: readonly ProgramForms[] = [
+  {
+    program: 'ip',
+    as: 'iproute2 6.1',
+    forms: [
+      {
+        form: 'ip [-4|-6|-0|-f FAMILY] [-br] [-j [-p]] [-o] [-d] [-s [-s]] [-h] [-iec] [-c] [-n NS] OBJECT ...',
+        examples: ['ip -br addr', 'ip -j -p route show', 'ip -o -4 addr show', 'ip -d link show', 'ip -s -s link show dev lo', 'ip -n ns1 link', 'ip -c addr', 'ip -h -s link', 'ip -0 addr'],
+        note: 'global options; -stats counters for veth and lo',
+      },
+      { form: 'ip link add NAME type veth [peer [name] PEER [netns NS]]', examples: ['ip link add veth0 type veth peer name veth1', 'ip l a veth0 type veth peer veth1', 'ip link add veth0 type veth peer name veth1 netns ns1'] },
+      { form: 'ip link add NAME type bridge [ageing_time N]', examples: ['ip link add br0 type bridge', 'ip link add br0 type bridge ageing_time 1000'] },
+      { form: 'ip link add NAME link PARENT type macvlan mode bridge|vepa|private|passthru', examples: ['ip link add mv0 link veth0 type macvlan mode bridge'] },
+      {
+        form: 'ip link set [dev] DEV up|down|netns NS|master BR|nomaster|address MAC|mtu N|name NEW|type bridge ageing_time N',
+        examples: ['ip link set veth0 up', 'ip l s veth0 down', 'ip link set veth1 netns ns1', 'ip link set dev veth2 master br0', 'ip link set veth2 nomaster', 'ip link set veth0 address 02:00:00:00:00:01', 'ip link set veth0 mtu 1400', 'ip link set veth0 name eth0'],
+      },
+      { form: 'ip link del|delete [dev] DEV', examples: ['ip link del veth0', 'ip link delete dev veth0'] },
+      { form: 'ip link [show|list] [[dev] DEV] [up] [type KIND] [master BR]', examples: ['ip link', 'ip link show', 'ip link show dev veth0', 'ip link show up', 'ip link show type veth', 'ip link show master br0'] },
+      { form: 'ip address add|del ADDR[/LEN] [broadcast B|+] [scope S] [label L] dev DEV', examples: ['ip addr add 10.1.1.2/24 dev veth0', 'ip a a 10.1.1.2/24 brd + dev veth0', 'ip address del 10.1.1.2/24 dev veth0', 'ip addr add 127.0.0.2/8 scope host dev lo'] },
+      { form: 'ip address [show|list] [[dev] DEV] [up]', examples: ['ip addr', 'ip a s', 'ip address show dev veth0', 'ip addr show up'] },
+      { form: 'ip address flush [dev] DEV', examples: ['ip addr flush dev veth0'] },
+      { form: 'ip route add|del|replace|change [type] PREFIX [via GW] [dev DEV] [src A] [metric N] [table T] [scope S] [proto P] [onlink]', examples: ['ip route add 10.0.0.0/24 via 10.1.1.1', 'ip r a default via 10.1.1.1 dev veth0', 'ip route del 10.0.0.0/24', 'ip route replace 10.0.0.0/24 dev veth0 metric 5', 'ip route add 10.0.0.0/24 dev veth0 table 100'] },
+      { form: 'ip route [show|list] [table T|all] [PREFIX] [dev DEV]', examples: ['ip route', 'ip route show', 'ip route show table local', 'ip route show table all', 'ip route show dev veth0'] },
+      { form: 'ip route get [fibmatch] ADDR [from A] [oif DEV]', examples: ['ip route get 10.1.1.3', 'ip r g 10.1.1.3', 'ip route get fibmatch 10.1.1.3', 'ip route get 10.1.1.3 from 10.1.1.2'] },
+      { form: 'ip route flush [table T] [dev DEV]', examples: ['ip route flush dev veth0'] },
+      { form: 'ip rule add|del [from P] [to P] [iif DEV] [oif DEV] [priority N] table T|goto N|blackhole|unreachable|prohibit', examples: ['ip rule add from 10.1.1.0/24 table 100', 'ip rule del priority 100', 'ip rule add to 10.2.0.0/16 priority 10 table main'] },
+      { form: 'ip rule [show|list]', examples: ['ip rule', 'ip rule show'] },
+      { form: 'ip neigh add|replace|change|del ADDR [lladdr MAC] [nud STATE] dev DEV', examples: ['ip neigh add 10.1.1.3 lladdr 02:00:00:00:00:03 dev veth0', 'ip neigh replace 10.1.1.3 lladdr 02:00:00:00:00:03 nud permanent dev veth0', 'ip neigh del 10.1.1.3 dev veth0'] },
+      { form: 'ip neigh [show|list] [ADDR] [dev DEV] [nud STATE]', examples: ['ip neigh', 'ip n show', 'ip neigh show dev veth0', 'ip neigh show 10.1.1.3 dev veth0'] },
+      { form: 'ip neigh get ADDR dev DEV', examples: ['ip neigh get 10.1.1.3 dev veth0'] },
+      { form: 'ip neigh flush [dev DEV]', examples: ['ip neigh flush dev veth0'] },
+      { form: "ip netns add|del NAME, ip netns [list], ip netns exec NAME CMD ...", examples: ['ip netns add ns1', 'ip netns del ns1', 'ip netns list', 'ip netns'] },
+      { form: 'ip help, ip OBJECT help', examples: ['ip help'], note: "ip's usage texts, exit 255" },
+      { form: "ip ''", examples: ["ip ''"], note: 'an empty word abbreviates nothing, as iproute2 has it' },
+    ],
+  },
+  {
+    program: 'ping',
+    as: 'iputils 20221126',
+    forms: [
+      {
+        form: 'ping [-c N] [-i S] [-W S] [-w S] [-I DEV|ADDR] [-s N] [-t TTL] [-M do|want|dont] [-q] [-b] [-n] ADDR',
+        examples: ['ping -c 2 10.1.1.3', 'ping -I veth0 10.1.1.3 -c 2', 'ping -q -c 3 -i 0.2 10.1.1.3', 'ping -c 1 -W 1 -s 1500 -M do 10.1.1.3', 'ping -c 1 -t 1 -n 10.1.1.3', 'ping -b -c 1 10.1.1.255', 'ping -w 2 10.1.1.3'],
+        note: 'numeric destinations only',
+      },
+    ],
+  },
+  {
+    program: 'arping',
+    as: 'iputils 20221126',
+    forms: [
+      {
+        form: 'arping [-I DEV] [-c N] [-w S] [-i S] [-s SRC] [-U|-A|-D] [-b] [-f] [-q] [-V] ADDR',
+        examples: ['arping -c 1 -I veth0 10.1.1.3', 'arping -U -c 1 -I veth0 10.1.1.2', 'arping -A -c 2 -I veth0 10.1.1.2', 'arping -D -c 2 -w 3 -I veth0 10.1.1.2', 'arping -q -f -w 2 -I veth0 -s 10.1.1.2 10.1.1.3', 'arping -b -i 0.5 -c 2 -I veth0 10.1.1.3', 'arping -V'],
+        note: 'needs -c or -w to end; numeric destinations only',
+      },
+    ],
+  },
+  {
+    program: 'tcpdump',
+    as: 'tcpdump 4.99',
+    forms: [
+      {
+        form: 'tcpdump -nt[e][v[v]][q][x|xx|X|XX][#][l][p] [-c N] [-s 0] [-Q in|out|inout] [-w FILE] -i DEV [FILTER] &',
+        examples: ['tcpdump -nnt -i veth0 &', 'tcpdump -nnt -e -i lo &', 'tcpdump -nntv -c 2 -i veth0 icmp &', 'tcpdump -nnt -XX -i veth0 arp &', 'tcpdump -nnt -Q in -i veth0 host 10.1.1.3 and not arp &', 'tcpdump -nt -w /tmp/x.pcap -i veth0 &'],
+        note: 'in the background; filters in libpcap\'s grammar: host, net, src/dst, arp, ip, icmp, ether host, vlan, and/or/not, byte relations',
+      },
+    ],
+  },
+  {
+    program: 'sysctl',
+    as: 'procps',
+    forms: [{ form: 'sysctl [-n] [-q] [-e] NAME..., sysctl [-q] -w NAME=VALUE...', examples: ['sysctl net.ipv4.ip_forward', 'sysctl -n net.ipv4.conf.all.rp_filter', 'sysctl -qw net.ipv4.conf.veth0.accept_local=1', 'sysctl -w net/ipv4/ip_forward=1'] }],
+  },
+  {
+    program: 'echo',
+    as: 'bash',
+    forms: [{ form: 'echo VALUE > /proc/sys/...', examples: ['echo 1 > /proc/sys/net/ipv4/conf/veth0/accept_local', 'echo hello'] }],
+  },
+  {
+    program: 'cat',
+    as: 'coreutils',
+    forms: [{ form: 'cat /proc/sys/net/ipv4/..., /proc/sys/net/ipv4/conf/*/KEY, /proc/net/dev|arp|route', examples: ['cat /proc/sys/net/ipv4/ip_forward', 'cat /proc/sys/net/ipv4/conf/*/rp_filter', 'cat /proc/net/route', 'cat /proc/net/dev'] }],
+  },
+  { program: 'sleep', as: 'coreutils', forms: [{ form: 'sleep SECONDS[s|m|h]...', examples: ['sleep 1', 'sleep 0.5', 'sleep 2m'] }] },
+  {
+    program: 'ifconfig',
+    as: 'net-tools 2.10',
+    forms: [{ form: 'ifconfig [-a] [DEV], ifconfig DEV ADDR[/LEN] [netmask M] [broadcast B] [mtu N] [up|down], ifconfig DEV:N ADDR', examples: ['ifconfig', 'ifconfig -a', 'ifconfig veth0', 'ifconfig veth0 10.1.1.2/24 up', 'ifconfig veth0 10.1.1.2 netmask 255.255.255.0 broadcast 10.1.1.255', 'ifconfig veth0 down', 'ifconfig veth0:1 10.1.2.2'] }],
+  },
+  {
+    program: 'route',
+    as: 'net-tools 2.10',
+    forms: [{ form: 'route [-n], route add|del [-net|-host] TARGET [netmask M] [gw GW] [dev DEV], route add default gw GW', examples: ['route -n', 'route add -net 10.2.0.0 netmask 255.255.0.0 gw 10.1.1.1', 'route add default gw 10.1.1.1', 'route del -net 10.2.0.0 netmask 255.255.0.0', 'route add -host 10.2.0.5 dev veth0'] }],
+  },
+  {
+    program: 'arp',
+    as: 'net-tools 2.10',
+    forms: [{ form: 'arp -n [-a] [-i DEV], arp -s ADDR MAC [-i DEV], arp -d ADDR [-i DEV]', examples: ['arp -n', 'arp -an', 'arp -n -i veth0', 'arp -s 10.1.1.3 02:00:00:00:00:03', 'arp -d 10.1.1.3'] }],
+  },
+  {
+    program: 'bridge',
+    as: 'iproute2 6.1',
+    forms: [
+      { form: 'bridge [-d] [-s] [-j [-p]] fdb|link|vlan [show] [dev DEV] [br BR]', examples: ['bridge fdb show', 'bridge fdb show br br0', 'bridge link', 'bridge link show', 'bridge vlan show'] },
+      { form: 'bridge link set dev PORT hairpin on|off', examples: ['bridge link set dev br0-veth0 hairpin on'] },
+    ],
+  },
+  {
+    program: 'ovs-vsctl',
+    as: 'Open vSwitch 3.1',
+    forms: [
+      { form: 'ovs-vsctl [--may-exist] add-br BR [-- set bridge BR datapath_type=netdev]', examples: ['ovs-vsctl add-br ovs-br', 'ovs-vsctl --may-exist add-br ovs-br'] },
+      { form: 'ovs-vsctl [--if-exists] del-br BR', examples: ['ovs-vsctl del-br ovs-br', 'ovs-vsctl --if-exists del-br ovs-br'] },
+      { form: 'ovs-vsctl add-port BR PORT [tag=N] [trunks=N,...] [vlan_mode=MODE]', examples: ['ovs-vsctl add-port ovs-br veth1', 'ovs-vsctl add-port ovs-br veth1 tag=10', 'ovs-vsctl add-port ovs-br veth2 trunks=10,20'] },
+      { form: 'ovs-vsctl [--if-exists] del-port [BR] PORT', examples: ['ovs-vsctl del-port ovs-br veth1', 'ovs-vsctl --if-exists del-port veth1'] },
+      { form: 'ovs-vsctl list-br|list-ports BR|br-exists BR|show', examples: ['ovs-vsctl list-br', 'ovs-vsctl list-ports ovs-br', 'ovs-vsctl br-exists ovs-br', 'ovs-vsctl show'] },
+      { form: 'ovs-vsctl set|get|clear port PORT tag|trunks|vlan_mode[=VALUE]', examples: ['ovs-vsctl set port veth1 tag=20', 'ovs-vsctl set Port veth1 trunks=1', 'ovs-vsctl get port veth1 tag', 'ovs-vsctl clear port veth1 tag'], note: 'table names in any case' },
+    ],
+  },
+  {
+    program: 'ovs-ofctl',
+    as: 'Open vSwitch 3.1',
+    forms: [
+      { form: 'ovs-ofctl [--no-stats] dump-flows BR', examples: ['ovs-ofctl dump-flows ovs-br', 'ovs-ofctl --no-stats dump-flows ovs-br'] },
+      { form: 'ovs-ofctl add-flow BR "[priority=N,][in_port=P,][dl_src|dl_dst=MAC,][dl_type=T,][nw_src|nw_dst=A,]actions=normal|flood|drop|output:P|mod_dl_dst:MAC"', examples: ['ovs-ofctl add-flow ovs-br priority=10,in_port=1,actions=output:2', 'ovs-ofctl add-flow ovs-br actions=normal'] },
+      { form: 'ovs-ofctl del-flows BR [--strict] [MATCH]', examples: ['ovs-ofctl del-flows ovs-br', 'ovs-ofctl del-flows ovs-br in_port=1'] },
+    ],
+  },
+  { program: 'ovs-appctl', as: 'Open vSwitch 3.1', forms: [{ form: 'ovs-appctl fdb/show BR', examples: ['ovs-appctl fdb/show ovs-br'] }] },
+];
+
+/** The README's section: one entry per program, its forms and notes, as markdown. */
+export function formsMarkdown(forms: readonly ProgramForms[] = FORMS): string {
+  const out: string[] = [];
+  for (const p of forms) {
+    out.push(`- \`${p.program}\` (as ${p.as}):`);
+    for (const f of p.forms) out.push(`  - \`${f.form}\`${f.note ? ` — ${f.note}` : ''}`);
+  }
+  return `${out.join('\n')}\n`;
+}
