@@ -104,6 +104,12 @@ function pairWorld(): { w: World; a: Namespace; b: Namespace } {
 
 /** Echo requests from a to b (each answered: two hops a round trip), in batches, for about `seconds`. */
 function frameHops(captured: boolean, seconds: number): number {
+  return frameHopRates(captured, seconds).perSec;
+}
+
+/** Hops per second of wall time, and per second of this process's CPU time (steadier on a shared machine). */
+function frameHopRates(captured: boolean, seconds: number): { perSec: number; perCpuS: number } {
+  const cpu = process.cpuUsage();
   const { w, a, b } = pairWorld();
   const texts: (() => string)[] = [];
   if (captured) {
@@ -131,7 +137,8 @@ function frameHops(captured: boolean, seconds: number): number {
   }
   for (const t of texts) t();
   elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-  return w.frameHops / elapsed;
+  const used = process.cpuUsage(cpu);
+  return { perSec: w.frameHops / elapsed, perCpuS: w.frameHops / ((used.user + used.system) / 1e6) };
 }
 
 function namespacesPerSec(n: number): number {
@@ -289,6 +296,12 @@ function tuiCaseInChild(): TuiFigures {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, 'no-kernel': { type: 'boolean', default: false }, startup: { type: 'boolean', default: false }, case: { type: 'string' } } });
   if (values.case === 'tui') return tuiCase();
+  // One figure alone, for a profiler (`node --cpu-prof`): hops or hops-captured.
+  if (values.case === 'hops' || values.case === 'hops-captured') {
+    const r = frameHopRates(values.case === 'hops-captured', 3);
+    process.stdout.write(`${JSON.stringify({ [values.case]: Math.round(r.perSec), per_cpu_s: Math.round(r.perCpuS) })}\n`);
+    return;
+  }
   if (values.case) {
     const [kind, n] = values.case.split(':') as ['bridge' | 'ovs', string];
     return switchCase(kind, Number(n));

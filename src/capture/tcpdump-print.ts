@@ -23,6 +23,7 @@
 // keeps the two apart.
 
 import { get8, get16, get32, hexColon, isAllZero } from '../wire/bytes.js';
+import { ascii, AsciiSink } from './ascii-sink.js';
 import { internetChecksum } from '../wire/checksum.js';
 import {
   ETHERTYPE_ARP,
@@ -83,6 +84,14 @@ const MAXIMUM_SNAPLEN = 262144;
  * exactly as tcpdump prints them.
  */
 export function prettyPrintPacket(frame: Uint8Array, opts: TcpdumpPrintOptions = {}): string {
+  if (!echoFields(frame, opts)) return genericPrintPacket(frame, opts);
+  const sink = new AsciiSink(96);
+  printPacketInto(sink, frame, opts);
+  return sink.toString();
+}
+
+/** The printer for every frame, as tcpdump's own print path walks it (exported for the fast path's test). */
+export function genericPrintPacket(frame: Uint8Array, opts: TcpdumpPrintOptions = {}): string {
   const out = new Out(opts.linkHeader ?? false, opts.verbose ?? 0, opts.quiet ?? false, opts.hex !== undefined || (opts.quiet ?? false));
   const caplen = frame.length;
   const len = opts.wireLength ?? frame.length;
@@ -110,6 +119,58 @@ export function prettyPrintPacket(frame: Uint8Array, opts: TcpdumpPrintOptions =
     }
   }
   return out.text;
+}
+
+/**
+ * A whole, unfragmented ICMP echo request or reply in a plain IPv4 header, printed without options: most
+ * of what a ping flood's captures hold, printed here as the generic printer below would print it, without
+ * its bookkeeping (test/capture/fast-print.test.ts holds the two equal over random frames). Anything
+ * else — -e, -v, -q, a hex dump, a cut frame, IP options, a fragment, a length that disagrees — is the
+ * generic printer's. Fills `echo` and says whether it applies.
+ */
+const echo = { src: 0, dst: 0, request: false, ident: 0, seq: 0, length: 0 };
+
+function echoFields(frame: Uint8Array, opts: TcpdumpPrintOptions): boolean {
+  if (opts.linkHeader || opts.verbose || opts.quiet || opts.hex || (opts.wireLength !== undefined && opts.wireLength !== frame.length)) return false;
+  const n = frame.length;
+  if (n < ETHERNET_HEADER_LEN + IPV4_MIN_HEADER_LEN + 8 || get16(frame, 12) !== ETHERTYPE_IPV4) return false;
+  const ip = ETHERNET_HEADER_LEN;
+  if (get8(frame, ip) !== 0x45 || get16(frame, ip + 2) !== n - ETHERNET_HEADER_LEN || (get16(frame, ip + 6) & 0x3fff) !== 0 || get8(frame, ip + 9) !== 1) return false;
+  const icmp = ip + IPV4_MIN_HEADER_LEN;
+  const type = get8(frame, icmp);
+  if (type !== ICMP_ECHO_REQUEST && type !== ICMP_ECHO_REPLY) return false;
+  echo.src = get32(frame, ip + 12);
+  echo.dst = get32(frame, ip + 16);
+  echo.request = type === ICMP_ECHO_REQUEST;
+  echo.ident = get16(frame, icmp + 4);
+  echo.seq = get16(frame, icmp + 6);
+  echo.length = n - icmp;
+  return true;
+}
+
+const IP_ = ascii('IP ');
+const TO = ascii(' > ');
+const ECHO_REQUEST_ID = ascii(': ICMP echo request, id ');
+const ECHO_REPLY_ID = ascii(': ICMP echo reply, id ');
+const SEQ = ascii(', seq ');
+const LENGTH = ascii(', length ');
+
+/** The frame's line into `sink`, without its newline: the echo fast path's bytes, or the generic printer's text. */
+export function printPacketInto(sink: AsciiSink, frame: Uint8Array, opts: TcpdumpPrintOptions = {}): void {
+  if (!echoFields(frame, opts)) {
+    sink.text(genericPrintPacket(frame, opts));
+    return;
+  }
+  sink.bytes(IP_);
+  sink.ipv4(echo.src);
+  sink.bytes(TO);
+  sink.ipv4(echo.dst);
+  sink.bytes(echo.request ? ECHO_REQUEST_ID : ECHO_REPLY_ID);
+  sink.decimal(echo.ident);
+  sink.bytes(SEQ);
+  sink.decimal(echo.seq);
+  sink.bytes(LENGTH);
+  sink.decimal(echo.length);
 }
 
 /** Same as `prettyPrintPacket`; named for the common case. */
@@ -307,10 +368,11 @@ function etherPrint(out: Out, frame: Uint8Array, wireLen: number): void {
   }
   // The 14 bytes are there; a tag may not be, so no full check here. Tags
   // are walked by hand below: tcpdump unwraps any number, with four TPIDs.
-  const eth = EthernetFrame.unchecked(frame);
-  const src = eth.src;
-  const dst = eth.dst;
-  if (out.eflag) out.print(`${src} > ${dst}, `);
+  // The addresses are formatted only for -e: without it they are most of a line's cost, unprinted.
+  if (out.eflag) {
+    const eth = EthernetFrame.unchecked(frame);
+    out.print(`${eth.src} > ${eth.dst}, `);
+  }
 
   let off = 12;
   let length = wireLen - ETHERNET_HEADER_LEN;
@@ -354,7 +416,10 @@ function etherPrint(out: Out, frame: Uint8Array, wireLen: number): void {
       arpPrint(out, payload, length);
       return;
   }
-  if (!out.eflag) out.print(`${src} > ${dst}, ${etherTypeText(out, type)}, length ${wireLen}: `);
+  if (!out.eflag) {
+    const eth = EthernetFrame.unchecked(frame);
+    out.print(`${eth.src} > ${eth.dst}, ${etherTypeText(out, type)}, length ${wireLen}: `);
+  }
   if (!out.suppressDefaultPrint) defaultPrint(out, payload);
 }
 

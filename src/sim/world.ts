@@ -9,6 +9,7 @@ import { produce, setAutoFreeze, type Draft } from 'immer';
 import { EventLoop } from './event-loop.js';
 import { Rng } from './rng.js';
 import { Trace } from './trace.js';
+import type { CaptureTap } from './capture-store.js';
 import type { DeviceKind, DeviceState, NsState } from './state.js';
 
 /**
@@ -95,21 +96,7 @@ export interface DevStats {
   inexact: boolean;
 }
 
-/** A frame a capture saw: when, its bytes, which way, and the packet and trace position it belongs to. */
-export interface TappedFrame {
-  readonly t: number;
-  readonly data: Uint8Array;
-  readonly dir: 'in' | 'out';
-  readonly pkt: number;
-  readonly seq: number;
-}
-
-export interface CaptureTap {
-  readonly deviceId: number;
-  readonly frames: TappedFrame[];
-  /** The device went away under the capture. */
-  gone: boolean;
-}
+export { CaptureTap, type TappedFrame } from './capture-store.js';
 
 /**
  * One state change, kept when history is on: `seq` is the trace position it happened at (the number of

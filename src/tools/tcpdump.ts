@@ -7,8 +7,9 @@
  */
 import { ipv4OnlyFilter, tcpdumpArgs, type TcpdumpArgs } from '../scenario/command.js';
 import { compileFilter, type CaptureDirection, type FrameFilter } from '../capture/filter.js';
-import { prettyPrintPacket, type TcpdumpPrintOptions } from '../capture/tcpdump-print.js';
-import { findByName, type CaptureTap, type Namespace, type World } from '../sim/world.js';
+import { printPacketInto, type TcpdumpPrintOptions } from '../capture/tcpdump-print.js';
+import { AsciiSink } from '../capture/ascii-sink.js';
+import { CaptureTap, findByName, type Namespace, type TappedFrame, type World } from '../sim/world.js';
 
 /**
  * The short flags honoured, each with why it is safe. Others are refused: they change what tcpdump
@@ -155,16 +156,21 @@ export function startCapture(w: World, ns: Namespace, spec: CaptureSpecArgs): { 
   if (!dev) return { error: `tcpdump: ${spec.iface}: No such device exists\n(No such device exists)\n` };
   if (!dev.up) return { error: `tcpdump: ${spec.iface}: That device is not up\n` };
   if (spec.startError !== undefined) return { error: spec.startError };
-  const tap: CaptureTap = { deviceId: dev.id, frames: [], gone: false };
+  const tap = new CaptureTap(dev.id);
   w.taps.push(tap);
   return { tap };
 }
 
+/** Whether tcpdump keeps a frame it saw: of the direction asked for, passing the filter (-c aside). */
+function keeps(spec: CaptureSpecArgs, filter: FrameFilter, data: Uint8Array, dir: 'in' | 'out'): boolean {
+  return (spec.direction === 'inout' || dir === spec.direction) && filter(data, dir as CaptureDirection);
+}
+
 /** The frames tcpdump kept: of the direction asked for, passing the filter, the first -c N of them. */
-export function capturedFrames(tap: CaptureTap, spec: CaptureSpecArgs): CaptureTap['frames'] {
+export function capturedFrames(tap: CaptureTap, spec: CaptureSpecArgs): readonly TappedFrame[] {
   const filter = spec.filter;
   if (!filter) return [];
-  const kept = tap.frames.filter((f) => (spec.direction === 'inout' || f.dir === spec.direction) && filter(f.data, f.dir as CaptureDirection));
+  const kept = tap.frames.filter((f) => keeps(spec, filter, f.data, f.dir));
   return spec.count === undefined ? kept : kept.slice(0, spec.count);
 }
 
@@ -172,7 +178,17 @@ export function capturedFrames(tap: CaptureTap, spec: CaptureSpecArgs): CaptureT
 export function captureText(tap: CaptureTap, spec: CaptureSpecArgs): string {
   // -w writes the packets to its file and prints none of them.
   if (spec.writeFile !== undefined) return '';
-  return capturedFrames(tap, spec)
-    .map((f, i) => `${spec.numbered ? `${String(i + 1).padStart(5)}  ` : ''}${prettyPrintPacket(f.data, spec.print)}\n`)
-    .join('');
+  const filter = spec.filter;
+  if (!filter) return '';
+  const sink = new AsciiSink();
+  let kept = 0;
+  tap.forEachFrame((data, dir) => {
+    if (spec.count !== undefined && kept === spec.count) return false;
+    if (!keeps(spec, filter, data, dir)) return;
+    kept++;
+    if (spec.numbered) sink.text(`${String(kept).padStart(5)}  `);
+    printPacketInto(sink, data, spec.print);
+    sink.byte(10);
+  });
+  return sink.toString();
 }

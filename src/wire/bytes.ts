@@ -37,7 +37,12 @@ export function isAllZero(b: Uint8Array): boolean {
   return true;
 }
 
+const HEX2: readonly string[] = Array.from({ length: 256 }, (_, x) => x.toString(16).padStart(2, '0'));
+
 /** Lower-case hex octets joined by ':' (tcpdump's form for link addresses). */
 export function hexColon(b: Uint8Array): string {
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+  if (b.length === 0) return '';
+  let s = HEX2[b[0] as number] as string;
+  for (let i = 1; i < b.length; i++) s += `:${HEX2[b[i] as number] as string}`;
+  return s;
 }

@@ -9,7 +9,7 @@
 import { expect } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
 import { runSim, type SimRun } from '../../src/runner/simulate.js';
-import { findByName, type Namespace, type World, type CaptureTap } from '../../src/sim/world.js';
+import { CaptureTap, findByName, type Namespace, type World } from '../../src/sim/world.js';
 import type { DeviceState } from '../../src/sim/state.js';
 import { dev_queue_xmit } from '../../src/core/dev.js';
 import { alloc_skb, eth_header } from '../../src/core/skbuff.js';
@@ -58,7 +58,7 @@ export function sleep(w: World, seconds: number): void {
 
 /** A tap on a device: which test frames it received (by source MAC), in order. */
 export function listen(w: World, ns: string, dev: string): { received(): string[]; sent(): string[] } {
-  const tap: CaptureTap = { deviceId: devOf(w, ns, dev).id, frames: [], gone: false };
+  const tap = new CaptureTap(devOf(w, ns, dev).id);
   w.taps.push(tap);
   // Test frames, and the IPv4 and ARP frames OVS tests build (their hosts have no address to answer with).
   const test = (f: CaptureTap['frames'][number]) => [ETHERTYPE_TEST, 0x0800, 0x0806].includes(((f.data[12] as number) << 8) | (f.data[13] as number));

@@ -13,7 +13,7 @@ import { BROADCAST, devOf, ETHERTYPE_TEST, listen, mac, nsOf, quiet, send, simul
 import { dev_queue_xmit } from '../../src/core/dev.js';
 import { alloc_skb, eth_header } from '../../src/core/skbuff.js';
 import { MACVLAN_BC_WORK_NS, macvlan_eth_hash, type MacvlanMode } from '../../src/devices/macvlan.js';
-import type { CaptureTap, World } from '../../src/sim/world.js';
+import { CaptureTap, type World } from '../../src/sim/world.js';
 import type { SimRun } from '../../src/runner/simulate.js';
 
 /** veth0 (up, peer veth1 in `out`, up) with one macvlan per mode, each up in its own namespace. */
@@ -35,7 +35,7 @@ function hosts(w: World, n: number): { received(): string[] }[] {
 
 /** A raw tap on a device: every frame it saw, with its direction and time. */
 function rawTap(w: World, ns: string, dev: string): CaptureTap {
-  const tap: CaptureTap = { deviceId: devOf(w, ns, dev).id, frames: [], gone: false };
+  const tap = new CaptureTap(devOf(w, ns, dev).id);
   w.taps.push(tap);
   return tap;
 }

@@ -2,7 +2,7 @@
 // the MAC learning table holds afterwards. Each OVS port's veth peer stays in the script's namespace
 // with no address, so its stack ignores what arrives; the test reads the peers' taps.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { CaptureTap } from '../../src/sim/world.js';
+import { CaptureTap } from '../../src/sim/world.js';
 import { World } from '../../src/sim/world.js';
 import type { Namespace } from '../../src/sim/world.js';
 import { ovsVsctl } from '../../src/tools/ovs-vsctl.js';
@@ -52,7 +52,7 @@ function setup(): { w: World; host: Namespace; send: (port: string, f: Uint8Arra
     vsctl(w, 'add-port', 'ovs-br', p, ...settings);
     up(w, host, p);
     up(w, host, `${p}-p`);
-    const tap: CaptureTap = { deviceId: dev(host, `${p}-p`).id, frames: [], gone: false };
+    const tap = new CaptureTap(dev(host, `${p}-p`).id);
     w.taps.push(tap);
     taps.set(p, tap);
   }

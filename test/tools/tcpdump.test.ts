@@ -1,7 +1,7 @@
 // The tcpdump tool: which options a scenario may give it, what a capture keeps (-c, -Q, the
 // filter by direction) and prints (-v, -x, -q, -#), and tcpdump's own refusals as run-time output.
 import { describe, expect, it } from 'vitest';
-import type { CaptureTap } from '../../src/sim/world.js';
+import { CaptureTap } from '../../src/sim/world.js';
 import { capturedFrames, captureText, startCapture, tcpdumpCheck, tcpdumpSpec } from '../../src/tools/tcpdump.js';
 import { pushVlanTag } from '../../src/wire/vlan.js';
 import { ARP_REPLY_FRAME, ARP_REQUEST_FRAME, ECHO_REQUEST_FRAME } from '../wire/helpers.js';
@@ -10,7 +10,7 @@ import { parseScenario } from '../../src/scenario/load.js';
 import { runSim } from '../../src/runner/simulate.js';
 
 function tap(frames: Array<[Uint8Array, 'in' | 'out']>): CaptureTap {
-  return { deviceId: 1, frames: frames.map(([data, dir], i) => ({ t: i, data, dir, pkt: i + 1, seq: i })), gone: false };
+  return new CaptureTap(1, frames.map(([data, dir], i) => ({ t: i, data, dir, pkt: i + 1, seq: i })));
 }
 
 const words = (line: string): string[] => line.split(' ');
