@@ -10,9 +10,15 @@
  * chain_1000_*                 1,000 namespaces in a chain, each pinging its neighbour once, end to end
  * article_scenarios_per_sec    the article's fixed veth scenario, whole (parse, run, report)
  * article_vs_kernel_speedup    one kernel-mode run of it over one simulator run (null without root)
+ * kernel_*                     the real kernel in the same run (root; private namespaces, torn down:
+ *                              bench/kernel-figures.ts): veth hops/s under `ping -f` between two namespaces,
+ *                              with tcpdump on both ends, and namespaces set up per second through ip -batch;
+ *                              hops_vs_kernel, hops_captured_vs_kernel, namespaces_vs_kernel are the
+ *                              simulator's figures over them. Without root: kernel_skipped says why;
+ *                              `--kernel` makes that an error (exit 77), `--no-kernel` skips them
  * bridge_N, ovs_N              N namespaces on one Linux bridge / one OVS bridge, each pinging its neighbour
  *                              once (N = 10, 100, 1000): the whole scenario run, each in its own process
- *                              so that peak_rss_bytes is that case's alone
+ *                              so that peak_rss_bytes (its VmHWM) is that case's alone
  * cli_startup_ms_*             wall time of `node -e 0` (node), `vethsim --help` (help) and `vethsim run` on the
  *                              article's first scenario (run), each the median of CLI_ROUNDS interleaved runs;
  *                              cli_startup_ratio_* is help and run over node in the same run (goal: run under 3)
@@ -27,6 +33,8 @@
  */
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { kernelUnavailable, measureKernel } from './kernel-figures.js';
 import { fileURLToPath } from 'node:url';
 import { parseScenario } from '../src/scenario/load.js';
 import { join } from 'node:path';
@@ -222,8 +230,17 @@ function switchCase(kind: 'bridge' | 'ovs', n: number): void {
   const wall = Number(process.hrtime.bigint() - t) / 1e9;
   const ok = (run.report.output.match(/ 1 received/g) ?? []).length;
   if (ok !== n) throw new Error(`${kind}_${n}: only ${ok} of ${n} pings were answered`);
-  const rss = process.resourceUsage().maxRSS * 1024;
+  const rss = peakRssBytes();
   process.stdout.write(`${JSON.stringify({ wall_s: Number(wall.toFixed(3)), frame_hops_per_sec: Math.round(run.world.frameHops / wall), frame_hops: run.world.frameHops, peak_rss_bytes: rss })}\n`);
+}
+
+/**
+ * This process's own peak RSS (VmHWM): `process.resourceUsage().maxRSS` carries the parent's across
+ * exec on Linux (a child of a 544 MB bench reported 504 MB against its own 41 MB).
+ */
+function peakRssBytes(): number {
+  const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
 }
 
 function switchCaseInChild(kind: 'bridge' | 'ovs', n: number): object {
@@ -294,7 +311,7 @@ function tuiCaseInChild(): TuiFigures {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, 'no-kernel': { type: 'boolean', default: false }, startup: { type: 'boolean', default: false }, case: { type: 'string' } } });
+  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, kernel: { type: 'boolean', default: false }, 'no-kernel': { type: 'boolean', default: false }, startup: { type: 'boolean', default: false }, case: { type: 'string' } } });
   if (values.case === 'tui') return tuiCase();
   // One figure alone, for a profiler (`node --cpu-prof`): hops or hops-captured.
   if (values.case === 'hops' || values.case === 'hops-captured') {
@@ -339,13 +356,25 @@ async function main(): Promise<void> {
   result.tui_step_ms = tui.tui_step_ms;
   result.tui_step_cpu_ms = tui.tui_step_cpu_ms;
   const s = loadScenario(ARTICLE);
-  if (!values['no-kernel'] && kernelAvailability(s).length === 0) {
+  const missing = values['no-kernel'] ? '--no-kernel' : (kernelUnavailable() ?? (kernelAvailability(s).length > 0 ? kernelAvailability(s).join('; ') : undefined));
+  if (missing === undefined) {
     const t = process.hrtime.bigint();
     await runKernel(s);
     const kernelS = Number(process.hrtime.bigint() - t) / 1e9;
     result.article_kernel_run_s = Number(kernelS.toFixed(3));
     result.article_vs_kernel_speedup = Math.round(kernelS / art.oneRunS);
-  }
+    const k = measureKernel();
+    result.kernel_hops_per_sec = k.kernel_hops_per_sec;
+    result.kernel_hops_per_sec_captured = k.kernel_hops_per_sec_captured;
+    result.kernel_namespaces_per_sec = k.kernel_namespaces_per_sec;
+    result.hops_vs_kernel = Number(((result.frame_hops_per_sec as number) / k.kernel_hops_per_sec).toFixed(2));
+    result.hops_captured_vs_kernel = Number(((result.frame_hops_per_sec_captured as number) / k.kernel_hops_per_sec_captured).toFixed(2));
+    result.namespaces_vs_kernel = Number(((result.namespaces_per_sec as number) / k.kernel_namespaces_per_sec).toFixed(2));
+  } else if (values.kernel) {
+    process.stderr.write(`bench --kernel: the kernel cannot be measured here: ${missing}\n`);
+    process.exitCode = 77;
+    return;
+  } else result.kernel_skipped = missing;
   print(result, switches, values.json);
 }
 
