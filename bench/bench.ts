@@ -180,6 +180,58 @@ function chain(n: number): { wall: number; rss: number; hops: number } {
   return { wall: Number(process.hrtime.bigint() - t) / 1e9, rss, hops: w.frameHops };
 }
 
+/**
+ * The chain at one size, in a process of its own: set-up and pings timed apart, the pings' cost per hop,
+ * and the process's peak RSS. A ping end to end is not possible past 255 routers (TTL), so each
+ * namespace pings its neighbour, as chain() does.
+ */
+function chainCase(n: number): void {
+  const t0 = process.hrtime.bigint();
+  const { w, chain: nss } = chainWorld(n);
+  const t1 = process.hrtime.bigint();
+  let ok = 0;
+  for (let i = 1; i <= n; i++) {
+    const target = linkNet(i) + 1;
+    const r = ping.run({ world: w, ns: nss[i] as Namespace }, ['ping', '-c', '1', `${target >>> 24}.${(target >>> 16) & 255}.${(target >>> 8) & 255}.${target & 255}`]);
+    if ('async' in r) {
+      let done = false;
+      r.async((o) => {
+        done = true;
+        if (o.exit === 0) ok++;
+      });
+      while (!done && w.loop.step());
+    }
+  }
+  while (w.loop.busy && w.loop.step());
+  const t2 = process.hrtime.bigint();
+  if (ok !== n) throw new Error(`chain_${n}: only ${ok} of ${n} pings succeeded`);
+  const pingS = Number(t2 - t1) / 1e9;
+  process.stdout.write(`${JSON.stringify({ setup_s: Number((Number(t1 - t0) / 1e9).toFixed(3)), ping_s: Number(pingS.toFixed(3)), frame_hops: w.frameHops, per_hop_us: Number(((pingS * 1e6) / w.frameHops).toFixed(3)), peak_rss_bytes: peakRssBytes() })}\n`);
+}
+
+interface ChainFigures {
+  readonly setup_s: number;
+  readonly ping_s: number;
+  readonly frame_hops: number;
+  readonly per_hop_us: number;
+  readonly peak_rss_bytes: number;
+}
+
+/** Least-squares slope of log(y) over log(x): 1 is linear, a flat cost per unit. */
+function fittedExponent(points: readonly (readonly [number, number])[]): number {
+  const xs = points.map(([x]) => Math.log(x));
+  const ys = points.map(([, y]) => Math.log(y));
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < xs.length; i++) {
+    num += ((xs[i] as number) - mx) * ((ys[i] as number) - my);
+    den += ((xs[i] as number) - mx) ** 2;
+  }
+  return num / den;
+}
+
 function articlePerSec(seconds: number): { perSec: number; oneRunS: number } {
   const s = loadScenario(ARTICLE);
   let runs = 0;
@@ -311,7 +363,7 @@ function tuiCaseInChild(): TuiFigures {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, kernel: { type: 'boolean', default: false }, 'no-kernel': { type: 'boolean', default: false }, startup: { type: 'boolean', default: false }, case: { type: 'string' } } });
+  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, kernel: { type: 'boolean', default: false }, 'no-kernel': { type: 'boolean', default: false }, startup: { type: 'boolean', default: false }, scale: { type: 'boolean', default: false }, case: { type: 'string' } } });
   if (values.case === 'tui') return tuiCase();
   // One figure alone, for a profiler (`node --cpu-prof`): hops or hops-captured.
   if (values.case === 'hops' || values.case === 'hops-captured') {
@@ -319,6 +371,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ [values.case]: Math.round(r.perSec), per_cpu_s: Math.round(r.perCpuS) })}\n`);
     return;
   }
+  if (values.case?.startsWith('chain:')) return chainCase(Number(values.case.slice('chain:'.length)));
   if (values.case) {
     const [kind, n] = values.case.split(':') as ['bridge' | 'ovs', string];
     return switchCase(kind, Number(n));
@@ -335,6 +388,7 @@ async function main(): Promise<void> {
     recordStartup(result);
     return print(result, {}, values.json);
   }
+  if (values.scale) return scale(result, values.json);
   // The chain first: its peak RSS should not include what the other measurements leave on the heap.
   const c = chain(1000);
   result.chain_1000_wall_s = Number(c.wall.toFixed(3));
@@ -376,6 +430,28 @@ async function main(): Promise<void> {
     return;
   } else result.kernel_skipped = missing;
   print(result, switches, values.json);
+}
+
+/**
+ * `--scale`: the chain at 10, 100, 1,000 and 10,000 namespaces (each in its own process) with the cost
+ * per hop and its fitted exponent, and a Linux bridge with 4,096 ports (each port's ARP request floods
+ * to every other: 4096² hops), with wall time and peak RSS.
+ */
+function scale(result: Record<string, number | null | string>, json: boolean): void {
+  const points: [number, number][] = [];
+  const cases: Record<string, object> = {};
+  for (const n of [10, 100, 1000, 10_000]) {
+    const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--case', `chain:${n}`], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status !== 0) throw new Error(`chain_${n} failed: ${r.stderr}`);
+    const c = JSON.parse(r.stdout.trim().split('\n').pop() as string) as ChainFigures;
+    result[`chain_${n}_per_hop_us`] = c.per_hop_us;
+    result[`chain_${n}_setup_s`] = c.setup_s;
+    result[`chain_${n}_peak_rss_bytes`] = c.peak_rss_bytes;
+    points.push([c.frame_hops, c.ping_s]);
+  }
+  result.chain_ping_time_exponent = Number(fittedExponent(points).toFixed(3));
+  cases.bridge_4096 = switchCaseInChild('bridge', 4096);
+  print(result, cases, json);
 }
 
 function print(result: Record<string, number | null | string>, switches: Record<string, object>, json: boolean): void {
