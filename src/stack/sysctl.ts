@@ -5,6 +5,7 @@
 import type { Namespace } from '../sim/world.js';
 import { findByName } from '../sim/world.js';
 import { CONF_KEYS, devinet_conf_set } from './devinet.js';
+import { PROC_SYS_NET } from '../kernel/proc-sys-names.js';
 
 export type SysctlFile =
   | { readonly kind: 'conf'; readonly scope: 'all' | 'default' | number; readonly key: string }
@@ -68,4 +69,50 @@ export function sysctlWrite(ns: Namespace, f: SysctlFile, text: string): 'EINVAL
       });
       return undefined;
   }
+}
+
+/** Where the kernel keeps a file, by the shape of its path (any device name): the directory of PROC_SYS_NET. */
+function kernelDir(p: readonly string[]): string | undefined {
+  if (p[0] !== 'net') return undefined;
+  if (p[1] === 'ipv4' && p.length === 3) return 'ipv4';
+  if (p[1] === 'ipv4' && p.length === 5 && p[2] === 'conf') return 'conf';
+  // A new namespace has no neigh/default (only the initial one has); kernel mode runs in one.
+  if (p[1] === 'ipv4' && p.length === 5 && p[2] === 'neigh' && p[3] !== 'default') return 'neigh';
+  if (p[1] === 'ipv4' && p.length === 4 && p[2] === 'route') return 'route';
+  if (p[1] === 'ipv6' && p.length === 3) return 'ipv6';
+  if (p[1] === 'ipv6' && p.length === 5 && p[2] === 'conf') return 'ipv6Conf';
+  if (p[1] === 'core' && p.length === 3) return 'core';
+  return undefined;
+}
+
+/** Files the simulator has, by shape (sysctlFile then decides whether the device exists). */
+function simulatedShape(p: readonly string[]): boolean {
+  if (p[0] !== 'net') return false;
+  if (p[1] === 'ipv4' && p.length === 3) return IPV4_KEYS.includes(p[2] as string);
+  if (p[1] === 'ipv4' && p[2] === 'conf' && p.length === 5) return CONF_KEYS.includes(p[4] as string);
+  return p[1] === 'ipv6' && p[2] === 'conf' && p.length === 5 && p[4] === 'disable_ipv6';
+}
+
+/** Values the simulator stores but cannot act on as the kernel would. */
+const UNHONOURED_VALUES: Readonly<Record<string, { readonly ok: (v: number) => boolean; readonly why: string }>> = {
+  disable_ipv6: { ok: (v) => v !== 0, why: 'IPv6 is not simulated: it stays disabled' },
+};
+
+/**
+ * Why a /proc/sys path (or a write of `value` to it) cannot be simulated, checked when a scenario
+ * loads: a file the kernel has that the simulator does not model is refused rather than answered
+ * with "cannot stat" (a claim that the kernel has no such file). A path the kernel lacks too is left
+ * to run, where sysctl and the shell say what they say on the kernel.
+ */
+export function sysctlRefusal(path: string, value?: string): string | undefined {
+  const p = path.replace(/^\/proc\/sys\//, '').replace(/\/+$/, '').split('/');
+  const name = p.join('.');
+  if (!simulatedShape(p)) {
+    const dir = kernelDir(p);
+    return dir !== undefined && PROC_SYS_NET[dir]?.includes(p[p.length - 1] as string) ? `sysctl ${name} is not simulated` : undefined;
+  }
+  const rule = UNHONOURED_VALUES[p[p.length - 1] as string];
+  const v = value?.trim();
+  if (rule && v !== undefined && /^-?\d+$/.test(v) && !rule.ok(Number(v))) return `${name}=${v} is not simulated (${rule.why})`;
+  return undefined;
 }

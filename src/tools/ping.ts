@@ -26,7 +26,8 @@ interface PingOptions {
   readonly size: number;
   readonly quiet: boolean;
   readonly broadcast: boolean;
-  readonly pmtu: 'do' | 'want' | 'dont';
+  /** -M; without it the socket starts as ip_no_pmtu_disc says (inet_create). */
+  readonly pmtu: 'do' | 'want' | 'dont' | undefined;
   readonly ttl: number | undefined;
 }
 
@@ -40,7 +41,7 @@ function number(v: string): number | undefined {
 }
 
 function parse(argv: readonly string[]): Parsed {
-  const o: { -readonly [K in keyof PingOptions]?: PingOptions[K] } = { interval: 1, linger: 10, size: 56, quiet: false, broadcast: false, pmtu: 'want' };
+  const o: { -readonly [K in keyof PingOptions]?: PingOptions[K] } = { interval: 1, linger: 10, size: 56, quiet: false, broadcast: false, pmtu: undefined };
   const positional: string[] = [];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -344,9 +345,10 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
           mtu = Math.min(route.dev.mtu, 65535);
           const msg = payload(seq);
           const len = 20 + msg.length;
-          if (len > 65535 || (o.pmtu === 'do' && len > mtu)) result = 'EMSGSIZE';
+          const pmtu = o.pmtu ?? (ns.state.sysctl.ip_no_pmtu_disc ? 'dont' : 'want');
+          if (len > 65535 || (pmtu === 'do' && len > mtu)) result = 'EMSGSIZE';
           else {
-            const df = o.pmtu === 'do' || (o.pmtu === 'want' && len <= mtu);
+            const df = pmtu === 'do' || (pmtu === 'want' && len <= mtu);
             sentAt.set(seq, w.loop.now);
             const dgram = buildDatagram({ src: route.saddr, dst: daddr, protocol: IP_PROTO_ICMP, ttl: o.ttl ?? ns.state.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: df }, msg);
             result = ip_output(w, alloc_skb(w, ns, route.dev, dgram), route);
