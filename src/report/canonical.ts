@@ -7,7 +7,8 @@
  */
 import type { Block } from './report.js';
 
-const MAC = /\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b/gi;
+// Not \b: `ip -c` writes a MAC straight after a colour's escape sequence (`\e[33mba:7c:...`).
+const MAC = /(?:(?<![0-9a-z:])|(?<=\x1b\[[0-9;]*m))[0-9a-f]{2}(?::[0-9a-f]{2}){5}(?![0-9a-z:])/gi;
 const ECHO_ID = /(ICMP echo (?:request|reply), id )(\d+)/g;
 /** arping's time since its last probe, at the end of each reply or request it reports. */
 const ARPING_TIME = /^((?:Unicast|Broadcast) (?:reply|request) from .*) \d+\.\d{3}ms$/gm;

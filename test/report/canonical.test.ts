@@ -14,6 +14,11 @@ describe('canonicalBlocks (format v1)', () => {
     ]);
   });
 
+  it("renames a MAC that ip -c writes straight after a colour's escape sequence, not one inside a longer word", () => {
+    const out = canonicalBlocks([{ key: 'output', text: '    link/ether \x1b[33mba:7c:73:d4:f7:bf\x1b[0m brd\nxba:7c:73:d4:f7:bf ba:7c:73:d4:f7:bf:00\n' }]);
+    expect(out[0]?.text).toBe('    link/ether \x1b[33m<mac1>\x1b[0m brd\nxba:7c:73:d4:f7:bf ba:7c:73:d4:f7:bf:00');
+  });
+
   it('renames ICMP echo ids, and only those', () => {
     const [b] = canonicalBlocks([
       {
