@@ -19,6 +19,16 @@ const ARPING_TIME = /^((?:Unicast|Broadcast) (?:reply|request) from .*) \d+\.\d{
 const IP_ID = /(\(tos 0x[0-9a-f]+(?:,(?:ECT\([01]\)|CE))?(?:, ttl \d+)?, id )(\d+)(?=, offset \d+, flags \[)/g;
 
 /**
+ * A running bridge timer as `ip -d link` prints it (hundredths of a second left, text or JSON): what it
+ * reads depends on the wall-clock time the commands before it took, as ping's times do, so only
+ * whether it runs is compared (0.00: it does not).
+ */
+const BRIDGE_TIMER = /\b((?:hello|tcn|topology_change|gc|message_age|forward_delay|hold)_timer(?:\s+|":\s*))(\d+\.\d\d)\b/g;
+function blankRunningTimer(_m: string, head: string, value: string): string {
+  return Number(value) === 0 ? head + value : `${head}<t>`;
+}
+
+/**
  * `ovs-appctl fdb/show`'s rows (port, VLAN, MAC, age in seconds): an age counts wall-clock seconds since
  * the MAC was last seen, which a loaded machine stretches — OVS's own tests blank it too (ofproto-dpif.at
  * pipes fdb/show through sed). Matched after MACs are renamed.
@@ -81,7 +91,8 @@ export function canonicalBlocks(blocks: readonly Block[]): Block[] {
         .replace(/\btime \d+ms\b/g, 'time <t>ms')
         .replace(/rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms/g, 'rtt min/avg/max/mdev = <t> ms')
         .replace(ARPING_TIME, '$1 <t>ms')
-        .replace(OVS_FDB_AGE, '$1<t>'),
+        .replace(OVS_FDB_AGE, '$1<t>')
+        .replace(BRIDGE_TIMER, blankRunningTimer),
     ),
   }));
 }

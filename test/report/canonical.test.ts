@@ -19,6 +19,11 @@ describe('canonicalBlocks (format v1)', () => {
     expect(out[0]?.text).toBe('    link/ether \x1b[33m<mac1>\x1b[0m brd\nxba:7c:73:d4:f7:bf ba:7c:73:d4:f7:bf:00');
   });
 
+  it("blanks a running bridge timer's hundredths (text and JSON), keeping a stopped one", () => {
+    const out = canonicalBlocks([{ key: 'output', text: 'hello_timer    0.00 gc_timer  299.88 hold_timer    0.42\n{"gc_timer":299.04,"tcn_timer":0.00}\n' }]);
+    expect(out[0]?.text).toBe('hello_timer    0.00 gc_timer  <t> hold_timer    <t>\n{"gc_timer":<t>,"tcn_timer":0.00}');
+  });
+
   it('renames ICMP echo ids, and only those', () => {
     const [b] = canonicalBlocks([
       {
