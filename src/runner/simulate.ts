@@ -14,7 +14,8 @@ import { TOOLS } from '../tools/index.js';
 import { NotSimulated, type ToolOutput } from '../tools/tool.js';
 import { capturedFrames, captureText, startCapture, tcpdumpCheck, tcpdumpSpec, type CaptureSpecArgs } from '../tools/tcpdump.js';
 import { NS_PER_MS } from '../sim/event-loop.js';
-import type { CaptureTap, TappedFrame, World } from '../sim/world.js';
+import type { CaptureTap, Namespace, TappedFrame, World } from '../sim/world.js';
+import { namedNamespaces } from '../tools/ip/netns.js';
 import { createWorld } from '../init/index.js';
 import { SimulationError, StormGuardStop } from './errors.js';
 
@@ -88,6 +89,8 @@ function stormError(w: World, where: string, maxEvents: number): StormGuardStop 
 interface Prepared {
   readonly line: ScriptLine;
   readonly netns: string | undefined;
+  /** `ip -all netns exec`: run in every named namespace. */
+  readonly allNetns?: boolean;
   readonly argv: readonly string[];
   readonly program: string;
   readonly capture?: CaptureSpecArgs;
@@ -108,6 +111,10 @@ export function prepare(s: Scenario): Prepared[] {
       errors.push(new ScenarioError(s.file, line.line, `shell operator '${ops[0]}' is not simulated: one command per line ('echo V > /proc/sys/...' is the one redirection)`));
       continue;
     }
+    if (inv.allNetns && (program === 'tcpdump' || line.background)) {
+      errors.push(new ScenarioError(s.file, line.line, `a capture under 'ip -all netns exec' is not simulated: start one per namespace`));
+      continue;
+    }
     if (program === 'tcpdump') {
       const why = tcpdumpCheck(argv.slice(1), line.background);
       if (why) errors.push(new ScenarioError(s.file, line.line, why));
@@ -124,7 +131,7 @@ export function prepare(s: Scenario): Prepared[] {
     }
     const why = tool.check(argv);
     if (why) errors.push(new ScenarioError(s.file, line.line, why));
-    else out.push({ line, netns: inv.netns, argv, program });
+    else out.push({ line, netns: inv.netns, ...(inv.allNetns ? { allNetns: true } : {}), argv, program });
   }
   if (errors.length > 0) throw new ScenarioErrors(errors);
   return out;
@@ -150,6 +157,28 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
   const lines: LineRecord[] = [];
   let output = '';
 
+  /** Runs a line's program in `ns` to its end (an asynchronous one in virtual time). */
+  const runTool = (step: Prepared, ns: Namespace): ToolOutput => {
+    const tool = TOOLS[step.program];
+    if (!tool) throw new Error(`unreachable: ${step.program} was checked`);
+    let r: ReturnType<typeof tool.run>;
+    try {
+      r = tool.run({ world: w, ns }, step.argv);
+    } catch (e) {
+      if (e instanceof NotSimulated) throw new SimulationError(`${s.file}:${step.line.line}: ${e.message}`);
+      throw e;
+    }
+    if (!('async' in r)) return r;
+    let result: ToolOutput | undefined;
+    r.async((o) => (result = o));
+    const g = guard(step.line.line);
+    while (result === undefined) {
+      if (!w.loop.step()) throw new SimulationError(`${s.file}:${step.line.line}: '${step.line.text}' never finished`);
+      g();
+    }
+    return result;
+  };
+
   for (const step of steps) {
     const firstSeq = w.trace.position;
     const start = w.loop.now;
@@ -165,25 +194,16 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
         output += started.error;
         captures.push({ point: step.point as string, spec: step.capture });
       } else captures.push({ point: step.point as string, tap: started.tap, spec: step.capture });
-    } else {
-      const tool = TOOLS[step.program];
-      if (!tool) throw new Error(`unreachable: ${step.program} was checked`);
-      let r: ReturnType<typeof tool.run>;
-      try {
-        r = tool.run({ world: w, ns }, step.argv);
-      } catch (e) {
-        if (e instanceof NotSimulated) throw new SimulationError(`${s.file}:${step.line.line}: ${e.message}`);
-        throw e;
+    } else if (step.allNetns) {
+      // on_netns_exec: a header, then the command, in each namespace; ip's own status is 0 whatever they return.
+      for (const each of namedNamespaces(w)) {
+        output += `\nnetns: ${each.name}\n`;
+        const result = runTool(step, each);
+        output += result.stdout + result.stderr;
       }
-      let result: ToolOutput | undefined;
-      if ('async' in r) {
-        r.async((o) => (result = o));
-        const g = guard(step.line.line);
-        while (result === undefined) {
-          if (!w.loop.step()) throw new SimulationError(`${s.file}:${step.line.line}: '${step.line.text}' never finished`);
-          g();
-        }
-      } else result = r;
+      exits.set(step.line.line, 0);
+    } else {
+      const result = runTool(step, ns);
       output += result.stdout + result.stderr;
       exits.set(step.line.line, result.exit);
     }

@@ -43,8 +43,16 @@ function ipNetnsCommand(argv: readonly ShellWord[]): { sub: string; args: readon
 export interface Invocation {
   /** Namespace named by `ip netns exec NS`, or undefined for the script's own namespace. */
   readonly netns: string | undefined;
+  /** `ip -all netns exec CMD`: CMD runs in every named namespace in turn. */
+  readonly allNetns?: boolean;
   /** The command run in it. */
   readonly argv: readonly ShellWord[];
+}
+
+/** Does an `ip` argv carry the -all global option (ip.c: "-a" and longer abbreviations)? */
+function ipAll(argv: readonly ShellWord[]): boolean {
+  const obj = ipObjectIndex(argv);
+  return argv.slice(1, obj < 0 ? argv.length : obj).some((w) => typeof w === 'string' && w.length >= 2 && matches(w.replace(/^--/, '-'), '-all'));
 }
 
 /** Peels `ip netns exec NS` prefixes off a line. */
@@ -53,6 +61,10 @@ export function invocation(words: readonly ShellWord[]): Invocation {
   let argv = words;
   for (;;) {
     const cmd = ipNetnsCommand(argv);
+    if (cmd?.sub === 'exec' && ipAll(argv)) {
+      // The command runs in each named namespace, whichever one the line started in.
+      return cmd.args.length > 0 ? { netns: undefined, allNetns: true, argv: cmd.args } : { netns, argv };
+    }
     if (!cmd || cmd.sub !== 'exec' || typeof cmd.args[0] !== 'string' || cmd.args.length < 2) break;
     netns = cmd.args[0];
     argv = cmd.args.slice(1);

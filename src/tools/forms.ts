@@ -28,7 +28,7 @@ export const FORMS: readonly ProgramForms[] = [
     as: 'iproute2 6.1',
     forms: [
       {
-        form: 'ip [-4|-6|-0|-f FAMILY] [-br] [-j [-p]] [-o] [-d] [-s [-s]] [-h] [-iec] [-c] [-n NS] OBJECT ...',
+        form: 'ip [-4|-6|-0|-f FAMILY] [-br] [-j [-p]] [-o] [-d] [-s [-s]] [-h] [-iec] [-c] [-a] [-n NS] OBJECT ...',
         examples: ['ip -br addr', 'ip -j -p route show', 'ip -o -4 addr show', 'ip -d link show', 'ip -s -s link show dev lo', 'ip -n ns1 link', 'ip -c addr', 'ip -h -s link', 'ip -0 addr'],
         note: 'global options; -stats counters for veth and lo',
       },
@@ -55,6 +55,11 @@ export const FORMS: readonly ProgramForms[] = [
       { form: 'ip neigh get ADDR dev DEV', examples: ['ip neigh get 10.1.1.3 dev veth0'] },
       { form: 'ip neigh flush [dev DEV]', examples: ['ip neigh flush dev veth0'] },
       { form: "ip netns add|del NAME, ip netns [list], ip netns exec NAME CMD ...", examples: ['ip netns add ns1', 'ip netns del ns1', 'ip netns list', 'ip netns'] },
+      {
+        form: 'ip netns identify, ip netns set NAME NSID|auto, ip netns list-id [nsid N], ip -all netns exec CMD ..., ip -all netns delete',
+        examples: ['ip netns identify', 'ip netns set ns1 7', 'ip netns list-id', 'ip -all netns exec ip -br link', 'ip -all netns delete'],
+        note: 'identify without a PID (the simulator has no processes); list-id without target-nsid',
+      },
       { form: 'ip help, ip OBJECT help', examples: ['ip help'], note: "ip's usage texts, exit 255" },
       { form: "ip ''", examples: ["ip ''"], note: 'an empty word abbreviates nothing, as iproute2 has it' },
     ],

@@ -27,6 +27,8 @@ export interface IpOptions {
   /** -h / -human(-readable): counters in k, M, G...; -iec: in powers of 1024 ("ki"). */
   readonly human?: boolean;
   readonly iec?: boolean;
+  /** -a / -all: `ip -all netns delete` and `ip -all netns exec` act on every named namespace. */
+  readonly all?: boolean;
 }
 
 export class IpCtx {

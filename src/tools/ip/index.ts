@@ -82,9 +82,10 @@ function parseGlobals(argv: readonly string[]): Globals {
   let color = false;
   let human = false;
   let iec = false;
+  let all = false;
   let netns: string | undefined;
   let i = 1;
-  const opts = (): IpOptions => ({ family, oneline, details, brief, json, pretty, stats, color, human, iec });
+  const opts = (): IpOptions => ({ family, oneline, details, brief, json, pretty, stats, color, human, iec, all });
   for (; i < argv.length; i++) {
     let opt = argv[i] as string;
     if (opt === '--') {
@@ -130,7 +131,8 @@ function parseGlobals(argv: readonly string[]): Globals {
       // ip.c hands the missing name to netns_switch as a null pointer.
       i++;
       netns = i < argv.length ? (argv[i] as string) : '(null)';
-    } else if (m('-Numeric') || m('-all') || opt === '-echo') unsupported(`ip ${opt}`);
+    } else if (m('-Numeric') || opt === '-echo') unsupported(`ip ${opt}`);
+    else if (m('-all')) all = true;
     else fail(255, `Option "${opt}" is unknown, try "ip -help".\n`);
   }
   return { opts: opts(), netns, rest: argv.slice(i), version: false };

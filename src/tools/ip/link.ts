@@ -272,11 +272,10 @@ function iplinkAdd(ctx: IpCtx, args: Args): number {
     .filter((d) => !before.has(d.id) && d.kind === 'veth' && d.peer !== undefined && w.device(d.peer)?.ns === peerNs)
     .sort((a, b) => b.id - a.id)[0];
   if (!made) return 0;
-  if (peerNs !== ns) {
-    // The peer's RTM_NEWLINK names the device's namespace, then the device's names the peer's.
-    peernet2idAlloc(w, peerNs, ns);
-    peernet2idAlloc(w, ns, peerNs);
-  }
+  // The device's RTM_NEWLINK names the peer's namespace. The peer's own went out when it was
+  // registered, before the pair was joined, naming none: its namespace numbers the device's only
+  // when something there first dumps the link (measured: `ip netns list-id` on each side).
+  if (peerNs !== ns) peernet2idAlloc(w, ns, peerNs);
   // rtnl_configure_link brings the device up once the pair is joined.
   if (req.up) must(dev_change_flags(w, ns, made.ifindex, true));
   if (req.master !== undefined && req.master !== 0) must(do_set_master(w, ns, made.ifindex, req.master));

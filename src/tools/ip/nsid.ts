@@ -41,3 +41,24 @@ export function peernet2idAlloc(w: World, ns: Namespace, peer: Namespace): numbe
   t.set(peer, id);
   return id;
 }
+
+/** The ids `ns` has given other namespaces, lowest first (the order RTM_GETNSID dumps them in). */
+export function peernet2idList(w: World, ns: Namespace): [Namespace, number][] {
+  return [...table(w, ns).entries()].sort((a, b) => a[1] - b[1]);
+}
+
+/**
+ * rtnl_net_newid: `ns` names `peer` with `id` (or the lowest free id for "auto", -1). The kernel's
+ * refusals: the peer already has an id here, or the id names another namespace.
+ */
+export function peernet2idSet(w: World, ns: Namespace, peer: Namespace, id: number): 'has-id' | 'id-used' | undefined {
+  const t = table(w, ns);
+  if (t.has(peer)) return 'has-id';
+  if (id < 0) {
+    peernet2idAlloc(w, ns, peer);
+    return undefined;
+  }
+  if ([...t.values()].includes(id)) return 'id-used';
+  t.set(peer, id);
+  return undefined;
+}
