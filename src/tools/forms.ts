@@ -69,7 +69,7 @@ export const FORMS: readonly ProgramForms[] = [
     as: 'iputils 20221126',
     forms: [
       {
-        form: 'ping [-c N] [-i S] [-W S] [-w S] [-I DEV|ADDR] [-s N] [-t TTL] [-M do|want|dont] [-q] [-b] [-n] ADDR',
+        form: 'ping [-c N] [-i S] [-W S] [-w S] [-I DEV|ADDR] [-s N] [-t TTL] [-M do|want|dont] [-q] [-b] [-n] [-4] ADDR',
         examples: ['ping -c 2 10.1.1.3', 'ping -I veth0 10.1.1.3 -c 2', 'ping -q -c 3 -i 0.2 10.1.1.3', 'ping -c 1 -W 1 -s 1500 -M do 10.1.1.3', 'ping -c 1 -t 1 -n 10.1.1.3', 'ping -b -c 1 10.1.1.255', 'ping -w 2 10.1.1.3'],
         note: 'numeric destinations only',
       },

@@ -32,7 +32,8 @@ interface PingOptions {
 }
 
 const WITH_VALUE = new Set(['c', 'I', 'W', 'w', 'i', 's', 'M', 't']);
-const FLAGS = new Set(['q', 'b', 'n']);
+// -4: IPv4 only, which numeric IPv4 destinations are anyway.
+const FLAGS = new Set(['q', 'b', 'n', '4']);
 
 type Parsed = { readonly opts: PingOptions } | { readonly error: string; readonly exit: number } | { readonly unsupported: string };
 
