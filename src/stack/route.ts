@@ -13,7 +13,9 @@ export type InputRoute =
   | { readonly kind: 'local' }
   | { readonly kind: 'broadcast' }
   | { readonly kind: 'forward'; readonly route: Route; readonly outDev: DeviceState; readonly nexthop: Ipv4Address }
-  | { readonly kind: 'drop'; readonly reason: DropReason; readonly why: string; readonly icmpUnreach?: 'net' | 'host' };
+  | { readonly kind: 'drop'; readonly reason: DropReason; readonly why: string }
+  /** No route on a forwarding device: the RTN_UNREACHABLE input route, dst.error the lookup's errno, its input ip_error. */
+  | { readonly kind: 'error'; readonly error: FibError; readonly why: string };
 
 const LIMITED_BROADCAST = 0xffffffff;
 
@@ -34,9 +36,10 @@ export function ip_route_input(ns: NsState, dev: DeviceState, saddr: Ipv4Address
 
   const res = fibLookup(ns, { daddr, saddr, oif: 0, iif: dev.ifindex });
   if ('error' in res) {
-    // No route: the kernel builds an "unreachable" route whose input is ip_error.
-    if (!forwarding(dev)) return { kind: 'drop', reason: 'IP_INNOROUTES', why: `no route to ${fmt(daddr)}` };
-    return { kind: 'drop', reason: 'IP_INNOROUTES', why: `no route to ${fmt(daddr)}`, icmpUnreach: res.error === 'EHOSTUNREACH' ? 'host' : 'net' };
+    // no_route: an "unreachable" input route whose input is ip_error. A device that does not forward
+    // makes it EHOSTUNREACH, which ip_error counts (InAddrErrors) and drops without a word.
+    if (!forwarding(dev)) return { kind: 'drop', reason: 'IP_INADDRERRORS', why: `no route to ${fmt(daddr)} (${FIB_ERROR_WHY[res.error]}), and ${dev.name} does not forward` };
+    return { kind: 'error', error: res.error, why: `no route to ${fmt(daddr)}: ${FIB_ERROR_WHY[res.error]}` };
   }
   if (res.type === 'broadcast') {
     if (saddr !== 0) {
@@ -58,6 +61,14 @@ export function ip_route_input(ns: NsState, dev: DeviceState, saddr: Ipv4Address
   if (!outDev) return { kind: 'drop', reason: 'IP_INNOROUTES', why: 'route has no device' };
   return { kind: 'forward', route: res.route, outDev, nexthop: routeGateway(res.route) ?? daddr };
 }
+
+/** What each failed lookup met. */
+const FIB_ERROR_WHY: Readonly<Record<FibError, string>> = {
+  EINVAL: 'blackhole',
+  EHOSTUNREACH: 'unreachable route',
+  EACCES: 'prohibit',
+  ENETUNREACH: 'no route or a throw',
+};
 
 export type OutputRoute =
   | { readonly ok: true; readonly dev: DeviceState; readonly saddr: Ipv4Address; readonly nexthop: Ipv4Address; readonly type: 'unicast' | 'local' | 'broadcast' | 'multicast'; readonly route: Route | undefined }

@@ -135,7 +135,7 @@ const UNREACH_TEXT: Readonly<Record<number, string>> = {
   7: 'Destination Host Unknown',
   9: 'Destination Net Prohibited',
   10: 'Destination Host Prohibited',
-  13: 'Communication prohibited by filter',
+  13: 'Packet filtered',
 };
 
 function errorText(type: number, code: number, rest: number): string {
