@@ -176,20 +176,31 @@ export function inetAddrType(ns: NsState, addr: Ipv4Address): RouteType | 'unspe
  */
 export function inetSelectAddr(ns: NsState, ifindex: number, dst: Ipv4Address, scope: number): Ipv4Address {
   let first: Ipv4Address | undefined;
+  const own = ns.devices[ifindex];
+  const ownLocalnet = own ? localnetScope(ns, own) : SCOPE_VALUE.host;
   for (const a of ns.addrs) {
-    if (a.ifindex !== ifindex || a.secondary || SCOPE_VALUE[a.scope] > scope) continue;
+    if (a.ifindex !== ifindex || a.secondary || Math.min(SCOPE_VALUE[a.scope], ownLocalnet) > scope) continue;
     if (dst === 0 || inSubnet(dst, networkOf(a.local, a.prefixlen), a.prefixlen)) return a.local;
     first ??= a.local;
   }
   if (first !== undefined) return first;
   // Then the first device, in the namespace's device list, with a primary address of a wide enough scope.
   for (const dev of Object.values(ns.devices).sort((a, b) => devListOrder(a) - devListOrder(b))) {
+    const localnet = localnetScope(ns, dev);
     for (const a of ns.addrs) {
       if (a.ifindex !== dev.ifindex || a.secondary) continue;
-      if (a.scope !== 'link' && SCOPE_VALUE[a.scope] <= scope) return a.local;
+      if (a.scope !== 'link' && Math.min(SCOPE_VALUE[a.scope], localnet) <= scope) return a.local;
     }
   }
   return 0;
+}
+
+/**
+ * localnet_scope (inet_select_addr, confirm_addr_indev): with route_localnet a host-scope address —
+ * 127/8 on a veth, as iproute2 makes it by default — counts as link scope, so it can be a source.
+ */
+export function localnetScope(ns: NsState, dev: DeviceState): number {
+  return devConf(ns, dev, 'route_localnet') !== 0 ? SCOPE_VALUE.link : SCOPE_VALUE.host;
 }
 
 export type SourceVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: 'IP_LOCAL_SOURCE' | 'IP_RPFILTER' | 'IP_INVALID_SOURCE'; readonly why: string };

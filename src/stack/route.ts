@@ -8,6 +8,7 @@ import { routeGateway, type DeviceState, type NsState, type Route } from '../sim
 import type { DropReason } from '../sim/trace.js';
 import { fibLookup, fibValidateSource, inetSelectAddr, SCOPE_VALUE, type FibError } from './fib.js';
 import { devConf, forwarding } from './devconf.js';
+import { isLoopback } from '../core/netdevice.js';
 
 export type InputRoute =
   | { readonly kind: 'local' }
@@ -94,7 +95,7 @@ export function ip_route_output(ns: NsState, flow: OutputFlow): OutputRoute {
     if (!devOut || !devOut.up) return { ok: false, error: 'ENETUNREACH', why: `${devOut?.name ?? 'device'} is down` };
     if (flow.daddr === LIMITED_BROADCAST || isLocalMulticast(flow.daddr)) {
       if (saddr === 0) saddr = inetSelectAddr(ns, devOut.ifindex, 0, SCOPE_VALUE.link);
-      return { ok: true, dev: devOut, saddr, nexthop: flow.daddr, type: flow.daddr === LIMITED_BROADCAST ? 'broadcast' : 'multicast', route: undefined };
+      return mkrouteOutput(ns, { ok: true, dev: devOut, saddr, nexthop: flow.daddr, type: flow.daddr === LIMITED_BROADCAST ? 'broadcast' : 'multicast', route: undefined });
     }
     if (saddr === 0 && isMulticastIpv4(flow.daddr)) saddr = inetSelectAddr(ns, devOut.ifindex, 0, SCOPE_VALUE.global);
     // No destination: the bound device's own address, which the flow is then sent to through lo.
@@ -109,7 +110,7 @@ export function ip_route_output(ns: NsState, flow: OutputFlow): OutputRoute {
     if (devOut && flow.oif !== 0) {
       // "Apparently, routing tables are wrong. Assume that the destination is on link."
       if (saddr === 0) saddr = inetSelectAddr(ns, devOut.ifindex, 0, SCOPE_VALUE.link);
-      return { ok: true, dev: devOut, saddr, nexthop: flow.daddr, type: 'unicast', route: undefined };
+      return mkrouteOutput(ns, { ok: true, dev: devOut, saddr, nexthop: flow.daddr, type: 'unicast', route: undefined });
     }
     return { ok: false, error: res.error, why: `no route to ${fmt(flow.daddr)}` };
   }
@@ -124,7 +125,18 @@ export function ip_route_output(ns: NsState, flow: OutputFlow): OutputRoute {
     saddr = res.route.prefsrc ?? inetSelectAddr(ns, dev.ifindex, res.route.gateway ?? 0, SCOPE_VALUE[res.route.scope]);
   }
   const type = res.type === 'broadcast' ? 'broadcast' : isMulticastIpv4(flow.daddr) ? 'multicast' : 'unicast';
-  return { ok: true, dev, saddr, nexthop: routeGateway(res.route) ?? flow.daddr, type, route: res.route };
+  return mkrouteOutput(ns, { ok: true, dev, saddr, nexthop: routeGateway(res.route) ?? flow.daddr, type, route: res.route });
+}
+
+/**
+ * __mkroute_output: a loopback source may leave only through a loopback device, or one with
+ * route_localnet (measured: `ip route get 127.25.3.14` out of veth0 is EINVAL until it is set).
+ */
+function mkrouteOutput(ns: NsState, r: Extract<OutputRoute, { ok: true }>): OutputRoute {
+  if (isLoopbackAddr(r.saddr) && !isLoopback(r.dev) && devConf(ns, r.dev, 'route_localnet') === 0) {
+    return { ok: false, error: 'EINVAL', why: `source ${fmt(r.saddr)} is a loopback address and ${r.dev.name} has no route_localnet` };
+  }
+  return r;
 }
 
 function isLocalMulticast(a: Ipv4Address): boolean {
