@@ -94,13 +94,22 @@ export interface FibResult {
  * gateway: RT_SCOPE_LINK).
  */
 export function fibTableLookup(ns: NsState, table: number, flow: Flow, minScope = flow.scope ?? 0): Route | undefined {
+  // While the rules are the default ones local is an alias of main: one trie holds both (fib_unmerge
+  // splits them when a rule is added), so the longest prefix of either wins — main's 127.25.3.0/24
+  // over local's 127.0.0.0/8 (measured) — and at equal prefixes local's aliases come first (higher tb_id).
+  const merged = (table === RT_TABLE_LOCAL || table === RT_TABLE_MAIN) && !fib4_has_custom_rules(ns);
   let best: Route | undefined;
   for (const r of ns.routes) {
-    if (r.table !== table) continue;
+    if (r.table !== table && !(merged && (r.table === RT_TABLE_LOCAL || r.table === RT_TABLE_MAIN))) continue;
     if (!inSubnet(flow.daddr, r.dst, r.dstLen)) continue;
     if (flow.oif !== 0 && r.dev !== undefined && r.dev !== flow.oif) continue;
     if (minScope !== 0 && SCOPE_VALUE[r.scope] < minScope) continue;
-    if (best === undefined || r.dstLen > best.dstLen || (r.dstLen === best.dstLen && (r.metric ?? 0) < (best.metric ?? 0))) best = r;
+    if (best === undefined || r.dstLen > best.dstLen) best = r;
+    else if (r.dstLen === best.dstLen) {
+      if (r.table !== best.table) {
+        if (r.table > best.table) best = r;
+      } else if ((r.metric ?? 0) < (best.metric ?? 0)) best = r;
+    }
   }
   return best;
 }
@@ -145,7 +154,7 @@ function fibLookupRules(ns: NsState, flow: Flow): FibResult | { error: FibError 
     if (route.type === 'unreachable') return { error: 'EHOSTUNREACH' };
     if (route.type === 'prohibit') return { error: 'EACCES' };
     if (route.type === 'blackhole') return { error: 'EINVAL' };
-    return { route, type: route.type, table: rule.table, rule };
+    return { route, type: route.type, table: route.table, rule };
   }
   return { error: 'ENETUNREACH' };
 }
