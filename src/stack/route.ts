@@ -65,10 +65,10 @@ export function ip_route_input(ns: NsState, dev: DeviceState, saddr: Ipv4Address
 
 /** What each failed lookup met. */
 const FIB_ERROR_WHY: Readonly<Record<FibError, string>> = {
-  EINVAL: 'blackhole',
+  EINVAL: 'blackhole route or rule',
   EHOSTUNREACH: 'unreachable route',
-  EACCES: 'prohibit',
-  ENETUNREACH: 'no route or a throw',
+  EACCES: 'prohibit route or rule',
+  ENETUNREACH: 'no route, a throw or an unreachable rule',
 };
 
 export type OutputRoute =
