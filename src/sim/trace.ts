@@ -59,6 +59,8 @@ export type DropReason =
   | 'ICMP_CSUM'
   /** icmp_echo_ignore_all is set: the kernel consumes the request unanswered; simulator's name. */
   | 'ICMP_ECHO_IGNORE_ALL'
+  /** An ICMP error not sent: its destination's inet_peer bucket is short of icmp_ratelimit (ICMP_MIB_RATELIMITHOST); nothing is freed in the kernel, simulator's name. */
+  | 'ICMP_RATELIMIT'
   /** arp_ignore refused to answer: the kernel consumes the request unanswered; simulator's name. */
   | 'ARP_IGNORE'
   /** arp_filter refused to answer (the route back leaves through another device): consumed unanswered in the kernel; simulator's name. */

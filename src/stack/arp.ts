@@ -15,7 +15,7 @@ import { dev_queue_xmit } from '../core/dev.js';
 import { neigh_lookup, neigh_lookup_create, neigh_update, NEIGH_PARMS } from '../core/neighbour.js';
 import type { DropReason } from '../sim/trace.js';
 import { devConf, forwarding } from './devconf.js';
-import { inetAddrType, inetSelectAddr, SCOPE_VALUE } from './fib.js';
+import { inetAddrType, inetSelectAddr, localnetScope, SCOPE_VALUE } from './fib.js';
 import { ip_route_input, ip_route_output, fmt } from './route.js';
 import { icmp_send_unreach_for_local } from './icmp.js';
 
@@ -95,8 +95,16 @@ function arp_ignore(ns: Namespace, dev: DeviceState, sip: Ipv4Address, tip: Ipv4
         mine.some((x) => inSubnet(tip, networkOf(x.local, x.prefixlen), x.prefixlen) && inSubnet(sip, networkOf(x.local, x.prefixlen), x.prefixlen))
         ? undefined
         : no(`arp_ignore=2 and ${fmt(tip)} is not on ${dev.name} in ${fmt(sip)}'s subnet`);
-    case 3:
-      return mine.some((x) => x.local === tip && x.scope !== 'host') ? undefined : no(`arp_ignore=3 and ${fmt(tip)} has host scope`);
+    case 3: {
+      // inet_confirm_addr(net, NULL, 0, tip, RT_SCOPE_LINK): the target on any device, of scope link
+      // or wider — where that device's route_localnet (localnet_scope) makes host scope count as link.
+      const st = ns.state;
+      const ok = st.addrs.some((x) => {
+        const d = st.devices[x.ifindex];
+        return x.local === tip && d !== undefined && Math.min(SCOPE_VALUE[x.scope], localnetScope(st, d)) <= SCOPE_VALUE.link;
+      });
+      return ok ? undefined : no(`arp_ignore=3 and ${fmt(tip)} has host scope`);
+    }
     case 8:
       return no('arp_ignore=8: never answer');
     default:

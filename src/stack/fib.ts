@@ -94,13 +94,22 @@ export interface FibResult {
  * gateway: RT_SCOPE_LINK).
  */
 export function fibTableLookup(ns: NsState, table: number, flow: Flow, minScope = flow.scope ?? 0): Route | undefined {
+  // While the rules are the default ones local is an alias of main: one trie holds both (fib_unmerge
+  // splits them when a rule is added), so the longest prefix of either wins — main's 127.25.3.0/24
+  // over local's 127.0.0.0/8 (measured) — and at equal prefixes local's aliases come first (higher tb_id).
+  const merged = (table === RT_TABLE_LOCAL || table === RT_TABLE_MAIN) && !fib4_has_custom_rules(ns);
   let best: Route | undefined;
   for (const r of ns.routes) {
-    if (r.table !== table) continue;
+    if (r.table !== table && !(merged && (r.table === RT_TABLE_LOCAL || r.table === RT_TABLE_MAIN))) continue;
     if (!inSubnet(flow.daddr, r.dst, r.dstLen)) continue;
     if (flow.oif !== 0 && r.dev !== undefined && r.dev !== flow.oif) continue;
     if (minScope !== 0 && SCOPE_VALUE[r.scope] < minScope) continue;
-    if (best === undefined || r.dstLen > best.dstLen || (r.dstLen === best.dstLen && (r.metric ?? 0) < (best.metric ?? 0))) best = r;
+    if (best === undefined || r.dstLen > best.dstLen) best = r;
+    else if (r.dstLen === best.dstLen) {
+      if (r.table !== best.table) {
+        if (r.table > best.table) best = r;
+      } else if ((r.metric ?? 0) < (best.metric ?? 0)) best = r;
+    }
   }
   return best;
 }
@@ -145,7 +154,7 @@ function fibLookupRules(ns: NsState, flow: Flow): FibResult | { error: FibError 
     if (route.type === 'unreachable') return { error: 'EHOSTUNREACH' };
     if (route.type === 'prohibit') return { error: 'EACCES' };
     if (route.type === 'blackhole') return { error: 'EINVAL' };
-    return { route, type: route.type, table: rule.table, rule };
+    return { route, type: route.type, table: route.table, rule };
   }
   return { error: 'ENETUNREACH' };
 }
@@ -176,20 +185,31 @@ export function inetAddrType(ns: NsState, addr: Ipv4Address): RouteType | 'unspe
  */
 export function inetSelectAddr(ns: NsState, ifindex: number, dst: Ipv4Address, scope: number): Ipv4Address {
   let first: Ipv4Address | undefined;
+  const own = ns.devices[ifindex];
+  const ownLocalnet = own ? localnetScope(ns, own) : SCOPE_VALUE.host;
   for (const a of ns.addrs) {
-    if (a.ifindex !== ifindex || a.secondary || SCOPE_VALUE[a.scope] > scope) continue;
+    if (a.ifindex !== ifindex || a.secondary || Math.min(SCOPE_VALUE[a.scope], ownLocalnet) > scope) continue;
     if (dst === 0 || inSubnet(dst, networkOf(a.local, a.prefixlen), a.prefixlen)) return a.local;
     first ??= a.local;
   }
   if (first !== undefined) return first;
   // Then the first device, in the namespace's device list, with a primary address of a wide enough scope.
   for (const dev of Object.values(ns.devices).sort((a, b) => devListOrder(a) - devListOrder(b))) {
+    const localnet = localnetScope(ns, dev);
     for (const a of ns.addrs) {
       if (a.ifindex !== dev.ifindex || a.secondary) continue;
-      if (a.scope !== 'link' && SCOPE_VALUE[a.scope] <= scope) return a.local;
+      if (a.scope !== 'link' && Math.min(SCOPE_VALUE[a.scope], localnet) <= scope) return a.local;
     }
   }
   return 0;
+}
+
+/**
+ * localnet_scope (inet_select_addr, confirm_addr_indev): with route_localnet a host-scope address —
+ * 127/8 on a veth, as iproute2 makes it by default — counts as link scope, so it can be a source.
+ */
+export function localnetScope(ns: NsState, dev: DeviceState): number {
+  return devConf(ns, dev, 'route_localnet') !== 0 ? SCOPE_VALUE.link : SCOPE_VALUE.host;
 }
 
 export type SourceVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: 'IP_LOCAL_SOURCE' | 'IP_RPFILTER' | 'IP_INVALID_SOURCE'; readonly why: string };

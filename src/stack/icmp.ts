@@ -15,12 +15,17 @@ import {
   quoteOriginal,
   turnIntoEchoReply,
   UNREACH_HOST,
+  UNREACH_NEED_FRAG,
 } from '../wire/icmp.js';
+import { inet_getpeer_v4, inet_peer_xrlim_allow, msecsToJiffies } from './inetpeer.js';
 import type { Namespace, World } from '../sim/world.js';
+import type { DeviceState } from '../sim/state.js';
+import { isLoopback } from '../core/netdevice.js';
 import { alloc_skb, consume_skb, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
 import { buildDatagram, ip_output, nextIpId } from './ipv4-output.js';
 import { rawSockets } from './netns_ipv4.js';
 import { fmt, ip_route_output } from './route.js';
+import { ICMP_RATEMASK_DEFAULT } from './devinet.js';
 
 /** Information a raw socket receives with a delivered datagram. */
 export interface RawDelivery {
@@ -136,12 +141,34 @@ export function icmp_send(w: World, skb_in: Skb, type: number, code: number, res
     w.trace.drop(w.loop.now, ns.name, undefined, 'icmp_send', 'IP_OUTNOROUTES', `no route back to ${fmt(src)} for an ICMP error`);
     return;
   }
+  if (!icmpv4_xrlim_allow(w, ns, route.dev, src, type, code)) {
+    w.trace.drop(w.loop.now, ns.name, undefined, 'icmpv4_xrlim_allow', 'ICMP_RATELIMIT', `ICMP type ${type} code ${code} to ${fmt(src)} held back: its peer's bucket is below icmp_ratelimit`);
+    return;
+  }
   const quote = quoteOriginal(offending);
   const msg = emitIcmp({ kind: 'other', type, code, rest, data: quote });
   const out = buildDatagram({ src: route.saddr, dst: src, protocol: IP_PROTO_ICMP, ttl: st.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: false, tos: 0xc0 }, msg);
   const e = alloc_skb(w, ns, route.dev, out);
   if (w.trace.detailed) skb_trace(w, e, 'icmp_send', `ICMP type ${type} code ${code} to ${fmt(src)} about ${fmt(dst)} (packet #${skb_in.id})`, route.dev);
   ip_output(w, e, route);
+}
+
+/** NR_ICMP_TYPES: types above it are never limited. */
+const NR_ICMP_TYPES = 18;
+
+/**
+ * icmpv4_mask_allow and icmpv4_xrlim_allow: a type in icmp_ratemask (dest unreachable, source quench,
+ * time exceeded, parameter problem by default) costs its destination's inet_peer icmp_ratelimit worth
+ * of tokens — except fragmentation needed (path MTU discovery must not starve) and anything whose
+ * route is through lo (errors about our own packets).
+ */
+function icmpv4_xrlim_allow(w: World, ns: Namespace, dev: DeviceState, daddr: number, type: number, code: number): boolean {
+  if (type > NR_ICMP_TYPES) return true;
+  if (type === ICMP_DEST_UNREACHABLE && code === UNREACH_NEED_FRAG) return true;
+  const st = ns.state;
+  if (((1 << type) & (st.sysctl.icmp_ratemask ?? ICMP_RATEMASK_DEFAULT)) === 0) return true;
+  if (isLoopback(dev)) return true;
+  return inet_peer_xrlim_allow(w, inet_getpeer_v4(w, ns, daddr), msecsToJiffies(st.sysctl.icmp_ratelimit ?? 1000));
 }
 
 /** arp_error_report → ipv4_link_failure: a packet whose next hop never answered. */

@@ -29,9 +29,10 @@ import { buildDatagram, headerFieldsOf, ip_finish_output2, ip_fragment } from '.
 import { fmt, ip_route_input, type InputRoute } from './route.js';
 
 type ForwardRoute = Extract<InputRoute, { kind: 'forward' }>;
-import { ICMP_DEST_UNREACHABLE, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_TTL, UNREACH_HOST, UNREACH_NEED_FRAG, UNREACH_NET } from '../wire/icmp.js';
+import { ICMP_DEST_UNREACHABLE, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_TTL, UNREACH_NEED_FRAG } from '../wire/icmp.js';
 import { icmp_rcv, icmp_send, raw_local_deliver, type RawDelivery } from './icmp.js';
 import { netnsIpv4 } from './netns_ipv4.js';
+import { ip_error } from './ip_error.js';
 import { NF_HOOK } from '../core/netfilter.js';
 
 /** ipfrag_time: how long fragments wait for the rest (30 s). */
@@ -87,7 +88,9 @@ function ip_rcv_finish(w: World, skb: Skb): void {
       return ip_forward(w, skb, rt);
     case 'drop':
       kfree_skb(w, skb, 'ip_route_input', rt.reason, `${fmt(saddr)} > ${fmt(daddr)}: ${rt.why}`);
-      if (rt.icmpUnreach) icmp_send(w, skb, ICMP_DEST_UNREACHABLE, rt.icmpUnreach === 'host' ? UNREACH_HOST : UNREACH_NET);
+      return;
+    case 'error':
+      return ip_error(w, skb, rt.error, `${fmt(saddr)} > ${fmt(daddr)}: ${rt.why}`);
   }
 }
 

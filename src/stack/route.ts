@@ -8,12 +8,15 @@ import { routeGateway, type DeviceState, type NsState, type Route } from '../sim
 import type { DropReason } from '../sim/trace.js';
 import { fibLookup, fibValidateSource, inetSelectAddr, SCOPE_VALUE, type FibError } from './fib.js';
 import { devConf, forwarding } from './devconf.js';
+import { isLoopback } from '../core/netdevice.js';
 
 export type InputRoute =
   | { readonly kind: 'local' }
   | { readonly kind: 'broadcast' }
   | { readonly kind: 'forward'; readonly route: Route; readonly outDev: DeviceState; readonly nexthop: Ipv4Address }
-  | { readonly kind: 'drop'; readonly reason: DropReason; readonly why: string; readonly icmpUnreach?: 'net' | 'host' };
+  | { readonly kind: 'drop'; readonly reason: DropReason; readonly why: string }
+  /** No route on a forwarding device: the RTN_UNREACHABLE input route, dst.error the lookup's errno, its input ip_error. */
+  | { readonly kind: 'error'; readonly error: FibError; readonly why: string };
 
 const LIMITED_BROADCAST = 0xffffffff;
 
@@ -34,9 +37,10 @@ export function ip_route_input(ns: NsState, dev: DeviceState, saddr: Ipv4Address
 
   const res = fibLookup(ns, { daddr, saddr, oif: 0, iif: dev.ifindex });
   if ('error' in res) {
-    // No route: the kernel builds an "unreachable" route whose input is ip_error.
-    if (!forwarding(dev)) return { kind: 'drop', reason: 'IP_INNOROUTES', why: `no route to ${fmt(daddr)}` };
-    return { kind: 'drop', reason: 'IP_INNOROUTES', why: `no route to ${fmt(daddr)}`, icmpUnreach: res.error === 'EHOSTUNREACH' ? 'host' : 'net' };
+    // no_route: an "unreachable" input route whose input is ip_error. A device that does not forward
+    // makes it EHOSTUNREACH, which ip_error counts (InAddrErrors) and drops without a word.
+    if (!forwarding(dev)) return { kind: 'drop', reason: 'IP_INADDRERRORS', why: `no route to ${fmt(daddr)} (${FIB_ERROR_WHY[res.error]}), and ${dev.name} does not forward` };
+    return { kind: 'error', error: res.error, why: `no route to ${fmt(daddr)}: ${FIB_ERROR_WHY[res.error]}` };
   }
   if (res.type === 'broadcast') {
     if (saddr !== 0) {
@@ -58,6 +62,14 @@ export function ip_route_input(ns: NsState, dev: DeviceState, saddr: Ipv4Address
   if (!outDev) return { kind: 'drop', reason: 'IP_INNOROUTES', why: 'route has no device' };
   return { kind: 'forward', route: res.route, outDev, nexthop: routeGateway(res.route) ?? daddr };
 }
+
+/** What each failed lookup met. */
+const FIB_ERROR_WHY: Readonly<Record<FibError, string>> = {
+  EINVAL: 'blackhole route or rule',
+  EHOSTUNREACH: 'unreachable route',
+  EACCES: 'prohibit route or rule',
+  ENETUNREACH: 'no route, a throw or an unreachable rule',
+};
 
 export type OutputRoute =
   | { readonly ok: true; readonly dev: DeviceState; readonly saddr: Ipv4Address; readonly nexthop: Ipv4Address; readonly type: 'unicast' | 'local' | 'broadcast' | 'multicast'; readonly route: Route | undefined }
@@ -83,7 +95,7 @@ export function ip_route_output(ns: NsState, flow: OutputFlow): OutputRoute {
     if (!devOut || !devOut.up) return { ok: false, error: 'ENETUNREACH', why: `${devOut?.name ?? 'device'} is down` };
     if (flow.daddr === LIMITED_BROADCAST || isLocalMulticast(flow.daddr)) {
       if (saddr === 0) saddr = inetSelectAddr(ns, devOut.ifindex, 0, SCOPE_VALUE.link);
-      return { ok: true, dev: devOut, saddr, nexthop: flow.daddr, type: flow.daddr === LIMITED_BROADCAST ? 'broadcast' : 'multicast', route: undefined };
+      return mkrouteOutput(ns, { ok: true, dev: devOut, saddr, nexthop: flow.daddr, type: flow.daddr === LIMITED_BROADCAST ? 'broadcast' : 'multicast', route: undefined });
     }
     if (saddr === 0 && isMulticastIpv4(flow.daddr)) saddr = inetSelectAddr(ns, devOut.ifindex, 0, SCOPE_VALUE.global);
     // No destination: the bound device's own address, which the flow is then sent to through lo.
@@ -98,7 +110,7 @@ export function ip_route_output(ns: NsState, flow: OutputFlow): OutputRoute {
     if (devOut && flow.oif !== 0) {
       // "Apparently, routing tables are wrong. Assume that the destination is on link."
       if (saddr === 0) saddr = inetSelectAddr(ns, devOut.ifindex, 0, SCOPE_VALUE.link);
-      return { ok: true, dev: devOut, saddr, nexthop: flow.daddr, type: 'unicast', route: undefined };
+      return mkrouteOutput(ns, { ok: true, dev: devOut, saddr, nexthop: flow.daddr, type: 'unicast', route: undefined });
     }
     return { ok: false, error: res.error, why: `no route to ${fmt(flow.daddr)}` };
   }
@@ -113,7 +125,18 @@ export function ip_route_output(ns: NsState, flow: OutputFlow): OutputRoute {
     saddr = res.route.prefsrc ?? inetSelectAddr(ns, dev.ifindex, res.route.gateway ?? 0, SCOPE_VALUE[res.route.scope]);
   }
   const type = res.type === 'broadcast' ? 'broadcast' : isMulticastIpv4(flow.daddr) ? 'multicast' : 'unicast';
-  return { ok: true, dev, saddr, nexthop: routeGateway(res.route) ?? flow.daddr, type, route: res.route };
+  return mkrouteOutput(ns, { ok: true, dev, saddr, nexthop: routeGateway(res.route) ?? flow.daddr, type, route: res.route });
+}
+
+/**
+ * __mkroute_output: a loopback source may leave only through a loopback device, or one with
+ * route_localnet (measured: `ip route get 127.25.3.14` out of veth0 is EINVAL until it is set).
+ */
+function mkrouteOutput(ns: NsState, r: Extract<OutputRoute, { ok: true }>): OutputRoute {
+  if (isLoopbackAddr(r.saddr) && !isLoopback(r.dev) && devConf(ns, r.dev, 'route_localnet') === 0) {
+    return { ok: false, error: 'EINVAL', why: `source ${fmt(r.saddr)} is a loopback address and ${r.dev.name} has no route_localnet` };
+  }
+  return r;
 }
 
 function isLocalMulticast(a: Ipv4Address): boolean {

@@ -6,13 +6,14 @@ import type { Namespace } from '../sim/world.js';
 import { findByName } from '../sim/world.js';
 import { CONF_KEYS, devinet_conf_set } from './devinet.js';
 import { PROC_SYS_NET } from '../kernel/proc-sys-names.js';
+import { jiffiesToMsecs, msecsToJiffies } from './inetpeer.js';
 
 export type SysctlFile =
   | { readonly kind: 'conf'; readonly scope: 'all' | 'default' | number; readonly key: string }
   | { readonly kind: 'ipv4'; readonly key: string }
   | { readonly kind: 'ipv6-conf'; readonly scope: string; readonly key: string };
 
-const IPV4_KEYS = ['ip_forward', 'icmp_echo_ignore_broadcasts', 'icmp_echo_ignore_all', 'icmp_ratelimit', 'ip_default_ttl', 'ip_no_pmtu_disc'];
+const IPV4_KEYS = ['ip_forward', 'icmp_echo_ignore_broadcasts', 'icmp_echo_ignore_all', 'icmp_ratelimit', 'icmp_ratemask', 'ip_default_ttl', 'ip_no_pmtu_disc'];
 
 /** The file a path names in `ns`, or undefined when /proc/sys has no such file there. */
 export function sysctlFile(ns: Namespace, path: string): SysctlFile | undefined {
@@ -53,13 +54,16 @@ export function sysctlWrite(ns: Namespace, f: SysctlFile, text: string): 'EINVAL
   if (!/^-?\d+$/.test(t)) return 'EINVAL';
   const v = Number(t);
   switch (f.kind) {
-    case 'ipv4':
+    case 'ipv4': {
+      const stored = ipv4Stored(f.key, v);
+      if (stored === undefined) return 'EINVAL';
       if (f.key === 'ip_forward') devinet_conf_set(ns, 'all', 'forwarding', v);
       else
         ns.update((d) => {
-          d.sysctl[f.key] = v;
+          d.sysctl[f.key] = stored;
         });
       return undefined;
+    }
     case 'conf':
       devinet_conf_set(ns, f.scope, f.key, v);
       return undefined;
@@ -115,4 +119,19 @@ export function sysctlRefusal(path: string, value?: string): string | undefined 
   const v = value?.trim();
   if (rule && v !== undefined && /^-?\d+$/.test(v) && !rule.ok(Number(v))) return `${name}=${v} is not simulated (${rule.why})`;
   return undefined;
+}
+
+const INT_MIN = -0x80000000;
+const INT_MAX = 0x7fffffff;
+
+/**
+ * What the kernel keeps of a written value, undefined when it refuses it (EINVAL). icmp_ratelimit is
+ * proc_dointvec_ms_jiffies: milliseconds, never negative, kept as jiffies — read back rounded up to a
+ * multiple of 4 ms at HZ=250 (measured: 1001 reads 1004, 2147483647 reads 2147483648). icmp_ratemask
+ * is a plain int.
+ */
+function ipv4Stored(key: string, v: number): number | undefined {
+  if (key === 'icmp_ratelimit') return v < 0 || v > INT_MAX ? undefined : jiffiesToMsecs(msecsToJiffies(v));
+  if (key === 'icmp_ratemask') return v < INT_MIN || v > INT_MAX ? undefined : v;
+  return v;
 }

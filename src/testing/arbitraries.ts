@@ -20,6 +20,7 @@ import {
   type NsName,
   type NsSpec,
   type PingSpec,
+  type RejectType,
   type RouteGetSpec,
   type RouteSpec,
   type Segment,
@@ -57,6 +58,12 @@ export interface TopologyOptions {
   readonly looks?: boolean;
   /** After those, an `arping -c N -I DEV` to an address held once. Default true. */
   readonly arpings?: boolean;
+  /**
+   * Some routes are blackhole, unreachable or prohibit (a /32 of an address in the topology, or a /25
+   * of a segment's subnet): refused locally, and on a forwarding namespace answered by ip_error.
+   * Default true.
+   */
+  readonly rejectRoutes?: boolean;
 }
 
 /** Mostly `usual`, sometimes one of `rare`. */
@@ -103,7 +110,7 @@ interface RawTopology {
   readonly nsCount: number;
   readonly ns: readonly { loUp: boolean; all: Conf; forwarding: boolean }[];
   readonly segments: readonly RawSegment[];
-  readonly routes: readonly { ns: number; net: number; via: number }[];
+  readonly routes: readonly { ns: number; net: number; via: number; reject?: RejectType | undefined }[];
   readonly captures: readonly number[];
   readonly pings: readonly { ns: number; dst: number; dev: number | undefined; count: 1 | 2 }[];
   readonly routeGets: readonly { ns: number; dst: number }[];
@@ -159,7 +166,19 @@ function rawArb(o: Required<TopologyOptions>): fc.Arbitrary<RawTopology> {
       { minLength: o.maxNamespaces + 1, maxLength: o.maxNamespaces + 1 },
     ),
     segments: fc.array(fc.oneof(...kinds), { minLength: 1, maxLength: o.maxSegments }),
-    routes: mostly([], fc.array(fc.record({ ns: fc.nat(), net: fc.integer({ min: 0, max: 3 }), via: fc.nat() }), { minLength: 1, maxLength: 2 }), 3),
+    routes: mostly(
+      [],
+      fc.array(
+        fc.record({
+          ns: fc.nat(),
+          net: fc.integer({ min: 0, max: 3 }),
+          via: fc.nat(),
+          ...(o.rejectRoutes ? { reject: mostly<RejectType | undefined>(undefined, fc.constantFrom<RejectType>('blackhole', 'unreachable', 'prohibit'), 2) } : {}),
+        }),
+        { minLength: 1, maxLength: 2 },
+      ),
+      3,
+    ),
     captures: fc.uniqueArray(fc.nat({ max: 15 }), { maxLength: 4 }),
     pings: fc.array(
       fc.record({ ns: fc.nat(), dst: fc.nat(), dev: mostly<number | undefined>(undefined, fc.nat(), 5), count: mostly<1 | 2>(1, fc.constant(2), 5) }),
@@ -255,7 +274,13 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
   });
   // Everything, for the properties that follow every frame: the bridge devices too.
   if (o.captureAll) upPoints.push(...segments.flatMap((s) => ((s.kind === 'bridge' || s.kind === 'ovs') && s.up ? [s.name] : [])));
-  const routes: RouteSpec[] = r.routes.map((x) => ({ ns: pick(hostNs, x.ns), prefix: `10.0.${x.net === 3 ? 9 : x.net}.0/24`, via: pick(targets, x.via) }));
+  const routes: RouteSpec[] = r.routes.map((x) => {
+    if (!x.reject) return { ns: pick(hostNs, x.ns), prefix: `10.0.${x.net === 3 ? 9 : x.net}.0/24`, via: pick(targets, x.via) };
+    // Narrower than the segments' /24 and /16 prefix routes (an equal prefix is EEXIST): one address,
+    // or the half of a subnet the pool's hosts .1-.4 live in.
+    const prefix = x.via % 2 === 0 ? `${pick(targets, x.via >> 1)}/32` : `10.0.${x.net % 3}.0/25`;
+    return { ns: pick(hostNs, x.ns), prefix, via: '', reject: x.reject };
+  });
   // Pings and lookups start where there are interfaces; a namespace without any has nothing to say.
   const busyNs = [...new Set(ifaces.map((i) => i.ns))];
   const pings: PingSpec[] = r.pings.map((p) => {
@@ -306,6 +331,7 @@ const DEFAULTS: Required<TopologyOptions> = {
   ovsRootAddresses: true,
   looks: true,
   arpings: true,
+  rejectRoutes: true,
 };
 
 /** Random topologies with pings, lookups and captures; every value prints as a scenario (to-scenario.ts). */

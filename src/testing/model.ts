@@ -70,10 +70,16 @@ export type Segment =
       readonly legs: readonly Leg[];
     };
 
+/** The reject route types (fib_props' errors: EINVAL, EHOSTUNREACH, EACCES); throw is not drawn. */
+export type RejectType = 'blackhole' | 'unreachable' | 'prohibit';
+
 export interface RouteSpec {
   readonly ns: NsName;
   readonly prefix: string;
+  /** The gateway; '' for a reject route. */
   readonly via: string;
+  /** `ip route add TYPE PREFIX`: no gateway, no device. */
+  readonly reject?: RejectType;
 }
 
 export interface PingSpec {

@@ -90,6 +90,8 @@ interface World {
   readonly hears: Map<number, Hearing>;
   readonly local: Map<NsName, LocalRoute[]>;
   readonly main: Map<NsName, Route[]>;
+  /** Reject routes (blackhole, unreachable, prohibit) in main: a lookup they win fails. */
+  readonly rejects: Map<NsName, { readonly net: Ip; readonly len: number }[]>;
   /** Neighbour caches: `${dev id}|${ip}` → the devices that may own that MAC (candidates). */
   readonly neigh: Map<NsName, Map<string, Neigh>>;
   /** Entries learned from a request (STALE) and not used yet: their first use arms a probe. */
@@ -234,13 +236,17 @@ function build(t: Topology): World {
       hear(br, [], s.up ? liveHosts : []);
     }
   }
-  const w: World = { t, devs, ns, hears, local: new Map(), main: new Map(), neigh: new Map(), learned: new Set() };
+  const w: World = { t, devs, ns, hears, local: new Map(), main: new Map(), rejects: new Map(), neigh: new Map(), learned: new Set() };
   for (const n of t.namespaces) {
     w.local.set(n.name, localTable(w, n.name));
     w.main.set(n.name, connectedRoutes(w, n.name));
+    w.rejects.set(n.name, []);
     w.neigh.set(n.name, new Map());
   }
-  for (const r of t.routes) addStaticRoute(w, r.ns, r.prefix, ip(r.via));
+  for (const r of t.routes) {
+    if (r.reject) addRejectRoute(w, r.ns, r.prefix);
+    else addStaticRoute(w, r.ns, r.prefix, ip(r.via));
+  }
   return w;
 }
 
@@ -293,7 +299,7 @@ function addStaticRoute(w: World, ns: NsName, prefix: string, gw: Ip): void {
   const [p, l] = prefix.split('/');
   const net = ip(p as string);
   const len = Number(l);
-  if (main.some((r) => r.net === net && r.len === len)) return;
+  if (taken(w, ns, net, len)) return;
   const local = (w.local.get(ns) as LocalRoute[]).find((r) => r.ip === gw);
   if (local) {
     if (!local.dev.up) return;
@@ -303,6 +309,25 @@ function addStaticRoute(w: World, ns: NsName, prefix: string, gw: Ip): void {
   const via = longestMatch(main.filter((r) => !r.static), gw);
   if (!via) return;
   main.push({ net, len, dev: via.dev, gw, src: selectAddr(w, via.dev, gw), static: true });
+}
+
+/** A route of that prefix (and metric 0) is already in main, whatever its type: EEXIST. */
+function taken(w: World, ns: NsName, net: Ip, len: number): boolean {
+  return (w.main.get(ns) as Route[]).some((r) => r.net === net && r.len === len) || (w.rejects.get(ns) ?? []).some((r) => r.net === net && r.len === len);
+}
+
+/**
+ * `ip route add blackhole|unreachable|prohibit PREFIX`: universe scope, so never a gateway's way; in
+ * a lookup it wins by prefix length like any route, whatever device the flow is bound to (its error
+ * comes before the nexthop check), and the lookup fails — no local sending (but the on-link
+ * assumption of a bound device), no forwarding, no reverse path.
+ */
+function addRejectRoute(w: World, ns: NsName, prefix: string): void {
+  const [p, l] = prefix.split('/');
+  const len = Number(l);
+  const net = (ip(p as string) & maskOf(len)) >>> 0;
+  if (taken(w, ns, net, len)) return;
+  (w.rejects.get(ns) as { net: Ip; len: number }[]).push({ net, len });
 }
 
 function longestMatch<R extends { net: Ip; len: number }>(routes: readonly R[], dst: Ip): R | undefined {
@@ -318,6 +343,8 @@ function fibLookup(w: World, ns: NsName, dst: Ip, oif?: Dev): Lookup | undefined
   const local = (w.local.get(ns) as LocalRoute[]).find((r) => r.ip === dst && (!oif || r.dev === oif));
   if (local) return { type: 'local', dev: local.dev, src: local.src };
   const route = longestMatch((w.main.get(ns) as Route[]).filter((r) => !oif || r.dev === oif), dst);
+  const reject = longestMatch(w.rejects.get(ns) ?? [], dst);
+  if (reject && (!route || reject.len > route.len)) return undefined;
   return route ? { type: 'unicast', route } : undefined;
 }
 

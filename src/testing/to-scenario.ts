@@ -77,7 +77,7 @@ export function topologyScript(t: Topology): string[] {
       lines.push(...hostLines(l.host));
     }
   }
-  for (const r of t.routes) lines.push(inNs(r.ns, `ip route add ${r.prefix} via ${r.via}`));
+  for (const r of t.routes) lines.push(inNs(r.ns, r.reject ? `ip route add ${r.reject} ${r.prefix}` : `ip route add ${r.prefix} via ${r.via}`));
   if (t.segments.some((s) => s.kind === 'bridge')) lines.push(`sleep ${SETTLE_SECONDS}`);
   const byPoint = new Map<string, { ns: NsName; name: string }>(hostIfaces(t).map((i) => [pointOf(i.ns, i.name), i]));
   for (const s of t.segments) {

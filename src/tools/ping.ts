@@ -137,7 +137,7 @@ const UNREACH_TEXT: Readonly<Record<number, string>> = {
   7: 'Destination Host Unknown',
   9: 'Destination Net Prohibited',
   10: 'Destination Host Prohibited',
-  13: 'Communication prohibited by filter',
+  13: 'Packet filtered',
 };
 
 function errorText(type: number, code: number, rest: number): string {
@@ -168,18 +168,26 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
     }
   }
   // The probe socket's connect(): the route and the source address, before anything is sent.
+  // iputils makes it only when no source address was given (-I ADDR skips it: a failing route then
+  // shows only in the statistics, since sendmsg's error leaves nothing on the error queue).
   const probe = ip_route_output(st, { daddr, saddr: boundAddr, oif: boundDev });
-  if (!probe.ok) {
-    const text = { ENETUNREACH: 'Network is unreachable', EHOSTUNREACH: 'No route to host', EACCES: 'Permission denied', EINVAL: 'Invalid argument', ENETDOWN: 'Network is down' }[probe.error];
-    return out('', `ping: connect: ${text}\n`, 2);
-  }
   let stderr = '';
-  const toBroadcast = probe.type === 'broadcast' || probe.type === 'multicast' || daddr === 0xffffffff;
+  if (!probe.ok && boundAddr === 0) {
+    const text = { ENETUNREACH: 'Network is unreachable', EHOSTUNREACH: 'No route to host', EACCES: 'Permission denied', EINVAL: 'Invalid argument', ENETDOWN: 'Network is down' }[probe.error];
+    // EACCES from connect() is how iputils learns of a broadcast destination (no SO_BROADCAST yet);
+    // a prohibit route gives the same errno, hence the same question.
+    if (probe.error === 'EACCES') {
+      if (!o.broadcast) return out('', 'ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n', 2);
+      stderr += 'WARNING: pinging broadcast address\n';
+    }
+    return out('', `${stderr}ping: connect: ${text}\n`, 2);
+  }
+  const toBroadcast = probe.ok && (probe.type === 'broadcast' || probe.type === 'multicast' || daddr === 0xffffffff);
   if (toBroadcast) {
     if (!o.broadcast) return out('', 'ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n', 2);
     stderr += 'WARNING: pinging broadcast address\n';
   }
-  const source = boundAddr || probe.saddr;
+  const source = boundAddr || (probe.ok ? probe.saddr : 0);
   // iputils looks the chosen source up among the bound device's own addresses (getifaddrs) and warns
   // when it is not there: the reply may then come back through another device.
   if (boundDev !== 0 && !st.addrs.some((a) => a.ifindex === boundDev && a.local === source)) {
@@ -373,9 +381,10 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
           if (result === 'EMSGSIZE') {
             nerrors++;
             if (!o.quiet) stderr += `ping: local error: message too long, mtu=${mtu || 65535}\n`;
-          } else if (!o.quiet) {
-            const text: Record<string, string> = { ENOBUFS: 'No buffer space available', ENETUNREACH: 'Network is unreachable', EHOSTUNREACH: 'No route to host', EACCES: 'Permission denied', EINVAL: 'Invalid argument' };
-            stderr += `ping: sendmsg: ${text[result] ?? result}\n`;
+          } else if (result === 'ENOBUFS' && !o.quiet) {
+            // Only the exhausted ENOBUFS retries are reported: for any other errno receive_error_msg
+            // finds the error queue empty, counts a local error and pinger stays silent.
+            stderr += 'ping: sendmsg: No buffer space available\n';
           }
         }
         maybeDone();

@@ -61,7 +61,8 @@ export const sysctl: Tool = {
         }
       }
       if (p.flags.has('q') && write) continue;
-      const v = sysctlRead(ctx.ns, f);
+      // procps echoes what it wrote, not what the kernel kept (icmp_ratelimit=1001 reads back 1004).
+      const v = write ? (value as string) : sysctlRead(ctx.ns, f);
       stdout += p.flags.has('n') ? `${v}\n` : `${dotted(name)} = ${v}\n`;
     }
     return out(stdout, stderr, exit);

@@ -110,6 +110,36 @@ describe('ip_forward', () => {
     expect(s.drops().map((e) => e.drop)).toEqual(['IP_INNOROUTES']);
   });
 
+  it.each([
+    ['blackhole', []],
+    ['unreachable', [1]],
+    ['prohibit', [13]],
+  ] as const)('answers a %s route with ip_error\'s code (%j)', (type, codes) => {
+    const s = router(true);
+    inet_rtm_newroute(s.ns, { table: 254, type, dst: A('10.9.0.0'), dstLen: 16, dev: undefined, gateway: undefined, proto: 'boot', scope: 'global', prefsrc: undefined, metric: undefined }, false);
+    s.receive('mock0', icmpFrame({}, ipv4Repr('10.0.0.9', '10.9.1.1', 1), echo()));
+    expect(s.sent('mock0').map((f) => (decode(f).icmp as { code: number }).code)).toEqual(codes);
+    expect(s.sent('mock1')).toEqual([]);
+  });
+
+  it('charges the sender\'s inet_peer twice per error: of six at one instant, two are answered', () => {
+    const s = router(true);
+    for (let i = 0; i < 6; i++) s.receive('mock0', icmpFrame({}, ipv4Repr('10.0.0.9', '192.0.2.1', 1), echo(i + 1)));
+    // A new peer's bucket is ip_rt_error_burst (5 s of jiffies): ip_error takes 1 s, icmpv4_xrlim_allow
+    // 1 s (icmp_ratelimit) — 5 → 3 → 1, then ip_error's second passes and xrlim refuses, then ip_error refuses.
+    expect(s.sent('mock0').length).toBe(2);
+    expect(s.drops().filter((e) => e.drop === 'ICMP_RATELIMIT').length).toBe(1);
+  });
+
+  it('lets every error through with icmp_ratelimit=0 as far as ip_error\'s own bucket allows', () => {
+    const s = router(true);
+    s.ns.update((d) => {
+      d.sysctl.icmp_ratelimit = 0;
+    });
+    for (let i = 0; i < 6; i++) s.receive('mock0', icmpFrame({}, ipv4Repr('10.0.0.9', '192.0.2.1', 1), echo(i + 1)));
+    expect(s.sent('mock0').length).toBe(5);
+  });
+
   it('fragments a datagram without DF for a smaller MTU, and refuses one with DF (fragmentation needed)', () => {
     const s = router(true);
     inet_rtm_newroute(s.ns, { table: 254, type: 'unicast', dst: A('10.0.2.0'), dstLen: 24, dev: s.dev('mock1').ifindex, gateway: A('10.0.1.9'), proto: 'boot', scope: 'global', prefsrc: undefined, metric: undefined }, false);
