@@ -358,12 +358,14 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
       };
 
       // raw_sendmsg's flow: raw_probe_proto_opt puts the echo request's type and code where the destination port goes.
+      // The raw socket is bound to an address only with -I ADDR: otherwise each echo's source is its own
+      // route's, not the probe's (measured: rule-ping-flow-keys, an `ipproto icmp` rule moves both).
       const sendKeys = { mark: o.mark, tos: o.tos, proto: IP_PROTO_ICMP, dport: (8 << 8) | 0 };
       const pinger = () => {
         if (finished) return;
         const seq = (ntransmitted + 1) & (SEQ_SPACE - 1);
         rcvdClear(seq);
-        const route = ip_route_output(ns.state, { daddr, saddr: source, oif: boundDev, keys: sendKeys });
+        const route = ip_route_output(ns.state, { daddr, saddr: boundAddr, oif: boundDev, keys: sendKeys });
         let result: string;
         let mtu = 0;
         if (!route.ok) result = route.error;
