@@ -57,19 +57,19 @@ export function ip_route_input(ns: NsState, dev: DeviceState, saddr: Ipv4Address
   }
   if (res.type === 'broadcast') {
     if (saddr !== 0) {
-      const v = fibValidateSource(ns, saddr, daddr, dev);
+      const v = fibValidateSource(ns, saddr, daddr, dev, keys);
       if (!v.ok) return { kind: 'drop', reason: v.reason, why: `fib_validate_source: ${v.why}` };
     }
     return { kind: 'broadcast', table: res.table };
   }
   if (res.type === 'local') {
-    const v = fibValidateSource(ns, saddr, daddr, dev);
+    const v = fibValidateSource(ns, saddr, daddr, dev, keys);
     if (!v.ok) return { kind: 'drop', reason: v.reason, why: `fib_validate_source: ${v.why}` };
     return { kind: 'local', table: res.table };
   }
   if (!forwarding(dev)) return { kind: 'drop', reason: 'IP_INADDRERRORS', why: `${fmt(daddr)} is not local and ${dev.name} does not forward (ip_forward=0)`, errno: 'EHOSTUNREACH' };
   if (res.type !== 'unicast') return { kind: 'drop', reason: 'IP_INVALID_DEST', why: `martian destination: route type ${res.type}` };
-  const v = fibValidateSource(ns, saddr, daddr, dev);
+  const v = fibValidateSource(ns, saddr, daddr, dev, { ...keys, oif: res.route.dev ?? 0 });
   if (!v.ok) return { kind: 'drop', reason: v.reason, why: `fib_validate_source: ${v.why}` };
   const outDev = res.route.dev === undefined ? undefined : ns.devices[res.route.dev];
   if (!outDev) return { kind: 'drop', reason: 'IP_INNOROUTES', why: 'route has no device' };
