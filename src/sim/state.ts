@@ -126,6 +126,17 @@ export interface Rule {
   readonly to?: { readonly addr: Ipv4Address; readonly len: number };
   readonly iif?: string;
   readonly oif?: string;
+  /** FIB_RULE_INVERT (`not`): the rule applies where its selectors do not all match. */
+  readonly invert?: boolean;
+  /** fwmark/mask: matches when (mark ^ fwmark) & fwmask is 0; a rule without them has both 0. */
+  readonly fwmark?: number;
+  readonly fwmask?: number;
+  /** The TOS bits (IPTOS_RT_MASK) the flow must carry; 0 for any. */
+  readonly tos?: number;
+  readonly uidrange?: { readonly start: number; readonly end: number };
+  readonly ipproto?: number;
+  readonly sport?: { readonly start: number; readonly end: number };
+  readonly dport?: { readonly start: number; readonly end: number };
   readonly action: 'lookup' | 'unreachable' | 'blackhole' | 'prohibit';
 }
 

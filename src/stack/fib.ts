@@ -220,7 +220,7 @@ export type SourceVerdict = { readonly ok: true } | { readonly ok: false; readon
  * Otherwise the full check reverses the flow and looks it up: strict mode (1) wants the way back to
  * leave through `dev`, loose mode (2) only wants a way back.
  */
-export function fibValidateSource(ns: NsState, src: Ipv4Address, dst: Ipv4Address, dev: DeviceState): SourceVerdict {
+export function fibValidateSource(ns: NsState, src: Ipv4Address, dst: Ipv4Address, dev: DeviceState, keys: { readonly oif?: number; readonly tos?: number; readonly mark?: number } = {}): SourceVerdict {
   const rpf = devConf(ns, dev, 'rp_filter');
   const acceptLocal = devConf(ns, dev, 'accept_local') !== 0;
   const customRules = fib4_has_custom_rules(ns);
@@ -228,7 +228,9 @@ export function fibValidateSource(ns: NsState, src: Ipv4Address, dst: Ipv4Addres
     if (acceptLocal || !isLocalAddress(ns, src)) return { ok: true };
     return { ok: false, reason: 'IP_LOCAL_SOURCE', why: `its source ${fmt(src)} is a local address and accept_local is 0` };
   }
-  const back = fibLookup(ns, { daddr: src, saddr: dst, oif: 0, iif: 1 });
+  // The reversed flow arrives from the forward route's device (lo for local delivery), with the
+  // packet's TOS, and its mark only with src_valid_mark.
+  const back = fibLookup(ns, { daddr: src, saddr: dst, oif: 0, iif: keys.oif || 1, tos: keys.tos ?? 0, mark: devConf(ns, dev, 'src_valid_mark') ? (keys.mark ?? 0) : 0, uid: 0 });
   if ('error' in back) return rpf ? { ok: false, reason: 'IP_RPFILTER', why: `rp_filter=${rpf}: no route back to ${fmt(src)}` } : { ok: true };
   if (back.type !== 'unicast' && !(back.type === 'local' && acceptLocal)) {
     return back.type === 'local'

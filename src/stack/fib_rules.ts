@@ -25,17 +25,44 @@ export interface Flow {
   readonly iif: number;
   /** flowi4_scope: only routes at least this narrow match (SO_DONTROUTE asks for RT_SCOPE_LINK); 0 for any. */
   readonly scope?: number;
+  /** flowi4_mark: SO_MARK (`ping -m`), skb->mark on input (0: veth scrubs it crossing namespaces). */
+  readonly mark?: number;
+  /** flowi4_tos: IP_TOS (`ping -Q`), the header's TOS on input. */
+  readonly tos?: number;
+  /** flowi4_uid: the socket's owner; 0 for root and for every packet on the input path. */
+  readonly uid?: number;
+  /** flowi4_proto and the ports: an ICMP socket's type and code stand in the destination port. */
+  readonly proto?: number;
+  readonly sport?: number;
+  readonly dport?: number;
 }
 
-/** fib4_rule_match (with fib_rule_match's iif/oif by name). */
+/** IPTOS_RT_MASK: the TOS bits a rule compares (neither ECN bit nor the lowest DSCP bits). */
+export const IPTOS_RT_MASK = 0x1c;
+
+function inRange(r: { readonly start: number; readonly end: number } | undefined, v: number): boolean {
+  return r === undefined || (v >= r.start && v <= r.end);
+}
+
+/** fib_rule_match and fib4_rule_match: every selector must match, then `not` inverts the answer. */
 export function fib_rule_match(ns: NsState, rule: Rule, flow: Flow): boolean {
-  if (rule.from && !inSubnet(flow.saddr, rule.from.addr, rule.from.len)) return false;
-  if (rule.to && !inSubnet(flow.daddr, rule.to.addr, rule.to.len)) return false;
+  const m = fibRuleSelectorsMatch(ns, rule, flow);
+  return rule.invert ? !m : m;
+}
+
+function fibRuleSelectorsMatch(ns: NsState, rule: Rule, flow: Flow): boolean {
   if (rule.iif !== undefined) {
     const name = flow.iif === 0 ? 'lo' : ns.devices[flow.iif]?.name;
     if (name !== rule.iif) return false;
   }
   if (rule.oif !== undefined && ns.devices[flow.oif]?.name !== rule.oif) return false;
+  if (((((flow.mark ?? 0) ^ (rule.fwmark ?? 0)) & (rule.fwmask ?? 0)) >>> 0) !== 0) return false;
+  if (!inRange(rule.uidrange, flow.uid ?? 0)) return false;
+  if (rule.ipproto !== undefined && rule.ipproto !== (flow.proto ?? 0)) return false;
+  if (!inRange(rule.sport, flow.sport ?? 0) || !inRange(rule.dport, flow.dport ?? 0)) return false;
+  if (rule.from && !inSubnet(flow.saddr, rule.from.addr, rule.from.len)) return false;
+  if (rule.to && !inSubnet(flow.daddr, rule.to.addr, rule.to.len)) return false;
+  if (rule.tos && rule.tos !== ((flow.tos ?? 0) & IPTOS_RT_MASK)) return false;
   return true;
 }
 
@@ -45,7 +72,24 @@ export function fib4_has_custom_rules(ns: NsState): boolean {
 }
 
 function ruleKey(r: Rule): string {
-  return [r.priority, r.table, r.action, r.from?.addr, r.from?.len, r.to?.addr, r.to?.len, r.iif, r.oif].join('/');
+  const range = (x: { readonly start: number; readonly end: number } | undefined) => (x ? `${x.start}-${x.end}` : '');
+  return [r.priority, r.table, r.action, r.from?.addr, r.from?.len, r.to?.addr, r.to?.len, r.iif, r.oif, r.invert ?? false, r.fwmark ?? 0, r.fwmask ?? 0, r.tos ?? 0, range(r.uidrange), r.ipproto, range(r.sport), range(r.dport)].join('/');
+}
+
+/** fib_rule_port_range_valid: no port 0, none at 65535, start not past end. */
+function portRangeValid(r: { readonly start: number; readonly end: number }): boolean {
+  return r.start !== 0 && r.end !== 0 && r.end < 0xffff && r.start <= r.end;
+}
+
+/** fib_nl2rule's and fib4_rule_configure's checks, in their order: the extack of the first that fails. */
+function fib_rule_invalid(rule: Omit<Rule, 'priority'>): string | undefined {
+  if (rule.uidrange && rule.uidrange.start > rule.uidrange.end) return 'Invalid uid range';
+  if (rule.sport && !portRangeValid(rule.sport)) return 'Invalid sport range';
+  if (rule.dport && !portRangeValid(rule.dport)) return 'Invalid dport range';
+  if (rule.tos !== undefined && rule.tos & 0x03) return 'Invalid dsfield (tos): ECN bits must be 0';
+  // IPTOS_TOS_MASK: DSCP values beyond the old TOS bits (CS1 = 0x20 and up) are refused.
+  if (rule.tos !== undefined && rule.tos & ~0x1e) return 'Invalid tos';
+  return undefined;
 }
 
 /**
@@ -54,6 +98,8 @@ function ruleKey(r: Rule): string {
  * is EEXIST. A `lookup` of table 0 gets a fresh table (fib_empty_table: the lowest unused id from 1).
  */
 export function fib_nl_newrule(ns: Namespace, rule: Omit<Rule, 'priority'> & { priority?: number }): Result {
+  const bad = fib_rule_invalid(rule);
+  if (bad !== undefined) return fail('EINVAL', bad);
   let priority = rule.priority;
   if (priority === undefined) {
     const second = ns.state.rules[1];

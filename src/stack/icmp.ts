@@ -2,7 +2,7 @@
  * ICMP (net/ipv4/icmp.c): answering echo requests, handing errors to the sockets they concern, and
  * sending errors — host unreachable when a neighbour never answered, time exceeded on a router.
  */
-import { IP_PROTO_ICMP, ipv4Dst, ipv4HeaderLength, ipv4FragmentOffset, ipv4Protocol, ipv4Src } from '../wire/ipv4.js';
+import { IP_PROTO_ICMP, ipv4Dst, ipv4HeaderLength, ipv4FragmentOffset, ipv4Protocol, ipv4Src, ipv4Tos } from '../wire/ipv4.js';
 import {
   emitIcmp,
   ICMP_DEST_UNREACHABLE,
@@ -106,7 +106,9 @@ function icmp_echo(w: World, skb: Skb, broadcast: boolean): void {
   const dst = ipv4Dst(datagram);
   // fib_compute_spec_dst: the address asked, or for a broadcast, one of the receiving device's.
   const spec = broadcast ? (st.addrs.find((a) => a.ifindex === dev.ifindex && !a.secondary)?.local ?? 0) : dst;
-  const route = ip_route_output(st, { daddr: src, saddr: spec, oif: 0 });
+  // icmp_reply: the reply keeps the request's TOS, in its header and its flow (the echo reply's type 0 as the port).
+  const tos = ipv4Tos(datagram);
+  const route = ip_route_output(st, { daddr: src, saddr: spec, oif: 0, keys: { tos, proto: IP_PROTO_ICMP } });
   if (!route.ok) {
     kfree_skb(w, skb, 'icmp_reply', 'IP_OUTNOROUTES', `no route back to ${fmt(src)}`);
     return;
@@ -114,7 +116,7 @@ function icmp_echo(w: World, skb: Skb, broadcast: boolean): void {
   const reply = datagram.slice(ipv4HeaderLength(datagram));
   turnIntoEchoReply(reply);
   consume_skb(w, skb, 'icmp_echo', `echo request from ${fmt(src)}: replying from ${fmt(spec)}`);
-  const out = buildDatagram({ src: route.saddr, dst: src, protocol: IP_PROTO_ICMP, ttl: st.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: false }, reply);
+  const out = buildDatagram({ src: route.saddr, dst: src, protocol: IP_PROTO_ICMP, ttl: st.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: false, tos }, reply);
   const r = alloc_skb(w, ns, route.dev, out);
   if (w.trace.detailed) skb_trace(w, r, 'icmp_reply', `echo reply to ${fmt(src)}, answering packet #${skb.id}`, dev);
   ip_output(w, r, route);

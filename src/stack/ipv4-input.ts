@@ -18,6 +18,7 @@ import {
   ipv4Protocol,
   ipv4Src,
   ipv4TotalLength,
+  ipv4Tos,
   ipv4Ttl,
   setIpv4Ttl,
 } from '../wire/ipv4.js';
@@ -75,7 +76,8 @@ function ip_rcv_finish(w: World, skb: Skb): void {
     return ip_local_deliver(w, skb, { iif: dev.ifindex, dev: dev.ifindex }, true);
   }
   if (skb.rtIif !== 0) return ip_local_deliver(w, skb, { iif: skb.rtIif, dev: dev.ifindex }, false);
-  const rt = ip_route_input(skb.ns.state, dev, saddr, daddr);
+  // The flow's TOS from the header; its protocol for ipproto rules (fib4_rules_early_flow_dissect: ports only for TCP/UDP, which are not simulated).
+  const rt = ip_route_input(skb.ns.state, dev, saddr, daddr, { tos: ipv4Tos(datagram), proto: ipv4Protocol(datagram) });
   switch (rt.kind) {
     case 'local':
       if (w.trace.detailed) skb_trace(w, skb, 'ip_route_input', `${fmt(saddr)} > ${fmt(daddr)}: local`);

@@ -6,17 +6,32 @@
 import { isMulticastIpv4, type Ipv4Address } from '../wire/ipv4.js';
 import { routeGateway, type DeviceState, type NsState, type Route } from '../sim/state.js';
 import type { DropReason } from '../sim/trace.js';
-import { fibLookup, fibValidateSource, inetSelectAddr, SCOPE_VALUE, type FibError } from './fib.js';
+import { fibLookup, fibValidateSource, inetSelectAddr, SCOPE_VALUE, type FibError, type Flow } from './fib.js';
 import { devConf, forwarding } from './devconf.js';
 import { isLoopback } from '../core/netdevice.js';
 
 export type InputRoute =
-  | { readonly kind: 'local' }
-  | { readonly kind: 'broadcast' }
+  | { readonly kind: 'local'; readonly table?: number }
+  | { readonly kind: 'broadcast'; readonly table?: number }
   | { readonly kind: 'forward'; readonly route: Route; readonly outDev: DeviceState; readonly nexthop: Ipv4Address }
-  | { readonly kind: 'drop'; readonly reason: DropReason; readonly why: string }
+  | { readonly kind: 'drop'; readonly reason: DropReason; readonly why: string; readonly errno?: FibError }
   /** No route on a forwarding device: the RTN_UNREACHABLE input route, dst.error the lookup's errno, its input ip_error. */
   | { readonly kind: 'error'; readonly error: FibError; readonly why: string };
+
+/**
+ * What a lookup keys on besides the addresses and devices: the mark, the TOS, the owner and the
+ * protocol with its ports (flowi4_mark, flowi4_tos, flowi4_uid, flowi4_proto, fl4_sport/dport).
+ */
+export type FlowKeys = Pick<Flow, 'mark' | 'tos' | 'uid' | 'proto' | 'sport' | 'dport'>;
+
+/**
+ * The error inet_rtm_getroute reports for an input route that fails: the route's dst.error where one
+ * was built (no route, a reject route, no forwarding); every martian and fib_validate_source refusal is
+ * EINVAL on this kernel (measured: route-get-iif-martians, an rp_filter failure included).
+ */
+export function inputRouteErrno(rt: Extract<InputRoute, { kind: 'drop' | 'error' }>): FibError {
+  return rt.kind === 'error' ? rt.error : (rt.errno ?? 'EINVAL');
+}
 
 const LIMITED_BROADCAST = 0xffffffff;
 
@@ -24,39 +39,41 @@ function isLoopbackAddr(a: Ipv4Address): boolean {
   return a >>> 24 === 127;
 }
 
-export function ip_route_input(ns: NsState, dev: DeviceState, saddr: Ipv4Address, daddr: Ipv4Address): InputRoute {
+export function ip_route_input(ns: NsState, dev: DeviceState, saddr: Ipv4Address, daddr: Ipv4Address, keys: FlowKeys = {}): InputRoute {
   if (isMulticastIpv4(saddr) || saddr === LIMITED_BROADCAST) return { kind: 'drop', reason: 'IP_INVALID_SOURCE', why: 'martian source: multicast or broadcast' };
   if (daddr === LIMITED_BROADCAST || (saddr === 0 && daddr === 0)) return { kind: 'broadcast' };
   if (isMulticastIpv4(daddr)) return { kind: 'broadcast' };
   if (saddr >>> 24 === 0) return { kind: 'drop', reason: 'IP_INVALID_SOURCE', why: 'martian source: zero network' };
-  if (daddr >>> 24 === 0) return { kind: 'drop', reason: 'IP_INVALID_DEST', why: 'martian destination: zero network' };
+  // ip route get answers ENETUNREACH for a zeronet destination (measured: route-get-iif-martians, 0.1.2.3).
+  if (daddr >>> 24 === 0) return { kind: 'drop', reason: 'IP_INVALID_DEST', why: 'martian destination: zero network', errno: 'ENETUNREACH' };
   if ((isLoopbackAddr(daddr) || isLoopbackAddr(saddr)) && devConf(ns, dev, 'route_localnet') === 0) {
     if (isLoopbackAddr(daddr)) return { kind: 'drop', reason: 'IP_LOCALNET', why: 'martian destination: 127/8 arriving on a device without route_localnet' };
     return { kind: 'drop', reason: 'IP_LOCALNET', why: 'martian source: 127/8 arriving on a device without route_localnet' };
   }
 
-  const res = fibLookup(ns, { daddr, saddr, oif: 0, iif: dev.ifindex });
+  // The input path's flow: the packet's mark and TOS, uid 0 (sock_net_uid without a socket).
+  const res = fibLookup(ns, { daddr, saddr, oif: 0, iif: dev.ifindex, ...keys, uid: 0 });
   if ('error' in res) {
     // no_route: an "unreachable" input route whose input is ip_error. A device that does not forward
     // makes it EHOSTUNREACH, which ip_error counts (InAddrErrors) and drops without a word.
-    if (!forwarding(dev)) return { kind: 'drop', reason: 'IP_INADDRERRORS', why: `no route to ${fmt(daddr)} (${FIB_ERROR_WHY[res.error]}), and ${dev.name} does not forward` };
+    if (!forwarding(dev)) return { kind: 'drop', reason: 'IP_INADDRERRORS', why: `no route to ${fmt(daddr)} (${FIB_ERROR_WHY[res.error]}), and ${dev.name} does not forward`, errno: 'EHOSTUNREACH' };
     return { kind: 'error', error: res.error, why: `no route to ${fmt(daddr)}: ${FIB_ERROR_WHY[res.error]}` };
   }
   if (res.type === 'broadcast') {
     if (saddr !== 0) {
-      const v = fibValidateSource(ns, saddr, daddr, dev);
+      const v = fibValidateSource(ns, saddr, daddr, dev, keys);
       if (!v.ok) return { kind: 'drop', reason: v.reason, why: `fib_validate_source: ${v.why}` };
     }
-    return { kind: 'broadcast' };
+    return { kind: 'broadcast', table: res.table };
   }
   if (res.type === 'local') {
-    const v = fibValidateSource(ns, saddr, daddr, dev);
+    const v = fibValidateSource(ns, saddr, daddr, dev, keys);
     if (!v.ok) return { kind: 'drop', reason: v.reason, why: `fib_validate_source: ${v.why}` };
-    return { kind: 'local' };
+    return { kind: 'local', table: res.table };
   }
-  if (!forwarding(dev)) return { kind: 'drop', reason: 'IP_INADDRERRORS', why: `${fmt(daddr)} is not local and ${dev.name} does not forward (ip_forward=0)` };
+  if (!forwarding(dev)) return { kind: 'drop', reason: 'IP_INADDRERRORS', why: `${fmt(daddr)} is not local and ${dev.name} does not forward (ip_forward=0)`, errno: 'EHOSTUNREACH' };
   if (res.type !== 'unicast') return { kind: 'drop', reason: 'IP_INVALID_DEST', why: `martian destination: route type ${res.type}` };
-  const v = fibValidateSource(ns, saddr, daddr, dev);
+  const v = fibValidateSource(ns, saddr, daddr, dev, { ...keys, oif: res.route.dev ?? 0 });
   if (!v.ok) return { kind: 'drop', reason: v.reason, why: `fib_validate_source: ${v.why}` };
   const outDev = res.route.dev === undefined ? undefined : ns.devices[res.route.dev];
   if (!outDev) return { kind: 'drop', reason: 'IP_INNOROUTES', why: 'route has no device' };
@@ -83,6 +100,8 @@ export interface OutputFlow {
   readonly oif: number;
   /** flowi4_scope: RT_SCOPE_LINK for a socket with SO_DONTROUTE (RTO_ONLINK), which skips gateway routes. */
   readonly scope?: number;
+  /** The socket's mark, TOS, owner and protocol/ports (see FlowKeys). */
+  readonly keys?: FlowKeys;
 }
 
 /** ip_route_output_key_hash_rcu, for the cases a script can reach. */
@@ -105,7 +124,8 @@ export function ip_route_output(ns: NsState, flow: OutputFlow): OutputRoute {
     const a = saddr || 0x7f000001;
     return { ok: true, dev: lo, saddr: a, nexthop: a, type: 'local', route: undefined };
   }
-  const res = fibLookup(ns, flow.scope ? { daddr: flow.daddr, saddr, oif: flow.oif, iif: 0, scope: flow.scope } : { daddr: flow.daddr, saddr, oif: flow.oif, iif: 0 });
+  const key: Flow = { daddr: flow.daddr, saddr, oif: flow.oif, iif: 0, ...flow.keys };
+  const res = fibLookup(ns, flow.scope ? { ...key, scope: flow.scope } : key);
   if ('error' in res) {
     if (devOut && flow.oif !== 0) {
       // "Apparently, routing tables are wrong. Assume that the destination is on link."

@@ -23,6 +23,8 @@ import {
   type RejectType,
   type RouteGetSpec,
   type RouteSpec,
+  type RuleSelector,
+  type RuleSpec,
   type Segment,
   type Topology,
 } from './model.js';
@@ -64,6 +66,12 @@ export interface TopologyOptions {
    * Default true.
    */
   readonly rejectRoutes?: boolean;
+  /**
+   * Policy routing: fwmark/tos/iif rules (sometimes `not`) toward a table 100, pings with -m/-Q, and
+   * `ip route get ... from A iif DEV [mark] [tos]`. Default false (the oracle knows no rules); the
+   * differential property turns it on. Drawn last, so the rest of a seed's case stays as it was.
+   */
+  readonly policy?: boolean;
 }
 
 /** Mostly `usual`, sometimes one of `rare`. */
@@ -116,6 +124,47 @@ interface RawTopology {
   readonly routeGets: readonly { ns: number; dst: number }[];
   readonly looks: readonly { ns: number; form: LookForm }[];
   readonly arpings: readonly { ns: number; dev: number; dst: number; count: 1 | 2 }[];
+  readonly policy: RawPolicy | undefined;
+}
+
+interface RawPolicy {
+  readonly rules: readonly { ns: number; sel: number; value: number; dev: number; not: boolean; main: boolean; pref: number | undefined; net: number; via: number }[];
+  /** Per ping, in order: its -m and -Q (0 for none). */
+  readonly pingKeys: readonly { mark: number; tos: number }[];
+  readonly gets: readonly { ns: number; dst: number; from: number; iif: number; mark: number; tos: number }[];
+}
+
+/** Marks ping -m takes (decimal) and fwmark rules compare: 0x1, 0x10, 0x13, 0x1f. */
+const MARKS = [1, 16, 19, 31] as const;
+/** TOS values an `ip rule tos` accepts (IPTOS_TOS_MASK, no ECN bits). */
+const TOSES = [0x10, 0x08, 0x04] as const;
+
+function policyArb(o: Required<TopologyOptions>): fc.Arbitrary<RawPolicy | undefined> {
+  if (!o.policy) return fc.constant(undefined);
+  const key = (values: readonly number[]) => mostly(0, fc.constantFrom(...values), 2);
+  return mostly<RawPolicy | undefined>(
+    undefined,
+    fc.record({
+      rules: fc.array(
+        fc.record({
+          ns: fc.nat(),
+          // fwmark, fwmark/mask, tos, iif
+          sel: fc.integer({ min: 0, max: 3 }),
+          value: fc.nat(),
+          dev: fc.nat(),
+          not: mostly(false, fc.constant(true), 4),
+          main: mostly(false, fc.constant(true), 4),
+          pref: mostly<number | undefined>(undefined, fc.constantFrom(100, 200, 300), 1),
+          net: fc.integer({ min: 0, max: 3 }),
+          via: fc.nat(),
+        }),
+        { minLength: 1, maxLength: 2 },
+      ),
+      pingKeys: fc.array(fc.record({ mark: key(MARKS), tos: key(TOSES) }), { maxLength: o.maxPings }),
+      gets: fc.array(fc.record({ ns: fc.nat(), dst: fc.nat(), from: fc.nat(), iif: fc.nat(), mark: key(MARKS), tos: key(TOSES) }), { maxLength: 2 }),
+    }),
+    1,
+  );
 }
 
 function rawArb(o: Required<TopologyOptions>): fc.Arbitrary<RawTopology> {
@@ -187,6 +236,7 @@ function rawArb(o: Required<TopologyOptions>): fc.Arbitrary<RawTopology> {
     routeGets: mostly([], fc.array(fc.record({ ns: fc.nat(), dst: fc.nat() }), { minLength: 1, maxLength: 1 }), 3),
     looks: o.looks ? mostly([], fc.array(fc.record({ ns: fc.nat(), form: fc.constantFrom(...LOOK_FORMS) }), { minLength: 1, maxLength: 2 }), 2) : fc.constant([]),
     arpings: o.arpings ? mostly([], fc.array(fc.record({ ns: fc.nat(), dev: fc.nat(), dst: fc.nat(), count: mostly<1 | 2>(1, fc.constant(2), 3) }), { minLength: 1, maxLength: 1 }), 3) : fc.constant([]),
+    policy: policyArb(o),
   });
 }
 
@@ -295,7 +345,45 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
   // the bridges live would show which port that was — chance, on the kernel as here.
   const bridged = segments.some((s) => s.kind === 'bridge' || s.kind === 'ovs');
   const looks: LookSpec[] = r.looks.map((l) => ({ ns: pick(busyNs, l.ns), form: l.form })).filter((l) => !(bridged && l.ns === '' && l.form === 'ip -br link'));
-  return { namespaces, segments, routes, captures, pings, routeGets, looks, arpings: arpingsOf(r, ifaces, busyNs) };
+  const base: Topology = { namespaces, segments, routes, captures, pings, routeGets, looks, arpings: arpingsOf(r, ifaces, busyNs) };
+  return r.policy ? withPolicy(base, r.policy, ifaces, busyNs, targets) : base;
+}
+
+/**
+ * Rules in namespaces that have interfaces, each with a route of its own in table 100; marks and TOS
+ * values on the pings; input-path lookups from an address of the pool (or a foreign one) arriving on
+ * one of the namespace's interfaces (or lo).
+ */
+function withPolicy(t: Topology, p: RawPolicy, ifaces: readonly Iface[], busyNs: readonly NsName[], targets: readonly string[]): Topology {
+  const rules: RuleSpec[] = [];
+  const routes: RouteSpec[] = [...t.routes];
+  for (const x of p.rules) {
+    const ns = pick(busyNs, x.ns);
+    const devs = ['lo', ...ifaces.filter((i) => i.ns === ns).map((i) => i.name)];
+    const selector: RuleSelector =
+      x.sel === 0 ? { kind: 'fwmark', mark: pick(MARKS, x.value) } : x.sel === 1 ? { kind: 'fwmark', mark: 0x10, mask: 0xf0 } : x.sel === 2 ? { kind: 'tos', tos: pick(TOSES, x.value) } : { kind: 'iif', dev: pick(devs, x.dev) };
+    rules.push({ ns, selector, not: x.not, table: x.main ? 'main' : 100, ...(x.pref !== undefined ? { pref: x.pref } : {}) });
+    const prefix = `10.0.${x.net === 3 ? 9 : x.net}.0/24`;
+    const via = pick(targets, x.via);
+    // One route per table, prefix and gateway: a repeat would be refused the same way on both sides, but says nothing.
+    if (!routes.some((r) => r.ns === ns && r.table === 100 && r.prefix === prefix)) routes.push({ ns, prefix, via, table: 100 });
+  }
+  const pings: PingSpec[] = t.pings.map((ping, i) => {
+    const k = p.pingKeys[i];
+    return k ? { ...ping, ...(k.mark ? { mark: k.mark } : {}), ...(k.tos ? { tos: k.tos } : {}) } : ping;
+  });
+  const gets: RouteGetSpec[] = p.gets.map((g) => {
+    const ns = pick(busyNs, g.ns);
+    const devs = ['lo', ...ifaces.filter((i) => i.ns === ns).map((i) => i.name)];
+    return {
+      ns,
+      dst: pick(targets, g.dst),
+      input: { from: pick([...targets, '10.0.9.9'], g.from), iif: pick(devs, g.iif) },
+      ...(g.mark ? { mark: g.mark } : {}),
+      ...(g.tos ? { tos: g.tos } : {}),
+    };
+  });
+  return { ...t, routes, rules, pings, routeGets: [...t.routeGets, ...gets] };
 }
 
 /**
@@ -332,6 +420,7 @@ const DEFAULTS: Required<TopologyOptions> = {
   looks: true,
   arpings: true,
   rejectRoutes: true,
+  policy: false,
 };
 
 /** Random topologies with pings, lookups and captures; every value prints as a scenario (to-scenario.ts). */

@@ -80,6 +80,23 @@ export interface RouteSpec {
   readonly via: string;
   /** `ip route add TYPE PREFIX`: no gateway, no device. */
   readonly reject?: RejectType;
+  /** A policy routing table (`table 100`); main when absent. */
+  readonly table?: number;
+}
+
+/** What a generated rule selects on (one selector each), with `not` sometimes. */
+export type RuleSelector =
+  | { readonly kind: 'fwmark'; readonly mark: number; readonly mask?: number }
+  | { readonly kind: 'tos'; readonly tos: number }
+  | { readonly kind: 'iif'; readonly dev: string };
+
+/** `ip rule add [not] SELECTOR lookup 100|main [pref N]`. */
+export interface RuleSpec {
+  readonly ns: NsName;
+  readonly selector: RuleSelector;
+  readonly not: boolean;
+  readonly table: 100 | 'main';
+  readonly pref?: number;
 }
 
 export interface PingSpec {
@@ -88,11 +105,18 @@ export interface PingSpec {
   /** `ping -I dev`: an interface of `ns`. */
   readonly dev?: string;
   readonly count: 1 | 2;
+  /** `ping -m MARK` (decimal) and `ping -Q TOS`. */
+  readonly mark?: number;
+  readonly tos?: number;
 }
 
 export interface RouteGetSpec {
   readonly ns: NsName;
   readonly dst: string;
+  /** `from SRC iif DEV`: the input path's answer for a packet arriving on DEV. */
+  readonly input?: { readonly from: string; readonly iif: string };
+  readonly mark?: number;
+  readonly tos?: number;
 }
 
 /**
@@ -126,6 +150,8 @@ export interface Topology {
   /** After the pings: the state in ip's parsed forms, then arpings. */
   readonly looks?: readonly LookSpec[];
   readonly arpings?: readonly ArpingSpec[];
+  /** Policy routing: rules added after the routes, then `ip rule show` where there are any. */
+  readonly rules?: readonly RuleSpec[];
 }
 
 /** Every host interface (veth ends, leg ends, a macvlan segment's parent, far end and macvlans), in creation order. */

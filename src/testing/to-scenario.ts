@@ -5,7 +5,7 @@
 import { stringify } from 'yaml';
 import { parseScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/scenario.js';
-import { hostIfaces, pointOf, type Conf, type Iface, type NsName, type Topology } from './model.js';
+import { hostIfaces, pointOf, type Conf, type Iface, type NsName, type RuleSpec, type Topology } from './model.js';
 
 /**
  * A new Linux bridge sends IGMP reports at random moments in its first second; with one in the
@@ -44,6 +44,16 @@ function hostLines(i: Iface): string[] {
   ];
 }
 
+function hex2(v: number): string {
+  return `0x${v.toString(16).padStart(2, '0')}`;
+}
+
+function ruleWords(r: RuleSpec): string {
+  const sel = r.selector;
+  const what = sel.kind === 'fwmark' ? `fwmark 0x${sel.mark.toString(16)}${sel.mask !== undefined ? `/0x${sel.mask.toString(16)}` : ''}` : sel.kind === 'tos' ? `tos ${hex2(sel.tos)}` : `iif ${sel.dev}`;
+  return `${r.not ? 'not ' : ''}${what} lookup ${r.table}${r.pref !== undefined ? ` pref ${r.pref}` : ''}`;
+}
+
 export function topologyScript(t: Topology): string[] {
   const lines: string[] = [];
   for (const n of t.namespaces) if (n.name !== '') lines.push(`ip netns add ${n.name}`);
@@ -77,7 +87,9 @@ export function topologyScript(t: Topology): string[] {
       lines.push(...hostLines(l.host));
     }
   }
-  for (const r of t.routes) lines.push(inNs(r.ns, r.reject ? `ip route add ${r.reject} ${r.prefix}` : `ip route add ${r.prefix} via ${r.via}`));
+  for (const r of t.routes) lines.push(inNs(r.ns, `ip route add ${r.reject ? `${r.reject} ${r.prefix}` : `${r.prefix} via ${r.via}`}${r.table ? ` table ${r.table}` : ''}`));
+  for (const r of t.rules ?? []) lines.push(inNs(r.ns, `ip rule add ${ruleWords(r)}`));
+  for (const ns of new Set((t.rules ?? []).map((r) => r.ns))) lines.push(inNs(ns, 'ip rule show'));
   if (t.segments.some((s) => s.kind === 'bridge')) lines.push(`sleep ${SETTLE_SECONDS}`);
   const byPoint = new Map<string, { ns: NsName; name: string }>(hostIfaces(t).map((i) => [pointOf(i.ns, i.name), i]));
   for (const s of t.segments) {
@@ -89,13 +101,13 @@ export function topologyScript(t: Topology): string[] {
     const i = byPoint.get(c);
     if (i) lines.push(inNs(i.ns, `tcpdump -nnt -i ${i.name} &`));
   }
-  for (const g of t.routeGets) lines.push(inNs(g.ns, `ip route get ${g.dst}`));
+  for (const g of t.routeGets) lines.push(inNs(g.ns, `ip route get ${g.dst}${g.input ? ` from ${g.input.from} iif ${g.input.iif}` : ''}${g.mark ? ` mark ${g.mark}` : ''}${g.tos ? ` tos ${hex2(g.tos)}` : ''}`));
   t.pings.forEach((p, i) => {
     // A second between pings: each neighbour entry a ping leaves in DELAY probes 5 s later, and two
     // such timers only milliseconds apart can share a timer-wheel slot on the kernel, where the newer
     // fires first — an order no model of virtual time can promise (the fuzzer found it, seed 20261128).
     if (i > 0) lines.push('sleep 1');
-    lines.push(inNs(p.ns, `ping -c ${p.count} -W ${PING_WAIT_SECONDS}${p.dev ? ` -I ${p.dev}` : ''} ${p.dst}`));
+    lines.push(inNs(p.ns, `ping -c ${p.count} -W ${PING_WAIT_SECONDS}${p.dev ? ` -I ${p.dev}` : ''}${p.mark ? ` -m ${p.mark}` : ''}${p.tos ? ` -Q ${hex2(p.tos)}` : ''} ${p.dst}`));
   });
   for (const l of t.looks ?? []) lines.push(inNs(l.ns, l.form));
   (t.arpings ?? []).forEach((a, i) => {

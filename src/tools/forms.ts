@@ -46,9 +46,21 @@ export const FORMS: readonly ProgramForms[] = [
       { form: 'ip address flush [dev] DEV', examples: ['ip addr flush dev veth0'] },
       { form: 'ip route add|del|replace|change [type] PREFIX [via GW] [dev DEV] [src A] [metric N] [table T] [scope S] [proto P] [onlink]', examples: ['ip route add 10.0.0.0/24 via 10.1.1.1', 'ip r a default via 10.1.1.1 dev veth0', 'ip route del 10.0.0.0/24', 'ip route replace 10.0.0.0/24 dev veth0 metric 5', 'ip route add 10.0.0.0/24 dev veth0 table 100'] },
       { form: 'ip route [show|list] [table T|all] [PREFIX] [dev DEV]', examples: ['ip route', 'ip route show', 'ip route show table local', 'ip route show table all', 'ip route show dev veth0'] },
-      { form: 'ip route get [fibmatch] ADDR [from A] [oif DEV]', examples: ['ip route get 10.1.1.3', 'ip r g 10.1.1.3', 'ip route get fibmatch 10.1.1.3', 'ip route get 10.1.1.3 from 10.1.1.2'] },
+      {
+        form: 'ip route get [fibmatch] ADDR [from A] [oif DEV] [mark N] [tos T|dsfield T] [uid N] [ipproto P] [sport N] [dport N]',
+        examples: ['ip route get 10.1.1.3', 'ip r g 10.1.1.3', 'ip route get fibmatch 10.1.1.3', 'ip route get 10.1.1.3 from 10.1.1.2', 'ip route get 10.9.9.9 mark 0x13', 'ip route get 10.9.9.9 tos 0x10', 'ip route get 10.9.9.9 uid 100', 'ip route get 10.9.9.9 ipproto tcp sport 666 dport 777'],
+      },
+      {
+        form: 'ip route get ADDR [from A] iif DEV [mark N] [tos T] [uid N] [ipproto P] [sport N] [dport N]',
+        examples: ['ip route get 10.2.2.3 from 10.1.1.2 iif veth1', 'ip route get 10.2.2.3 from 10.1.1.2 iif veth1 mark 7'],
+        note: 'the input path (ip_route_input: martians, rp_filter, forwarding, reject routes); not with oif or fibmatch, not for multicast destinations',
+      },
       { form: 'ip route flush [table T] [dev DEV]', examples: ['ip route flush dev veth0'] },
-      { form: 'ip rule add|del [from P] [to P] [iif DEV] [oif DEV] [priority N] table T|goto N|blackhole|unreachable|prohibit', examples: ['ip rule add from 10.1.1.0/24 table 100', 'ip rule del priority 100', 'ip rule add to 10.2.0.0/16 priority 10 table main'] },
+      {
+        form: 'ip rule add|del [not] [from P] [to P] [tos T|dsfield T] [fwmark N[/MASK]] [iif DEV] [oif DEV] [uidrange A-B] [ipproto P] [sport N[-M]] [dport N[-M]] [priority N] table T|goto N|blackhole|unreachable|prohibit',
+        examples: ['ip rule add from 10.1.1.0/24 table 100', 'ip rule del priority 100', 'ip rule add to 10.2.0.0/16 priority 10 table main', 'ip rule add fwmark 0x10/0xf0 lookup 100 pref 100', 'ip rule add not fwmark 0x1 lookup main pref 200', 'ip rule add tos 0x10 lookup 100', 'ip rule add uidrange 100-100 table 100', 'ip rule add sport 666 dport 777 table 100', 'ip rule add ipproto tcp table 100'],
+        note: 'ports and protocols match what ip route get is given; simulated traffic is ICMP (an echo request carries type 8 code 0 as its destination port, 2048)',
+      },
       { form: 'ip rule [show|list]', examples: ['ip rule', 'ip rule show'] },
       { form: 'ip neigh add|replace|change|del ADDR [lladdr MAC] [nud STATE] dev DEV', examples: ['ip neigh add 10.1.1.3 lladdr 02:00:00:00:00:03 dev veth0', 'ip neigh replace 10.1.1.3 lladdr 02:00:00:00:00:03 nud permanent dev veth0', 'ip neigh del 10.1.1.3 dev veth0'] },
       { form: 'ip neigh [show|list] [ADDR] [dev DEV] [nud STATE]', examples: ['ip neigh', 'ip n show', 'ip neigh show dev veth0', 'ip neigh show 10.1.1.3 dev veth0'] },
@@ -69,8 +81,8 @@ export const FORMS: readonly ProgramForms[] = [
     as: 'iputils 20221126',
     forms: [
       {
-        form: 'ping [-c N] [-i S] [-W S] [-w S] [-I DEV|ADDR] [-s N] [-t TTL] [-M do|want|dont] [-q] [-b] [-n] [-4] ADDR',
-        examples: ['ping -c 2 10.1.1.3', 'ping -I veth0 10.1.1.3 -c 2', 'ping -q -c 3 -i 0.2 10.1.1.3', 'ping -c 1 -W 1 -s 1500 -M do 10.1.1.3', 'ping -c 1 -t 1 -n 10.1.1.3', 'ping -b -c 1 10.1.1.255', 'ping -w 2 10.1.1.3'],
+        form: 'ping [-c N] [-i S] [-W S] [-w S] [-I DEV|ADDR] [-s N] [-t TTL] [-M do|want|dont] [-m MARK] [-Q TOS] [-q] [-b] [-n] [-4] ADDR',
+        examples: ['ping -c 2 10.1.1.3', 'ping -I veth0 10.1.1.3 -c 2', 'ping -q -c 3 -i 0.2 10.1.1.3', 'ping -c 1 -W 1 -s 1500 -M do 10.1.1.3', 'ping -c 1 -t 1 -n 10.1.1.3', 'ping -b -c 1 10.1.1.255', 'ping -w 2 10.1.1.3', 'ping -c 1 -m 31 10.9.9.9', 'ping -c 1 -Q 0x10 10.9.9.9', 'ping -4 -c 1 10.1.1.3'],
         note: 'numeric destinations only',
       },
     ],

@@ -29,9 +29,13 @@ interface PingOptions {
   /** -M; without it the socket starts as ip_no_pmtu_disc says (inet_create). */
   readonly pmtu: 'do' | 'want' | 'dont' | undefined;
   readonly ttl: number | undefined;
+  /** -m: SO_MARK on the sockets (0: none). */
+  readonly mark: number;
+  /** -Q: IP_TOS on the sockets, the datagrams' TOS byte. */
+  readonly tos: number;
 }
 
-const WITH_VALUE = new Set(['c', 'I', 'W', 'w', 'i', 's', 'M', 't']);
+const WITH_VALUE = new Set(['c', 'I', 'W', 'w', 'i', 's', 'M', 't', 'm', 'Q']);
 // -4: IPv4 only, which numeric IPv4 destinations are anyway.
 const FLAGS = new Set(['q', 'b', 'n', '4']);
 
@@ -42,7 +46,7 @@ function number(v: string): number | undefined {
 }
 
 function parse(argv: readonly string[]): Parsed {
-  const o: { -readonly [K in keyof PingOptions]?: PingOptions[K] } = { interval: 1, linger: 10, size: 56, quiet: false, broadcast: false, pmtu: undefined };
+  const o: { -readonly [K in keyof PingOptions]?: PingOptions[K] } = { interval: 1, linger: 10, size: 56, quiet: false, broadcast: false, pmtu: undefined, mark: 0, tos: 0 };
   const positional: string[] = [];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -92,6 +96,24 @@ function parse(argv: readonly string[]): Parsed {
         case 'I':
           o.iface = v;
           break;
+        case 'm': {
+          // strtoul_or_err, base 10.
+          if (!/^-?\d+$/.test(v)) return bad;
+          const m = Number(v);
+          if (m < 0 || m > 0xffffffff) return { error: `ping: invalid argument: '${v}': out of range: 0 <= value <= 4294967295`, exit: 1 };
+          o.mark = m;
+          break;
+        }
+        case 'Q': {
+          // parsetos: hexadecimal after 0x, else decimal.
+          const hex = /^0[xX]/.test(v);
+          if (!(hex ? /^0[xX][0-9a-fA-F]+$/ : /^-?\d+$/).test(v)) return { error: `ping: bad TOS value: ${v}`, exit: 2 };
+          const t = hex ? parseInt(v.slice(2), 16) : Number(v);
+          if (t < 0) return { unsupported: 'ping -Q with a negative TOS is not simulated' };
+          if (t > 255) return { error: `ping: the decimal value of TOS bits must be in range 0-255: ${t}`, exit: 2 };
+          o.tos = t;
+          break;
+        }
         case 'M':
           if (v !== 'do' && v !== 'want' && v !== 'dont') return { error: `ping: invalid -M argument: ${v}`, exit: 2 };
           o.pmtu = v;
@@ -105,6 +127,8 @@ function parse(argv: readonly string[]): Parsed {
   if (parseIpv4(dest) === null) return { unsupported: `ping: only numeric IPv4 destinations are simulated (no name resolution), not '${dest}'` };
   return { opts: { ...(o as PingOptions), dest, count: o.count, deadline: o.deadline, iface: o.iface, ttl: o.ttl } };
 }
+
+const IPPROTO_UDP = 17;
 
 /** iputils' %g for the loss percentage. */
 function percent(x: number): string {
@@ -169,8 +193,9 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
   }
   // The probe socket's connect(): the route and the source address, before anything is sent.
   // iputils makes it only when no source address was given (-I ADDR skips it: a failing route then
-  // shows only in the statistics, since sendmsg's error leaves nothing on the error queue).
-  const probe = ip_route_output(st, { daddr, saddr: boundAddr, oif: boundDev });
+  // shows only in the statistics, since sendmsg's error leaves nothing on the error queue). The probe
+  // is a UDP socket connected to port 1025 with the same mark and TOS.
+  const probe = ip_route_output(st, { daddr, saddr: boundAddr, oif: boundDev, keys: { mark: o.mark, tos: o.tos, proto: IPPROTO_UDP, dport: 1025 } });
   let stderr = '';
   if (!probe.ok && boundAddr === 0) {
     const text = { ENETUNREACH: 'Network is unreachable', EHOSTUNREACH: 'No route to host', EACCES: 'Permission denied', EINVAL: 'Invalid argument', ENETDOWN: 'Network is down' }[probe.error];
@@ -342,11 +367,15 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
         exitTimer = w.loop.after(Math.round(wait), finish);
       };
 
+      // raw_sendmsg's flow: raw_probe_proto_opt puts the echo request's type and code where the destination port goes.
+      // The raw socket is bound to an address only with -I ADDR: otherwise each echo's source is its own
+      // route's, not the probe's (measured: rule-ping-flow-keys, an `ipproto icmp` rule moves both).
+      const sendKeys = { mark: o.mark, tos: o.tos, proto: IP_PROTO_ICMP, dport: (8 << 8) | 0 };
       const pinger = () => {
         if (finished) return;
         const seq = (ntransmitted + 1) & (SEQ_SPACE - 1);
         rcvdClear(seq);
-        const route = ip_route_output(ns.state, { daddr, saddr: source, oif: boundDev });
+        const route = ip_route_output(ns.state, { daddr, saddr: boundAddr, oif: boundDev, keys: sendKeys });
         let result: string;
         let mtu = 0;
         if (!route.ok) result = route.error;
@@ -359,7 +388,7 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
           else {
             const df = pmtu === 'do' || (pmtu === 'want' && len <= mtu);
             sentAt.set(seq, w.loop.now);
-            const dgram = buildDatagram({ src: route.saddr, dst: daddr, protocol: IP_PROTO_ICMP, ttl: o.ttl ?? ns.state.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: df }, msg);
+            const dgram = buildDatagram({ src: route.saddr, dst: daddr, protocol: IP_PROTO_ICMP, ttl: o.ttl ?? ns.state.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: df, tos: o.tos }, msg);
             result = ip_output(w, alloc_skb(w, ns, route.dev, dgram), route);
           }
         }

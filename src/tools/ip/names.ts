@@ -127,3 +127,116 @@ export function routeTypeName(id: number): Route['type'] | undefined {
   const names: Record<number, Route['type']> = { 1: 'unicast', 2: 'local', 3: 'broadcast', 6: 'blackhole', 7: 'unreachable', 8: 'prohibit', 9: 'throw' };
   return names[id];
 }
+
+/** /etc/iproute2/rt_dsfield: the names rtnl_dsfield_a2n knows. */
+const DSFIELDS: ReadonlyArray<readonly [number, string]> = [
+  [0x00, 'default'],
+  [0x28, 'AF11'],
+  [0x30, 'AF12'],
+  [0x38, 'AF13'],
+  [0x48, 'AF21'],
+  [0x50, 'AF22'],
+  [0x58, 'AF23'],
+  [0x68, 'AF31'],
+  [0x70, 'AF32'],
+  [0x78, 'AF33'],
+  [0x88, 'AF41'],
+  [0x90, 'AF42'],
+  [0x98, 'AF43'],
+  [0x20, 'CS1'],
+  [0x40, 'CS2'],
+  [0x60, 'CS3'],
+  [0x80, 'CS4'],
+  [0xa0, 'CS5'],
+  [0xc0, 'CS6'],
+  [0xe0, 'CS7'],
+  [0xb8, 'EF'],
+];
+
+/** rtnl_dsfield_a2n: a name from rt_dsfield, else hexadecimal (with or without 0x: "16" is 0x16) up to 0xff. */
+export function dsfieldA2n(arg: string): number | undefined {
+  const named = DSFIELDS.find(([, n]) => n === arg);
+  if (named) return named[0];
+  const m = /^(?:0[xX])?([0-9a-fA-F]+)$/.exec(arg);
+  if (!m) return undefined;
+  const v = parseInt(m[1] as string, 16);
+  return v > 0xff ? undefined : v;
+}
+
+/** rtnl_dsfield_n2a: the name, else "0x%02x". */
+export function dsfieldN2a(v: number): string {
+  return DSFIELDS.find(([d]) => d === v)?.[1] ?? `0x${v.toString(16).padStart(2, '0')}`;
+}
+
+/** /etc/protocols of the machine kernel mode runs on: number, name, aliases (getprotobyname/bynumber). */
+const IP_PROTOCOLS: ReadonlyArray<readonly [number, ...string[]]> = [
+  [0, 'ip', 'IP'],
+  [0, 'hopopt', 'HOPOPT'],
+  [1, 'icmp', 'ICMP'],
+  [2, 'igmp', 'IGMP'],
+  [3, 'ggp', 'GGP'],
+  [4, 'ipencap', 'IP-ENCAP'],
+  [5, 'st', 'ST'],
+  [6, 'tcp', 'TCP'],
+  [8, 'egp', 'EGP'],
+  [9, 'igp', 'IGP'],
+  [12, 'pup', 'PUP'],
+  [17, 'udp', 'UDP'],
+  [20, 'hmp', 'HMP'],
+  [22, 'xns-idp', 'XNS-IDP'],
+  [27, 'rdp', 'RDP'],
+  [29, 'iso-tp4', 'ISO-TP4'],
+  [33, 'dccp', 'DCCP'],
+  [36, 'xtp', 'XTP'],
+  [37, 'ddp', 'DDP'],
+  [38, 'idpr-cmtp', 'IDPR-CMTP'],
+  [41, 'ipv6', 'IPv6'],
+  [43, 'ipv6-route', 'IPv6-Route'],
+  [44, 'ipv6-frag', 'IPv6-Frag'],
+  [45, 'idrp', 'IDRP'],
+  [46, 'rsvp', 'RSVP'],
+  [47, 'gre', 'GRE'],
+  [50, 'esp', 'IPSEC-ESP'],
+  [51, 'ah', 'IPSEC-AH'],
+  [57, 'skip', 'SKIP'],
+  [58, 'ipv6-icmp', 'IPv6-ICMP'],
+  [59, 'ipv6-nonxt', 'IPv6-NoNxt'],
+  [60, 'ipv6-opts', 'IPv6-Opts'],
+  [73, 'rspf', 'RSPF', 'CPHB'],
+  [81, 'vmtp', 'VMTP'],
+  [88, 'eigrp', 'EIGRP'],
+  [89, 'ospf', 'OSPFIGP'],
+  [93, 'ax.25', 'AX.25'],
+  [94, 'ipip', 'IPIP'],
+  [97, 'etherip', 'ETHERIP'],
+  [98, 'encap', 'ENCAP'],
+  [103, 'pim', 'PIM'],
+  [108, 'ipcomp', 'IPCOMP'],
+  [112, 'vrrp', 'VRRP'],
+  [115, 'l2tp', 'L2TP'],
+  [124, 'isis', 'ISIS'],
+  [132, 'sctp', 'SCTP'],
+  [133, 'fc', 'FC'],
+  [135, 'mobility-header', 'Mobility-Header'],
+  [136, 'udplite', 'UDPLite'],
+  [137, 'mpls-in-ip', 'MPLS-in-IP'],
+  [138, 'manet'],
+  [139, 'hip', 'HIP'],
+  [140, 'shim6', 'Shim6'],
+  [141, 'wesp', 'WESP'],
+  [142, 'rohc', 'ROHC'],
+  [143, 'ethernet', 'Ethernet'],
+];
+
+/** inet_proto_a2n: a name or alias from /etc/protocols, else a number up to 255. */
+export function inetProtoA2n(arg: string): number | undefined {
+  const named = IP_PROTOCOLS.find(([, ...names]) => names.includes(arg));
+  if (named) return named[0];
+  const v = getUnsigned(arg);
+  return v === undefined || v > 255 ? undefined : v;
+}
+
+/** inet_proto_n2a: the first name /etc/protocols gives the number, else "ipproto-N". */
+export function inetProtoN2a(n: number): string {
+  return IP_PROTOCOLS.find(([p]) => p === n)?.[1] ?? `ipproto-${n}`;
+}

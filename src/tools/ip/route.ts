@@ -6,16 +6,17 @@ import { Args, matches } from './args.js';
 import type { IpCtx } from './context.js';
 import { duparg2, fail, invarg, nodev, rtnlFail, strerror, unsupported } from './errors.js';
 import { familyUnsupported, getAddr, getPrefix, getUnsigned, ipString, type Family, type InetPrefix } from './parse.js';
-import { protoA2n, protoN2a, routeTypeName, RTN, rtntypeA2n, scopeA2n, scopeName, tableA2n, tableN2a } from './names.js';
+import { dsfieldA2n, inetProtoA2n, inetProtoN2a, protoA2n, protoN2a, routeTypeName, RTN, rtntypeA2n, scopeA2n, scopeName, tableA2n, tableN2a } from './names.js';
 import { dstString, printGateway, printIfidx, printPrefsrc, printRoute, printRtFlags, routesInTrieOrder, tablesInDumpOrder, type RoutePrintFilter } from './route-format.js';
 import type { Printer } from './print.js';
 import { ROUTE_USAGE } from './usage.js';
 import { inet_rtm_delroute, inet_rtm_newroute, type RouteSelector } from '../../stack/fib_semantics.js';
 import { fib4_has_custom_rules } from '../../stack/fib_rules.js';
 import { fib_table_exists } from '../../stack/fib_tables.js';
-import { ip_route_output } from '../../stack/route.js';
-import { routeGateway, RT_TABLE_LOCAL, RT_TABLE_MAIN, type NsState, type Route } from '../../sim/state.js';
-import { isMulticastIpv4 } from '../../wire/ipv4.js';
+import { inputRouteErrno, ip_route_input, ip_route_output, type FlowKeys } from '../../stack/route.js';
+import { devConf } from '../../stack/devconf.js';
+import { routeGateway, RT_TABLE_LOCAL, RT_TABLE_MAIN, type DeviceState, type NsState, type Route } from '../../sim/state.js';
+import { IP_PROTO_ICMP, isMulticastIpv4 } from '../../wire/ipv4.js';
 
 /** Route metrics and attributes iproute_modify knows that the simulator does not model, in its order. */
 const MODIFY_UNMODELLED_EXACT = ['as', 'from', 'expires', 'mtu', 'hoplimit', 'advmss', 'rtt', 'rto_min', 'nexthop', 'nhid', 'encap', 'ttl-propagate'];
@@ -301,31 +302,69 @@ function routesShown(ns: NsState, f: ListFilter, oif: number): Route[] {
   return shown;
 }
 
+/** What iproute_get sends besides the addresses: the flow's keys, as RTA_MARK, RTA_UID, RTA_IP_PROTO... */
+interface GetKeys {
+  tos: number;
+  mark: number;
+  uid: number | undefined;
+  proto: number | undefined;
+  sport: number;
+  dport: number;
+}
+
 /**
  * iproute_get → inet_rtm_getroute: the cached route the lookup builds (print_route of an RTM_F_CLONED
- * answer), or with fibmatch the FIB entry that matched (print_route of a dump's route).
+ * answer), or with fibmatch the FIB entry that matched (print_route of a dump's route). With iif, the
+ * input path's answer (ip_route_input_rcu) for a packet arriving on that device.
  */
 function iprouteGet(ctx: IpCtx, args: Args): number {
   let family: Family = ctx.opts.family;
   let from: InetPrefix | undefined;
   let odev: string | undefined;
+  let idev: string | undefined;
   let dst: InetPrefix | undefined;
   let fibmatch = false;
+  const keys: GetKeys = { tos: 0, mark: 0, uid: undefined, proto: undefined, sport: 0, dport: 0 };
   for (; args.more; args.shift()) {
     const w = args.word;
-    if (w === 'tos' || (w !== '' && matches(w, 'dsfield'))) unsupported('ip route get tos');
-    else if (w !== '' && matches(w, 'from')) {
+    if (w === 'tos' || (w !== '' && matches(w, 'dsfield'))) {
+      const v = args.next();
+      const t = dsfieldA2n(v);
+      if (t === undefined) invarg('TOS value is invalid\n', v);
+      keys.tos = t;
+    } else if (w !== '' && matches(w, 'from')) {
       const v = args.next();
       if (matches(v, 'help')) unsupported('ip route help (usage text)');
       from = getPrefix(v, family);
       if (family === 'unspec') family = from.family;
-    } else if (w !== '' && (matches(w, 'iif') || matches(w, 'mark'))) unsupported(`ip route get ${w}`);
-    else if ((w !== '' && matches(w, 'oif')) || w === 'dev') odev = args.next();
-    else if (w !== '' && ['notify', 'connected', 'vrf', 'uid'].some((k) => matches(w, k))) unsupported(`ip route get ${w}`);
-    else if (w !== '' && matches(w, 'fibmatch')) fibmatch = true;
-    else if (w !== '' && ['sport', 'dport', 'ipproto'].some((k) => matches(w, k))) unsupported(`ip route get ${w}`);
+    } else if (w !== '' && matches(w, 'iif')) idev = args.next();
+    else if (w !== '' && matches(w, 'mark')) {
+      const v = args.next();
+      const m = getUnsigned(v);
+      if (m === undefined) invarg('invalid mark value', v);
+      keys.mark = m;
+    } else if ((w !== '' && matches(w, 'oif')) || w === 'dev') odev = args.next();
+    else if (w !== '' && ['notify', 'connected', 'vrf'].some((k) => matches(w, k))) unsupported(`ip route get ${w}`);
+    else if (w !== '' && matches(w, 'uid')) {
+      const v = args.next();
+      const u = getUnsigned(v);
+      if (u === undefined) invarg('invalid UID\n', v);
+      keys.uid = u;
+    } else if (w !== '' && matches(w, 'fibmatch')) fibmatch = true;
     else if (w === 'as') unsupported('ip route get as');
-    else {
+    else if (w !== '' && (matches(w, 'sport') || matches(w, 'dport'))) {
+      const which = matches(w, 'sport') ? 'sport' : 'dport';
+      const v = args.next();
+      const port = getUnsigned(v);
+      if (port === undefined || port > 0xffff) invarg(`invalid ${which}\n`, v);
+      keys[which] = port;
+    } else if (w !== '' && matches(w, 'ipproto')) {
+      const v = args.next();
+      if (v === 'mptcp') unsupported('ip route get ipproto mptcp');
+      const n = inetProtoA2n(v);
+      if (n === undefined) invarg('Invalid "ipproto" value\n', v);
+      keys.proto = n;
+    } else {
       const v = w === 'to' ? args.next() : w;
       if (matches(v, 'help')) unsupported('ip route help (usage text)');
       dst = getPrefix(v, family);
@@ -335,6 +374,11 @@ function iprouteGet(ctx: IpCtx, args: Args): number {
   }
   if (!dst) return fail(1, 'need at least a destination address\n');
   if (family !== 'inet' && family !== 'unspec') familyUnsupported(family, 'route get');
+  let iif = 0;
+  if (idev !== undefined) {
+    iif = ctx.ifindex(idev);
+    if (!iif) nodev(idev);
+  }
   let oif = 0;
   if (odev !== undefined) {
     oif = ctx.ifindex(odev);
@@ -342,22 +386,33 @@ function iprouteGet(ctx: IpCtx, args: Args): number {
   }
   // print_rta_cacheinfo's users, used and age: the routing cache's reference counts, not modelled.
   if (ctx.opts.stats && !fibmatch) unsupported('ip -s route get (the cached route\'s users and age)');
+  if (idev !== undefined) {
+    if (odev !== undefined) unsupported('ip route get ... iif with oif');
+    if (fibmatch) unsupported('ip route get ... iif with fibmatch');
+    if (isMulticastIpv4(dst.addr)) unsupported('ip route get MULTICAST ... iif (multicast input routes are not simulated)');
+    const p = keys.proto ?? IPPROTO_UDP;
+    if ((keys.sport || keys.dport) && p !== IPPROTO_UDP && p !== IPPROTO_TCP && p !== IP_PROTO_ICMP) unsupported(`ip route get ... iif with ports for ipproto ${v4ProtoName(p)}`);
+  }
   if (ctx.dry) return 0;
-  const ns = ctx.ns.state;
   const saddr = from && from.bytelen ? from.addr : 0;
+  if (idev !== undefined) return iprouteGetInput(ctx, dst.addr, saddr, iif, keys);
+  const ns = ctx.ns.state;
   if (saddr !== 0) {
     // ip_route_output_key_hash_rcu: a given source must be valid, and one of ours.
     if (isMulticastIpv4(saddr) || saddr === 0xffffffff || saddr >>> 24 === 0) return rtnlFail({ errno: 'EINVAL' });
     if (!ns.addrs.some((a) => a.local === saddr)) return rtnlFail({ errno: 'ENETUNREACH' });
   }
-  const res = ip_route_output(ns, { daddr: dst.addr, saddr, oif });
+  // inet_rtm_getroute: the caller's uid unless one is given; UDP unless a protocol is (measured: an
+  // `ipproto udp` rule matches a plain ip route get, an `ipproto icmp` one does not).
+  const flowKeys: FlowKeys = { mark: keys.mark, tos: keys.tos, uid: keys.uid ?? 0, proto: keys.proto ?? IPPROTO_UDP, sport: keys.sport, dport: keys.dport };
+  const res = ip_route_output(ns, { daddr: dst.addr, saddr, oif, keys: flowKeys });
   if (!res.ok) return fail(2, `RTNETLINK answers: ${strerror(res.error)}\n`);
   const r = res.route;
   const p = ctx.p;
   const details = ctx.opts.details ?? false;
   // RTM_F_LOOKUP_TABLE: the table the answer came from; while the rules are the default ones local
   // routes live in main's trie and are reported as main.
-  const table = r === undefined ? 0 : r.table === RT_TABLE_LOCAL && !fib4_has_custom_rules(ns) ? RT_TABLE_MAIN : r.table;
+  const table = reportedTable(ns, r?.table ?? 0);
   // __mkroute_output: the limited broadcast is a broadcast route whatever route it matched.
   const type = dst.addr === 0xffffffff ? 'broadcast' : res.type;
   if (fibmatch) {
@@ -383,12 +438,80 @@ function iprouteGet(ctx: IpCtx, args: Args): number {
   if (saddr === 0) printPrefsrc(p, res.saddr);
   // RTCF_MULTICAST shares its bit with RTM_F_OFFLOAD_FAILED, which print_rt_flags reads first.
   printRtFlags(p, type === 'multicast' ? ['rt_offload_failed'] : []);
-  p.num('uid', 'uid 0 ', 0);
+  printMark(p, keys.mark);
+  const uid = keys.uid ?? 0;
+  p.num('uid', `uid ${uid} `, uid);
   printCacheFlags(p, type === 'local' ? ['local'] : type === 'broadcast' ? ['local', 'brd'] : type === 'multicast' ? ['mc'] : []);
   p.fp('\n');
   p.closeObject();
   p.deleteJsonObj();
   return 0;
+}
+
+const IPPROTO_TCP = 6;
+const IPPROTO_UDP = 17;
+
+function v4ProtoName(n: number): string {
+  return inetProtoN2a(n);
+}
+
+/** The table an answer names: under the default rules local routes live in main's trie and are reported as main. */
+function reportedTable(ns: NsState, table: number): number {
+  return table === RT_TABLE_LOCAL && !fib4_has_custom_rules(ns) ? RT_TABLE_MAIN : table;
+}
+
+/** print_route's RTA_MARK: none for 0, decimal below 16, else hexadecimal; a number in JSON. */
+function printMark(p: Printer, mark: number): void {
+  if (!mark) return;
+  p.num('mark', mark >= 16 ? `mark 0x${mark.toString(16)} ` : `mark ${mark} `, mark);
+}
+
+/**
+ * inet_rtm_getroute with RTA_IIF: a packet built from the request (its protocol UDP unless given, with
+ * the ports for TCP and UDP) goes through ip_route_input_rcu on the device; a route whose input is
+ * ip_error answers with its error. Printed without a source address and without uid unless one was
+ * given, the arrival device after the cache flags.
+ */
+function iprouteGetInput(ctx: IpCtx, daddr: number, saddr: number, iif: number, keys: GetKeys): number {
+  const ns = ctx.ns.state;
+  const dev = ns.devices[iif] as DeviceState;
+  const proto = keys.proto ?? IPPROTO_UDP;
+  const ported = proto === IPPROTO_UDP || proto === IPPROTO_TCP;
+  const rt = ip_route_input(ns, dev, saddr, daddr, { mark: keys.mark, tos: keys.tos, proto, sport: ported ? keys.sport : 0, dport: ported ? keys.dport : 0 });
+  if (rt.kind === 'drop' || rt.kind === 'error') return rtnlFail({ errno: inputRouteErrno(rt) });
+  const p = ctx.p;
+  const details = ctx.opts.details ?? false;
+  const type = rt.kind === 'forward' ? 'unicast' : rt.kind;
+  const table = reportedTable(ns, rt.kind === 'forward' ? rt.route.table : (rt.table ?? 0));
+  p.newJsonObj();
+  p.openObject();
+  if (type !== 'unicast' || details) p.str('type', `${type} `, type);
+  p.str('dst', `${ipString(daddr)} `, ipString(daddr), 'inet');
+  if (saddr !== 0) p.str('from', `from ${ipString(saddr)} `, ipString(saddr), 'inet');
+  const gw = rt.kind === 'forward' ? routeGateway(rt.route) : undefined;
+  if (gw !== undefined) printGateway(p, gw);
+  // Local and broadcast input routes are lo's (ip_rt_get_dev).
+  printIfidx(p, 'dev', rt.kind === 'forward' ? rt.outDev.name : (ns.devices[1] as DeviceState).name);
+  if (table && (table !== RT_TABLE_MAIN || details)) p.str('table', `table ${tableN2a(table)} `, tableN2a(table));
+  printRtFlags(p, []);
+  printMark(p, keys.mark);
+  if (keys.uid !== undefined) p.num('uid', `uid ${keys.uid} `, keys.uid);
+  const flags: string[] = rt.kind === 'local' ? ['local'] : rt.kind === 'broadcast' ? ['local', 'brd'] : [];
+  // __mkroute_input's RTCF_DOREDIRECT: back out of the device it came in by, where redirects are sent
+  // (send_redirects) and the medium is shared or the source is on link.
+  if (rt.kind === 'forward' && rt.outDev.ifindex === iif && devConf(ns, dev, 'send_redirects') && (devConf(ns, dev, 'shared_media') || onLink(ns, iif, saddr, gw))) flags.push('redirect');
+  printCacheFlags(p, flags);
+  p.str('iif', `iif ${dev.name} `, dev.name, 'ifname');
+  p.fp('\n');
+  p.closeObject();
+  p.deleteJsonObj();
+  return 0;
+}
+
+/** inet_addr_onlink: an address of the device whose subnet holds `a` (and `b`, when given). */
+function onLink(ns: NsState, ifindex: number, a: number, b: number | undefined): boolean {
+  const within = (x: number, local: number, len: number) => len === 0 || (x ^ local) >>> (32 - len) === 0;
+  return ns.addrs.some((ifa) => ifa.ifindex === ifindex && within(a, ifa.local, ifa.prefixlen) && (b === undefined || within(b, ifa.local, ifa.prefixlen)));
 }
 
 /** print_cache_flags: the RTCF_* flags of a cached route, on a line of their own ("cache" in JSON). */

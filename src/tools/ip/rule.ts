@@ -8,7 +8,7 @@ import { Args, matches } from './args.js';
 import type { IpCtx } from './context.js';
 import { fail, invarg, rtnlFail, unsupported } from './errors.js';
 import { familyUnsupported, getPrefix, getUnsigned, ipString, type InetPrefix } from './parse.js';
-import { RTN, rtntypeA2n, tableA2n, tableN2a } from './names.js';
+import { dsfieldA2n, dsfieldN2a, inetProtoA2n, inetProtoN2a, RTN, rtntypeA2n, tableA2n, tableN2a } from './names.js';
 import { fib_nl_delrule, fib_nl_newrule } from '../../stack/fib_rules.js';
 import { RT_TABLE_MAIN, type Rule } from '../../sim/state.js';
 import { DEFAULT_RULES } from '../../stack/fib_rules.js';
@@ -21,6 +21,7 @@ export function printRule(ctx: IpCtx, r: Rule): void {
   const p = ctx.p;
   p.openObject();
   p.num('priority', `${r.priority}:\t`, r.priority);
+  if (r.invert) p.null('not', 'not ');
   const sel = (key: 'src' | 'dst', lead: string, x: { readonly addr: number; readonly len: number } | undefined) => {
     if (x === undefined) {
       if (key === 'src') p.str('src', 'from all', 'all');
@@ -32,11 +33,31 @@ export function printRule(ctx: IpCtx, r: Rule): void {
   };
   sel('src', 'from ', r.from);
   sel('dst', ' to ', r.to);
+  if (r.tos) p.str('tos', ` tos ${dsfieldN2a(r.tos)}`, dsfieldN2a(r.tos));
+  const mark = r.fwmark ?? 0;
+  const mask = r.fwmask ?? 0;
+  if (mark || mask) {
+    p.str('fwmark', ` fwmark ${hex(mark)}`, hex(mark));
+    if (mask !== 0xffffffff) p.str('fwmask', `/${hex(mask)}`, hex(mask));
+  }
   for (const [key, name] of [['iif', r.iif], ['oif', r.oif]] as const) {
     if (name === undefined) continue;
     p.fp(` ${key} `);
     p.str(key, name, name, 'ifname');
     if (!ctx.ifindex(name)) p.null(`${key}_detached`, ' [detached]');
+  }
+  if (r.uidrange) {
+    p.num('uid_start', ` uidrange ${r.uidrange.start}`, r.uidrange.start);
+    p.num('uid_end', `-${r.uidrange.end}`, r.uidrange.end);
+  }
+  if (r.ipproto !== undefined) p.str('ipproto', ` ipproto ${inetProtoN2a(r.ipproto)}`, inetProtoN2a(r.ipproto));
+  for (const [key, range] of [['sport', r.sport], ['dport', r.dport]] as const) {
+    if (!range) continue;
+    if (range.start === range.end) p.num(key, ` ${key} ${range.start}`, range.start);
+    else {
+      p.num(`${key}_start`, ` ${key} ${range.start}`, range.start);
+      p.num(`${key}_end`, `-${range.end}`, range.end);
+    }
   }
   if (r.table) p.str('table', ` lookup ${tableN2a(r.table)}`, tableN2a(r.table));
   if (r.action !== 'lookup') p.str('action', ` ${r.action}`, r.action);
@@ -46,6 +67,11 @@ export function printRule(ctx: IpCtx, r: Rule): void {
   }
   p.fp('\n');
   p.closeObject();
+}
+
+/** printf's %#x: 0 without the prefix. */
+function hex(v: number): string {
+  return v === 0 ? '0' : `0x${v.toString(16)}`;
 }
 
 /** The IPv6 rules a new namespace has (fib6_rules_net_init): IPv6 rules are not otherwise modelled. */
@@ -64,6 +90,26 @@ interface RuleReq {
   iif?: string;
   oif?: string;
   action?: Rule['action'];
+  invert?: boolean;
+  fwmark?: number;
+  fwmask?: number;
+  tos?: number;
+  uidrange?: { start: number; end: number };
+  ipproto?: number;
+  sport?: { start: number; end: number };
+  dport?: { start: number; end: number };
+}
+
+/** sscanf("%hu-%hu"): one port is a range of one; a short wraps as the C conversion does. */
+function portRange(v: string): { start: number; end: number } | undefined {
+  const m = /^\+?(\d+)(?:-\+?(\d+))?/.exec(v);
+  if (!m) return undefined;
+  const start = Number(m[1]) & 0xffff;
+  if (m[2] === undefined) {
+    // "%hu-%hu" matched one number: a '-' after it without a second number is still one conversion.
+    return { start, end: start };
+  }
+  return { start, end: Number(m[2]) & 0xffff };
 }
 
 /** check_ifname, as iprule_modify applies it to iif/oif. */
@@ -77,7 +123,7 @@ function parseRule(ctx: IpCtx, args: Args, add: boolean): RuleReq {
   let tableOk = false;
   for (; args.more; args.shift()) {
     const w = args.word;
-    if (w === 'not') unsupported('ip rule not');
+    if (w === 'not') req.invert = true;
     else if (w === 'from') {
       const p = getPrefix(args.next(), ctx.opts.family);
       if (p.bytelen) req.from = p;
@@ -89,7 +135,24 @@ function parseRule(ctx: IpCtx, args: Args, add: boolean): RuleReq {
       const p = getUnsigned(v);
       if (p === undefined) invarg('preference value is invalid\n', v);
       req.priority = p;
-    } else if (w === 'tos' || matches(w, 'dsfield') || w === 'fwmark' || matches(w, 'realms') || matches(w, 'protocol')) unsupported(`ip rule ... ${w}`);
+    } else if (w === 'tos' || matches(w, 'dsfield')) {
+      const v = args.next();
+      const t = dsfieldA2n(v);
+      if (t === undefined) invarg('TOS value is invalid\n', v);
+      req.tos = t;
+    } else if (w === 'fwmark') {
+      const v = args.next();
+      const slash = v.indexOf('/');
+      const markText = slash >= 0 ? v.slice(0, slash) : v;
+      const mark = getUnsigned(markText);
+      if (mark === undefined) invarg('fwmark value is invalid\n', markText);
+      req.fwmark = mark;
+      if (slash >= 0) {
+        const mask = getUnsigned(v.slice(slash + 1));
+        if (mask === undefined) invarg('fwmask value is invalid\n', v.slice(slash + 1));
+        req.fwmask = mask;
+      }
+    } else if (matches(w, 'realms') || matches(w, 'protocol')) unsupported(`ip rule ... ${w}`);
     else if (matches(w, 'table') || w === 'lookup') {
       const v = args.next();
       const t = tableA2n(v);
@@ -105,7 +168,24 @@ function parseRule(ctx: IpCtx, args: Args, add: boolean): RuleReq {
       const v = args.next();
       if (!validIfname(v)) invarg('"oif" not a valid ifname', v);
       req.oif = v;
-    } else if (w === 'l3mdev' || w === 'uidrange' || w === 'nat' || matches(w, 'map-to') || matches(w, 'tun_id') || w === 'ipproto' || w === 'sport' || w === 'dport') unsupported(`ip rule ... ${w}`);
+    } else if (w === 'uidrange') {
+      const v = args.next();
+      const m = /^\+?(\d+)-\+?(\d+)/.exec(v);
+      if (!m || Number(m[1]) > 0xffffffff || Number(m[2]) > 0xffffffff) invarg('invalid UID range\n', v);
+      req.uidrange = { start: Number(m[1]), end: Number(m[2]) };
+    } else if (w === 'ipproto') {
+      const v = args.next();
+      // mptcp is 262 in /etc/protocols: iproute2 would send its low byte, tcp.
+      if (v === 'mptcp') unsupported('ip rule ... ipproto mptcp');
+      const n = inetProtoA2n(v);
+      if (n === undefined) invarg('Invalid "ipproto" value\n', v);
+      req.ipproto = n;
+    } else if (w === 'sport' || w === 'dport') {
+      const v = args.next();
+      const r = portRange(v);
+      if (!r) invarg('invalid port range\n', v);
+      req[w] = r;
+    } else if (w === 'l3mdev' || w === 'nat' || matches(w, 'map-to') || matches(w, 'tun_id')) unsupported(`ip rule ... ${w}`);
     else {
       const v = w === 'type' ? args.next() : w;
       if (matches(v, 'help')) unsupported('ip rule help (usage text)');
@@ -137,6 +217,14 @@ function iprule(ctx: IpCtx, args: Args, add: boolean): number {
       ...(req.iif !== undefined ? { iif: req.iif } : {}),
       ...(req.oif !== undefined ? { oif: req.oif } : {}),
       ...(req.priority !== undefined ? { priority: req.priority } : {}),
+      ...(req.invert ? { invert: true } : {}),
+      // fib_nl2rule: a mark without a mask is compared whole; a mark of 0 without one is no selector.
+      ...(req.fwmark || req.fwmask !== undefined ? { fwmark: req.fwmark ?? 0, fwmask: req.fwmask ?? (req.fwmark ? 0xffffffff : 0) } : {}),
+      ...(req.tos ? { tos: req.tos } : {}),
+      ...(req.uidrange ? { uidrange: req.uidrange } : {}),
+      ...(req.ipproto ? { ipproto: req.ipproto } : {}),
+      ...(req.sport ? { sport: req.sport } : {}),
+      ...(req.dport ? { dport: req.dport } : {}),
     };
     const r = fib_nl_newrule(ctx.ns, rule);
     if (!r.ok) rtnlFail(r);
@@ -152,7 +240,15 @@ function iprule(ctx: IpCtx, args: Args, add: boolean): number {
       (!req.from || (x.from !== undefined && x.from.addr === req.from.addr && x.from.len === req.from.bitlen)) &&
       (!req.to || (x.to !== undefined && x.to.addr === req.to.addr && x.to.len === req.to.bitlen)) &&
       (req.iif === undefined || x.iif === req.iif) &&
-      (req.oif === undefined || x.oif === req.oif),
+      (req.oif === undefined || x.oif === req.oif) &&
+      // rule_find: `not` is not compared; a mark, mask, TOS, range or protocol only when given.
+      (!req.fwmark || x.fwmark === req.fwmark) &&
+      (!(req.fwmask ?? (req.fwmark ? 0xffffffff : 0)) || x.fwmask === (req.fwmask ?? 0xffffffff)) &&
+      (!req.tos || x.tos === req.tos) &&
+      (!req.uidrange || (x.uidrange?.start === req.uidrange.start && x.uidrange.end === req.uidrange.end)) &&
+      (!req.ipproto || x.ipproto === req.ipproto) &&
+      (!req.sport || (x.sport?.start === req.sport.start && x.sport.end === req.sport.end)) &&
+      (!req.dport || (x.dport?.start === req.dport.start && x.dport.end === req.dport.end)),
   );
   if (!r.ok) rtnlFail(r);
   return 0;

@@ -27,9 +27,8 @@ const EXCEPTIONS: Readonly<Record<string, { readonly refused: readonly string[];
   'ip-probe-c1': { refused: [], diverged: [] },
   'ip-probe-c2': { refused: [], diverged: [] },
   'ip-probe-c3': { refused: [], diverged: [] },
-  'ip-probe-c4': { refused: ['ip route get 10.1.1.3 iif veth1', 'ip route get 10.1.1.3 from 10.2.2.9 iif veth1'], diverged: [] },
-  // fwmark rules are not modelled: the rule listings that show one differ.
-  'ip-probe-c5': { refused: ['ip rule add fwmark 1 table 5'], diverged: [54, 56, 60, 63] },
+  'ip-probe-c4': { refused: [], diverged: [] },
+  'ip-probe-c5': { refused: [], diverged: [] },
   // A namespace added from inside another (ip netns exec ns2 ip netns add ns9) makes the kernel's list
   // print "Peer netns reference is invalid" errors the simulator does not.
   'ip-probe-c7': { refused: ['ip netns pids ns2'], diverged: [45] },
