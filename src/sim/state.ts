@@ -146,6 +146,13 @@ export interface NeighEntry {
   readonly reachableTime: number;
 }
 
+/** A proxy neighbour entry (struct pneigh_entry). */
+export interface PneighEntry {
+  readonly ip: Ipv4Address;
+  /** 0 for an entry without a device, which answers on all of them. */
+  readonly ifindex: number;
+}
+
 export interface NsState {
   readonly name: string;
   readonly devices: Readonly<Record<number, DeviceState>>;
@@ -155,6 +162,11 @@ export interface NsState {
   readonly rules: readonly Rule[];
   /** Keyed `${ifindex}/${ip}`. */
   readonly neigh: Readonly<Record<string, NeighEntry>>;
+  /**
+   * Proxy entries (pneigh, `ip neigh add proxy ADDR [dev DEV]`) in the kernel's dump order: hash
+   * bucket of the address, newest first within a bucket. ifindex 0: every device. Undefined: none yet.
+   */
+  readonly pneigh?: readonly PneighEntry[];
   /** conf/all and conf/default. */
   readonly confAll: Readonly<Record<string, number>>;
   readonly confDefault: Readonly<Record<string, number>>;

@@ -14,6 +14,7 @@ import { alloc_skb, consume_skb, eth_header, kfree_skb, skb_trace, type Skb } fr
 import { dev_queue_xmit } from '../core/dev.js';
 import { neigh_lookup, neigh_lookup_create, neigh_update, NEIGH_PARMS } from '../core/neighbour.js';
 import type { DropReason } from '../sim/trace.js';
+import { neigh_parm, pneigh_enqueue, pneigh_lookup } from '../core/pneigh.js';
 import { devConf, forwarding } from './devconf.js';
 import { inetAddrType, inetSelectAddr, SCOPE_VALUE } from './fib.js';
 import { ip_route_input, ip_route_output, fmt } from './route.js';
@@ -117,7 +118,7 @@ function arp_filter(ns: Namespace, dev: DeviceState, sip: Ipv4Address, tip: Ipv4
  * entry to our cache if it is a reply to us or if it is a request for our address" (arp.c). Every
  * packet ends here: answered or processed (consumed), or refused with its reason.
  */
-export function arp_process(w: World, skb: Skb, arp: ArpRepr): void {
+export function arp_process(w: World, skb: Skb, arp: ArpRepr, locallyEnqueued = false): void {
   const ns = skb.ns;
   const dev = skb.dev;
   const pkt = skb.pktType;
@@ -165,8 +166,18 @@ export function arp_process(w: World, skb: Skb, arp: ArpRepr): void {
       return;
     }
     if (rt.kind === 'forward' && forwarding(dev)) {
-      // Proxy ARP is not modelled: a request for a forwarded address is consumed unanswered.
-      consume_skb(w, skb, 'arp_process', `${describe()}: ${fmt(tip)} is not ours (forwarded, no proxy_arp)`);
+      const why = arp_fwd_proxy(ns, dev, rt.outDev) ?? arp_fwd_pvlan(ns, dev, rt.outDev, sip, tip) ?? (rt.outDev.ifindex !== dev.ifindex && pneigh_lookup(ns, tip, dev.ifindex) ? `a proxy entry (ip neigh add proxy) for ${fmt(tip)}` : undefined);
+      if (why !== undefined) {
+        neigh_lookup_create(w, ns, dev, sip);
+        neigh_update(w, ns, dev, sip, sha, 'STALE', { override: true });
+        // A broadcast request waits in the proxy queue, so that the owner, if it is on the link, answers first.
+        if (locallyEnqueued || pkt === 'host' || neigh_parm(dev, 'proxy_delay') === 0) {
+          consume_skb(w, skb, 'arp_process', `${describe()}: ${fmt(tip)} is routed out of ${rt.outDev.name}; answering for it (${why})`);
+          arp_send(w, ns, dev, ARP_OP_REPLY, sha, tip, sip, sha);
+        } else pneigh_enqueue(w, skb);
+        return;
+      }
+      consume_skb(w, skb, 'arp_process', `${describe()}: ${fmt(tip)} is not ours (forwarded out of ${rt.outDev.name}, not proxied)`);
       return;
     }
     if (rt.kind === 'drop' && SOURCE_CHECKS.has(rt.reason)) {
@@ -188,8 +199,30 @@ export function arp_process(w: World, skb: Skb, arp: ArpRepr): void {
   else consume_skb(w, skb, 'arp_process', done ?? describe());
 }
 
+/**
+ * arp_fwd_proxy: proxy_arp (OR of all and the device) answers for an address routed out of another
+ * device. medium_id is not simulated (every device has 0, "proxy for all").
+ */
+function arp_fwd_proxy(ns: Namespace, dev: DeviceState, out: DeviceState): string | undefined {
+  if (out.ifindex === dev.ifindex || devConf(ns.state, dev, 'proxy_arp') === 0) return undefined;
+  return 'proxy_arp';
+}
+
+/** arp_fwd_pvlan: proxy_arp_pvlan (the device's own value) answers for hosts on the same link, not for self-probes. */
+function arp_fwd_pvlan(ns: Namespace, dev: DeviceState, out: DeviceState, sip: Ipv4Address, tip: Ipv4Address): string | undefined {
+  if (out.ifindex !== dev.ifindex || sip === tip || devConf(ns.state, dev, 'proxy_arp_pvlan') === 0) return undefined;
+  return 'proxy_arp_pvlan';
+}
+
+/** parp_redo: a request back from the proxy queue goes through arp_process again, LOCALLY_ENQUEUED. */
+function parp_redo(w: World, skb: Skb): void {
+  const r = parseArp(skb.data);
+  if (r.ok) arp_process(w, skb, r.value, true);
+}
+
 /** neigh_ops for ARP: how the neighbour table asks, and what it does with packets nobody answered for. */
 export const arp_neigh_ops = {
   solicit: arp_solicit,
   error_report: (w: World, _ns: Namespace, skb: Skb) => icmp_send_unreach_for_local(w, skb),
+  proxy_redo: parp_redo,
 };

@@ -1,5 +1,5 @@
 /** procps `sysctl`: `sysctl [-n] [-q] NAME...`, `sysctl [-q] -w NAME=VALUE...`, dots or slashes. */
-import { sysctlFile, sysctlRead, sysctlWrite } from '../stack/sysctl.js';
+import { sysctlFile, sysctlRead, sysctlUnsimulated, sysctlWrite } from '../stack/sysctl.js';
 import { out, type Tool } from './tool.js';
 
 function parse(argv: readonly string[]): { flags: Set<string>; names: string[] } | { error: string } {
@@ -30,6 +30,11 @@ export const sysctl: Tool = {
     const p = parse(argv);
     if ('error' in p) return p.error;
     if (p.names.length === 0) return 'sysctl without names lists everything, which is not simulated';
+    for (const item of p.names) {
+      const [name, value] = item.split(/=(.*)/s, 2) as [string, string | undefined];
+      const no = sysctlUnsimulated(name, value);
+      if (no) return no;
+    }
     return undefined;
   },
   run(ctx, argv) {
