@@ -16,7 +16,8 @@ import { neigh_lookup, neigh_lookup_create, neigh_update, NEIGH_PARMS } from '..
 import type { DropReason } from '../sim/trace.js';
 import { neigh_parm, pneigh_enqueue, pneigh_lookup } from '../core/pneigh.js';
 import { devConf, forwarding } from './devconf.js';
-import { inetAddrType, inetSelectAddr, SCOPE_VALUE } from './fib.js';
+import { fibTableLookup, inetAddrType, inetSelectAddr, SCOPE_VALUE } from './fib.js';
+import { RT_TABLE_LOCAL } from '../sim/state.js';
 import { ip_route_input, ip_route_output, fmt } from './route.js';
 import { icmp_send_unreach_for_local } from './icmp.js';
 
@@ -187,14 +188,22 @@ export function arp_process(w: World, skb: Skb, arp: ArpRepr, locallyEnqueued = 
       done = `ARP request who-has ${fmt(tip)}: not ours (${rt.why})`;
     } else done = `${describe()}: ${fmt(tip)} is not ours`;
   }
-  // Update our ARP tables: only an existing entry (unsolicited ARP is not accepted by default).
-  const existing = neigh_lookup(ns, dev.ifindex, sip);
+  // Update our ARP tables: an existing entry always; a new one only as arp_accept allows — for a
+  // gratuitous ARP, or a reply from a unicast address.
+  let existing = neigh_lookup(ns, dev.ifindex, sip);
+  const accept = arp_accept(ns, dev, sip);
+  const garp = existing !== undefined || accept ? arp_is_garp(ns, op, sip, tip, sha, arp.targetMac) : false;
+  if (!existing && accept && (garp || (op === ARP_OP_REPLY && inet_addr_type_table(ns, sip) === 'unicast'))) {
+    neigh_lookup_create(w, ns, dev, sip);
+    existing = neigh_lookup(ns, dev.ifindex, sip);
+  }
   if (existing) {
-    const override = now > existing.updated + NEIGH_PARMS.locktime;
+    // A gratuitous ARP overrides the lock time that otherwise keeps the first of several answers.
+    const override = now > existing.updated + NEIGH_PARMS.locktime || garp;
     const state = op !== ARP_OP_REPLY || pkt !== 'host' ? 'STALE' : 'REACHABLE';
     neigh_update(w, ns, dev, sip, sha, state, { override });
-    done = `${describe()}: neighbour ${fmt(sip)} updated (${state})`;
-  } else if (op === ARP_OP_REPLY) done = `${describe()}: unsolicited reply ignored (arp_accept=0)`;
+    done = `${describe()}: neighbour ${fmt(sip)} updated (${state}${garp ? ', gratuitous' : ''})`;
+  } else if (op === ARP_OP_REPLY || garp) done = `${describe()}: unsolicited ${garp ? 'gratuitous ARP' : 'reply'} ignored (arp_accept=${devConf(ns.state, dev, 'arp_accept')})`;
   if (refused) kfree_skb(w, skb, 'arp_process', refused.reason, refused.why);
   else consume_skb(w, skb, 'arp_process', done ?? describe());
 }
@@ -212,6 +221,38 @@ function arp_fwd_proxy(ns: Namespace, dev: DeviceState, out: DeviceState): strin
 function arp_fwd_pvlan(ns: Namespace, dev: DeviceState, out: DeviceState, sip: Ipv4Address, tip: Ipv4Address): string | undefined {
   if (out.ifindex !== dev.ifindex || sip === tip || devConf(ns.state, dev, 'proxy_arp_pvlan') === 0) return undefined;
   return 'proxy_arp_pvlan';
+}
+
+/**
+ * arp_accept (MAX of all and the device): may an unsolicited ARP create an entry? 1 yes; 2 only for a
+ * sender inside a subnet of the receiving device (inet_confirm_addr at link scope); else no.
+ */
+function arp_accept(ns: Namespace, dev: DeviceState, sip: Ipv4Address): boolean {
+  switch (devConf(ns.state, dev, 'arp_accept')) {
+    case 1:
+      return true;
+    case 2: {
+      const mine = ns.state.addrs.filter((x) => x.ifindex === dev.ifindex);
+      return mine.some((x) => x.scope !== 'host') && mine.some((x) => inSubnet(sip, networkOf(x.local, x.prefixlen), x.prefixlen));
+    }
+    default:
+      return false;
+  }
+}
+
+/** inet_addr_type_dev_table: what the local table makes of an address; anything it does not hold is unicast. */
+function inet_addr_type_table(ns: Namespace, a: Ipv4Address): string {
+  if (a >>> 24 === 0 || a === 0xffffffff) return 'broadcast';
+  if (a >>> 28 === 0xe) return 'multicast';
+  const r = fibTableLookup(ns.state, RT_TABLE_LOCAL, { daddr: a, saddr: 0, oif: 0, iif: 0 });
+  return r ? r.type : 'unicast';
+}
+
+/** arp_is_garp: sender and target address the same (a reply also has the target MAC = the sender's), from a unicast address. */
+function arp_is_garp(ns: Namespace, op: number, sip: Ipv4Address, tip: Ipv4Address, sha: string, tha: string): boolean {
+  if (sip !== tip) return false;
+  if (op === ARP_OP_REPLY && tha !== sha) return false;
+  return inet_addr_type_table(ns, sip) === 'unicast';
 }
 
 /** parp_redo: a request back from the proxy queue goes through arp_process again, LOCALLY_ENQUEUED. */
