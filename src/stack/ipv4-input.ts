@@ -33,6 +33,8 @@ import { ICMP_DEST_UNREACHABLE, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_TTL, UNREACH_H
 import { icmp_rcv, icmp_send, raw_local_deliver, type RawDelivery } from './icmp.js';
 import { netnsIpv4 } from './netns_ipv4.js';
 import { NF_HOOK } from '../core/netfilter.js';
+import { ip_do_redirect, ip_rt_send_redirect } from './redirect.js';
+import { routeGateway } from '../sim/state.js';
 
 /** ipfrag_time: how long fragments wait for the rest (30 s). */
 const IPFRAG_TIME = 30 * NS_PER_SEC;
@@ -110,6 +112,7 @@ function ip_forward(w: World, skb: Skb, rt: ForwardRoute): void {
     return;
   }
   skb.data = copy;
+  if (ip_do_redirect(skb, skb.dev, outDev, routeGateway(rt.route))) ip_rt_send_redirect(w, skb, outDev, rt.nexthop);
   NF_HOOK(w, 'FORWARD', skb, ip_forward_finish, rt, undefined);
 }
 
