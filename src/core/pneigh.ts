@@ -129,7 +129,8 @@ export function pneigh_enqueue(w: World, skb: Skb): void {
   skb_trace(w, skb, 'pneigh_enqueue', `proxy answer delayed ${jiffies} jiffies (random below proxy_delay ${delay})`);
   const item: Queued = {
     skb,
-    timer: w.loop.at(w.loop.now + jiffies * JIFFY_NS, () => neigh_proxy_process(w, ns, item)),
+    // The proxy timer fires on a tick: the one `jiffies` on, or the next for a delay of 0.
+    timer: w.loop.at((Math.floor(w.loop.now / JIFFY_NS) + Math.max(jiffies, 1)) * JIFFY_NS, () => neigh_proxy_process(w, ns, item)),
   };
   q.push(item);
 }

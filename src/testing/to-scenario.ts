@@ -78,6 +78,10 @@ export function topologyScript(t: Topology): string[] {
     }
   }
   for (const r of t.routes) lines.push(inNs(r.ns, `ip route add ${r.prefix} via ${r.via}`));
+  for (const d of t.addrDels ?? []) {
+    if (d.promote) lines.push(inNs(d.ns, `sysctl -qw net.ipv4.conf.${d.dev}.promote_secondaries=1`));
+    lines.push(inNs(d.ns, `ip addr del ${d.cidr} dev ${d.dev}`));
+  }
   if (t.segments.some((s) => s.kind === 'bridge')) lines.push(`sleep ${SETTLE_SECONDS}`);
   const byPoint = new Map<string, { ns: NsName; name: string }>(hostIfaces(t).map((i) => [pointOf(i.ns, i.name), i]));
   for (const s of t.segments) {
