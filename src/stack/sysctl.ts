@@ -24,6 +24,8 @@ const NEIGH_SIMULATED: readonly string[] = Object.keys(NEIGH_PROXY_PARMS);
  */
 export function sysctlUnsimulated(name: string, value: string | undefined): string | undefined {
   const p = name.replace(/^\/proc\/sys\//, '').split(name.includes('/') ? '/' : '.');
+  // medium_id splits proxy_arp's answers by medium (arp_fwd_proxy); every device here has 0.
+  if (p[0] === 'net' && p[1] === 'ipv4' && p[2] === 'conf' && p.length === 5 && p[4] === 'medium_id') return `sysctl net.ipv4.conf.${p[3]}.medium_id is not simulated (every device is medium 0: proxy_arp answers across all of them)`;
   if (p[0] !== 'net' || p[1] !== 'ipv4' || p[2] !== 'neigh' || p.length !== 5) return undefined;
   const key = p[4] as string;
   if (NEIGH_KEYS.includes(key) && !NEIGH_SIMULATED.includes(key)) return `sysctl net.ipv4.neigh.${p[3]}.${key} is not simulated (the neighbour table runs on the kernel's defaults; only ${NEIGH_SIMULATED.join(' and ')} are honoured)`;
