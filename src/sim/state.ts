@@ -146,6 +146,18 @@ export interface NeighEntry {
   readonly reachableTime: number;
 }
 
+/**
+ * A next-hop exception (fib_nh_exception) an accepted ICMP redirect made: traffic for `daddr` that
+ * the FIB sends out of `dev` via `oldGw` goes to `gw` instead, until `expires` (virtual ns).
+ */
+export interface RouteException {
+  readonly dev: number;
+  readonly oldGw: Ipv4Address;
+  readonly daddr: Ipv4Address;
+  readonly gw: Ipv4Address;
+  readonly expires: number;
+}
+
 /** A proxy neighbour entry (struct pneigh_entry). */
 export interface PneighEntry {
   readonly ip: Ipv4Address;
@@ -167,6 +179,8 @@ export interface NsState {
    * bucket of the address, newest first within a bucket. ifindex 0: every device. Undefined: none yet.
    */
   readonly pneigh?: readonly PneighEntry[];
+  /** Next-hop exceptions from ICMP redirects, oldest first. Undefined: none yet. */
+  readonly fnhe?: readonly RouteException[];
   /** conf/all and conf/default. */
   readonly confAll: Readonly<Record<string, number>>;
   readonly confDefault: Readonly<Record<string, number>>;
