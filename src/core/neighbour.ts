@@ -207,6 +207,39 @@ export function neigh_output(w: World, skb: Skb, dev: DeviceState, nexthop: numb
   return 'ok';
 }
 
+/**
+ * neigh_event_send(n, NULL): a reason to resolve `ip` with no packet waiting (an ICMP redirect's new
+ * gateway): a missing, NONE or FAILED entry starts resolving at once, a STALE one goes to DELAY.
+ */
+export function neigh_event_send(w: World, ns: Namespace, dev: DeviceState, ip: number): void {
+  const now = w.loop.now;
+  const e = runtime(ns).lookup(ns, dev.ifindex, ip);
+  const key = neighKey(dev.ifindex, ip);
+  if (e && e.state === 'STALE') {
+    const d = { ...e, state: 'DELAY' as const, updated: now, used: now };
+    setEntry(ns, d);
+    transition(w, ns, dev, 'neigh_event_send', `${fmt(ip)} STALE -> DELAY`);
+    armTimer(w, ns, dev, d, now + NEIGH_PARMS.delay_first_probe_time);
+    return;
+  }
+  if (e && e.state !== 'FAILED' && e.state !== 'NONE') return;
+  const n: NeighEntry = {
+    ifindex: dev.ifindex,
+    ip,
+    mac: e?.mac,
+    state: 'INCOMPLETE',
+    updated: now,
+    confirmed: e?.confirmed ?? now - NEIGH_PARMS.base_reachable_time,
+    used: now,
+    probes: NEIGH_PARMS.ucast_solicit,
+    reachableTime: e?.reachableTime ?? randomReachable(w),
+  };
+  setEntry(ns, n);
+  transition(w, ns, dev, 'neigh_event_send', `${fmt(ip)} -> INCOMPLETE, resolving`);
+  armTimer(w, ns, dev, n, now + Math.max(NEIGH_PARMS.retrans_time, NEIGH_TIMER_MIN_NS));
+  neigh_probe(w, ns, dev, key, undefined);
+}
+
 function enqueue(w: World, ns: Namespace, dev: DeviceState, key: string, skb: Skb): void {
   const q = runtime(ns).pendingOf(key).queue;
   if (q.length >= NEIGH_PARMS.unres_qlen) {

@@ -157,6 +157,25 @@ export interface NeighEntry {
   readonly reachableTime: number;
 }
 
+/**
+ * A next-hop exception (fib_nh_exception) an accepted ICMP redirect made: traffic for `daddr` that
+ * the FIB sends out of `dev` via `oldGw` goes to `gw` instead, until `expires` (virtual ns).
+ */
+export interface RouteException {
+  readonly dev: number;
+  readonly oldGw: Ipv4Address;
+  readonly daddr: Ipv4Address;
+  readonly gw: Ipv4Address;
+  readonly expires: number;
+}
+
+/** A proxy neighbour entry (struct pneigh_entry). */
+export interface PneighEntry {
+  readonly ip: Ipv4Address;
+  /** 0 for an entry without a device, which answers on all of them. */
+  readonly ifindex: number;
+}
+
 export interface NsState {
   readonly name: string;
   readonly devices: Readonly<Record<number, DeviceState>>;
@@ -166,6 +185,13 @@ export interface NsState {
   readonly rules: readonly Rule[];
   /** Keyed `${ifindex}/${ip}`. */
   readonly neigh: Readonly<Record<string, NeighEntry>>;
+  /**
+   * Proxy entries (pneigh, `ip neigh add proxy ADDR [dev DEV]`) in the kernel's dump order: hash
+   * bucket of the address, newest first within a bucket. ifindex 0: every device. Undefined: none yet.
+   */
+  readonly pneigh?: readonly PneighEntry[];
+  /** Next-hop exceptions from ICMP redirects, oldest first. Undefined: none yet. */
+  readonly fnhe?: readonly RouteException[];
   /** conf/all and conf/default. */
   readonly confAll: Readonly<Record<string, number>>;
   readonly confDefault: Readonly<Record<string, number>>;

@@ -9,6 +9,7 @@ import type { NsState } from '../sim/state.js';
 import { register_pernet_subsys } from '../sim/world.js';
 import { dev_add_pack } from '../core/dev.js';
 import { neigh_table_init } from '../core/neighbour.js';
+import { pneigh_table_init } from '../core/pneigh.js';
 import { register_netdevice_notifier, type NetdevNotification } from '../core/notifier.js';
 import { arp_neigh_ops, arp_rcv } from './arp.js';
 import { ip_rcv } from './ipv4-input.js';
@@ -41,6 +42,7 @@ export function inet_init(): void {
     },
   });
   neigh_table_init(arp_neigh_ops);
+  pneigh_table_init(arp_neigh_ops.proxy_redo);
   dev_add_pack(ETHERTYPE_ARP, arp_rcv);
   dev_add_pack(ETHERTYPE_IPV4, ip_rcv);
   register_netdevice_notifier(inetdev_event);

@@ -14,8 +14,10 @@ import { alloc_skb, consume_skb, eth_header, kfree_skb, skb_trace, type Skb } fr
 import { dev_queue_xmit } from '../core/dev.js';
 import { neigh_lookup, neigh_lookup_create, neigh_update, NEIGH_PARMS } from '../core/neighbour.js';
 import type { DropReason } from '../sim/trace.js';
+import { neigh_parm, pneigh_enqueue, pneigh_lookup } from '../core/pneigh.js';
 import { devConf, forwarding } from './devconf.js';
-import { inetAddrType, inetSelectAddr, localnetScope, SCOPE_VALUE } from './fib.js';
+import { fibTableLookup, inetAddrType, inetSelectAddr, localnetScope, SCOPE_VALUE } from './fib.js';
+import { RT_TABLE_LOCAL } from '../sim/state.js';
 import { ip_route_input, ip_route_output, fmt } from './route.js';
 import { icmp_send_unreach_for_local } from './icmp.js';
 
@@ -125,7 +127,7 @@ function arp_filter(ns: Namespace, dev: DeviceState, sip: Ipv4Address, tip: Ipv4
  * entry to our cache if it is a reply to us or if it is a request for our address" (arp.c). Every
  * packet ends here: answered or processed (consumed), or refused with its reason.
  */
-export function arp_process(w: World, skb: Skb, arp: ArpRepr): void {
+export function arp_process(w: World, skb: Skb, arp: ArpRepr, locallyEnqueued = false): void {
   const ns = skb.ns;
   const dev = skb.dev;
   const pkt = skb.pktType;
@@ -173,8 +175,18 @@ export function arp_process(w: World, skb: Skb, arp: ArpRepr): void {
       return;
     }
     if (rt.kind === 'forward' && forwarding(dev)) {
-      // Proxy ARP is not modelled: a request for a forwarded address is consumed unanswered.
-      consume_skb(w, skb, 'arp_process', `${describe()}: ${fmt(tip)} is not ours (forwarded, no proxy_arp)`);
+      const why = arp_fwd_proxy(ns, dev, rt.outDev) ?? arp_fwd_pvlan(ns, dev, rt.outDev, sip, tip) ?? (rt.outDev.ifindex !== dev.ifindex && pneigh_lookup(ns, tip, dev.ifindex) ? `a proxy entry (ip neigh add proxy) for ${fmt(tip)}` : undefined);
+      if (why !== undefined) {
+        neigh_lookup_create(w, ns, dev, sip);
+        neigh_update(w, ns, dev, sip, sha, 'STALE', { override: true });
+        // A broadcast request waits in the proxy queue, so that the owner, if it is on the link, answers first.
+        if (locallyEnqueued || pkt === 'host' || neigh_parm(dev, 'proxy_delay') === 0) {
+          consume_skb(w, skb, 'arp_process', `${describe()}: ${fmt(tip)} is routed out of ${rt.outDev.name}; answering for it (${why})`);
+          arp_send(w, ns, dev, ARP_OP_REPLY, sha, tip, sip, sha);
+        } else pneigh_enqueue(w, skb);
+        return;
+      }
+      consume_skb(w, skb, 'arp_process', `${describe()}: ${fmt(tip)} is not ours (forwarded out of ${rt.outDev.name}, not proxied)`);
       return;
     }
     if (rt.kind === 'drop' && SOURCE_CHECKS.has(rt.reason)) {
@@ -184,20 +196,82 @@ export function arp_process(w: World, skb: Skb, arp: ArpRepr): void {
       done = `ARP request who-has ${fmt(tip)}: not ours (${rt.why})`;
     } else done = `${describe()}: ${fmt(tip)} is not ours`;
   }
-  // Update our ARP tables: only an existing entry (unsolicited ARP is not accepted by default).
-  const existing = neigh_lookup(ns, dev.ifindex, sip);
+  // Update our ARP tables: an existing entry always; a new one only as arp_accept allows — for a
+  // gratuitous ARP, or a reply from a unicast address.
+  let existing = neigh_lookup(ns, dev.ifindex, sip);
+  const accept = arp_accept(ns, dev, sip);
+  const garp = existing !== undefined || accept ? arp_is_garp(ns, op, sip, tip, sha, arp.targetMac) : false;
+  if (!existing && accept && (garp || (op === ARP_OP_REPLY && inet_addr_type_table(ns, sip) === 'unicast'))) {
+    neigh_lookup_create(w, ns, dev, sip);
+    existing = neigh_lookup(ns, dev.ifindex, sip);
+  }
   if (existing) {
-    const override = now > existing.updated + NEIGH_PARMS.locktime;
+    // A gratuitous ARP overrides the lock time that otherwise keeps the first of several answers.
+    const override = now > existing.updated + NEIGH_PARMS.locktime || garp;
     const state = op !== ARP_OP_REPLY || pkt !== 'host' ? 'STALE' : 'REACHABLE';
     neigh_update(w, ns, dev, sip, sha, state, { override });
-    done = `${describe()}: neighbour ${fmt(sip)} updated (${state})`;
-  } else if (op === ARP_OP_REPLY) done = `${describe()}: unsolicited reply ignored (arp_accept=0)`;
+    done = `${describe()}: neighbour ${fmt(sip)} updated (${state}${garp ? ', gratuitous' : ''})`;
+  } else if (op === ARP_OP_REPLY || garp) done = `${describe()}: unsolicited ${garp ? 'gratuitous ARP' : 'reply'} ignored (arp_accept=${devConf(ns.state, dev, 'arp_accept')})`;
   if (refused) kfree_skb(w, skb, 'arp_process', refused.reason, refused.why);
   else consume_skb(w, skb, 'arp_process', done ?? describe());
+}
+
+/**
+ * arp_fwd_proxy: proxy_arp (OR of all and the device) answers for an address routed out of another
+ * device. medium_id is not simulated (every device has 0, "proxy for all").
+ */
+function arp_fwd_proxy(ns: Namespace, dev: DeviceState, out: DeviceState): string | undefined {
+  if (out.ifindex === dev.ifindex || devConf(ns.state, dev, 'proxy_arp') === 0) return undefined;
+  return 'proxy_arp';
+}
+
+/** arp_fwd_pvlan: proxy_arp_pvlan (the device's own value) answers for hosts on the same link, not for self-probes. */
+function arp_fwd_pvlan(ns: Namespace, dev: DeviceState, out: DeviceState, sip: Ipv4Address, tip: Ipv4Address): string | undefined {
+  if (out.ifindex !== dev.ifindex || sip === tip || devConf(ns.state, dev, 'proxy_arp_pvlan') === 0) return undefined;
+  return 'proxy_arp_pvlan';
+}
+
+/**
+ * arp_accept (MAX of all and the device): may an unsolicited ARP create an entry? 1 yes; 2 only for a
+ * sender inside a subnet of the receiving device (inet_confirm_addr at link scope); else no.
+ */
+function arp_accept(ns: Namespace, dev: DeviceState, sip: Ipv4Address): boolean {
+  switch (devConf(ns.state, dev, 'arp_accept')) {
+    case 1:
+      return true;
+    case 2: {
+      const mine = ns.state.addrs.filter((x) => x.ifindex === dev.ifindex);
+      return mine.some((x) => x.scope !== 'host') && mine.some((x) => inSubnet(sip, networkOf(x.local, x.prefixlen), x.prefixlen));
+    }
+    default:
+      return false;
+  }
+}
+
+/** inet_addr_type_dev_table: what the local table makes of an address; anything it does not hold is unicast. */
+function inet_addr_type_table(ns: Namespace, a: Ipv4Address): string {
+  if (a >>> 24 === 0 || a === 0xffffffff) return 'broadcast';
+  if (a >>> 28 === 0xe) return 'multicast';
+  const r = fibTableLookup(ns.state, RT_TABLE_LOCAL, { daddr: a, saddr: 0, oif: 0, iif: 0 });
+  return r ? r.type : 'unicast';
+}
+
+/** arp_is_garp: sender and target address the same (a reply also has the target MAC = the sender's), from a unicast address. */
+function arp_is_garp(ns: Namespace, op: number, sip: Ipv4Address, tip: Ipv4Address, sha: string, tha: string): boolean {
+  if (sip !== tip) return false;
+  if (op === ARP_OP_REPLY && tha !== sha) return false;
+  return inet_addr_type_table(ns, sip) === 'unicast';
+}
+
+/** parp_redo: a request back from the proxy queue goes through arp_process again, LOCALLY_ENQUEUED. */
+function parp_redo(w: World, skb: Skb): void {
+  const r = parseArp(skb.data);
+  if (r.ok) arp_process(w, skb, r.value, true);
 }
 
 /** neigh_ops for ARP: how the neighbour table asks, and what it does with packets nobody answered for. */
 export const arp_neigh_ops = {
   solicit: arp_solicit,
   error_report: (w: World, _ns: Namespace, skb: Skb) => icmp_send_unreach_for_local(w, skb),
+  proxy_redo: parp_redo,
 };

@@ -4,7 +4,7 @@
  */
 import type { DeviceState, NsState } from '../sim/state.js';
 
-const OR_CONF = new Set(['accept_local', 'arp_filter', 'proxy_arp', 'route_localnet', 'log_martians', 'src_valid_mark', 'drop_gratuitous_arp', 'shared_media', 'accept_source_route', 'send_redirects']);
+const OR_CONF = new Set(['accept_local', 'arp_filter', 'proxy_arp', 'route_localnet', 'log_martians', 'src_valid_mark', 'drop_gratuitous_arp', 'shared_media', 'accept_source_route', 'promote_secondaries', 'send_redirects']);
 const MAX_CONF = new Set(['rp_filter', 'arp_ignore', 'arp_announce', 'arp_accept', 'arp_notify']);
 
 export function devConf(ns: NsState, dev: DeviceState, key: string): number {

@@ -14,6 +14,7 @@ import { neigh_ifdown } from '../core/neighbour.js';
 import { fail, OK, type Result } from '../core/errno.js';
 import type { NetdevNotification } from '../core/notifier.js';
 import { fibAddIfaddr, fibDelIfaddr } from './fib.js';
+import { devConf } from './devconf.js';
 
 /**
  * The IPv4 per-device settings a new network namespace gets from the kernel itself (devinet.c's
@@ -126,19 +127,48 @@ function insertIfa(ns: Namespace, ifa: IfAddr): void {
   });
 }
 
-/** inet_rtm_deladdr; a primary takes its secondaries with it (promote_secondaries=0). */
+/**
+ * inet_rtm_deladdr → __inet_del_ifa. A primary takes the secondaries of its subnet with it, unless
+ * promote_secondaries (OR of all and the device): then the first of them becomes primary, moves after
+ * the device's last primary, and the subnet's routes are rebuilt with it as their source.
+ */
 export function inet_rtm_deladdr(ns: Namespace, ifindex: number, local: Ipv4Address, prefixlen: number | undefined): Result {
   const victim = ns.state.addrs.find((x) => x.ifindex === ifindex && x.local === local && (prefixlen === undefined || x.prefixlen === prefixlen));
   if (!victim) return fail('EADDRNOTAVAIL', 'ipv4: Address not found');
-  const gone = victim.secondary ? [victim] : ns.state.addrs.filter((x) => x === victim || (x.ifindex === ifindex && x.secondary && x.prefixlen === victim.prefixlen && inSubnet(x.local, networkOf(victim.local, victim.prefixlen), victim.prefixlen)));
+  const dev = ns.state.devices[ifindex];
+  const subnet = (x: IfAddr) => x.ifindex === ifindex && x.secondary && x.prefixlen === victim.prefixlen && inSubnet(x.local, networkOf(victim.local, victim.prefixlen), victim.prefixlen);
+  const promote = !victim.secondary && dev !== undefined && devConf(ns.state, dev, 'promote_secondaries') !== 0 ? ns.state.addrs.find(subnet) : undefined;
+  const gone = victim.secondary || promote ? [victim] : ns.state.addrs.filter((x) => x === victim || subnet(x));
   ns.update((d) => {
+    if (promote) {
+      // "All secondaries from subnet are changing the primary IP": their routes go silently first —
+      // every kernel route naming the old primary as its source.
+      d.routes = d.routes.filter((r) => !(r.proto === 'kernel' && r.dev === ifindex && r.prefsrc === victim.local));
+    }
     for (const g of gone) {
       d.addrs = d.addrs.filter((x) => !(x.ifindex === g.ifindex && x.local === g.local && x.prefixlen === g.prefixlen));
       fibDelIfaddr(d, g);
     }
+    if (promote) {
+      const rest = d.addrs.filter((x) => x.ifindex === ifindex && x.local !== promote.local) as IfAddr[];
+      const promoted: IfAddr = { ...promote, secondary: false };
+      let at = 0;
+      rest.forEach((x, i) => {
+        if (!x.secondary && ADDR_SCOPE_VALUE[victim.scope] <= ADDR_SCOPE_VALUE[x.scope]) at = i + 1;
+      });
+      rest.splice(at, 0, promoted);
+      const first = d.addrs.findIndex((x) => x.ifindex === ifindex);
+      const others = d.addrs.filter((x) => x.ifindex !== ifindex);
+      others.splice(d.addrs.slice(0, first).filter((x) => x.ifindex !== ifindex).length, 0, ...(rest as Draft<IfAddr>[]));
+      d.addrs = others;
+      // NETDEV_UP for the promoted address, then fib_add_ifaddr for each secondary of the subnet left.
+      fibAddIfaddr(d, promoted);
+      for (const x of d.addrs) if (subnet(x as IfAddr)) fibAddIfaddr(d, x as IfAddr);
+    }
   });
   const devName = ns.state.devices[ifindex]?.name;
   for (const g of gone) ns.world.trace.state(ns.world.loop.now, ns.name, devName, '__inet_del_ifa', `${fmt(g.local)}/${g.prefixlen} deleted`);
+  if (promote) ns.world.trace.state(ns.world.loop.now, ns.name, devName, '__inet_del_ifa', `${fmt(promote.local)}/${promote.prefixlen} promoted to primary (promote_secondaries)`);
   // fib_inetaddr_event: the last address gone disables IP on the device (fib_disable_ip, forced):
   // every route through it goes, host-scope ones too, and its neighbours are flushed (arp_ifdown).
   if (!ns.state.addrs.some((x) => x.ifindex === ifindex)) {

@@ -35,7 +35,7 @@ function addRoute(ns: Draft<NsState>, r: Route): void {
 export function fibAddIfaddr(ns: Draft<NsState>, ifa: IfAddr): void {
   const dev = ns.devices[ifa.ifindex];
   // A secondary address's routes name its primary as their source (fib_add_ifaddr's `prim`).
-  const primary = ifa.secondary ? ns.addrs.find((a) => a.ifindex === ifa.ifindex && !a.secondary && inSubnet(ifa.local, networkOf(a.local, a.prefixlen), a.prefixlen)) : undefined;
+  const primary = ifa.secondary ? ns.addrs.find((a) => a.ifindex === ifa.ifindex && !a.secondary && a.prefixlen === ifa.prefixlen && inSubnet(ifa.local, networkOf(a.local, a.prefixlen), a.prefixlen)) : undefined;
   const src = primary?.local ?? ifa.local;
   const add = (table: number, type: RouteType, dst: Ipv4Address, len: number, scope: Route['scope']) => addRoute(ns, kernelRoute(table, type, dst, len, ifa.ifindex, scope, src));
   add(RT_TABLE_LOCAL, 'local', ifa.local, 32, 'host');

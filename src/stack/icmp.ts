@@ -8,6 +8,7 @@ import {
   ICMP_DEST_UNREACHABLE,
   ICMP_ECHO_REPLY,
   ICMP_ECHO_REQUEST,
+  ICMP_REDIRECT,
   ICMP_TIME_EXCEEDED,
   icmpChecksumValid,
   icmpCode,
@@ -26,6 +27,7 @@ import { buildDatagram, ip_output, nextIpId } from './ipv4-output.js';
 import { rawSockets } from './netns_ipv4.js';
 import { fmt, ip_route_output } from './route.js';
 import { ICMP_RATEMASK_DEFAULT } from './devinet.js';
+import { ipv4_redirect } from './route-redirect.js';
 
 /** Information a raw socket receives with a delivered datagram. */
 export interface RawDelivery {
@@ -83,6 +85,11 @@ export function icmp_rcv(w: World, skb: Skb, info: RawDelivery, broadcast: boole
     if (w.trace.detailed) skb_trace(w, skb, 'icmp_unreach', `ICMP type ${type} code ${code} from ${fmt(ipv4Src(datagram))}`);
     raw_icmp_error(skb.ns, datagram, type, code, info);
     consume_skb(w, skb, 'icmp_unreach', 'handed to the sockets it concerns');
+    return;
+  }
+  if (type === ICMP_REDIRECT) {
+    ipv4_redirect(w, skb);
+    consume_skb(w, skb, 'icmp_redirect', 'redirect handled');
     return;
   }
   consume_skb(w, skb, 'icmp_rcv', type === ICMP_ECHO_REPLY ? 'echo reply: for the raw sockets only' : `ICMP type ${type}: nothing more to do`);

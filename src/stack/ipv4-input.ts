@@ -35,6 +35,8 @@ import { icmp_rcv, icmp_send, raw_local_deliver, type RawDelivery } from './icmp
 import { netnsIpv4 } from './netns_ipv4.js';
 import { ip_error } from './ip_error.js';
 import { NF_HOOK } from '../core/netfilter.js';
+import { ip_do_redirect, ip_rt_send_redirect } from './redirect.js';
+import { routeGateway } from '../sim/state.js';
 
 /** ipfrag_time: how long fragments wait for the rest (30 s). */
 const IPFRAG_TIME = 30 * NS_PER_SEC;
@@ -115,6 +117,7 @@ function ip_forward(w: World, skb: Skb, rt: ForwardRoute): void {
     return;
   }
   skb.data = copy;
+  if (ip_do_redirect(skb, skb.dev, outDev, routeGateway(rt.route))) ip_rt_send_redirect(w, skb, outDev, rt.nexthop);
   NF_HOOK(w, 'FORWARD', skb, ip_forward_finish, rt, undefined);
 }
 

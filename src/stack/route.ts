@@ -4,7 +4,7 @@
  * input adds the martian checks and fib_validate_source.
  */
 import { isMulticastIpv4, type Ipv4Address } from '../wire/ipv4.js';
-import { routeGateway, type DeviceState, type NsState, type Route } from '../sim/state.js';
+import { routeGateway, type DeviceState, type NsState, type Route, type RouteException } from '../sim/state.js';
 import type { DropReason } from '../sim/trace.js';
 import { fibLookup, fibValidateSource, inetSelectAddr, SCOPE_VALUE, type FibError, type Flow } from './fib.js';
 import { devConf, forwarding } from './devconf.js';
@@ -77,7 +77,8 @@ export function ip_route_input(ns: NsState, dev: DeviceState, saddr: Ipv4Address
   if (!v.ok) return { kind: 'drop', reason: v.reason, why: `fib_validate_source: ${v.why}` };
   const outDev = res.route.dev === undefined ? undefined : ns.devices[res.route.dev];
   if (!outDev) return { kind: 'drop', reason: 'IP_INNOROUTES', why: 'route has no device' };
-  return { kind: 'forward', route: res.route, outDev, nexthop: routeGateway(res.route) ?? daddr };
+  const gw = routeGateway(res.route);
+  return { kind: 'forward', route: res.route, outDev, nexthop: (gw === undefined ? undefined : find_exception(ns, outDev.ifindex, gw, daddr)?.gw) ?? gw ?? daddr };
 }
 
 /** What each failed lookup met. */
@@ -89,7 +90,7 @@ const FIB_ERROR_WHY: Readonly<Record<FibError, string>> = {
 };
 
 export type OutputRoute =
-  | { readonly ok: true; readonly dev: DeviceState; readonly saddr: Ipv4Address; readonly nexthop: Ipv4Address; readonly type: 'unicast' | 'local' | 'broadcast' | 'multicast'; readonly route: Route | undefined }
+  | { readonly ok: true; readonly dev: DeviceState; readonly saddr: Ipv4Address; readonly nexthop: Ipv4Address; readonly type: 'unicast' | 'local' | 'broadcast' | 'multicast'; readonly route: Route | undefined; readonly redirected?: RouteException }
   | { readonly ok: false; readonly error: FibError | 'ENETDOWN'; readonly why: string };
 
 export interface OutputFlow {
@@ -145,7 +146,11 @@ export function ip_route_output(ns: NsState, flow: OutputFlow): OutputRoute {
     saddr = res.route.prefsrc ?? inetSelectAddr(ns, dev.ifindex, res.route.gateway ?? 0, SCOPE_VALUE[res.route.scope]);
   }
   const type = res.type === 'broadcast' ? 'broadcast' : isMulticastIpv4(flow.daddr) ? 'multicast' : 'unicast';
-  return mkrouteOutput(ns, { ok: true, dev, saddr, nexthop: routeGateway(res.route) ?? flow.daddr, type, route: res.route });
+  const gw = routeGateway(res.route);
+  // find_exception: a redirect accepted for this destination and next hop sends it to the new gateway.
+  const ex = gw === undefined || type !== 'unicast' ? undefined : find_exception(ns, dev.ifindex, gw, flow.daddr);
+  if (ex) return mkrouteOutput(ns, { ok: true, dev, saddr, nexthop: ex.gw, type, route: res.route, redirected: ex });
+  return mkrouteOutput(ns, { ok: true, dev, saddr, nexthop: gw ?? flow.daddr, type, route: res.route });
 }
 
 /**
@@ -161,6 +166,11 @@ function mkrouteOutput(ns: NsState, r: Extract<OutputRoute, { ok: true }>): Outp
 
 function isLocalMulticast(a: Ipv4Address): boolean {
   return a >>> 8 === 0xe00000;
+}
+
+/** find_exception: the next-hop exception for a destination through (dev, gateway), if any. */
+export function find_exception(ns: NsState, dev: number, gw: Ipv4Address, daddr: Ipv4Address): RouteException | undefined {
+  return ns.fnhe?.find((e) => e.dev === dev && e.oldGw === gw && e.daddr === daddr);
 }
 
 export function fmt(a: Ipv4Address): string {

@@ -7,11 +7,33 @@ import { findByName } from '../sim/world.js';
 import { CONF_KEYS, devinet_conf_set } from './devinet.js';
 import { PROC_SYS_NET } from '../kernel/proc-sys-names.js';
 import { jiffiesToMsecs, msecsToJiffies } from './inetpeer.js';
+import { NEIGH_PROXY_PARMS, neigh_parm_read, neigh_parm_write, PROXY_DELAY_MAX, type NeighParm } from '../core/pneigh.js';
 
 export type SysctlFile =
   | { readonly kind: 'conf'; readonly scope: 'all' | 'default' | number; readonly key: string }
   | { readonly kind: 'ipv4'; readonly key: string }
-  | { readonly kind: 'ipv6-conf'; readonly scope: string; readonly key: string };
+  | { readonly kind: 'ipv6-conf'; readonly scope: string; readonly key: string }
+  | { readonly kind: 'neigh'; readonly ifindex: number; readonly key: NeighParm };
+
+/** The files of /proc/sys/net/ipv4/neigh/DEV/ (a namespace other than the first has no neigh/default). */
+const NEIGH_KEYS = ['anycast_delay', 'app_solicit', 'base_reachable_time', 'base_reachable_time_ms', 'delay_first_probe_time', 'gc_stale_time', 'interval_probe_time_ms', 'locktime', 'mcast_resolicit', 'mcast_solicit', 'proxy_delay', 'proxy_qlen', 'retrans_time', 'retrans_time_ms', 'ucast_solicit', 'unres_qlen', 'unres_qlen_bytes'];
+const NEIGH_SIMULATED: readonly string[] = Object.keys(NEIGH_PROXY_PARMS);
+
+/**
+ * Load-time refusal of a sysctl the simulator would otherwise get wrong: the neigh parms it does not
+ * honour (the table runs on arp_tbl's defaults), and proxy_delay values whose USER_HZ→jiffies
+ * conversion overflows in the kernel. `name` is dotted or slashed, without /proc/sys.
+ */
+export function sysctlUnsimulated(name: string, value: string | undefined): string | undefined {
+  const p = name.replace(/^\/proc\/sys\//, '').split(name.includes('/') ? '/' : '.');
+  // medium_id splits proxy_arp's answers by medium (arp_fwd_proxy); every device here has 0.
+  if (p[0] === 'net' && p[1] === 'ipv4' && p[2] === 'conf' && p.length === 5 && p[4] === 'medium_id') return `sysctl net.ipv4.conf.${p[3]}.medium_id is not simulated (every device is medium 0: proxy_arp answers across all of them)`;
+  if (p[0] !== 'net' || p[1] !== 'ipv4' || p[2] !== 'neigh' || p.length !== 5) return undefined;
+  const key = p[4] as string;
+  if (NEIGH_KEYS.includes(key) && !NEIGH_SIMULATED.includes(key)) return `sysctl net.ipv4.neigh.${p[3]}.${key} is not simulated (the neighbour table runs on the kernel's defaults; only ${NEIGH_SIMULATED.join(' and ')} are honoured)`;
+  if (key === 'proxy_delay' && value !== undefined && /^-?\d+$/.test(value.trim()) && (Number(value) < 0 || Number(value) > PROXY_DELAY_MAX)) return `proxy_delay ${value.trim()} is not simulated (outside 0..${PROXY_DELAY_MAX}, the kernel's USER_HZ to jiffies conversion wraps)`;
+  return undefined;
+}
 
 const IPV4_KEYS = ['ip_forward', 'icmp_echo_ignore_broadcasts', 'icmp_echo_ignore_all', 'icmp_ratelimit', 'icmp_ratemask', 'ip_default_ttl', 'ip_no_pmtu_disc'];
 
@@ -25,6 +47,10 @@ export function sysctlFile(ns: Namespace, path: string): SysctlFile | undefined 
     if (dev === 'all' || dev === 'default') return { kind: 'conf', scope: dev, key: p[4] as string };
     const d = findByName(ns.state, dev);
     return d ? { kind: 'conf', scope: d.ifindex, key: p[4] as string } : undefined;
+  }
+  if (p[1] === 'ipv4' && p[2] === 'neigh' && p.length === 5 && NEIGH_SIMULATED.includes(p[4] as string)) {
+    const d = findByName(ns.state, p[3] as string);
+    return d ? { kind: 'neigh', ifindex: d.ifindex, key: p[4] as NeighParm } : undefined;
   }
   if (p[1] === 'ipv6' && p[2] === 'conf' && p.length === 5 && p[4] === 'disable_ipv6') {
     const dev = p[3] as string;
@@ -42,6 +68,10 @@ export function sysctlRead(ns: Namespace, f: SysctlFile): number {
       if (f.scope === 'all') return st.confAll[f.key] ?? 0;
       if (f.scope === 'default') return st.confDefault[f.key] ?? 0;
       return st.devices[f.scope]?.conf[f.key] ?? 0;
+    case 'neigh': {
+      const dev = st.devices[f.ifindex];
+      return dev ? neigh_parm_read(dev, f.key) : 0;
+    }
     case 'ipv6-conf':
       // IPv6 is not simulated; scenarios run with it disabled, as kernel mode sets it.
       return st.sysctl[`ipv6.${f.scope}.${f.key}`] ?? 1;
@@ -67,6 +97,10 @@ export function sysctlWrite(ns: Namespace, f: SysctlFile, text: string): 'EINVAL
     case 'conf':
       devinet_conf_set(ns, f.scope, f.key, v);
       return undefined;
+    case 'neigh': {
+      const dev = ns.state.devices[f.ifindex];
+      return dev ? neigh_parm_write(ns, dev, f.key, v) : 'EINVAL';
+    }
     case 'ipv6-conf':
       ns.update((d) => {
         d.sysctl[`ipv6.${f.scope}.${f.key}`] = v;
@@ -94,6 +128,7 @@ function simulatedShape(p: readonly string[]): boolean {
   if (p[0] !== 'net') return false;
   if (p[1] === 'ipv4' && p.length === 3) return IPV4_KEYS.includes(p[2] as string);
   if (p[1] === 'ipv4' && p[2] === 'conf' && p.length === 5) return CONF_KEYS.includes(p[4] as string);
+  if (p[1] === 'ipv4' && p[2] === 'neigh' && p.length === 5) return NEIGH_SIMULATED.includes(p[4] as string);
   return p[1] === 'ipv6' && p[2] === 'conf' && p.length === 5 && p[4] === 'disable_ipv6';
 }
 
@@ -134,4 +169,9 @@ function ipv4Stored(key: string, v: number): number | undefined {
   if (key === 'icmp_ratelimit') return v < 0 || v > INT_MAX ? undefined : jiffiesToMsecs(msecsToJiffies(v));
   if (key === 'icmp_ratemask') return v < INT_MIN || v > INT_MAX ? undefined : v;
   return v;
+}
+
+/** What a scenario's sysctl, echo or cat line is refused for at load, if anything: the specific reasons first. */
+export function sysctlLoadCheck(path: string, value?: string): string | undefined {
+  return sysctlUnsimulated(path, value) ?? sysctlRefusal(path, value);
 }

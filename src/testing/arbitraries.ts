@@ -9,6 +9,7 @@ import {
   addrOf,
   hostIfaces,
   LOOK_FORMS,
+  type AddrDelSpec,
   type ArpingSpec,
   type LookForm,
   type LookSpec,
@@ -72,6 +73,13 @@ export interface TopologyOptions {
    * differential property turns it on. Drawn last, so the rest of a seed's case stays as it was.
    */
   readonly policy?: boolean;
+  /**
+   * proxy_arp=1 on one interface of a forwarding namespace (the only proxy: two would answer after
+   * random delays, in an order chance decides). Default false.
+   */
+  readonly proxyArp?: boolean;
+  /** Second addresses in an interface's subnet, and `ip addr del` of a primary, promote_secondaries on or off. Default false. */
+  readonly addrDels?: boolean;
 }
 
 /** Mostly `usual`, sometimes one of `rare`. */
@@ -79,7 +87,7 @@ function mostly<T>(usual: T, rare: fc.Arbitrary<T>, weight = 6): fc.Arbitrary<T>
   return fc.oneof({ weight, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: rare });
 }
 
-export function confArb(enabled: boolean): fc.Arbitrary<Conf> {
+export function confArb(enabled: boolean, proxyArp = false): fc.Arbitrary<Conf> {
   if (!enabled) return fc.constant({});
   const opt = <T>(a: fc.Arbitrary<T>) => mostly<T | undefined>(undefined, a, 5);
   return fc
@@ -88,6 +96,7 @@ export function confArb(enabled: boolean): fc.Arbitrary<Conf> {
       accept_local: opt(fc.constant(1 as const)),
       arp_ignore: opt(fc.constantFrom(1 as const, 2 as const)),
       arp_announce: opt(fc.constantFrom(1 as const, 2 as const)),
+      proxy_arp: proxyArp ? mostly<1 | undefined>(undefined, fc.constant(1 as const), 2) : fc.constant(undefined),
     })
     .map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as Conf);
 }
@@ -107,6 +116,8 @@ interface RawIface {
   readonly up: boolean;
   readonly addrs: readonly RawAddr[];
   readonly conf: Conf;
+  /** A further host on the segment's /24 (addrDels): a secondary when the first address is there too. */
+  readonly extra: number | undefined;
 }
 
 type RawSegment =
@@ -124,6 +135,7 @@ interface RawTopology {
   readonly routeGets: readonly { ns: number; dst: number }[];
   readonly looks: readonly { ns: number; form: LookForm }[];
   readonly arpings: readonly { ns: number; dev: number; dst: number; count: 1 | 2 }[];
+  readonly addrDels: readonly { at: number; promote: boolean }[];
   readonly policy: RawPolicy | undefined;
 }
 
@@ -177,7 +189,8 @@ function rawArb(o: Required<TopologyOptions>): fc.Arbitrary<RawTopology> {
       { weight: 6, arbitrary: fc.array(fc.integer({ min: 1, max: 4 }).map((host) => ({ host })), { minLength: 1, maxLength: 1 }) },
       { weight: 1, arbitrary: fc.array(fc.oneof(cidrArb(), fc.integer({ min: 1, max: 4 }).map((host) => ({ host }))), { maxLength: 2 }) },
     ),
-    conf: confArb(o.sysctls),
+    conf: confArb(o.sysctls, o.proxyArp),
+    extra: o.addrDels ? mostly<number | undefined>(undefined, fc.integer({ min: 1, max: 4 }), 2) : fc.constant(undefined),
   });
   const kinds = [
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('veth' as const), net: fc.integer({ min: 0, max: 2 }), a: iface, b: iface }) as fc.Arbitrary<RawSegment> },
@@ -237,6 +250,7 @@ function rawArb(o: Required<TopologyOptions>): fc.Arbitrary<RawTopology> {
     looks: o.looks ? mostly([], fc.array(fc.record({ ns: fc.nat(), form: fc.constantFrom(...LOOK_FORMS) }), { minLength: 1, maxLength: 2 }), 2) : fc.constant([]),
     arpings: o.arpings ? mostly([], fc.array(fc.record({ ns: fc.nat(), dev: fc.nat(), dst: fc.nat(), count: mostly<1 | 2>(1, fc.constant(2), 3) }), { minLength: 1, maxLength: 1 }), 3) : fc.constant([]),
     policy: policyArb(o),
+    addrDels: o.addrDels ? mostly([], fc.array(fc.record({ at: fc.nat(), promote: fc.boolean() }), { minLength: 1, maxLength: 1 }), 1) : fc.constant([]),
   });
 }
 
@@ -262,7 +276,7 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
     ns: pick(hostNs, x.ns),
     name: `veth${veth++}`,
     up: x.up,
-    addrs: x.addrs.map((a) => (typeof a === 'string' ? a : `10.0.${net}.${a.host}/24`)),
+    addrs: withExtra(x.addrs.map((a) => (typeof a === 'string' ? a : `10.0.${net}.${a.host}/24`)), x.extra === undefined ? undefined : `10.0.${net}.${x.extra}/24`),
     conf: x.conf,
   });
   const segments: Segment[] = r.segments.map((s) => {
@@ -345,8 +359,9 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
   // the bridges live would show which port that was — chance, on the kernel as here.
   const bridged = segments.some((s) => s.kind === 'bridge' || s.kind === 'ovs');
   const looks: LookSpec[] = r.looks.map((l) => ({ ns: pick(busyNs, l.ns), form: l.form })).filter((l) => !(bridged && l.ns === '' && l.form === 'ip -br link'));
-  const base: Topology = { namespaces, segments, routes, captures, pings, routeGets, looks, arpings: arpingsOf(r, ifaces, busyNs) };
-  return r.policy ? withPolicy(base, r.policy, ifaces, busyNs, targets) : base;
+  const base: Topology = { namespaces, segments: oneProxy(segments, namespaces), routes, captures, pings, routeGets, looks, arpings: arpingsOf(r, ifaces, busyNs) };
+  const t = o.addrDels ? { ...base, addrDels: addrDelsOf(r, hostIfaces(base)) } : base;
+  return r.policy ? withPolicy(t, r.policy, ifaces, busyNs, targets) : t;
 }
 
 /**
@@ -386,6 +401,61 @@ function withPolicy(t: Topology, p: RawPolicy, ifaces: readonly Iface[], busyNs:
   return { ...t, routes, rules, pings, routeGets: [...t.routeGets, ...gets] };
 }
 
+function withExtra(addrs: readonly string[], extra: string | undefined): string[] {
+  return extra === undefined || addrs.includes(extra) ? [...addrs] : [...addrs, extra];
+}
+
+/** proxy_arp stays on the first interface of a forwarding namespace that drew it, and leaves every other. */
+function oneProxy(segments: readonly Segment[], namespaces: readonly NsSpec[]): Segment[] {
+  let kept = false;
+  const fix = (i: Iface): Iface => {
+    if (i.conf.proxy_arp === undefined) return i;
+    const forwards = namespaces.find((n) => n.name === i.ns)?.forwarding ?? false;
+    if (forwards && !kept) {
+      kept = true;
+      return i;
+    }
+    const { proxy_arp: _dropped, ...conf } = i.conf;
+    return { ...i, conf };
+  };
+  return segments.map((s): Segment => {
+    if (s.kind === 'veth') return { ...s, a: fix(s.a), b: fix(s.b) };
+    if (s.kind === 'macvlan') return { ...s, parent: fix(s.parent), far: fix(s.far), legs: s.legs.map((l) => ({ ...l, host: fix(l.host) })) };
+    return { ...s, legs: s.legs.map((l) => ({ ...l, host: fix(l.host) })) };
+  });
+}
+
+/** The primaries (in `ip addr add` order) that have a secondary in their subnet: what `ip addr del` may take. */
+function addrDelsOf(r: RawTopology, ifaces: readonly Iface[]): AddrDelSpec[] {
+  const cands: { i: Iface; cidr: string }[] = [];
+  for (const i of ifaces) {
+    const prim: string[] = [];
+    const withSecondary = new Set<string>();
+    for (const a of i.addrs) {
+      const p = prim.find((x) => sameSubnet(x, a));
+      if (p === undefined) prim.push(a);
+      else withSecondary.add(p);
+    }
+    for (const p of prim) if (withSecondary.has(p)) cands.push({ i, cidr: p });
+  }
+  if (cands.length === 0) return [];
+  return r.addrDels.map((d) => {
+    const c = pick(cands, d.at);
+    return { ns: c.i.ns, dev: c.i.name, cidr: c.cidr, promote: d.promote };
+  });
+}
+
+/** Same prefix length and the same network: the second is a secondary of the first. */
+function sameSubnet(a: string, b: string): boolean {
+  const [x, lx] = a.split('/') as [string, string];
+  const [y, ly] = b.split('/') as [string, string];
+  if (lx !== ly) return false;
+  const n = (s: string) => s.split('.').reduce((v, o) => v * 256 + Number(o), 0);
+  const len = Number(lx);
+  const mask = len === 0 ? 0 : 2 ** 32 - 2 ** (32 - len);
+  return (n(x) & mask) >>> 0 === (n(y) & mask) >>> 0;
+}
+
 /**
  * arping prints every reply in the order it arrives: an address two interfaces hold would make which
  * answers first part of the outcome (a race behind an OVS bridge). So only addresses held once, sent from
@@ -421,6 +491,8 @@ const DEFAULTS: Required<TopologyOptions> = {
   arpings: true,
   rejectRoutes: true,
   policy: false,
+  proxyArp: false,
+  addrDels: false,
 };
 
 /** Random topologies with pings, lookups and captures; every value prints as a scenario (to-scenario.ts). */

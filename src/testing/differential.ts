@@ -156,7 +156,7 @@ async function pool<T>(items: readonly T[], n: number, work: (x: T) => Promise<v
 
 export async function differential(o: DifferentialOptions): Promise<DifferentialResult> {
   // Cases whose outcome is a race on the real machine are not drawn (see TopologyOptions, ovsAnswersOnce, macvlanAnswersOnce).
-  const arb = topologyArb({ ovsRootAddresses: false, policy: true, ...o.topology }).filter((t) => ovsAnswersOnce(t) && macvlanAnswersOnce(t));
+  const arb = topologyArb({ ovsRootAddresses: false, policy: true, proxyArp: true, addrDels: true, ...o.topology }).filter((t) => ovsAnswersOnce(t) && macvlanAnswersOnce(t));
   const params = { seed: o.seed, numRuns: o.runs };
   const kernelCache = new Map<string, Promise<Report>>();
   const kernelOf = (t: Topology, yaml: string) => {

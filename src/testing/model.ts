@@ -14,6 +14,8 @@ export interface Conf {
   readonly accept_local?: 0 | 1;
   readonly arp_ignore?: 0 | 1 | 2;
   readonly arp_announce?: 0 | 1 | 2;
+  /** Drawn on at most one interface, of a forwarding namespace (TopologyOptions.proxyArp). */
+  readonly proxy_arp?: 1;
 }
 
 export interface NsSpec {
@@ -139,6 +141,17 @@ export interface ArpingSpec {
   readonly count: 1 | 2;
 }
 
+/**
+ * `ip addr del CIDR dev DEV` of a primary address that has secondaries in its subnet, after the set-up;
+ * with `promote`, promote_secondaries=1 is written on the device first.
+ */
+export interface AddrDelSpec {
+  readonly ns: NsName;
+  readonly dev: string;
+  readonly cidr: string;
+  readonly promote: boolean;
+}
+
 export interface Topology {
   readonly namespaces: readonly NsSpec[];
   readonly segments: readonly Segment[];
@@ -152,6 +165,8 @@ export interface Topology {
   readonly arpings?: readonly ArpingSpec[];
   /** Policy routing: rules added after the routes, then `ip rule show` where there are any. */
   readonly rules?: readonly RuleSpec[];
+  /** Before the captures and pings (TopologyOptions.addrDels). */
+  readonly addrDels?: readonly AddrDelSpec[];
 }
 
 /** Every host interface (veth ends, leg ends, a macvlan segment's parent, far end and macvlans), in creation order. */

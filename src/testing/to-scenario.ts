@@ -90,6 +90,10 @@ export function topologyScript(t: Topology): string[] {
   for (const r of t.routes) lines.push(inNs(r.ns, `ip route add ${r.reject ? `${r.reject} ${r.prefix}` : `${r.prefix} via ${r.via}`}${r.table ? ` table ${r.table}` : ''}`));
   for (const r of t.rules ?? []) lines.push(inNs(r.ns, `ip rule add ${ruleWords(r)}`));
   for (const ns of new Set((t.rules ?? []).map((r) => r.ns))) lines.push(inNs(ns, 'ip rule show'));
+  for (const d of t.addrDels ?? []) {
+    if (d.promote) lines.push(inNs(d.ns, `sysctl -qw net.ipv4.conf.${d.dev}.promote_secondaries=1`));
+    lines.push(inNs(d.ns, `ip addr del ${d.cidr} dev ${d.dev}`));
+  }
   if (t.segments.some((s) => s.kind === 'bridge')) lines.push(`sleep ${SETTLE_SECONDS}`);
   const byPoint = new Map<string, { ns: NsName; name: string }>(hostIfaces(t).map((i) => [pointOf(i.ns, i.name), i]));
   for (const s of t.segments) {

@@ -66,6 +66,8 @@ export const FORMS: readonly ProgramForms[] = [
       { form: 'ip neigh [show|list] [ADDR] [dev DEV] [nud STATE]', examples: ['ip neigh', 'ip n show', 'ip neigh show dev veth0', 'ip neigh show 10.1.1.3 dev veth0'] },
       { form: 'ip neigh get ADDR dev DEV', examples: ['ip neigh get 10.1.1.3 dev veth0'] },
       { form: 'ip neigh flush [dev DEV]', examples: ['ip neigh flush dev veth0'] },
+      { form: 'ip neigh add|replace|change|del proxy ADDR [dev DEV]', examples: ['ip neigh add proxy 10.1.2.3 dev veth1', 'ip neigh del proxy 10.1.2.3 dev veth1'] },
+      { form: 'ip neigh show|flush proxy [ADDR] [dev DEV], ip neigh get proxy ADDR dev DEV', examples: ['ip neigh show proxy', 'ip neigh show proxy dev veth1', 'ip neigh get proxy 10.1.2.3 dev veth1'] },
       { form: "ip netns add|del NAME, ip netns [list], ip netns exec NAME CMD ...", examples: ['ip netns add ns1', 'ip netns del ns1', 'ip netns list', 'ip netns'] },
       {
         form: 'ip netns identify, ip netns set NAME NSID|auto, ip netns list-id [nsid N], ip -all netns exec CMD ..., ip -all netns delete',

@@ -164,6 +164,13 @@ const UNREACH_TEXT: Readonly<Record<number, string>> = {
   13: 'Packet filtered',
 };
 
+const REDIRECT_TEXT: Readonly<Record<number, string>> = {
+  0: 'Redirect Network',
+  1: 'Redirect Host',
+  2: 'Redirect Type of Service and Network',
+  3: 'Redirect Type of Service and Host',
+};
+
 function errorText(type: number, code: number, rest: number): string {
   if (type === 3 && code === 4) return `Frag needed and DF set (mtu = ${rest & 0xffff})`;
   if (type === 3) return UNREACH_TEXT[code] ?? `Dest Unreachable, Bad Code: ${code}`;
@@ -317,6 +324,16 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
             const mark = dup && !toBroadcast ? ' (DUP!)' : '';
             if (!o.quiet) stdout += `${d.length - ihl} bytes from ${fmt(ipv4Src(d))}: icmp_seq=${seq} ttl=${d[8]} time=${triptime(rtt)} ms${mark}\n`;
             maybeDone();
+          } else if (type === 5 || type === 4) {
+            // A redirect or source quench about one of our echoes: printed, neither an answer nor an error.
+            const inner = d.subarray(ihl + 8);
+            const iihl = ((inner[0] as number) & 0xf) * 4;
+            if (inner.length < iihl + 8 || inner[iihl] !== 8 || ipv4Dst(inner) !== daddr) return;
+            if ((((inner[iihl + 4] as number) << 8) | (inner[iihl + 5] as number)) !== ident) return;
+            if (o.quiet) return;
+            const seq = ((inner[iihl + 6] as number) << 8) | (inner[iihl + 7] as number);
+            const gw = (((d[ihl + 4] as number) << 24) | ((d[ihl + 5] as number) << 16) | ((d[ihl + 6] as number) << 8) | (d[ihl + 7] as number)) >>> 0;
+            stdout += `From ${fmt(ipv4Src(d))}: icmp_seq=${seq} ${type === 4 ? 'Source Quench' : `${REDIRECT_TEXT[code] ?? `Redirect, Bad Code: ${code}`}(New nexthop: ${fmt(gw)})`}\n`;
           } else if (type === 3 || type === 11 || type === 12) {
             // The error as a packet: only acknowledged; it is reported from the error queue.
             const inner = d.subarray(ihl + 8);

@@ -4,7 +4,7 @@
  * Messages are bash's and coreutils' as kernel mode runs them (`bash -c`, hence "bash: line 1:").
  */
 import { NS_PER_SEC } from '../sim/event-loop.js';
-import { sysctlFile, sysctlRead, sysctlRefusal, sysctlWrite } from '../stack/sysctl.js';
+import { sysctlFile, sysctlRead, sysctlLoadCheck, sysctlWrite } from '../stack/sysctl.js';
 import { CONF_KEYS } from '../stack/devinet.js';
 import type { Namespace } from '../sim/world.js';
 import { out, type Tool } from './tool.js';
@@ -17,7 +17,7 @@ export const echo: Tool = {
     if (gt >= 0 && gt !== argv.length - 2) return `only 'echo VALUE > FILE' is simulated`;
     if (gt >= 0 && !(argv[gt + 1] ?? '').startsWith('/proc/sys/')) return `echo can only write to /proc/sys in the simulator, not ${argv[gt + 1]}`;
     if (argv.slice(1).some((a) => a.startsWith('-') && a !== '-')) return 'echo options are not simulated';
-    return gt >= 0 ? sysctlRefusal(argv[gt + 1] as string, argv.slice(1, gt).join(' ')) : undefined;
+    return gt >= 0 ? sysctlLoadCheck(argv[gt + 1] as string, argv.slice(1, gt).join(' ')) : undefined;
   },
   run(ctx, argv) {
     const gt = argv.indexOf('>');
@@ -93,7 +93,7 @@ export const cat: Tool = {
       if (net !== undefined && typeof net === 'object') return net.refuse;
       if (net === undefined && !a.startsWith('/proc/sys/')) return `cat can only read /proc/sys and /proc/net/{dev,arp,route} in the simulator, not ${a}`;
       if (net === undefined) {
-        const why = sysctlRefusal(a);
+        const why = sysctlLoadCheck(a);
         if (why) return why;
       }
     }

@@ -1,5 +1,5 @@
 /** procps `sysctl`: `sysctl [-n] [-q] NAME...`, `sysctl [-q] -w NAME=VALUE...`, dots or slashes. */
-import { sysctlFile, sysctlRead, sysctlRefusal, sysctlWrite } from '../stack/sysctl.js';
+import { sysctlFile, sysctlRead, sysctlLoadCheck, sysctlWrite } from '../stack/sysctl.js';
 import { out, type Tool } from './tool.js';
 
 function parse(argv: readonly string[]): { flags: Set<string>; names: string[] } | { error: string } {
@@ -33,7 +33,7 @@ export const sysctl: Tool = {
     for (const item of p.names) {
       const write = p.flags.has('w') || item.includes('=');
       const [name, value] = write ? (item.split(/=(.*)/s, 2) as [string, string | undefined]) : [item, undefined];
-      const why = sysctlRefusal(path(name), value);
+      const why = sysctlLoadCheck(path(name), value);
       if (why) return why;
     }
     return undefined;

@@ -11,7 +11,8 @@ import type { IpCtx } from './context.js';
 import { duparg, duparg2, fail, invarg, nodev, rtnlFail, unsupported } from './errors.js';
 import { familyUnsupported, getAddr, getPrefix, ipString, llAddrA2n, macToString, type InetPrefix } from './parse.js';
 import { neigh_add, neigh_flush } from '../../core/neighbour.js';
-import type { NeighEntry, Nud } from '../../sim/state.js';
+import type { NeighEntry, Nud, PneighEntry } from '../../sim/state.js';
+import { pneigh_add, pneigh_delete, pneigh_lookup } from '../../core/pneigh.js';
 import type { Printer } from './print.js';
 
 const NUD_BITS: Readonly<Record<Nud, number>> = { NONE: 0, INCOMPLETE: 0x01, REACHABLE: 0x02, STALE: 0x04, DELAY: 0x08, PROBE: 0x10, FAILED: 0x20, NOARP: 0x40, PERMANENT: 0x80 };
@@ -40,6 +41,7 @@ function ipneighModify(ctx: IpCtx, args: Args, cmd: Cmd): number {
   let state = 0x80;
   let dev: string | undefined;
   let dst: InetPrefix | undefined;
+  let proxy = false;
   for (; args.more; args.shift()) {
     const w = args.word;
     if (matches(w, 'lladdr')) {
@@ -52,8 +54,13 @@ function ipneighModify(ctx: IpCtx, args: Args, cmd: Cmd): number {
       if (s === undefined) invarg('nud state is bad', v);
       if (SETTABLE[s] === undefined) unsupported(`ip neigh ... nud ${v}`);
       state = s;
-    } else if (matches(w, 'proxy')) unsupported('ip neigh ... proxy');
-    else if (w === 'router' || w === 'use' || w === 'managed' || matches(w, 'extern_learn') || matches(w, 'protocol')) unsupported(`ip neigh ... ${w}`);
+    } else if (matches(w, 'proxy')) {
+      const v = args.next();
+      if (matches(v, 'help')) unsupported('ip neigh help (usage text)');
+      if (dst) duparg('address', v);
+      dst = getAddr(v, ctx.opts.family);
+      proxy = true;
+    } else if (w === 'router' || w === 'use' || w === 'managed' || matches(w, 'extern_learn') || matches(w, 'protocol')) unsupported(`ip neigh ... ${w}`);
     else if (w === 'dev') dev = args.next();
     else {
       let v = w === 'to' ? args.next() : w;
@@ -62,13 +69,19 @@ function ipneighModify(ctx: IpCtx, args: Args, cmd: Cmd): number {
       dst = getAddr(v, ctx.opts.family);
     }
   }
-  if (dev === undefined || !dst || dst.family === 'unspec') return fail(255, 'Device and destination are required arguments.\n');
+  if ((dev === undefined && !proxy) || !dst || dst.family === 'unspec') return fail(255, 'Device and destination are required arguments.\n');
   if (ctx.opts.family !== 'inet' && ctx.opts.family !== 'unspec') familyUnsupported(ctx.opts.family, `neigh ${cmd}`);
   const mac = lla !== undefined && lla !== 'null' ? llAddrA2n(lla, 20) : undefined;
-  const ifindex = ctx.ifindex(dev);
-  if (!ifindex) nodev(dev);
+  const ifindex = dev === undefined ? 0 : ctx.ifindex(dev);
+  if (dev !== undefined && !ifindex) nodev(dev);
   if (ctx.dry) return 0;
   const ns = ctx.ns;
+  if (proxy) {
+    // NTF_PROXY: a pneigh entry; lladdr and nud mean nothing to it, and add, change and replace all create.
+    if (cmd !== 'delete') pneigh_add(ns, dst.addr, ifindex);
+    else if (pneigh_delete(ns, (e) => e.ip === dst.addr && e.ifindex === ifindex) === 0) return rtnlFail({ errno: 'ENOENT' });
+    return 0;
+  }
   const key = `${ifindex}/${dst.addr}`;
   const exists = ns.state.neigh[key] !== undefined;
   if (cmd === 'delete') {
@@ -119,6 +132,20 @@ function printNeigh(p: Printer, e: NeighEntry, devName: string | undefined, brie
   p.closeObject();
 }
 
+/** print_neigh for a pneigh entry: the address, its device if it has one and the listing shows devices, "proxy". */
+function printPneigh(p: Printer, e: PneighEntry, devName: string | undefined): void {
+  p.openObject();
+  const dst = ipString(e.ip);
+  p.str('dst', `${dst} `, dst, 'inet');
+  if (devName !== undefined) {
+    p.fp('dev ');
+    p.str('dev', `${devName} `, devName, 'ifname');
+  }
+  p.null('proxy', 'proxy ');
+  p.fp('\n');
+  p.closeObject();
+}
+
 /** -s adds print_cacheinfo: the entry's reference count, ages and probes, which are not modelled. */
 function refuseCacheinfo(ctx: IpCtx, what: string): void {
   if (ctx.opts.stats) unsupported(`ip -s neigh ${what} (reference counts, ages and probe counts of neighbour entries)`);
@@ -139,13 +166,15 @@ function ipneighList(ctx: IpCtx, args: Args, flush: boolean): number {
   let stateGiven = false;
   let dev: string | undefined;
   let pfx: InetPrefix | undefined;
+  let proxy = false;
   for (; args.more; args.shift()) {
     const w = args.word;
     if (w === 'dev') {
       const v = args.next();
       if (dev !== undefined) duparg('dev', v);
       dev = v;
-    } else if (w === 'master' || w === 'vrf' || w === 'nomaster' || w === 'unused' || w === 'proxy' || matches(w, 'protocol')) unsupported(`ip neigh ${flush ? 'flush' : 'show'} ${w}`);
+    } else if (w === 'proxy') proxy = true;
+    else if (w === 'master' || w === 'vrf' || w === 'nomaster' || w === 'unused' || matches(w, 'protocol')) unsupported(`ip neigh ${flush ? 'flush' : 'show'} ${w}`);
     else if (w === 'nud') {
       const v = args.next();
       if (!stateGiven) {
@@ -174,6 +203,24 @@ function ipneighList(ctx: IpCtx, args: Args, flush: boolean): number {
   if (flush ? (ctx.opts.stats ?? 0) > 1 : ctx.opts.stats) refuseCacheinfo(ctx, flush ? 'flush' : 'show');
   if (ctx.dry) return 0;
   const ns = ctx.ns;
+  const inPrefix = (ip: number): boolean => {
+    if (!pfx || pfx.bitlen === 0) return true;
+    const mask = pfx.bitlen === 32 ? 0xffffffff : ~(0xffffffff >>> pfx.bitlen) >>> 0;
+    return ((ip ^ pfx.addr) & mask) >>> 0 === 0;
+  };
+  if (proxy) {
+    // The pneigh table's dump: no states (a proxy entry passes any nud filter), the device filter
+    // drops entries without a device.
+    const pick = (e: PneighEntry) => !none && (!ifindex || e.ifindex === ifindex) && inPrefix(e.ip);
+    if (flush) {
+      pneigh_delete(ns, pick);
+      return 0;
+    }
+    ctx.p.newJsonObj();
+    for (const e of ns.state.pneigh ?? []) if (pick(e)) printPneigh(ctx.p, e, ifindex || e.ifindex === 0 ? undefined : ns.state.devices[e.ifindex]?.name);
+    ctx.p.deleteJsonObj();
+    return 0;
+  }
   const selected = (e: NeighEntry): boolean => {
     if (none) return false;
     if (ifindex && e.ifindex !== ifindex) return false;
@@ -203,7 +250,7 @@ function ipneighList(ctx: IpCtx, args: Args, flush: boolean): number {
 
 /**
  * ipneigh_get: one entry, whatever its state (RTM_GETNEIGH). It prints outside any JSON context, so
- * -json changes nothing; there are no proxy entries in the model, so a proxy lookup never finds one.
+ * -json changes nothing; `proxy ADDR` looks in the pneigh table.
  */
 function ipneighGet(ctx: IpCtx, args: Args): number {
   let d: string | undefined;
@@ -238,7 +285,12 @@ function ipneighGet(ctx: IpCtx, args: Args): number {
   }
   refuseCacheinfo(ctx, 'get');
   if (ctx.dry) return 0;
-  if (proxy) return rtnlFail({ errno: 'ENOENT', extack: 'Proxy neighbour entry not found' });
+  if (proxy) {
+    const pe = pneigh_lookup(ctx.ns, dst.addr, ifindex);
+    if (!pe) return rtnlFail({ errno: 'ENOENT', extack: 'Proxy neighbour entry not found' });
+    printPneigh(ctx.p, pe, pe.ifindex === 0 ? undefined : ctx.ns.state.devices[pe.ifindex]?.name);
+    return 0;
+  }
   const e = ctx.ns.state.neigh[`${ifindex}/${dst.addr}`];
   if (!e) return rtnlFail({ errno: 'ENOENT', extack: 'Neighbour entry not found' });
   printNeigh(ctx.p, e, ctx.ns.state.devices[e.ifindex]?.name, ctx.opts.brief ?? false);

@@ -243,7 +243,23 @@ function iprouteList(ctx: IpCtx, args: Args, flush: boolean): number {
       if (stats && family !== 'inet6') ctx.print('*** IPv4 routing cache is flushed.\n');
       return 0;
     }
+    // The next-hop exceptions ICMP redirects made are what a dump of the cache finds (fnhe_dump_bucket).
     p.newJsonObj();
+    if (!flush && (family === 'inet' || family === 'unspec')) {
+      for (const e of ns.fnhe ?? []) {
+        if (oif && e.dev !== oif) continue;
+        const dn = ns.devices[e.dev]?.name ?? '';
+        p.openObject();
+        const d = ipString(e.daddr);
+        p.str('dst', `${d} `, d, 'inet');
+        printGateway(p, e.gw);
+        printIfidx(p, 'dev', dn);
+        printCacheFlags(p, ['redirected']);
+        printExpires(p, e.expires - ctx.world.loop.now);
+        p.fp('\n');
+        p.closeObject();
+      }
+    }
     p.deleteJsonObj();
     return 0;
   }
@@ -431,7 +447,7 @@ function iprouteGet(ctx: IpCtx, args: Args): number {
   const d = dstString({ dst: dst.addr, dstLen: 32 });
   p.str('dst', `${d} `, d, 'inet');
   if (saddr !== 0) p.str('from', `from ${ipString(saddr)} `, ipString(saddr), 'inet');
-  const gw = r === undefined ? undefined : routeGateway(r);
+  const gw = res.redirected?.gw ?? (r === undefined ? undefined : routeGateway(r));
   if (gw !== undefined && type === 'unicast') printGateway(p, gw);
   printIfidx(p, 'dev', res.dev.name);
   if (table && (table !== RT_TABLE_MAIN || details)) p.str('table', `table ${tableN2a(table)} `, tableN2a(table));
@@ -441,7 +457,8 @@ function iprouteGet(ctx: IpCtx, args: Args): number {
   printMark(p, keys.mark);
   const uid = keys.uid ?? 0;
   p.num('uid', `uid ${uid} `, uid);
-  printCacheFlags(p, type === 'local' ? ['local'] : type === 'broadcast' ? ['local', 'brd'] : type === 'multicast' ? ['mc'] : []);
+  printCacheFlags(p, type === 'local' ? ['local'] : type === 'broadcast' ? ['local', 'brd'] : type === 'multicast' ? ['mc'] : res.redirected ? ['redirected'] : []);
+  if (res.redirected) printExpires(p, res.redirected.expires - ctx.world.loop.now);
   p.fp('\n');
   p.closeObject();
   p.deleteJsonObj();
@@ -512,6 +529,12 @@ function iprouteGetInput(ctx: IpCtx, daddr: number, saddr: number, iif: number, 
 function onLink(ns: NsState, ifindex: number, a: number, b: number | undefined): boolean {
   const within = (x: number, local: number, len: number) => len === 0 || (x ^ local) >>> (32 - len) === 0;
   return ns.addrs.some((ifa) => ifa.ifindex === ifindex && within(a, ifa.local, ifa.prefixlen) && (b === undefined || within(b, ifa.local, ifa.prefixlen)));
+}
+
+/** print_rta_cacheinfo's expiry: whole seconds left (rta_expires in USER_HZ over get_user_hz()). */
+function printExpires(p: Printer, left: number): void {
+  const secs = Math.max(0, Math.floor(left / 1e9));
+  p.num('expires', `expires ${secs}sec `, secs);
 }
 
 /** print_cache_flags: the RTCF_* flags of a cached route, on a line of their own ("cache" in JSON). */

@@ -80,7 +80,6 @@ describe('ip.check', () => {
       ['ip route get 224.1.1.1 from 10.1.1.2 iif veth1', /multicast input routes/],
       ['ip rule add realms 5 table 5', /realms/],
       ['ip neigh add 10.1.1.3 dev veth0 nud delay', /nud delay/],
-      ['ip neigh add proxy 10.1.1.3 dev veth0', /proxy/],
       ['ip netns exec ns1 ping -c 1 10.1.1.3', /script runner/],
       ['ip addr add 2001:db8::1/64 dev veth0', /IPv6/],
       ['ip link add veth0 up type veth', /up type veth/],
