@@ -8,14 +8,15 @@ import { ARP_OP_REPLY, ARP_OP_REQUEST, emitArp, parseArp, type ArpRepr } from '.
 import { BROADCAST_MAC, ETHERNET_HEADER_LEN, ETHERTYPE_ARP, macAt, ZERO_MAC } from '../wire/ethernet.js';
 import { ipv4Src } from '../wire/ipv4.js';
 import { inSubnet, networkOf, type Ipv4Address } from '../wire/ipv4.js';
-import type { DeviceState } from '../sim/state.js';
+import { RT_TABLE_LOCAL, RT_TABLE_MAIN, type DeviceState } from '../sim/state.js';
 import type { Namespace, World } from '../sim/world.js';
 import { alloc_skb, consume_skb, eth_header, kfree_skb, skb_trace, type Skb } from '../core/skbuff.js';
 import { dev_queue_xmit } from '../core/dev.js';
-import { neigh_lookup, neigh_lookup_create, neigh_update, NEIGH_PARMS } from '../core/neighbour.js';
+import { neigh_carrier_down, neigh_changeaddr, neigh_lookup, neigh_lookup_create, neigh_update, NEIGH_PARMS } from '../core/neighbour.js';
+import type { NetdevNotification } from '../core/notifier.js';
 import type { DropReason } from '../sim/trace.js';
 import { devConf, forwarding } from './devconf.js';
-import { inetAddrType, inetSelectAddr, SCOPE_VALUE } from './fib.js';
+import { fibTableLookup, inetAddrType, inetSelectAddr, SCOPE_VALUE } from './fib.js';
 import { ip_route_input, ip_route_output, fmt } from './route.js';
 import { icmp_send_unreach_for_local } from './icmp.js';
 
@@ -179,7 +180,8 @@ export function arp_process(w: World, skb: Skb, arp: ArpRepr): void {
   // Update our ARP tables: only an existing entry (unsolicited ARP is not accepted by default).
   const existing = neigh_lookup(ns, dev.ifindex, sip);
   if (existing) {
-    const override = now > existing.updated + NEIGH_PARMS.locktime;
+    // A gratuitous ARP overrides the lock time that keeps the first of several answers.
+    const override = now > existing.updated + NEIGH_PARMS.locktime || arp_is_garp(ns, dev, op, sip, tip, sha, arp.targetMac);
     const state = op !== ARP_OP_REPLY || pkt !== 'host' ? 'STALE' : 'REACHABLE';
     neigh_update(w, ns, dev, sip, sha, state, { override });
     done = `${describe()}: neighbour ${fmt(sip)} updated (${state})`;
@@ -193,3 +195,28 @@ export const arp_neigh_ops = {
   solicit: arp_solicit,
   error_report: (w: World, _ns: Namespace, skb: Skb) => icmp_send_unreach_for_local(w, skb),
 };
+
+/**
+ * arp_is_garp: sender and target address the same — for a reply also the same hardware addresses — and
+ * the address a unicast one for the device (inet_addr_type_dev_table: the local table, where the main
+ * table is merged in while no rule is custom).
+ */
+function arp_is_garp(ns: Namespace, dev: DeviceState, op: number, sip: Ipv4Address, tip: Ipv4Address, sha: string, tha: string): boolean {
+  if (sip !== tip) return false;
+  if (op === ARP_OP_REPLY && tha !== sha) return false;
+  const flow = { daddr: sip, saddr: 0, oif: 0, iif: 0 };
+  const r = fibTableLookup(ns.state, RT_TABLE_LOCAL, flow) ?? fibTableLookup(ns.state, RT_TABLE_MAIN, flow);
+  const type = r === undefined || (r.dev !== undefined && r.dev !== dev.ifindex) ? 'unicast' : r.type;
+  return type === 'unicast';
+}
+
+/**
+ * arp_netdev_event: a device whose own address changed forgets its neighbours (neigh_changeaddr); one
+ * that lost its carrier forgets all but the permanent ones, unless arp_evict_nocarrier (conf/all AND
+ * the device's) is off.
+ */
+export function arp_netdev_event(n: NetdevNotification): void {
+  const { w, ns, dev } = n;
+  if (n.event === 'NETDEV_CHANGEADDR') neigh_changeaddr(w, ns, dev.ifindex);
+  else if (n.event === 'NETDEV_CHANGE' && !dev.carrier && devConf(ns.state, dev, 'arp_evict_nocarrier') !== 0) neigh_carrier_down(w, ns, dev.ifindex);
+}
