@@ -12,6 +12,7 @@ import {
   type ArpingSpec,
   type LookForm,
   type LookSpec,
+  type LinkEventSpec,
   type Conf,
   type Iface,
   type Leg,
@@ -57,6 +58,8 @@ export interface TopologyOptions {
   readonly looks?: boolean;
   /** After those, an `arping -c N -I DEV` to an address held once. Default true. */
   readonly arpings?: boolean;
+  /** With linkStates: after the looks, a veth end's MAC changed or its link bounced, then a ping to its peer. Default true. */
+  readonly linkEvents?: boolean;
 }
 
 /** Mostly `usual`, sometimes one of `rare`. */
@@ -109,6 +112,7 @@ interface RawTopology {
   readonly routeGets: readonly { ns: number; dst: number }[];
   readonly looks: readonly { ns: number; form: LookForm }[];
   readonly arpings: readonly { ns: number; dev: number; dst: number; count: 1 | 2 }[];
+  readonly linkEvents: readonly { seg: number; end: number; kind: 'address' | 'bounce'; count: 1 | 2 }[];
 }
 
 function rawArb(o: Required<TopologyOptions>): fc.Arbitrary<RawTopology> {
@@ -168,6 +172,11 @@ function rawArb(o: Required<TopologyOptions>): fc.Arbitrary<RawTopology> {
     routeGets: mostly([], fc.array(fc.record({ ns: fc.nat(), dst: fc.nat() }), { minLength: 1, maxLength: 1 }), 3),
     looks: o.looks ? mostly([], fc.array(fc.record({ ns: fc.nat(), form: fc.constantFrom(...LOOK_FORMS) }), { minLength: 1, maxLength: 2 }), 2) : fc.constant([]),
     arpings: o.arpings ? mostly([], fc.array(fc.record({ ns: fc.nat(), dev: fc.nat(), dst: fc.nat(), count: mostly<1 | 2>(1, fc.constant(2), 3) }), { minLength: 1, maxLength: 1 }), 3) : fc.constant([]),
+    // Drawn last, so that the values above stay what a seed gave before.
+    linkEvents:
+      o.linkEvents && o.linkStates
+        ? mostly([], fc.array(fc.record({ seg: fc.nat(), end: fc.nat(), kind: fc.constantFrom<'address' | 'bounce'>('address', 'bounce'), count: mostly<1 | 2>(1, fc.constant(2), 3) }), { minLength: 1, maxLength: 1 }), 3)
+        : fc.constant([]),
   });
 }
 
@@ -270,7 +279,30 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
   // the bridges live would show which port that was — chance, on the kernel as here.
   const bridged = segments.some((s) => s.kind === 'bridge' || s.kind === 'ovs');
   const looks: LookSpec[] = r.looks.map((l) => ({ ns: pick(busyNs, l.ns), form: l.form })).filter((l) => !(bridged && l.ns === '' && l.form === 'ip -br link'));
-  return { namespaces, segments, routes, captures, pings, routeGets, looks, arpings: arpingsOf(r, ifaces, busyNs) };
+  const linkEvents = linkEventsOf(r, segments);
+  return { namespaces, segments, routes, captures, pings, routeGets, looks, arpings: arpingsOf(r, ifaces, busyNs), ...(linkEvents.length > 0 ? { linkEvents } : {}) };
+}
+
+/**
+ * Only on a veth pair, and only an end that is up: whatever the pings left on the pair is then either
+ * flushed (the changed end's entries; both ends' when the link bounces: NETDEV_DOWN on one, carrier
+ * loss on the other) or renewed by the after-ping's own broadcast request (the peer's entry for the
+ * changed end's address takes the new MAC), so it does not matter how old those entries were — past
+ * the 15 s at which a REACHABLE entry may go STALE, at a random moment on each side. A bridge leg is
+ * not drawn: the other legs' entries for it would keep that age.
+ */
+function linkEventsOf(r: RawTopology, segments: readonly Segment[]): LinkEventSpec[] {
+  const pairs = segments.flatMap((s) => (s.kind === 'veth' ? [s] : []));
+  if (pairs.length === 0) return [];
+  return r.linkEvents.flatMap((e, i): LinkEventSpec[] => {
+    const pair = pick(pairs, e.seg);
+    const [me, peer] = e.end % 2 === 0 ? [pair.a, pair.b] : [pair.b, pair.a];
+    if (!me.up) return [];
+    const first = peer.addrs[0];
+    const afterPing = first === undefined ? undefined : { ns: me.ns, dst: addrOf(first), dev: me.name, count: e.count };
+    const at = { ns: me.ns, dev: me.name, ...(afterPing ? { afterPing } : {}) };
+    return [e.kind === 'address' ? { kind: 'address', ...at, mac: `02:00:00:00:01:${(i + 1).toString(16).padStart(2, '0')}` } : { kind: 'bounce', ...at }];
+  });
 }
 
 /**
@@ -306,6 +338,7 @@ const DEFAULTS: Required<TopologyOptions> = {
   ovsRootAddresses: true,
   looks: true,
   arpings: true,
+  linkEvents: true,
 };
 
 /** Random topologies with pings, lookups and captures; every value prints as a scenario (to-scenario.ts). */

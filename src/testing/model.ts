@@ -109,6 +109,16 @@ export interface ArpingSpec {
   readonly count: 1 | 2;
 }
 
+/**
+ * After the pings, one end of a veth pair changes: its MAC set by hand (`ip link set DEV address MAC`:
+ * its neighbours are flushed), or the link taken down and up again (the peer loses carrier meanwhile,
+ * and both ends' neighbours go). Then `afterPing`, from that end (`-I DEV`) to its peer, shows what it
+ * left: a fresh resolution on the kernel as here.
+ */
+export type LinkEventSpec =
+  | { readonly kind: 'address'; readonly ns: NsName; readonly dev: string; readonly mac: string; readonly afterPing?: PingSpec }
+  | { readonly kind: 'bounce'; readonly ns: NsName; readonly dev: string; readonly afterPing?: PingSpec };
+
 export interface Topology {
   readonly namespaces: readonly NsSpec[];
   readonly segments: readonly Segment[];
@@ -120,6 +130,8 @@ export interface Topology {
   /** After the pings: the state in ip's parsed forms, then arpings. */
   readonly looks?: readonly LookSpec[];
   readonly arpings?: readonly ArpingSpec[];
+  /** After the looks, before the arpings: changes of a link and the pings that follow them. */
+  readonly linkEvents?: readonly LinkEventSpec[];
 }
 
 /** Every host interface (veth ends, leg ends, a macvlan segment's parent, far end and macvlans), in creation order. */
