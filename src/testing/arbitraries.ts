@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import {
   addrOf,
   hostIfaces,
+  pointOf,
   LOOK_FORMS,
   type ArpingSpec,
   type LookForm,
@@ -280,7 +281,20 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
   const bridged = segments.some((s) => s.kind === 'bridge' || s.kind === 'ovs');
   const looks: LookSpec[] = r.looks.map((l) => ({ ns: pick(busyNs, l.ns), form: l.form })).filter((l) => !(bridged && l.ns === '' && l.form === 'ip -br link'));
   const linkEvents = linkEventsOf(r, segments);
-  return { namespaces, segments, routes, captures, pings, routeGets, looks, arpings: arpingsOf(r, ifaces, busyNs), ...(linkEvents.length > 0 ? { linkEvents } : {}) };
+  // What a change leaves is seen from its peer, which stays up: a capture there (an added one, so a
+  // seed's other values stay as they were).
+  const watched = linkEvents.flatMap((e) => peerOf(segments, e)).filter((i) => i.up).map((i) => pointOf(i.ns, i.name));
+  const captured = [...new Set([...captures, ...watched])];
+  return { namespaces, segments, routes, captures: captured, pings, routeGets, looks, arpings: arpingsOf(r, ifaces, busyNs), ...(linkEvents.length > 0 ? { linkEvents } : {}) };
+}
+
+function peerOf(segments: readonly Segment[], e: LinkEventSpec): Iface[] {
+  for (const s of segments) {
+    if (s.kind !== 'veth') continue;
+    if (s.a.ns === e.ns && s.a.name === e.dev) return [s.b];
+    if (s.b.ns === e.ns && s.b.name === e.dev) return [s.a];
+  }
+  return [];
 }
 
 /**
