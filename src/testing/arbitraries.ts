@@ -280,42 +280,48 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
   // the bridges live would show which port that was — chance, on the kernel as here.
   const bridged = segments.some((s) => s.kind === 'bridge' || s.kind === 'ovs');
   const looks: LookSpec[] = r.looks.map((l) => ({ ns: pick(busyNs, l.ns), form: l.form })).filter((l) => !(bridged && l.ns === '' && l.form === 'ip -br link'));
-  const linkEvents = linkEventsOf(r, segments);
-  // What a change leaves is seen from its peer, which stays up: a capture there (an added one, so a
+  const changes = linkEventsOf(r, segments);
+  const linkEvents = changes.map((c) => c.event);
+  // What a change leaves is seen from the other end of its veth: a capture there (an added one, so a
   // seed's other values stay as they were).
-  const watched = linkEvents.flatMap((e) => peerOf(segments, e)).filter((i) => i.up).map((i) => pointOf(i.ns, i.name));
-  const captured = [...new Set([...captures, ...watched])];
+  const captured = [...new Set([...captures, ...changes.flatMap((c) => (c.watch === undefined ? [] : [c.watch]))])];
   return { namespaces, segments, routes, captures: captured, pings, routeGets, looks, arpings: arpingsOf(r, ifaces, busyNs), ...(linkEvents.length > 0 ? { linkEvents } : {}) };
 }
 
-function peerOf(segments: readonly Segment[], e: LinkEventSpec): Iface[] {
-  for (const s of segments) {
-    if (s.kind !== 'veth') continue;
-    if (s.a.ns === e.ns && s.a.name === e.dev) return [s.b];
-    if (s.b.ns === e.ns && s.b.name === e.dev) return [s.a];
-  }
-  return [];
-}
 
 /**
- * Only on a veth pair, and only an end that is up: whatever the pings left on the pair is then either
- * flushed (the changed end's entries; both ends' when the link bounces: NETDEV_DOWN on one, carrier
- * loss on the other) or renewed by the after-ping's own broadcast request (the peer's entry for the
- * changed end's address takes the new MAC), so it does not matter how old those entries were — past
- * the 15 s at which a REACHABLE entry may go STALE, at a random moment on each side. A bridge leg is
- * not drawn: the other legs' entries for it would keep that age.
+ * Only on a veth pair or a Linux bridge's leg, and only an interface that is up: whatever the pings left
+ * there is then flushed (the changed interface's entries; both ends' when a pair's link bounces:
+ * NETDEV_DOWN on one, carrier loss on the other) or renewed by the after-ping's own broadcast request
+ * (an entry for the changed interface's address takes the new MAC), so it does not matter how old those
+ * entries were — past the 15 s at which a REACHABLE entry may go STALE, at a random moment on each side.
+ * A leg is not bounced: the other legs' entries for it would keep that age. What the change leaves is
+ * watched from the other end of its veth (`watch`, a capture point).
  */
-function linkEventsOf(r: RawTopology, segments: readonly Segment[]): LinkEventSpec[] {
-  const pairs = segments.flatMap((s) => (s.kind === 'veth' ? [s] : []));
-  if (pairs.length === 0) return [];
-  return r.linkEvents.flatMap((e, i): LinkEventSpec[] => {
-    const pair = pick(pairs, e.seg);
-    const [me, peer] = e.end % 2 === 0 ? [pair.a, pair.b] : [pair.b, pair.a];
+function linkEventsOf(r: RawTopology, segments: readonly Segment[]): { event: LinkEventSpec; watch: string | undefined }[] {
+  const places = segments.filter((s) => s.kind === 'veth' || s.kind === 'bridge');
+  if (places.length === 0) return [];
+  return r.linkEvents.flatMap((e, i) => {
+    const place = pick(places, e.seg);
+    let me: Iface;
+    let dst: string | undefined;
+    let watch: string | undefined;
+    if (place.kind === 'veth') {
+      const [a, b] = e.end % 2 === 0 ? [place.a, place.b] : [place.b, place.a];
+      me = a;
+      dst = b.addrs[0];
+      watch = b.up ? pointOf(b.ns, b.name) : undefined;
+    } else if (place.kind === 'bridge' && e.kind === 'address') {
+      const leg = pick(place.legs, e.end);
+      me = leg.host;
+      dst = [...place.legs.filter((l) => l !== leg).flatMap((l) => l.host.addrs), ...place.addrs][0];
+      watch = leg.portUp ? leg.port : undefined;
+    } else return [];
     if (!me.up) return [];
-    const first = peer.addrs[0];
-    const afterPing = first === undefined ? undefined : { ns: me.ns, dst: addrOf(first), dev: me.name, count: e.count };
+    const afterPing = dst === undefined ? undefined : { ns: me.ns, dst: addrOf(dst), dev: me.name, count: e.count };
     const at = { ns: me.ns, dev: me.name, ...(afterPing ? { afterPing } : {}) };
-    return [e.kind === 'address' ? { kind: 'address', ...at, mac: `02:00:00:00:01:${(i + 1).toString(16).padStart(2, '0')}` } : { kind: 'bounce', ...at }];
+    const event: LinkEventSpec = e.kind === 'address' ? { kind: 'address', ...at, mac: `02:00:00:00:01:${(i + 1).toString(16).padStart(2, '0')}` } : { kind: 'bounce', ...at };
+    return [{ event, watch }];
   });
 }
 
