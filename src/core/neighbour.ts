@@ -403,6 +403,39 @@ export function neigh_ifdown(w: World, ns: Namespace, ifindex: number): void {
 }
 
 /**
+ * neigh_flush_dev: the device's entries leave the table — with `skipPerm`, the PERMANENT ones stay —
+ * their timers stop, and the packets still waiting for a resolution are freed (NEIGH_DEAD).
+ */
+function neigh_flush_dev(w: World, ns: Namespace, ifindex: number, skipPerm: boolean, stage: string): void {
+  const victims = Object.values(ns.state.neigh).filter((e) => e.ifindex === ifindex && !(skipPerm && e.state === 'PERMANENT'));
+  if (victims.length === 0) return;
+  const rt = runtime(ns);
+  const dev = ns.state.devices[ifindex];
+  for (const v of victims) {
+    const key = neighKey(v.ifindex, v.ip);
+    const p = rt.pending.get(key);
+    if (!p) continue;
+    w.loop.cancel(p.timer);
+    rt.pending.delete(key);
+    for (const skb of p.queue) kfree_skb(w, skb, stage, 'NEIGH_DEAD', `the entry for ${fmt(v.ip)} it waited on was flushed`, dev, ns);
+  }
+  ns.update((d) => {
+    for (const v of victims) delete d.neigh[neighKey(v.ifindex, v.ip)];
+  });
+  w.trace.state(w.loop.now, ns.name, dev?.name, stage, `${victims.length} neighbour entries flushed${skipPerm ? ' (permanent ones kept)' : ''}`);
+}
+
+/** neigh_changeaddr: the device's own address changed — every entry of it goes, permanent ones too. */
+export function neigh_changeaddr(w: World, ns: Namespace, ifindex: number): void {
+  neigh_flush_dev(w, ns, ifindex, false, 'neigh_changeaddr');
+}
+
+/** neigh_carrier_down: the device lost its carrier — its entries go, except those set PERMANENT. */
+export function neigh_carrier_down(w: World, ns: Namespace, ifindex: number): void {
+  neigh_flush_dev(w, ns, ifindex, true, 'neigh_carrier_down');
+}
+
+/**
  * neigh_add (`ip neigh add|replace ... lladdr M nud S`). A valid state needs a link-layer address, given
  * or already known; one shorter than the device's is refused. The entry goes through neigh_update
  * (NEIGH_UPDATE_F_ADMIN), so a REACHABLE one ages like any other.

@@ -73,6 +73,8 @@ export type DropReason =
   | 'NEIGH_FAILED'
   /** Too many packets waiting for the neighbour's resolution: the oldest goes. */
   | 'NEIGH_QUEUEFULL'
+  /** The neighbour entry the packet waited on was flushed (its device's address changed, or it lost carrier). */
+  | 'NEIGH_DEAD'
   /** TTL ran out on the forwarding path (ICMP time exceeded goes back). */
   | 'TTL_EXPIRED'
   /** Fragments of a datagram that never arrived whole. */

@@ -11,7 +11,7 @@ import { dev_add_pack } from '../core/dev.js';
 import { neigh_table_init } from '../core/neighbour.js';
 import { pneigh_table_init } from '../core/pneigh.js';
 import { register_netdevice_notifier, type NetdevNotification } from '../core/notifier.js';
-import { arp_neigh_ops, arp_rcv } from './arp.js';
+import { arp_neigh_ops, arp_netdev_event, arp_rcv } from './arp.js';
 import { ip_rcv } from './ipv4-input.js';
 import { devinet_init_net, inetdev_event } from './devinet.js';
 import { fibDeviceDown, fibDeviceUp } from './fib.js';
@@ -44,6 +44,7 @@ export function inet_init(): void {
   neigh_table_init(arp_neigh_ops);
   pneigh_table_init(arp_neigh_ops.proxy_redo);
   dev_add_pack(ETHERTYPE_ARP, arp_rcv);
+  register_netdevice_notifier(arp_netdev_event);
   dev_add_pack(ETHERTYPE_IPV4, ip_rcv);
   register_netdevice_notifier(inetdev_event);
   register_netdevice_notifier(fib_netdev_event);

@@ -8,16 +8,16 @@ import { ARP_OP_REPLY, ARP_OP_REQUEST, emitArp, parseArp, type ArpRepr } from '.
 import { BROADCAST_MAC, ETHERNET_HEADER_LEN, ETHERTYPE_ARP, macAt, ZERO_MAC } from '../wire/ethernet.js';
 import { ipv4Src } from '../wire/ipv4.js';
 import { inSubnet, networkOf, type Ipv4Address } from '../wire/ipv4.js';
-import type { DeviceState } from '../sim/state.js';
+import { RT_TABLE_LOCAL, RT_TABLE_MAIN, type DeviceState } from '../sim/state.js';
 import type { Namespace, World } from '../sim/world.js';
 import { alloc_skb, consume_skb, eth_header, kfree_skb, skb_trace, type Skb } from '../core/skbuff.js';
 import { dev_queue_xmit } from '../core/dev.js';
-import { neigh_lookup, neigh_lookup_create, neigh_update, NEIGH_PARMS } from '../core/neighbour.js';
+import { neigh_carrier_down, neigh_changeaddr, neigh_lookup, neigh_lookup_create, neigh_update, NEIGH_PARMS } from '../core/neighbour.js';
+import type { NetdevNotification } from '../core/notifier.js';
 import type { DropReason } from '../sim/trace.js';
 import { neigh_parm, pneigh_enqueue, pneigh_lookup } from '../core/pneigh.js';
 import { devConf, forwarding } from './devconf.js';
 import { fibTableLookup, inetAddrType, inetSelectAddr, localnetScope, SCOPE_VALUE } from './fib.js';
-import { RT_TABLE_LOCAL } from '../sim/state.js';
 import { ip_route_input, ip_route_output, fmt } from './route.js';
 import { icmp_send_unreach_for_local } from './icmp.js';
 
@@ -200,7 +200,7 @@ export function arp_process(w: World, skb: Skb, arp: ArpRepr, locallyEnqueued = 
   // gratuitous ARP, or a reply from a unicast address.
   let existing = neigh_lookup(ns, dev.ifindex, sip);
   const accept = arp_accept(ns, dev, sip);
-  const garp = existing !== undefined || accept ? arp_is_garp(ns, op, sip, tip, sha, arp.targetMac) : false;
+  const garp = existing !== undefined || accept ? arp_is_garp(ns, dev, op, sip, tip, sha, arp.targetMac) : false;
   if (!existing && accept && (garp || (op === ARP_OP_REPLY && inet_addr_type_table(ns, sip) === 'unicast'))) {
     neigh_lookup_create(w, ns, dev, sip);
     existing = neigh_lookup(ns, dev.ifindex, sip);
@@ -256,13 +256,6 @@ function inet_addr_type_table(ns: Namespace, a: Ipv4Address): string {
   return r ? r.type : 'unicast';
 }
 
-/** arp_is_garp: sender and target address the same (a reply also has the target MAC = the sender's), from a unicast address. */
-function arp_is_garp(ns: Namespace, op: number, sip: Ipv4Address, tip: Ipv4Address, sha: string, tha: string): boolean {
-  if (sip !== tip) return false;
-  if (op === ARP_OP_REPLY && tha !== sha) return false;
-  return inet_addr_type_table(ns, sip) === 'unicast';
-}
-
 /** parp_redo: a request back from the proxy queue goes through arp_process again, LOCALLY_ENQUEUED. */
 function parp_redo(w: World, skb: Skb): void {
   const r = parseArp(skb.data);
@@ -275,3 +268,28 @@ export const arp_neigh_ops = {
   error_report: (w: World, _ns: Namespace, skb: Skb) => icmp_send_unreach_for_local(w, skb),
   proxy_redo: parp_redo,
 };
+
+/**
+ * arp_is_garp: sender and target address the same — for a reply also the same hardware addresses — and
+ * the address a unicast one for the device (inet_addr_type_dev_table: the local table, where the main
+ * table is merged in while no rule is custom).
+ */
+function arp_is_garp(ns: Namespace, dev: DeviceState, op: number, sip: Ipv4Address, tip: Ipv4Address, sha: string, tha: string): boolean {
+  if (sip !== tip) return false;
+  if (op === ARP_OP_REPLY && tha !== sha) return false;
+  const flow = { daddr: sip, saddr: 0, oif: 0, iif: 0 };
+  const r = fibTableLookup(ns.state, RT_TABLE_LOCAL, flow) ?? fibTableLookup(ns.state, RT_TABLE_MAIN, flow);
+  const type = r === undefined || (r.dev !== undefined && r.dev !== dev.ifindex) ? 'unicast' : r.type;
+  return type === 'unicast';
+}
+
+/**
+ * arp_netdev_event: a device whose own address changed forgets its neighbours (neigh_changeaddr); one
+ * that lost its carrier forgets all but the permanent ones, unless arp_evict_nocarrier (conf/all AND
+ * the device's) is off.
+ */
+export function arp_netdev_event(n: NetdevNotification): void {
+  const { w, ns, dev } = n;
+  if (n.event === 'NETDEV_CHANGEADDR') neigh_changeaddr(w, ns, dev.ifindex);
+  else if (n.event === 'NETDEV_CHANGE' && !dev.carrier && devConf(ns.state, dev, 'arp_evict_nocarrier') !== 0) neigh_carrier_down(w, ns, dev.ifindex);
+}

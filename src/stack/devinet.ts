@@ -2,7 +2,8 @@
  * IPv4 addresses and per-device settings (net/ipv4/devinet.c): inet_rtm_newaddr / inet_rtm_deladdr,
  * the conf/all, conf/default and conf/DEV sysctls, and what devinet does when a device changes
  * (inetdev_event): lo gets 127.0.0.1/8 when it first comes up, a renamed device's addresses take its new
- * name as their label, a device that leaves takes its addresses along.
+ * name as their label, a device that leaves takes its addresses along, and with arp_notify a device
+ * that comes up or changes its MAC announces each of its addresses (a gratuitous ARP).
  */
 import type { Draft } from 'immer';
 import { broadcastOf, inSubnet, networkOf, type Ipv4Address } from '../wire/ipv4.js';
@@ -15,6 +16,10 @@ import { fail, OK, type Result } from '../core/errno.js';
 import type { NetdevNotification } from '../core/notifier.js';
 import { fibAddIfaddr, fibDelIfaddr } from './fib.js';
 import { devConf } from './devconf.js';
+import { arp_send } from './arp.js';
+import { ARP_OP_REQUEST } from '../wire/arp.js';
+import { BROADCAST_MAC } from '../wire/ethernet.js';
+import type { World } from '../sim/world.js';
 
 /**
  * The IPv4 per-device settings a new network namespace gets from the kernel itself (devinet.c's
@@ -27,6 +32,7 @@ export const IPV4_CONF_DEFAULTS: Readonly<Record<string, number>> = {
   accept_source_route: 0,
   arp_accept: 0,
   arp_announce: 0,
+  arp_evict_nocarrier: 1,
   arp_filter: 0,
   arp_ignore: 0,
   arp_notify: 0,
@@ -34,6 +40,7 @@ export const IPV4_CONF_DEFAULTS: Readonly<Record<string, number>> = {
   drop_gratuitous_arp: 0,
   drop_unicast_in_l2_multicast: 0,
   forwarding: 0,
+  ignore_routes_with_linkdown: 0,
   log_martians: 0,
   promote_secondaries: 0,
   proxy_arp: 0,
@@ -221,6 +228,15 @@ function inetdev_changename(ns: Namespace, dev: DeviceState): void {
   });
 }
 
+/**
+ * inetdev_send_gratuitous_arp (arp_notify): one broadcast "who-has A tell A" from the device's address
+ * for each of its addresses, primaries and secondaries in list order. lo (IFF_NOARP) sends none.
+ */
+function inetdev_send_gratuitous_arp(w: World, ns: Namespace, dev: DeviceState): void {
+  if (isLoopback(dev)) return;
+  for (const a of ns.state.addrs) if (a.ifindex === dev.ifindex) arp_send(w, ns, dev, ARP_OP_REQUEST, BROADCAST_MAC, a.local, a.local, undefined);
+}
+
 /** inetdev_event. */
 export function inetdev_event(n: NetdevNotification): void {
   const { ns, dev } = n;
@@ -230,6 +246,10 @@ export function inetdev_event(n: NetdevNotification): void {
       if (isLoopback(dev) && !ns.state.addrs.some((a) => a.ifindex === dev.ifindex)) {
         insertIfa(ns, { ifindex: dev.ifindex, local: 0x7f000001, prefixlen: 8, broadcast: undefined, scope: 'host', label: dev.name, secondary: false });
       }
+      if (devConf(ns.state, dev, 'arp_notify') !== 0) inetdev_send_gratuitous_arp(n.w, ns, dev);
+      break;
+    case 'NETDEV_CHANGEADDR':
+      if (devConf(ns.state, dev, 'arp_notify') !== 0) inetdev_send_gratuitous_arp(n.w, ns, dev);
       break;
     case 'NETDEV_CHANGENAME':
       inetdev_changename(ns, dev);

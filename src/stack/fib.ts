@@ -88,12 +88,38 @@ export interface FibResult {
   readonly rule: Rule;
 }
 
+/** RTNH_F_LINKDOWN: the nexthop's device has no carrier (host-scope nexthops are never marked). */
+export function fib_nh_linkdown(ns: NsState, r: Route): boolean {
+  if (r.dev === undefined || r.scope === 'host') return false;
+  const dev = ns.devices[r.dev];
+  return dev !== undefined && !dev.carrier;
+}
+
+/** ip_ignore_linkdown: ignore_routes_with_linkdown (conf/all OR the device's). */
+function ip_ignore_linkdown(ns: NsState, dev: DeviceState): boolean {
+  return devConf(ns, dev, 'ignore_routes_with_linkdown') !== 0;
+}
+
+const linkdownIgnored = new WeakMap<NsState['devices'], boolean>();
+
+/** Does any device of the namespace skip its routes while without carrier? Then lookups depend on carrier. */
+function anyIgnoresLinkdown(ns: NsState): boolean {
+  if ((ns.confAll.ignore_routes_with_linkdown ?? 0) !== 0) return true;
+  let v = linkdownIgnored.get(ns.devices);
+  if (v === undefined) {
+    v = Object.values(ns.devices).some((d) => (d.conf.ignore_routes_with_linkdown ?? 0) !== 0);
+    linkdownIgnored.set(ns.devices, v);
+  }
+  return v;
+}
+
 /**
  * fib_table_lookup: longest prefix first; among equals the lowest metric; nexthops bound by oif. With
  * `minScope` (or the flow's scope), only routes of at least that scope (fib_check_nh's lookup for a
- * gateway: RT_SCOPE_LINK).
+ * gateway: RT_SCOPE_LINK). With `skipLinkdown`, a nexthop flagged linkdown whose device ignores such
+ * routes is passed over (fib_check_nh's own lookups set FIB_LOOKUP_IGNORE_LINKSTATE and keep them).
  */
-export function fibTableLookup(ns: NsState, table: number, flow: Flow, minScope = flow.scope ?? 0): Route | undefined {
+export function fibTableLookup(ns: NsState, table: number, flow: Flow, minScope = flow.scope ?? 0, skipLinkdown = false): Route | undefined {
   // While the rules are the default ones local is an alias of main: one trie holds both (fib_unmerge
   // splits them when a rule is added), so the longest prefix of either wins — main's 127.25.3.0/24
   // over local's 127.0.0.0/8 (measured) — and at equal prefixes local's aliases come first (higher tb_id).
@@ -104,6 +130,7 @@ export function fibTableLookup(ns: NsState, table: number, flow: Flow, minScope 
     if (!inSubnet(flow.daddr, r.dst, r.dstLen)) continue;
     if (flow.oif !== 0 && r.dev !== undefined && r.dev !== flow.oif) continue;
     if (minScope !== 0 && SCOPE_VALUE[r.scope] < minScope) continue;
+    if (skipLinkdown && fib_nh_linkdown(ns, r) && ip_ignore_linkdown(ns, ns.devices[r.dev as number] as DeviceState)) continue;
     if (best === undefined || r.dstLen > best.dstLen) best = r;
     else if (r.dstLen === best.dstLen) {
       if (r.table !== best.table) {
@@ -124,7 +151,8 @@ const lookupCache = new WeakMap<readonly Route[], Map<number, FibResult | { erro
 
 /** fib_lookup through the policy rules. */
 export function fibLookup(ns: NsState, flow: Flow): FibResult | { error: FibError } {
-  if (fib4_has_custom_rules(ns) || flow.oif > 0x1fffff || flow.scope) return fibLookupRules(ns, flow);
+  // A route skipped for its device's carrier comes back with the carrier, routes unchanged: no caching then.
+  if (fib4_has_custom_rules(ns) || flow.oif > 0x1fffff || flow.scope || anyIgnoresLinkdown(ns)) return fibLookupRules(ns, flow);
   let cache = lookupCache.get(ns.routes);
   if (!cache) {
     cache = new Map();
@@ -142,13 +170,14 @@ export function fibLookup(ns: NsState, flow: Flow): FibResult | { error: FibErro
 }
 
 function fibLookupRules(ns: NsState, flow: Flow): FibResult | { error: FibError } {
+  const skipLinkdown = anyIgnoresLinkdown(ns);
   for (const rule of ns.rules) {
     if (!fib_rule_match(ns, rule, flow)) continue;
     // fib4_rule_action: an unreachable rule is ENETUNREACH (an unreachable route is EHOSTUNREACH).
     if (rule.action === 'unreachable') return { error: 'ENETUNREACH' };
     if (rule.action === 'prohibit') return { error: 'EACCES' };
     if (rule.action === 'blackhole') return { error: 'EINVAL' };
-    const route = fibTableLookup(ns, rule.table, flow);
+    const route = fibTableLookup(ns, rule.table, flow, flow.scope ?? 0, skipLinkdown);
     if (!route) continue;
     if (route.type === 'throw') continue;
     if (route.type === 'unreachable') return { error: 'EHOSTUNREACH' };

@@ -8,11 +8,13 @@ import fc from 'fast-check';
 import {
   addrOf,
   hostIfaces,
+  pointOf,
   LOOK_FORMS,
   type AddrDelSpec,
   type ArpingSpec,
   type LookForm,
   type LookSpec,
+  type LinkEventSpec,
   type Conf,
   type Iface,
   type Leg,
@@ -80,6 +82,8 @@ export interface TopologyOptions {
   readonly proxyArp?: boolean;
   /** Second addresses in an interface's subnet, and `ip addr del` of a primary, promote_secondaries on or off. Default false. */
   readonly addrDels?: boolean;
+  /** With linkStates: after the looks, a veth end's MAC changed or its link bounced, then a ping to its peer. Default true. */
+  readonly linkEvents?: boolean;
 }
 
 /** Mostly `usual`, sometimes one of `rare`. */
@@ -137,6 +141,7 @@ interface RawTopology {
   readonly arpings: readonly { ns: number; dev: number; dst: number; count: 1 | 2 }[];
   readonly addrDels: readonly { at: number; promote: boolean }[];
   readonly policy: RawPolicy | undefined;
+  readonly linkEvents: readonly { seg: number; end: number; kind: 'address' | 'bounce'; count: 1 | 2 }[];
 }
 
 interface RawPolicy {
@@ -251,6 +256,11 @@ function rawArb(o: Required<TopologyOptions>): fc.Arbitrary<RawTopology> {
     arpings: o.arpings ? mostly([], fc.array(fc.record({ ns: fc.nat(), dev: fc.nat(), dst: fc.nat(), count: mostly<1 | 2>(1, fc.constant(2), 3) }), { minLength: 1, maxLength: 1 }), 3) : fc.constant([]),
     policy: policyArb(o),
     addrDels: o.addrDels ? mostly([], fc.array(fc.record({ at: fc.nat(), promote: fc.boolean() }), { minLength: 1, maxLength: 1 }), 1) : fc.constant([]),
+    // Drawn last, so that the values above stay what a seed gave before.
+    linkEvents:
+      o.linkEvents && o.linkStates
+        ? mostly([], fc.array(fc.record({ seg: fc.nat(), end: fc.nat(), kind: fc.constantFrom<'address' | 'bounce'>('address', 'bounce'), count: mostly<1 | 2>(1, fc.constant(2), 3) }), { minLength: 1, maxLength: 1 }), 3)
+        : fc.constant([]),
   });
 }
 
@@ -359,7 +369,12 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
   // the bridges live would show which port that was — chance, on the kernel as here.
   const bridged = segments.some((s) => s.kind === 'bridge' || s.kind === 'ovs');
   const looks: LookSpec[] = r.looks.map((l) => ({ ns: pick(busyNs, l.ns), form: l.form })).filter((l) => !(bridged && l.ns === '' && l.form === 'ip -br link'));
-  const base: Topology = { namespaces, segments: oneProxy(segments, namespaces), routes, captures, pings, routeGets, looks, arpings: arpingsOf(r, ifaces, busyNs) };
+  const changes = linkEventsOf(r, segments);
+  const linkEvents = changes.map((c) => c.event);
+  // What a change leaves is seen from the other end of its veth: a capture there (an added one, so a
+  // seed's other values stay as they were).
+  const captured = [...new Set([...captures, ...changes.flatMap((c) => (c.watch === undefined ? [] : [c.watch]))])];
+  const base: Topology = { namespaces, segments: oneProxy(segments, namespaces), routes, captures: captured, pings, routeGets, looks, arpings: arpingsOf(r, ifaces, busyNs), ...(linkEvents.length > 0 ? { linkEvents } : {}) };
   const t = o.addrDels ? { ...base, addrDels: addrDelsOf(r, hostIfaces(base)) } : base;
   return r.policy ? withPolicy(t, r.policy, ifaces, busyNs, targets) : t;
 }
@@ -456,6 +471,43 @@ function sameSubnet(a: string, b: string): boolean {
   return (n(x) & mask) >>> 0 === (n(y) & mask) >>> 0;
 }
 
+
+/**
+ * Only on a veth pair or a Linux bridge's leg, and only an interface that is up: whatever the pings left
+ * there is then flushed (the changed interface's entries; both ends' when a pair's link bounces:
+ * NETDEV_DOWN on one, carrier loss on the other) or renewed by the after-ping's own broadcast request
+ * (an entry for the changed interface's address takes the new MAC), so it does not matter how old those
+ * entries were — past the 15 s at which a REACHABLE entry may go STALE, at a random moment on each side.
+ * A leg is not bounced: the other legs' entries for it would keep that age. What the change leaves is
+ * watched from the other end of its veth (`watch`, a capture point).
+ */
+function linkEventsOf(r: RawTopology, segments: readonly Segment[]): { event: LinkEventSpec; watch: string | undefined }[] {
+  const places = segments.filter((s) => s.kind === 'veth' || s.kind === 'bridge');
+  if (places.length === 0) return [];
+  return r.linkEvents.flatMap((e, i) => {
+    const place = pick(places, e.seg);
+    let me: Iface;
+    let dst: string | undefined;
+    let watch: string | undefined;
+    if (place.kind === 'veth') {
+      const [a, b] = e.end % 2 === 0 ? [place.a, place.b] : [place.b, place.a];
+      me = a;
+      dst = b.addrs[0];
+      watch = b.up ? pointOf(b.ns, b.name) : undefined;
+    } else if (place.kind === 'bridge' && e.kind === 'address') {
+      const leg = pick(place.legs, e.end);
+      me = leg.host;
+      dst = [...place.legs.filter((l) => l !== leg).flatMap((l) => l.host.addrs), ...place.addrs][0];
+      watch = leg.portUp ? leg.port : undefined;
+    } else return [];
+    if (!me.up) return [];
+    const afterPing = dst === undefined ? undefined : { ns: me.ns, dst: addrOf(dst), dev: me.name, count: e.count };
+    const at = { ns: me.ns, dev: me.name, ...(afterPing ? { afterPing } : {}) };
+    const event: LinkEventSpec = e.kind === 'address' ? { kind: 'address', ...at, mac: `02:00:00:00:01:${(i + 1).toString(16).padStart(2, '0')}` } : { kind: 'bounce', ...at };
+    return [{ event, watch }];
+  });
+}
+
 /**
  * arping prints every reply in the order it arrives: an address two interfaces hold would make which
  * answers first part of the outcome (a race behind an OVS bridge). So only addresses held once, sent from
@@ -493,6 +545,7 @@ const DEFAULTS: Required<TopologyOptions> = {
   policy: false,
   proxyArp: false,
   addrDels: false,
+  linkEvents: true,
 };
 
 /** Random topologies with pings, lookups and captures; every value prints as a scenario (to-scenario.ts). */

@@ -152,6 +152,16 @@ export interface AddrDelSpec {
   readonly promote: boolean;
 }
 
+/**
+ * After the pings, one end of a veth pair changes: its MAC set by hand (`ip link set DEV address MAC`:
+ * its neighbours are flushed), or the link taken down and up again (the peer loses carrier meanwhile,
+ * and both ends' neighbours go). Then `afterPing`, from that end (`-I DEV`) to its peer, shows what it
+ * left: a fresh resolution on the kernel as here.
+ */
+export type LinkEventSpec =
+  | { readonly kind: 'address'; readonly ns: NsName; readonly dev: string; readonly mac: string; readonly afterPing?: PingSpec }
+  | { readonly kind: 'bounce'; readonly ns: NsName; readonly dev: string; readonly afterPing?: PingSpec };
+
 export interface Topology {
   readonly namespaces: readonly NsSpec[];
   readonly segments: readonly Segment[];
@@ -167,6 +177,8 @@ export interface Topology {
   readonly rules?: readonly RuleSpec[];
   /** Before the captures and pings (TopologyOptions.addrDels). */
   readonly addrDels?: readonly AddrDelSpec[];
+  /** After the looks, before the arpings: changes of a link and the pings that follow them. */
+  readonly linkEvents?: readonly LinkEventSpec[];
 }
 
 /** Every host interface (veth ends, leg ends, a macvlan segment's parent, far end and macvlans), in creation order. */

@@ -5,7 +5,7 @@
 import { stringify } from 'yaml';
 import { parseScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/scenario.js';
-import { hostIfaces, pointOf, type Conf, type Iface, type NsName, type RuleSpec, type Topology } from './model.js';
+import { hostIfaces, pointOf, type Conf, type Iface, type NsName, type PingSpec, type RuleSpec, type Topology } from './model.js';
 
 /**
  * A new Linux bridge sends IGMP reports at random moments in its first second; with one in the
@@ -27,6 +27,10 @@ export const ARPING_QUIET_SECONDS = 9;
 
 function inNs(ns: NsName, cmd: string): string {
   return ns === '' ? cmd : `ip netns exec ${ns} ${cmd}`;
+}
+
+function pingLine(p: PingSpec): string {
+  return inNs(p.ns, `ping -c ${p.count} -W ${PING_WAIT_SECONDS}${p.dev ? ` -I ${p.dev}` : ''}${p.mark ? ` -m ${p.mark}` : ''}${p.tos ? ` -Q ${hex2(p.tos)}` : ''} ${p.dst}`);
 }
 
 function confLines(ns: NsName, dev: string, conf: Conf): string[] {
@@ -111,14 +115,23 @@ export function topologyScript(t: Topology): string[] {
     // such timers only milliseconds apart can share a timer-wheel slot on the kernel, where the newer
     // fires first — an order no model of virtual time can promise (the fuzzer found it, seed 20261128).
     if (i > 0) lines.push('sleep 1');
-    lines.push(inNs(p.ns, `ping -c ${p.count} -W ${PING_WAIT_SECONDS}${p.dev ? ` -I ${p.dev}` : ''}${p.mark ? ` -m ${p.mark}` : ''}${p.tos ? ` -Q ${hex2(p.tos)}` : ''} ${p.dst}`));
+    lines.push(pingLine(p));
   });
   for (const l of t.looks ?? []) lines.push(inNs(l.ns, l.form));
+  (t.linkEvents ?? []).forEach((e, i) => {
+    // The pings' DELAY probes are done first (as before the arpings): the change then meets settled entries.
+    lines.push(`sleep ${i === 0 && t.pings.length > 0 ? ARPING_QUIET_SECONDS : 1}`);
+    if (e.kind === 'address') lines.push(inNs(e.ns, `ip link set dev ${e.dev} address ${e.mac}`));
+    // Carrier loss reaches the neighbour table through linkwatch, which may hold a non-urgent event
+    // (a bridge's) up to a second: two seconds down, so the eviction is done before the link returns.
+    else lines.push(inNs(e.ns, `ip link set ${e.dev} down`), 'sleep 2', inNs(e.ns, `ip link set ${e.dev} up`), 'sleep 1');
+    if (e.afterPing) lines.push(pingLine(e.afterPing));
+  });
   (t.arpings ?? []).forEach((a, i) => {
     // The pings' neighbour entries are done first: each left in DELAY probes 5 s after the ping, late by
     // up to a timer-wheel slot (a quarter to half a second), then twice more a second apart. An arping
     // inside that window races the probes on the real machine (the fuzzer met it, seed 20261128 run 123).
-    const quiet = i === 0 && t.pings.length > 0 ? ARPING_QUIET_SECONDS : 1;
+    const quiet = i === 0 && (t.pings.length > 0 || (t.linkEvents ?? []).some((e) => e.afterPing)) ? ARPING_QUIET_SECONDS : 1;
     lines.push(`sleep ${quiet}`, inNs(a.ns, `arping -c ${a.count} -I ${a.dev} ${a.dst}`));
   });
   return lines;

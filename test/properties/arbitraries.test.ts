@@ -9,7 +9,7 @@ import { prepare } from '../../src/runner/simulate.js';
 
 describe('generated topologies', () => {
   it('print as valid scenario files whose every line the simulator runs', () => {
-    const seen = { veth: 0, bridge: 0, ovs: 0, macvlan: 0, sysctl: 0, route: 0, dev: 0, overlap: 0 };
+    const seen = { veth: 0, bridge: 0, ovs: 0, macvlan: 0, sysctl: 0, route: 0, dev: 0, overlap: 0, linkEvent: 0 };
     fc.assert(
       fc.property(topologyArb(), (t) => {
         const text = topologyYaml(t, { name: 'generated' });
@@ -21,6 +21,7 @@ describe('generated topologies', () => {
         if (s.script.some((l) => l.text.includes('sysctl'))) seen.sysctl++;
         if (t.routes.length > 0) seen.route++;
         if (t.pings.some((p) => p.dev !== undefined)) seen.dev++;
+        if ((t.linkEvents ?? []).length > 0) seen.linkEvent++;
         const addrs = hostIfaces(t).flatMap((i) => i.addrs.map((a) => a.split('/')[0]));
         if (new Set(addrs).size < addrs.length) seen.overlap++;
       }),

@@ -6,6 +6,7 @@ import type { NsState, Route } from '../../sim/state.js';
 import { ipString } from './parse.js';
 import { scopeN2a, SCOPE_NUMBER, tableN2a } from './names.js';
 import type { Printer } from './print.js';
+import { fib_nh_linkdown } from '../../stack/fib.js';
 
 /** What the listing leaves out because it filtered on it. */
 export interface RoutePrintFilter {
@@ -21,12 +22,8 @@ export function dstString(r: { readonly dst: number; readonly dstLen: number }):
   return r.dstLen === 32 ? ipString(r.dst) : `${ipString(r.dst)}/${r.dstLen}`;
 }
 
-/** RTNH_F_LINKDOWN: the nexthop's device has no carrier (host-scope nexthops are never marked). */
-export function linkdown(ns: NsState, r: Route): boolean {
-  if (r.dev === undefined || r.scope === 'host') return false;
-  const dev = ns.devices[r.dev];
-  return dev !== undefined && !dev.carrier;
-}
+/** RTNH_F_LINKDOWN, as the FIB keeps it. */
+export const linkdown = fib_nh_linkdown;
 
 /**
  * print_route for a FIB route (RTM_NEWROUTE of a dump, or a fibmatch answer, whose rtm_type is the
