@@ -1,6 +1,6 @@
 /**
  * `npx tsx scripts/proc-sys-names.ts` (root): lists the files this kernel has under /proc/sys/net in a
- * fresh network namespace and writes them to src/kernel/proc-sys-names.ts. The simulator uses the list
+ * fresh network namespace and writes them to src/stack/proc-sys-names.ts. The simulator uses the list
  * to tell a file it does not model ("not simulated", at load) from one the kernel has not got either
  * ("cannot stat", as sysctl says it).
  */
@@ -26,7 +26,7 @@ const body = Object.entries(lists)
   .map(([k, v]) => `  ${k}: [\n${v.map((n) => `    '${n}',`).join('\n')}\n  ],`)
   .join('\n');
 writeFileSync(
-  'src/kernel/proc-sys-names.ts',
+  'src/stack/proc-sys-names.ts',
   `/**\n * The files /proc/sys/net holds in a new network namespace on Linux ${uname}, per directory (conf,\n * neigh and ipv6Conf: the files of one device's directory). Written by scripts/proc-sys-names.ts.\n */\nexport const PROC_SYS_NET: Readonly<Record<string, readonly string[]>> = {\n${body}\n};\n`,
 );
 process.stdout.write(`proc-sys-names: ${Object.values(lists).reduce((n, v) => n + v.length, 0)} names from Linux ${uname}\n`);

@@ -61,13 +61,11 @@ export const IPV4_NS_DEFAULTS: Readonly<Record<string, number>> = {
   icmp_echo_ignore_broadcasts: 1,
   icmp_echo_ignore_all: 0,
   icmp_ratelimit: 1000,
+  // dest unreachable, source quench, time exceeded, parameter problem
   icmp_ratemask: 6168,
   ip_default_ttl: 64,
   ip_no_pmtu_disc: 0,
 };
-
-/** icmp_ratemask's default: dest unreachable, source quench, time exceeded, parameter problem. */
-export const ICMP_RATEMASK_DEFAULT = 6168;
 
 /** devinet_init_net: a new namespace's conf/all, conf/default and namespace-wide sysctls. */
 export function devinet_init_net(d: Draft<NsState>): void {

@@ -26,7 +26,6 @@ import { alloc_skb, consume_skb, kfree_skb, skb_clone, skb_trace, type Skb } fro
 import { buildDatagram, ip_output, nextIpId } from './ipv4-output.js';
 import { rawSockets } from './netns_ipv4.js';
 import { fmt, ip_route_output } from './route.js';
-import { ICMP_RATEMASK_DEFAULT } from './devinet.js';
 import { ipv4_redirect } from './route-redirect.js';
 
 /** Information a raw socket receives with a delivered datagram. */
@@ -175,7 +174,7 @@ function icmpv4_xrlim_allow(w: World, ns: Namespace, dev: DeviceState, daddr: nu
   if (type > NR_ICMP_TYPES) return true;
   if (type === ICMP_DEST_UNREACHABLE && code === UNREACH_NEED_FRAG) return true;
   const st = ns.state;
-  if (((1 << type) & (st.sysctl.icmp_ratemask ?? ICMP_RATEMASK_DEFAULT)) === 0) return true;
+  if (((1 << type) & (st.sysctl.icmp_ratemask ?? 0)) === 0) return true;
   if (isLoopback(dev)) return true;
   return inet_peer_xrlim_allow(w, inet_getpeer_v4(w, ns, daddr), msecsToJiffies(st.sysctl.icmp_ratelimit ?? 1000));
 }

@@ -5,7 +5,7 @@
 import type { Namespace } from '../sim/world.js';
 import { findByName } from '../sim/world.js';
 import { CONF_KEYS, devinet_conf_set } from './devinet.js';
-import { PROC_SYS_NET } from '../kernel/proc-sys-names.js';
+import { PROC_SYS_NET } from './proc-sys-names.js';
 import { jiffiesToMsecs, msecsToJiffies } from './inetpeer.js';
 import { NEIGH_PROXY_PARMS, neigh_parm_read, neigh_parm_write, PROXY_DELAY_MAX, type NeighParm } from '../core/pneigh.js';
 

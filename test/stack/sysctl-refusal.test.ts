@@ -3,7 +3,7 @@
  * one neither has runs (and fails there as on the kernel); values the simulator cannot act on are refused.
  */
 import { describe, expect, it } from 'vitest';
-import { PROC_SYS_NET } from '../../src/kernel/proc-sys-names.js';
+import { PROC_SYS_NET } from '../../src/stack/proc-sys-names.js';
 import { CONF_KEYS } from '../../src/stack/devinet.js';
 import { sysctlRefusal } from '../../src/stack/sysctl.js';
 
