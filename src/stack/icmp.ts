@@ -1,6 +1,7 @@
 /**
  * ICMP (net/ipv4/icmp.c): answering echo requests, handing errors to the sockets they concern, and
- * sending errors — host unreachable when a neighbour never answered, time exceeded on a router.
+ * sending errors — host unreachable when a neighbour never answered, time exceeded on a router, what
+ * ip_error answers for a reject route — each limited by its destination's inet_peer bucket.
  */
 import { IP_PROTO_ICMP, ipv4Dst, ipv4HeaderLength, ipv4FragmentOffset, ipv4Protocol, ipv4Src, ipv4Tos } from '../wire/ipv4.js';
 import {

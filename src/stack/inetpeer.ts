@@ -59,7 +59,7 @@ export function inet_peer_xrlim_allow(w: World, peer: InetPeer, timeout: number)
   return ok;
 }
 
-/** ip_rt_error_cost and ip_rt_error_burst (net.ipv4.route.error_cost/error_burst, not writable here). */
+/** ip_rt_error_cost and ip_rt_error_burst: net.ipv4.route.error_cost/error_burst exist only in the initial namespace (measured: a new one's route/ holds flush, min_adv_mss, min_pmtu, mtu_expires). */
 export const IP_RT_ERROR_COST = HZ;
 export const IP_RT_ERROR_BURST = 5 * HZ;
 

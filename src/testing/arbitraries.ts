@@ -64,7 +64,7 @@ export interface TopologyOptions {
   /** After those, an `arping -c N -I DEV` to an address held once. Default true. */
   readonly arpings?: boolean;
   /**
-   * Some routes are blackhole, unreachable or prohibit (a /32 of an address in the topology, or a /25
+   * Some routes are blackhole, unreachable, prohibit or throw (a /32 of an address in the topology, or a /25
    * of a segment's subnet): refused locally, and on a forwarding namespace answered by ip_error.
    * Default true.
    */
@@ -240,7 +240,7 @@ function rawArb(o: Required<TopologyOptions>): fc.Arbitrary<RawTopology> {
           ns: fc.nat(),
           net: fc.integer({ min: 0, max: 3 }),
           via: fc.nat(),
-          ...(o.rejectRoutes ? { reject: mostly<RejectType | undefined>(undefined, fc.constantFrom<RejectType>('blackhole', 'unreachable', 'prohibit'), 2) } : {}),
+          ...(o.rejectRoutes ? { reject: mostly<RejectType | undefined>(undefined, fc.constantFrom<RejectType>('blackhole', 'unreachable', 'prohibit', 'throw'), 2) } : {}),
         }),
         { minLength: 1, maxLength: 2 },
       ),

@@ -72,8 +72,11 @@ export type Segment =
       readonly legs: readonly Leg[];
     };
 
-/** The reject route types (fib_props' errors: EINVAL, EHOSTUNREACH, EACCES); throw is not drawn. */
-export type RejectType = 'blackhole' | 'unreachable' | 'prohibit';
+/**
+ * The route types whose lookup fails (fib_props' errors: EINVAL, EHOSTUNREACH, EACCES, and throw's
+ * EAGAIN, which with the default rules ends as ENETUNREACH — as if there were no route).
+ */
+export type RejectType = 'blackhole' | 'unreachable' | 'prohibit' | 'throw';
 
 export interface RouteSpec {
   readonly ns: NsName;

@@ -90,7 +90,7 @@ interface World {
   readonly hears: Map<number, Hearing>;
   readonly local: Map<NsName, LocalRoute[]>;
   readonly main: Map<NsName, Route[]>;
-  /** Reject routes (blackhole, unreachable, prohibit) in main: a lookup they win fails. */
+  /** Reject routes (blackhole, unreachable, prohibit, throw) in main: a lookup they win fails. */
   readonly rejects: Map<NsName, { readonly net: Ip; readonly len: number }[]>;
   /** Neighbour caches: `${dev id}|${ip}` → the devices that may own that MAC (candidates). */
   readonly neigh: Map<NsName, Map<string, Neigh>>;
@@ -317,7 +317,7 @@ function taken(w: World, ns: NsName, net: Ip, len: number): boolean {
 }
 
 /**
- * `ip route add blackhole|unreachable|prohibit PREFIX`: universe scope, so never a gateway's way; in
+ * `ip route add blackhole|unreachable|prohibit|throw PREFIX`: universe scope, so never a gateway's way; in
  * a lookup it wins by prefix length like any route, whatever device the flow is bound to (its error
  * comes before the nexthop check), and the lookup fails — no local sending (but the on-link
  * assumption of a bound device), no forwarding, no reverse path.
