@@ -399,7 +399,7 @@ function iprouteGet(ctx: IpCtx, args: Args): number {
   const ns = ctx.ns.state;
   if (saddr !== 0) {
     // ip_route_output_key_hash_rcu: a given source must be valid, and one of ours.
-    if (isMulticastIpv4(saddr) || saddr === 0xffffffff || saddr >>> 24 === 0) return rtnlFail({ errno: 'EINVAL' });
+    if (isMulticastIpv4(saddr) || saddr === 0xffffffff) return rtnlFail({ errno: 'EINVAL' });
     if (!ns.addrs.some((a) => a.local === saddr)) return rtnlFail({ errno: 'ENETUNREACH' });
   }
   // inet_rtm_getroute: the caller's uid unless one is given; UDP unless a protocol is (measured: an
