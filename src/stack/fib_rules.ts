@@ -71,9 +71,10 @@ export function fib4_has_custom_rules(ns: NsState): boolean {
   return ns.customRules === true;
 }
 
+/** rule_exists' comparison: every selector but `not` (measured: `not fwmark 3 pref 50` next to `fwmark 3 pref 50` is EEXIST). */
 function ruleKey(r: Rule): string {
   const range = (x: { readonly start: number; readonly end: number } | undefined) => (x ? `${x.start}-${x.end}` : '');
-  return [r.priority, r.table, r.action, r.from?.addr, r.from?.len, r.to?.addr, r.to?.len, r.iif, r.oif, r.invert ?? false, r.fwmark ?? 0, r.fwmask ?? 0, r.tos ?? 0, range(r.uidrange), r.ipproto, range(r.sport), range(r.dport)].join('/');
+  return [r.priority, r.table, r.action, r.from?.addr, r.from?.len, r.to?.addr, r.to?.len, r.iif, r.oif, r.fwmark ?? 0, r.fwmask ?? 0, r.tos ?? 0, range(r.uidrange), r.ipproto, range(r.sport), range(r.dport)].join('/');
 }
 
 /** fib_rule_port_range_valid: no port 0, none at 65535, start not past end. */
