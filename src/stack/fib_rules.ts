@@ -82,11 +82,18 @@ function portRangeValid(r: { readonly start: number; readonly end: number }): bo
   return r.start !== 0 && r.end !== 0 && r.end < 0xffff && r.start <= r.end;
 }
 
-/** fib_nl2rule's and fib4_rule_configure's checks, in their order: the extack of the first that fails. */
-function fib_rule_invalid(rule: Omit<Rule, 'priority'>): string | undefined {
+/** fib_nl2rule's range checks, which a delete meets too. */
+export function fib_rule_ranges_invalid(rule: Pick<Rule, 'uidrange' | 'sport' | 'dport'>): string | undefined {
   if (rule.uidrange && rule.uidrange.start > rule.uidrange.end) return 'Invalid uid range';
   if (rule.sport && !portRangeValid(rule.sport)) return 'Invalid sport range';
   if (rule.dport && !portRangeValid(rule.dport)) return 'Invalid dport range';
+  return undefined;
+}
+
+/** fib_nl2rule's and fib4_rule_configure's checks, in their order: the extack of the first that fails. */
+function fib_rule_invalid(rule: Omit<Rule, 'priority'>): string | undefined {
+  const range = fib_rule_ranges_invalid(rule);
+  if (range !== undefined) return range;
   if (rule.tos !== undefined && rule.tos & 0x03) return 'Invalid dsfield (tos): ECN bits must be 0';
   // IPTOS_TOS_MASK: DSCP values beyond the old TOS bits (CS1 = 0x20 and up) are refused.
   if (rule.tos !== undefined && rule.tos & ~0x1e) return 'Invalid tos';

@@ -439,8 +439,9 @@ function iprouteGet(ctx: IpCtx, args: Args): number {
   // RTCF_MULTICAST shares its bit with RTM_F_OFFLOAD_FAILED, which print_rt_flags reads first.
   printRtFlags(p, type === 'multicast' ? ['rt_offload_failed'] : []);
   printMark(p, keys.mark);
+  // RTA_UID unless the flow's uid is INVALID_UID ((uid_t)-1, which `uid 4294967295` asks for).
   const uid = keys.uid ?? 0;
-  p.num('uid', `uid ${uid} `, uid);
+  if (uid !== 0xffffffff) p.num('uid', `uid ${uid} `, uid);
   printCacheFlags(p, type === 'local' ? ['local'] : type === 'broadcast' ? ['local', 'brd'] : type === 'multicast' ? ['mc'] : []);
   p.fp('\n');
   p.closeObject();
@@ -495,7 +496,7 @@ function iprouteGetInput(ctx: IpCtx, daddr: number, saddr: number, iif: number, 
   if (table && (table !== RT_TABLE_MAIN || details)) p.str('table', `table ${tableN2a(table)} `, tableN2a(table));
   printRtFlags(p, []);
   printMark(p, keys.mark);
-  if (keys.uid !== undefined) p.num('uid', `uid ${keys.uid} `, keys.uid);
+  if (keys.uid !== undefined && keys.uid !== 0xffffffff) p.num('uid', `uid ${keys.uid} `, keys.uid);
   const flags: string[] = rt.kind === 'local' ? ['local'] : rt.kind === 'broadcast' ? ['local', 'brd'] : [];
   // __mkroute_input's RTCF_DOREDIRECT: back out of the device it came in by, where redirects are sent
   // (send_redirects) and the medium is shared or the source is on link.
