@@ -71,9 +71,10 @@ export function fib4_has_custom_rules(ns: NsState): boolean {
   return ns.customRules === true;
 }
 
+/** rule_exists' comparison: every selector but `not` (measured: `not fwmark 3 pref 50` next to `fwmark 3 pref 50` is EEXIST). */
 function ruleKey(r: Rule): string {
   const range = (x: { readonly start: number; readonly end: number } | undefined) => (x ? `${x.start}-${x.end}` : '');
-  return [r.priority, r.table, r.action, r.from?.addr, r.from?.len, r.to?.addr, r.to?.len, r.iif, r.oif, r.invert ?? false, r.fwmark ?? 0, r.fwmask ?? 0, r.tos ?? 0, range(r.uidrange), r.ipproto, range(r.sport), range(r.dport)].join('/');
+  return [r.priority, r.table, r.action, r.from?.addr, r.from?.len, r.to?.addr, r.to?.len, r.iif, r.oif, r.fwmark ?? 0, r.fwmask ?? 0, r.tos ?? 0, range(r.uidrange), r.ipproto, range(r.sport), range(r.dport)].join('/');
 }
 
 /** fib_rule_port_range_valid: no port 0, none at 65535, start not past end. */
@@ -81,11 +82,18 @@ function portRangeValid(r: { readonly start: number; readonly end: number }): bo
   return r.start !== 0 && r.end !== 0 && r.end < 0xffff && r.start <= r.end;
 }
 
-/** fib_nl2rule's and fib4_rule_configure's checks, in their order: the extack of the first that fails. */
-function fib_rule_invalid(rule: Omit<Rule, 'priority'>): string | undefined {
+/** fib_nl2rule's range checks, which a delete meets too. */
+export function fib_rule_ranges_invalid(rule: Pick<Rule, 'uidrange' | 'sport' | 'dport'>): string | undefined {
   if (rule.uidrange && rule.uidrange.start > rule.uidrange.end) return 'Invalid uid range';
   if (rule.sport && !portRangeValid(rule.sport)) return 'Invalid sport range';
   if (rule.dport && !portRangeValid(rule.dport)) return 'Invalid dport range';
+  return undefined;
+}
+
+/** fib_nl2rule's and fib4_rule_configure's checks, in their order: the extack of the first that fails. */
+function fib_rule_invalid(rule: Omit<Rule, 'priority'>): string | undefined {
+  const range = fib_rule_ranges_invalid(rule);
+  if (range !== undefined) return range;
   if (rule.tos !== undefined && rule.tos & 0x03) return 'Invalid dsfield (tos): ECN bits must be 0';
   // IPTOS_TOS_MASK: DSCP values beyond the old TOS bits (CS1 = 0x20 and up) are refused.
   if (rule.tos !== undefined && rule.tos & ~0x1e) return 'Invalid tos';

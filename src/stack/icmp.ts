@@ -145,7 +145,9 @@ export function icmp_send(w: World, skb_in: Skb, type: number, code: number, res
     if (t !== ICMP_ECHO_REQUEST && t !== ICMP_ECHO_REPLY && t !== 13 && t !== 14 && t !== 15 && t !== 16 && t !== 17 && t !== 18) return;
   }
   const st = ns.state;
-  const route = ip_route_output(st, { daddr: src, saddr: 0, oif: 0 });
+  // icmp_route_lookup's flow: ICMP with the error's type and code as the port, the offending TOS bits.
+  const keys = { proto: IP_PROTO_ICMP, dport: (type << 8) | code, tos: ipv4Tos(offending) & 0x1e };
+  const route = ip_route_output(st, { daddr: src, saddr: 0, oif: 0, keys });
   if (!route.ok) {
     w.trace.drop(w.loop.now, ns.name, undefined, 'icmp_send', 'IP_OUTNOROUTES', `no route back to ${fmt(src)} for an ICMP error`);
     return;

@@ -43,9 +43,10 @@ export function ip_route_input(ns: NsState, dev: DeviceState, saddr: Ipv4Address
   if (isMulticastIpv4(saddr) || saddr === LIMITED_BROADCAST) return { kind: 'drop', reason: 'IP_INVALID_SOURCE', why: 'martian source: multicast or broadcast' };
   if (daddr === LIMITED_BROADCAST || (saddr === 0 && daddr === 0)) return { kind: 'broadcast' };
   if (isMulticastIpv4(daddr)) return { kind: 'broadcast' };
-  if (saddr >>> 24 === 0) return { kind: 'drop', reason: 'IP_INVALID_SOURCE', why: 'martian source: zero network' };
-  // ip route get answers ENETUNREACH for a zeronet destination (measured: route-get-iif-martians, 0.1.2.3).
-  if (daddr >>> 24 === 0) return { kind: 'drop', reason: 'IP_INVALID_DEST', why: 'martian destination: zero network', errno: 'ENETUNREACH' };
+  // ipv4_is_zeronet is 0.0.0.0 alone since 0/8 became usable (measured: ip route get 0.1.2.3 ... iif is
+  // ENETUNREACH, no route; 0.0.0.0 is EINVAL, a martian).
+  if (saddr === 0) return { kind: 'drop', reason: 'IP_INVALID_SOURCE', why: 'martian source: 0.0.0.0' };
+  if (daddr === 0) return { kind: 'drop', reason: 'IP_INVALID_DEST', why: 'martian destination: 0.0.0.0' };
   if ((isLoopbackAddr(daddr) || isLoopbackAddr(saddr)) && devConf(ns, dev, 'route_localnet') === 0) {
     if (isLoopbackAddr(daddr)) return { kind: 'drop', reason: 'IP_LOCALNET', why: 'martian destination: 127/8 arriving on a device without route_localnet' };
     return { kind: 'drop', reason: 'IP_LOCALNET', why: 'martian source: 127/8 arriving on a device without route_localnet' };

@@ -148,7 +148,7 @@ interface RawPolicy {
   readonly rules: readonly { ns: number; sel: number; value: number; dev: number; not: boolean; main: boolean; pref: number | undefined; net: number; via: number }[];
   /** Per ping, in order: its -m and -Q (0 for none). */
   readonly pingKeys: readonly { mark: number; tos: number }[];
-  readonly gets: readonly { ns: number; dst: number; from: number; iif: number; mark: number; tos: number }[];
+  readonly gets: readonly { ns: number; dst: number; from: number; iif: number; mark: number; tos: number; output: boolean }[];
 }
 
 /** Marks ping -m takes (decimal) and fwmark rules compare: 0x1, 0x10, 0x13, 0x1f. */
@@ -165,8 +165,8 @@ function policyArb(o: Required<TopologyOptions>): fc.Arbitrary<RawPolicy | undef
       rules: fc.array(
         fc.record({
           ns: fc.nat(),
-          // fwmark, fwmark/mask, tos, iif
-          sel: fc.integer({ min: 0, max: 3 }),
+          // fwmark, fwmark/mask, tos, iif, ipproto icmp, uidrange 0-0
+          sel: fc.integer({ min: 0, max: 5 }),
           value: fc.nat(),
           dev: fc.nat(),
           not: mostly(false, fc.constant(true), 4),
@@ -178,7 +178,7 @@ function policyArb(o: Required<TopologyOptions>): fc.Arbitrary<RawPolicy | undef
         { minLength: 1, maxLength: 2 },
       ),
       pingKeys: fc.array(fc.record({ mark: key(MARKS), tos: key(TOSES) }), { maxLength: o.maxPings }),
-      gets: fc.array(fc.record({ ns: fc.nat(), dst: fc.nat(), from: fc.nat(), iif: fc.nat(), mark: key(MARKS), tos: key(TOSES) }), { maxLength: 2 }),
+      gets: fc.array(fc.record({ ns: fc.nat(), dst: fc.nat(), from: fc.nat(), iif: fc.nat(), mark: key(MARKS), tos: key(TOSES), output: mostly(false, fc.constant(true), 2) }), { maxLength: 2 }),
     }),
     1,
   );
@@ -390,8 +390,16 @@ function withPolicy(t: Topology, p: RawPolicy, ifaces: readonly Iface[], busyNs:
   for (const x of p.rules) {
     const ns = pick(busyNs, x.ns);
     const devs = ['lo', ...ifaces.filter((i) => i.ns === ns).map((i) => i.name)];
-    const selector: RuleSelector =
-      x.sel === 0 ? { kind: 'fwmark', mark: pick(MARKS, x.value) } : x.sel === 1 ? { kind: 'fwmark', mark: 0x10, mask: 0xf0 } : x.sel === 2 ? { kind: 'tos', tos: pick(TOSES, x.value) } : { kind: 'iif', dev: pick(devs, x.dev) };
+    const selectors: RuleSelector[] = [
+      { kind: 'fwmark', mark: pick(MARKS, x.value) },
+      { kind: 'fwmark', mark: 0x10, mask: 0xf0 },
+      { kind: 'tos', tos: pick(TOSES, x.value) },
+      { kind: 'iif', dev: pick(devs, x.dev) },
+      // Every simulated packet is ICMP; every flow, forwarded ones too, has uid 0.
+      { kind: 'ipproto', proto: 'icmp' },
+      { kind: 'uidrange', start: 0, end: 0 },
+    ];
+    const selector = pick(selectors, x.sel);
     rules.push({ ns, selector, not: x.not, table: x.main ? 'main' : 100, ...(x.pref !== undefined ? { pref: x.pref } : {}) });
     const prefix = `10.0.${x.net === 3 ? 9 : x.net}.0/24`;
     const via = pick(targets, x.via);
@@ -408,7 +416,7 @@ function withPolicy(t: Topology, p: RawPolicy, ifaces: readonly Iface[], busyNs:
     return {
       ns,
       dst: pick(targets, g.dst),
-      input: { from: pick([...targets, '10.0.9.9'], g.from), iif: pick(devs, g.iif) },
+      ...(g.output ? {} : { input: { from: pick([...targets, '10.0.9.9'], g.from), iif: pick(devs, g.iif) } }),
       ...(g.mark ? { mark: g.mark } : {}),
       ...(g.tos ? { tos: g.tos } : {}),
     };

@@ -93,7 +93,9 @@ export interface RouteSpec {
 export type RuleSelector =
   | { readonly kind: 'fwmark'; readonly mark: number; readonly mask?: number }
   | { readonly kind: 'tos'; readonly tos: number }
-  | { readonly kind: 'iif'; readonly dev: string };
+  | { readonly kind: 'iif'; readonly dev: string }
+  | { readonly kind: 'ipproto'; readonly proto: 'icmp' }
+  | { readonly kind: 'uidrange'; readonly start: number; readonly end: number };
 
 /** `ip rule add [not] SELECTOR lookup 100|main [pref N]`. */
 export interface RuleSpec {

@@ -54,7 +54,16 @@ function hex2(v: number): string {
 
 function ruleWords(r: RuleSpec): string {
   const sel = r.selector;
-  const what = sel.kind === 'fwmark' ? `fwmark 0x${sel.mark.toString(16)}${sel.mask !== undefined ? `/0x${sel.mask.toString(16)}` : ''}` : sel.kind === 'tos' ? `tos ${hex2(sel.tos)}` : `iif ${sel.dev}`;
+  const what =
+    sel.kind === 'fwmark'
+      ? `fwmark 0x${sel.mark.toString(16)}${sel.mask !== undefined ? `/0x${sel.mask.toString(16)}` : ''}`
+      : sel.kind === 'tos'
+        ? `tos ${hex2(sel.tos)}`
+        : sel.kind === 'iif'
+          ? `iif ${sel.dev}`
+          : sel.kind === 'ipproto'
+            ? `ipproto ${sel.proto}`
+            : `uidrange ${sel.start}-${sel.end}`;
   return `${r.not ? 'not ' : ''}${what} lookup ${r.table}${r.pref !== undefined ? ` pref ${r.pref}` : ''}`;
 }
 

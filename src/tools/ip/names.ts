@@ -228,12 +228,13 @@ const IP_PROTOCOLS: ReadonlyArray<readonly [number, ...string[]]> = [
   [143, 'ethernet', 'Ethernet'],
 ];
 
-/** inet_proto_a2n: a name or alias from /etc/protocols, else a number up to 255. */
+/** inet_proto_a2n: a name or alias from /etc/protocols, else a decimal number up to 255 (measured: 0x6 is refused). */
 export function inetProtoA2n(arg: string): number | undefined {
   const named = IP_PROTOCOLS.find(([, ...names]) => names.includes(arg));
   if (named) return named[0];
-  const v = getUnsigned(arg);
-  return v === undefined || v > 255 ? undefined : v;
+  if (!/^\d+$/.test(arg)) return undefined;
+  const v = Number(arg);
+  return v > 255 ? undefined : v;
 }
 
 /** inet_proto_n2a: the first name /etc/protocols gives the number, else "ipproto-N". */

@@ -415,7 +415,7 @@ function iprouteGet(ctx: IpCtx, args: Args): number {
   const ns = ctx.ns.state;
   if (saddr !== 0) {
     // ip_route_output_key_hash_rcu: a given source must be valid, and one of ours.
-    if (isMulticastIpv4(saddr) || saddr === 0xffffffff || saddr >>> 24 === 0) return rtnlFail({ errno: 'EINVAL' });
+    if (isMulticastIpv4(saddr) || saddr === 0xffffffff) return rtnlFail({ errno: 'EINVAL' });
     if (!ns.addrs.some((a) => a.local === saddr)) return rtnlFail({ errno: 'ENETUNREACH' });
   }
   // inet_rtm_getroute: the caller's uid unless one is given; UDP unless a protocol is (measured: an
@@ -455,8 +455,9 @@ function iprouteGet(ctx: IpCtx, args: Args): number {
   // RTCF_MULTICAST shares its bit with RTM_F_OFFLOAD_FAILED, which print_rt_flags reads first.
   printRtFlags(p, type === 'multicast' ? ['rt_offload_failed'] : []);
   printMark(p, keys.mark);
+  // RTA_UID unless the flow's uid is INVALID_UID ((uid_t)-1, which `uid 4294967295` asks for).
   const uid = keys.uid ?? 0;
-  p.num('uid', `uid ${uid} `, uid);
+  if (uid !== 0xffffffff) p.num('uid', `uid ${uid} `, uid);
   printCacheFlags(p, type === 'local' ? ['local'] : type === 'broadcast' ? ['local', 'brd'] : type === 'multicast' ? ['mc'] : res.redirected ? ['redirected'] : []);
   if (res.redirected) printExpires(p, res.redirected.expires - ctx.world.loop.now);
   p.fp('\n');
@@ -512,7 +513,7 @@ function iprouteGetInput(ctx: IpCtx, daddr: number, saddr: number, iif: number, 
   if (table && (table !== RT_TABLE_MAIN || details)) p.str('table', `table ${tableN2a(table)} `, tableN2a(table));
   printRtFlags(p, []);
   printMark(p, keys.mark);
-  if (keys.uid !== undefined) p.num('uid', `uid ${keys.uid} `, keys.uid);
+  if (keys.uid !== undefined && keys.uid !== 0xffffffff) p.num('uid', `uid ${keys.uid} `, keys.uid);
   const flags: string[] = rt.kind === 'local' ? ['local'] : rt.kind === 'broadcast' ? ['local', 'brd'] : [];
   // __mkroute_input's RTCF_DOREDIRECT: back out of the device it came in by, where redirects are sent
   // (send_redirects) and the medium is shared or the source is on link.

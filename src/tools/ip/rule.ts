@@ -9,7 +9,7 @@ import type { IpCtx } from './context.js';
 import { fail, invarg, rtnlFail, unsupported } from './errors.js';
 import { familyUnsupported, getPrefix, getUnsigned, ipString, type InetPrefix } from './parse.js';
 import { dsfieldA2n, dsfieldN2a, inetProtoA2n, inetProtoN2a, RTN, rtntypeA2n, tableA2n, tableN2a } from './names.js';
-import { fib_nl_delrule, fib_nl_newrule } from '../../stack/fib_rules.js';
+import { fib_nl_delrule, fib_nl_newrule, fib_rule_ranges_invalid } from '../../stack/fib_rules.js';
 import { RT_TABLE_MAIN, type Rule } from '../../sim/state.js';
 import { DEFAULT_RULES } from '../../stack/fib_rules.js';
 
@@ -100,16 +100,19 @@ interface RuleReq {
   dport?: { start: number; end: number };
 }
 
-/** sscanf("%hu-%hu"): one port is a range of one; a short wraps as the C conversion does. */
+/** sscanf's %u/%hu: a sign allowed, the value wrapped to the conversion's width (measured: sport -5 is 65531, 70000 is 4464). */
+function scanUnsigned(text: string, bits: 16 | 32): number {
+  const m = 2 ** bits;
+  const n = Number(text);
+  return ((n % m) + m) % m;
+}
+
+/** sscanf("%hu-%hu"): one port is a range of one ("10-abc" is 10: one conversion). */
 function portRange(v: string): { start: number; end: number } | undefined {
-  const m = /^\+?(\d+)(?:-\+?(\d+))?/.exec(v);
+  const m = /^\s*([+-]?\d+)(?:-\s*([+-]?\d+))?/.exec(v);
   if (!m) return undefined;
-  const start = Number(m[1]) & 0xffff;
-  if (m[2] === undefined) {
-    // "%hu-%hu" matched one number: a '-' after it without a second number is still one conversion.
-    return { start, end: start };
-  }
-  return { start, end: Number(m[2]) & 0xffff };
+  const start = scanUnsigned(m[1] as string, 16);
+  return { start, end: m[2] === undefined ? start : scanUnsigned(m[2], 16) };
 }
 
 /** check_ifname, as iprule_modify applies it to iif/oif. */
@@ -170,9 +173,9 @@ function parseRule(ctx: IpCtx, args: Args, add: boolean): RuleReq {
       req.oif = v;
     } else if (w === 'uidrange') {
       const v = args.next();
-      const m = /^\+?(\d+)-\+?(\d+)/.exec(v);
-      if (!m || Number(m[1]) > 0xffffffff || Number(m[2]) > 0xffffffff) invarg('invalid UID range\n', v);
-      req.uidrange = { start: Number(m[1]), end: Number(m[2]) };
+      const m = /^\s*([+-]?\d+)-\s*([+-]?\d+)/.exec(v);
+      if (!m || (m[1] as string).length > 15 || (m[2] as string).length > 15) return m ? unsupported('ip rule ... uidrange with numbers past 2^53') : invarg('invalid UID range\n', v);
+      req.uidrange = { start: scanUnsigned(m[1] as string, 32), end: scanUnsigned(m[2] as string, 32) };
     } else if (w === 'ipproto') {
       const v = args.next();
       // mptcp is 262 in /etc/protocols: iproute2 would send its low byte, tcp.
@@ -207,6 +210,9 @@ function iprule(ctx: IpCtx, args: Args, add: boolean): number {
   const req = parseRule(ctx, args, add);
   if (ctx.opts.family !== 'inet' && ctx.opts.family !== 'unspec') familyUnsupported(ctx.opts.family, `rule ${add ? 'add' : 'del'}`);
   if (ctx.dry) return 0;
+  // fib_nl2rule checks the ranges for a delete too (measured: `del uidrange 9-3` is "Invalid uid range").
+  const badRange = fib_rule_ranges_invalid(req);
+  if (!add && badRange !== undefined) rtnlFail({ errno: 'EINVAL', extack: badRange });
   const sel = (p: InetPrefix | undefined) => (p ? { addr: p.addr, len: p.bitlen } : undefined);
   if (add) {
     const rule: Omit<Rule, 'priority'> & { priority?: number } = {
