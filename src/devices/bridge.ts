@@ -109,6 +109,9 @@ interface PortState {
   /** The event that moves a listening or learning port on when forward_delay_timer expires. */
   forwardDelayTimer: Timer | undefined;
   readonly flags: BrPortFlags;
+  /** IFLA_BRPORT_PRIORITY (0..63, the high bits of port_id) and IFLA_BRPORT_COST (port_cost: 2 for a veth's 10 Gb/s). */
+  priority: number;
+  cost: number;
   /**
    * Disabled by hand (`state disabled`) while enabled: nothing re-enables it until it is really
    * disabled (down, carrier lost, bridge down) or its device changes (br_port_carrier_check).
@@ -542,6 +545,8 @@ function br_add_if(w: World, ns: Namespace, bridge: DeviceState, port: DeviceSta
     forwardDelayTimer: undefined,
     flags: { hairpin: false, learning: true, flood: true, mcast_flood: true, bcast_flood: true, isolated: false },
     userDisabled: false,
+    priority: 32,
+    cost: 2,
   });
   void netdev_rx_handler_register(w, port.id, br_handle_frame);
   if (bridge.up) igmpReportsReach(w, port);
@@ -672,18 +677,27 @@ export function br_set_ageing_time(w: World, ns: Namespace, ifindex: number, age
 }
 
 /** A port's number, state, forward_delay_timer and flags (IFLA_BRPORT_NO, _STATE, _FORWARD_DELAY_TIMER, the flags). */
-export function br_port_info(w: World, port: DeviceState): { portNo: number; state: number; forwardDelayLeft: number; flags: Readonly<BrPortFlags> } | undefined {
+export function br_port_info(
+  w: World,
+  port: DeviceState,
+): { portNo: number; state: number; forwardDelayLeft: number; flags: Readonly<BrPortFlags>; priority: number; cost: number } | undefined {
   const ps = runtime(w).ports.get(port.id);
   if (!ps) return undefined;
   const left = ps.forwardDelayUntil === undefined ? 0 : Math.max(0, ps.forwardDelayUntil - w.loop.now);
-  return { portNo: ps.portNo, state: ps.state, forwardDelayLeft: left, flags: ps.flags };
+  return { portNo: ps.portNo, state: ps.state, forwardDelayLeft: left, flags: ps.flags, priority: ps.priority, cost: ps.cost };
 }
 
 /** What br_setport takes: the flags, then the state (IFLA_BRPORT_STATE), each only when given. */
 export interface BrPortChange {
   readonly flags: Partial<BrPortFlags>;
+  readonly cost?: number;
+  readonly priority?: number;
   readonly state?: number;
 }
+
+/** BR_MIN_PATH_COST..BR_MAX_PATH_COST, BR_MAX_PORT_PRIORITY. */
+const PATH_COST_RANGE = [1, 65535] as const;
+const MAX_PORT_PRIORITY = 63;
 
 /**
  * br_setport (`bridge link set`, `ip link set ... type bridge_slave`): the flags are set first, then
@@ -697,6 +711,15 @@ export function br_setport(w: World, ns: Namespace, port: DeviceState, c: BrPort
     if (ps.flags[k] === v) continue;
     ps.flags[k] = v;
     w.trace.state(w.loop.now, ns.name, port.name, 'br_set_port_flag', `${port.name} ${k} ${v ? 'on' : 'off'}`);
+  }
+  // br_stp_set_path_cost, then br_stp_set_port_priority (ERANGE out of range), then the state.
+  if (c.cost !== undefined) {
+    if (c.cost < PATH_COST_RANGE[0] || c.cost > PATH_COST_RANGE[1]) return fail('ERANGE');
+    ps.cost = c.cost;
+  }
+  if (c.priority !== undefined) {
+    if (c.priority > MAX_PORT_PRIORITY) return fail('ERANGE');
+    ps.priority = c.priority;
   }
   return c.state === undefined ? OK : br_set_port_state(w, ns, port, ps, c.state);
 }

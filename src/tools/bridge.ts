@@ -5,7 +5,7 @@
  * (newest first, as fdb_list holds them, then its own address, permanent), then the device's own
  * multicast list ("self permanent").
  */
-import { BR_STATES, br_fdb_add, br_fdb_delete, br_fdb_has_expired, br_port_info, br_setport, fdbOf, type BrPortFlags, type FdbAdd, type FdbEntry } from '../devices/bridge.js';
+import { BR_STATES, br_fdb_add, br_fdb_delete, br_fdb_has_expired, br_port_info, br_setport, fdbOf, type BrPortChange, type BrPortFlags, type FdbAdd, type FdbEntry } from '../devices/bridge.js';
 import { fail, strerror, type Result } from '../core/errno.js';
 import type { DeviceState } from '../sim/state.js';
 import { findByName, type Namespace, type World } from '../sim/world.js';
@@ -152,8 +152,8 @@ function linkShow(w: World, ns: Namespace, args: readonly string[], o: BrOptions
     p.str('master', `master ${master.dev.name} `, master.dev.name);
     const state = BR_STATES[info.state] ?? 'disabled';
     p.str('state', `state ${state} `, state);
-    p.num('priority', 'priority 32 ', 32);
-    p.num('cost', 'cost 2 ', 2);
+    p.num('priority', `priority ${info.priority} `, info.priority);
+    p.num('cost', `cost ${info.cost} `, info.cost);
     if (o.details) {
       if (!p.json) p.fp('\n    ');
       for (const [k, v] of protinfoFlags(info.flags)) {
@@ -192,9 +192,15 @@ const LINK_SET_USAGE = `Usage: bridge link set dev DEV [ cost COST ] [ priority 
 
 /** brlink_modify's on/off keywords the simulator models (exact words), and those it does not. */
 const LINK_SET_FLAGS: readonly (keyof BrPortFlags)[] = ['hairpin', 'learning', 'flood', 'mcast_flood', 'bcast_flood', 'isolated'];
-const LINK_SET_UNMODELLED = ['cost', 'priority', 'guard', 'fastleave', 'root_block', 'learning_sync', 'mcast_router', 'mcast_to_unicast', 'neigh_suppress', 'vlan_tunnel', 'locked', 'hwmode', 'backup_port', 'nobackup_port', 'self'];
+const LINK_SET_UNMODELLED = ['guard', 'fastleave', 'root_block', 'learning_sync', 'mcast_router', 'mcast_to_unicast', 'neigh_suppress', 'vlan_tunnel', 'locked', 'hwmode', 'backup_port', 'nobackup_port', 'self'];
 
-type LinkSet = { readonly dev: string; readonly flags: Partial<BrPortFlags>; readonly state: number | undefined } | { readonly fail: ToolOutput };
+type LinkSet = { readonly dev: string; readonly change: BrPortChange } | { readonly fail: ToolOutput };
+
+/** atoi: leading blanks, a sign, digits up to the first other character; 0 without any. */
+function atoi(v: string): number {
+  const m = /^\s*([+-]?\d+)/.exec(v);
+  return m ? Number.parseInt(m[1] as string, 10) : 0;
+}
 
 /** parse_stp_state's names, compared exactly. */
 function stpState(v: string): number | undefined {
@@ -210,16 +216,23 @@ function stpState(v: string): number | undefined {
 function linkSetParse(args: readonly string[]): LinkSet {
   let dev: string | undefined;
   let state: number | undefined;
+  let cost: number | undefined;
+  let priority: number | undefined;
   const flags: Partial<BrPortFlags> = {};
   for (let i = 0; i < args.length; i++) {
     const k = args[i] as string;
     if (k === 'master') continue;
-    const known = k === 'dev' || k === 'state' || (LINK_SET_FLAGS as readonly string[]).includes(k);
+    const known = k === 'dev' || k === 'state' || k === 'cost' || k === 'priority' || (LINK_SET_FLAGS as readonly string[]).includes(k);
     if (!known) return { fail: out('', LINK_SET_USAGE, 255) };
     const v = args[++i];
     if (v === undefined) return { fail: out('', 'Command line is not complete. Try option "help"\n', 255) };
     if (k === 'dev') dev = v;
-    else if (k === 'state') {
+    // cost is a __u32 sent when above 0 (a negative one wraps), priority a __s16 sent when not negative.
+    else if (k === 'cost') cost = atoi(v) >>> 0 || undefined;
+    else if (k === 'priority') {
+      const n = (atoi(v) << 16) >> 16;
+      priority = n >= 0 ? n : undefined;
+    } else if (k === 'state') {
       const m = /^[+-]?\d+$/.exec(v) ? Number.parseInt(v, 10) : undefined;
       const n = m === undefined ? stpState(v) : ((m % 256) + 256) % 256;
       if (n === undefined) return { fail: out('', 'Error: invalid STP port state\n', 255) };
@@ -228,7 +241,7 @@ function linkSetParse(args: readonly string[]): LinkSet {
     else return { fail: out('', `Error: argument of "${k}" must be one of "off", "on", not "${v}"\n`, 234) };
   }
   if (dev === undefined) return { fail: out('', 'Device is a required argument.\n', 255) };
-  return { dev, flags, state };
+  return { dev, change: { flags, ...(cost !== undefined ? { cost } : {}), ...(priority !== undefined ? { priority } : {}), ...(state !== undefined ? { state } : {}) } };
 }
 
 function rtnl(r: Result): ToolOutput {
@@ -242,7 +255,7 @@ function linkSet(w: World, ns: Namespace, args: readonly string[]): ToolOutput {
   if (!dev) return out('', `Cannot find bridge device "${p.dev}"\n`, 255);
   // rtnl_bridge_setlink: only a bridge port has a master to take IFLA_PROTINFO.
   if (dev.master === undefined) return rtnl(fail('EOPNOTSUPP'));
-  return rtnl(br_setport(w, ns, dev, p.state === undefined ? { flags: p.flags } : { flags: p.flags, state: p.state }));
+  return rtnl(br_setport(w, ns, dev, p.change));
 }
 
 type FdbModify = { readonly mac: string; readonly dev: string; readonly state: FdbAdd['state'] } | { readonly fail: ToolOutput } | { readonly unsupported: string };
@@ -366,7 +379,7 @@ function parse(argv: readonly string[]): Parsed {
     if (cmd !== undefined && (matches(cmd, 'set') || matches(cmd, 'change'))) {
       for (let i = 0; i < rest.length; i++) {
         const k = rest[i] as string;
-        if (LINK_SET_UNMODELLED.includes(k)) return { unsupported: `'bridge link set ... ${k}' is not simulated (only state, hairpin, learning, flood, mcast_flood, bcast_flood, isolated)` };
+        if (LINK_SET_UNMODELLED.includes(k)) return { unsupported: `'bridge link set ... ${k}' is not simulated (only state, cost, priority, hairpin, learning, flood, mcast_flood, bcast_flood, isolated)` };
         if (k !== 'master') i++;
       }
       return { object, set: true, args: rest, o };

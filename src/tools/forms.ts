@@ -44,8 +44,8 @@ export const FORMS: readonly ProgramForms[] = [
         examples: ['ip link set veth0 up', 'ip l s veth0 down', 'ip link set veth1 netns ns1', 'ip link set dev veth2 master br0', 'ip link set veth2 nomaster', 'ip link set veth0 address 02:00:00:00:00:01', 'ip link set veth0 mtu 1400', 'ip link set veth0 name eth0'],
       },
       {
-        form: 'ip link set [dev] PORT type bridge_slave [state N] [learning|flood|mcast_flood|bcast_flood|hairpin|isolated on|off]',
-        examples: ['ip link set p1 type bridge_slave learning off', 'ip link set p1 type bridge_slave flood off isolated on state 3'],
+        form: 'ip link set [dev] PORT type bridge_slave [state N] [cost N] [priority N] [learning|flood|mcast_flood|bcast_flood|hairpin|isolated on|off]',
+        examples: ['ip link set p1 type bridge_slave learning off', 'ip link set p1 type bridge_slave flood off isolated on state 3', 'ip link set p0 type bridge_slave cost 7 priority 63'],
         note: 'a bridge port; the other bridge_slave options are refused',
       },
       { form: 'ip link del|delete [dev] DEV', examples: ['ip link del veth0', 'ip link delete dev veth0'] },
@@ -146,9 +146,9 @@ export const FORMS: readonly ProgramForms[] = [
         examples: ['bridge fdb show', 'bridge fdb show br br0', 'bridge -j fdb show dynamic', 'bridge link', 'bridge link show', 'bridge -d link show dev p1', 'bridge -j -p link show', 'bridge vlan show'],
       },
       {
-        form: 'bridge link set dev PORT [state 0..4|disabled|listening|learning|forwarding|blocking] [hairpin|learning|flood|mcast_flood|bcast_flood|isolated on|off] [master]',
-        examples: ['bridge link set dev br0-veth0 hairpin on', 'bridge link set dev p1 learning off flood off', 'bridge link set dev p2 state blocking', 'bridge link set dev p3 isolated on bcast_flood off state 2'],
-        note: 'cost, priority, guard, neigh_suppress and the other port options are refused',
+        form: 'bridge link set dev PORT [state 0..4|disabled|listening|learning|forwarding|blocking] [cost N] [priority N] [hairpin|learning|flood|mcast_flood|bcast_flood|isolated on|off] [master]',
+        examples: ['bridge link set dev br0-veth0 hairpin on', 'bridge link set dev p1 learning off flood off', 'bridge link set dev p2 state blocking', 'bridge link set dev p3 isolated on bcast_flood off state 2', 'bridge link set dev p0 cost 100 priority 10'],
+        note: 'guard, neigh_suppress, mcast_router and the other port options are refused',
       },
       {
         form: 'bridge fdb add|append|replace|del MAC dev PORT master [local|permanent|static|dynamic]',

@@ -64,7 +64,6 @@ export function bridgeIdString(priority: number, mac: string): string {
 }
 
 const ZERO_MAC = '00:00:00:00:00:00';
-const PORT_PRIORITY = 32;
 /** BR_PORT_BITS: a port id is (priority << 10) | port_no. */
 const BR_PORT_BITS = 10;
 
@@ -159,12 +158,13 @@ function bridgeOpts(w: World, br: DeviceState): Opt[] {
 function bridgeSlaveOpts(w: World, br: DeviceState, port: DeviceState): Opt[] {
   const c = br_port_info(w, port);
   if (!c) throw new Error(`ip: bridge port ${port.name} was never observed`);
-  const portId = (PORT_PRIORITY << BR_PORT_BITS) | c.portNo;
+  // With STP off every port is designated: designated_port follows port_id.
+  const portId = (c.priority << BR_PORT_BITS) | c.portNo;
   const id = bridgeIdString(br_params(w, br.id).priority, bridgeIdMac(br));
   return [
     ['state', BR_STATES[c.state] ?? 'disabled'],
-    ['priority', PORT_PRIORITY],
-    ['cost', 2],
+    ['priority', c.priority],
+    ['cost', c.cost],
     ['hairpin', c.flags.hairpin],
     ['guard', false],
     ['root_block', false],

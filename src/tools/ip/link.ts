@@ -416,6 +416,8 @@ export const BRIDGE_SLAVE_USAGE = `Usage: ... bridge_slave [ fdb_flush ]
 function bridgeSlaveOptions(ctx: IpCtx, args: readonly string[]): BrPortChange {
   const flags: Partial<BrPortFlags> = {};
   let state: number | undefined;
+  let priority: number | undefined;
+  let cost: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const k = args[i] as string;
     const key = SLAVE_KEYWORDS.find((x) => matches(k, x));
@@ -424,17 +426,22 @@ function bridgeSlaveOptions(ctx: IpCtx, args: readonly string[]): BrPortChange {
       ctx.print(BRIDGE_SLAVE_USAGE);
       fail(1, '');
     }
-    if (key === 'help' || !(key === 'state' || (SLAVE_FLAGS as readonly string[]).includes(key))) unsupported(`ip link set ... type bridge_slave ${key}`);
+    if (key === 'help' || !(key === 'state' || key === 'cost' || key === 'priority' || (SLAVE_FLAGS as readonly string[]).includes(key))) unsupported(`ip link set ... type bridge_slave ${key}`);
     const v = args[++i];
     if (v === undefined) fail(255, 'Command line is not complete. Try option "help"\n');
     if (key === 'state') {
       const n = getUnsigned(v as string);
       if (n === undefined || n > 255) invarg('state is invalid', v as string);
       state = n;
+    } else if (key === 'priority' || key === 'cost') {
+      const n = getUnsigned(v as string);
+      if (n === undefined || n > (key === 'priority' ? 0xffff : 0xffffffff)) invarg(`${key} is invalid`, v as string);
+      if (key === 'priority') priority = n;
+      else cost = n;
     } else if (v === 'on' || v === 'off') flags[key as keyof BrPortFlags] = v === 'on';
     else fail(1, `Error: argument of "${key}" must be one of "off", "on", not "${v as string}"\n`);
   }
-  return state === undefined ? { flags } : { flags, state };
+  return { flags, ...(cost !== undefined ? { cost } : {}), ...(priority !== undefined ? { priority } : {}), ...(state !== undefined ? { state } : {}) };
 }
 
 /** `ip link set` (and change): do_setlink's order. */
