@@ -214,6 +214,11 @@ function isLocalMac(w: World, ns: Namespace, bridge: DeviceState, mac: string): 
   return bridge.mac === mac || bridgePorts(ns, bridge.id).macs.has(mac) || runtime(w).fdbs.get(bridge.id)?.get(mac)?.local === true;
 }
 
+/** Is `mac` the local entry br_add_if made for a port's address, or the bridge's own (not held in the fdb map)? */
+export function br_fdb_is_port_address(w: World, ns: Namespace, bridge: DeviceState, mac: string): boolean {
+  return !runtime(w).fdbs.get(bridge.id)?.has(mac) && (bridge.mac === mac || bridgePorts(ns, bridge.id).macs.has(mac));
+}
+
 /** has_expired: a static entry never does; another once it is older than ageing_time. */
 export function br_fdb_has_expired(w: World, bridge: DeviceState, e: FdbEntry): boolean {
   return !e.static && w.loop.now - e.updated > (bridge.bridgeAgeing ?? BR_AGEING_TIME);

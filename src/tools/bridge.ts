@@ -5,14 +5,14 @@
  * (newest first, as fdb_list holds them, then its own address, permanent), then the device's own
  * multicast list ("self permanent").
  */
-import { BR_STATES, br_fdb_add, br_fdb_delete, br_fdb_has_expired, br_port_info, br_setport, fdbOf, type BrPortChange, type BrPortFlags, type FdbAdd, type FdbEntry } from '../devices/bridge.js';
+import { BR_STATES, br_fdb_add, br_fdb_delete, br_fdb_has_expired, br_fdb_is_port_address, br_port_info, br_setport, fdbOf, type BrPortChange, type BrPortFlags, type FdbAdd, type FdbEntry } from '../devices/bridge.js';
 import { fail, strerror, type Result } from '../core/errno.js';
 import type { DeviceState } from '../sim/state.js';
 import { findByName, type Namespace, type World } from '../sim/world.js';
 import { devicesInOrder, peerInfo, printLinkFlags, printNameAndLink } from './ip/link-format.js';
 import { Printer } from './ip/print.js';
 import { matches } from '../scenario/command.js';
-import { out, type Tool, type ToolOutput } from './tool.js';
+import { NotSimulated, out, type Tool, type ToolOutput } from './tool.js';
 
 /** The global options the simulator models (bridge.c's main loop). */
 interface BrOptions {
@@ -322,6 +322,12 @@ function fdbModify(w: World, ns: Namespace, cmd: FdbCmd, args: readonly string[]
   if (!dev) return out('', `Cannot find device "${p.dev}"\n`, 255);
   // rtnl_fdb_add / rtnl_fdb_del: NTF_MASTER goes to the bridge of a port; anything else is EOPNOTSUPP.
   if (dev.master === undefined) return rtnl(fail('EOPNOTSUPP'));
+  const bridge = w.device(dev.master)?.dev;
+  // The ports' own addresses' local entries are not held as entries: add finds one there (EEXIST), the rest would change it.
+  if (bridge && br_fdb_is_port_address(w, ns, bridge, p.mac)) {
+    if (cmd === 'add') return rtnl(fail('EEXIST'));
+    throw new NotSimulated(`bridge fdb ${cmd} of ${p.mac}, the local entry of a port's (or the bridge's) own address, is not simulated`);
+  }
   if (cmd === 'del') return rtnl(br_fdb_delete(w, ns, dev, p.mac));
   return rtnl(br_fdb_add(w, ns, dev, p.mac, { state: p.state, excl: cmd === 'add' }));
 }
