@@ -698,6 +698,8 @@ export interface BrPortChange {
   readonly cost?: number;
   readonly priority?: number;
   readonly state?: number;
+  /** IFLA_BRPORT_FLUSH: the port's entries that are not static go. */
+  readonly flush?: boolean;
 }
 
 /** BR_MIN_PATH_COST..BR_MAX_PATH_COST, BR_MAX_PORT_PRIORITY. */
@@ -726,7 +728,13 @@ export function br_setport(w: World, ns: Namespace, port: DeviceState, c: BrPort
     if (c.priority > MAX_PORT_PRIORITY) return fail('ERANGE');
     ps.priority = c.priority;
   }
-  return c.state === undefined ? OK : br_set_port_state(w, ns, port, ps, c.state);
+  if (c.state !== undefined) {
+    const r = br_set_port_state(w, ns, port, ps, c.state);
+    if (!r.ok) return r;
+  }
+  const br = w.device(ps.bridge)?.dev;
+  if (c.flush && br) br_fdb_delete_by_port(w, br, port.id);
+  return OK;
 }
 
 /**

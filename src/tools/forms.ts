@@ -44,8 +44,8 @@ export const FORMS: readonly ProgramForms[] = [
         examples: ['ip link set veth0 up', 'ip l s veth0 down', 'ip link set veth1 netns ns1', 'ip link set dev veth2 master br0', 'ip link set veth2 nomaster', 'ip link set veth0 address 02:00:00:00:00:01', 'ip link set veth0 mtu 1400', 'ip link set veth0 name eth0'],
       },
       {
-        form: 'ip link set [dev] PORT type bridge_slave [state N] [cost N] [priority N] [learning|flood|mcast_flood|bcast_flood|hairpin|isolated on|off]',
-        examples: ['ip link set p1 type bridge_slave learning off', 'ip link set p1 type bridge_slave flood off isolated on state 3', 'ip link set p0 type bridge_slave cost 7 priority 63'],
+        form: 'ip link set [dev] PORT type bridge_slave [fdb_flush] [state N] [cost N] [priority N] [learning|flood|mcast_flood|bcast_flood|hairpin|isolated on|off]',
+        examples: ['ip link set p1 type bridge_slave learning off', 'ip link set p1 type bridge_slave flood off isolated on state 3', 'ip link set p0 type bridge_slave cost 7 priority 63', 'ip link set p1 type bridge_slave fdb_flush'],
         note: 'a bridge port; the other bridge_slave options are refused',
       },
       { form: 'ip link del|delete [dev] DEV', examples: ['ip link del veth0', 'ip link delete dev veth0'] },

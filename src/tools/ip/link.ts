@@ -418,6 +418,7 @@ function bridgeSlaveOptions(ctx: IpCtx, args: readonly string[]): BrPortChange {
   let state: number | undefined;
   let priority: number | undefined;
   let cost: number | undefined;
+  let flush = false;
   for (let i = 0; i < args.length; i++) {
     const k = args[i] as string;
     const key = SLAVE_KEYWORDS.find((x) => matches(k, x));
@@ -425,6 +426,10 @@ function bridgeSlaveOptions(ctx: IpCtx, args: readonly string[]): BrPortChange {
       ctx.print(`bridge_slave: unknown option "${k}"?\n`);
       ctx.print(BRIDGE_SLAVE_USAGE);
       fail(1, '');
+    }
+    if (key === 'fdb_flush') {
+      flush = true;
+      continue;
     }
     if (key === 'help' || !(key === 'state' || key === 'cost' || key === 'priority' || (SLAVE_FLAGS as readonly string[]).includes(key))) unsupported(`ip link set ... type bridge_slave ${key}`);
     const v = args[++i];
@@ -441,7 +446,7 @@ function bridgeSlaveOptions(ctx: IpCtx, args: readonly string[]): BrPortChange {
     } else if (v === 'on' || v === 'off') flags[key as keyof BrPortFlags] = v === 'on';
     else fail(1, `Error: argument of "${key}" must be one of "off", "on", not "${v as string}"\n`);
   }
-  return { flags, ...(cost !== undefined ? { cost } : {}), ...(priority !== undefined ? { priority } : {}), ...(state !== undefined ? { state } : {}) };
+  return { flags, ...(cost !== undefined ? { cost } : {}), ...(priority !== undefined ? { priority } : {}), ...(state !== undefined ? { state } : {}), ...(flush ? { flush } : {}) };
 }
 
 /** `ip link set` (and change): do_setlink's order. */
