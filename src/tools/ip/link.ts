@@ -328,10 +328,11 @@ interface BridgeOpts {
   ageingCs?: number;
   stpState?: number;
   priority?: number;
+  vlanFiltering?: number;
 }
 
 /** bridge_parse_opt's keywords the simulator models, in its order (which decides what an abbreviation means). */
-const BRIDGE_OPTS = ['forward_delay', 'hello_time', 'max_age', 'ageing_time', 'stp_state', 'priority'] as const;
+const BRIDGE_OPTS = ['forward_delay', 'hello_time', 'max_age', 'ageing_time', 'stp_state', 'priority', 'vlan_filtering'] as const;
 
 function bridgeOptions(args: readonly string[]): BridgeOpts {
   const o: BridgeOpts = {};
@@ -342,13 +343,15 @@ function bridgeOptions(args: readonly string[]): BridgeOpts {
     const v = args[i + 1];
     if (v === undefined) fail(255, 'Command line is not complete. Try option "help"\n');
     const n = getUnsigned(v as string);
-    const max = key === 'priority' ? 0xffff : 0xffffffff;
+    const max = key === 'priority' ? 0xffff : key === 'vlan_filtering' ? 0xff : 0xffffffff;
     if (n === undefined || n > max) invarg(`invalid ${key}`, v as string);
     if (key === 'forward_delay') o.forwardDelayCs = n;
     else if (key === 'hello_time') o.helloTimeCs = n;
     else if (key === 'max_age') o.maxAgeCs = n;
     else if (key === 'ageing_time') o.ageingCs = n;
     else if (key === 'priority') o.priority = n;
+    // This kernel is built without VLAN filtering: IFLA_BR_VLAN_FILTERING is EOPNOTSUPP, 0 too (measured).
+    else if (key === 'vlan_filtering') o.vlanFiltering = n;
     else {
       // br_stp_set_enabled would start the kernel's STP: its BPDUs and port states are not modelled.
       if (n === 1) unsupported('ip link ... type bridge stp_state 1 (the spanning tree protocol)');
@@ -379,7 +382,11 @@ function applyBridgeOptions(ns: Namespace, ifindex: number, o: BridgeOpts): Resu
     if (!a.ok) return a;
   }
   if (o.stpState !== undefined && o.stpState > 1) return efail('ERANGE');
-  if (o.priority !== undefined) return br_set_params(w, ns, br, { priority: o.priority });
+  if (o.priority !== undefined) {
+    const p = br_set_params(w, ns, br, { priority: o.priority });
+    if (!p.ok) return p;
+  }
+  if (o.vlanFiltering !== undefined) return efail('EOPNOTSUPP');
   return r;
 }
 
