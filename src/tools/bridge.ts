@@ -65,20 +65,26 @@ function fdbShow(w: World, ns: Namespace, args: readonly string[], o: BrOptions)
   let only: DeviceState | undefined;
   // `dynamic`: no permanent entry — neither the ports' own addresses nor the devices' ("self") lists.
   let dynamic = false;
-  for (let i = 0; i < args.length; i += 2) {
+  // fdb_show: words compared exactly, the names looked up after the loop (the bridge first); other words are ignored.
+  let brName: string | undefined;
+  let devName: string | undefined;
+  for (let i = 0; i < args.length; i++) {
     const k = args[i] as string;
-    if (k === 'dynamic') {
-      dynamic = true;
-      i--;
-      continue;
+    if (k === 'dynamic') dynamic = true;
+    else if (k === 'br' || k === 'dev' || k === 'brport') {
+      const v = args[++i];
+      if (v === undefined) return out('', `Command line is not complete. Try option "help"\n`, 255);
+      if (k === 'br') brName = v;
+      else devName = v;
     }
-    const v = args[i + 1];
-    if (v === undefined) return out('', `Command line is not complete. Try option "help"\n`, 255);
-    const d = findByName(ns.state, v);
-    if (!d) return out('', `Cannot find ${matches(k, 'brport') || matches(k, 'dev') ? 'device' : 'bridge device'} "${v}"\n`, 1);
-    if (k === 'br') br = d;
-    else if (k === 'dev' || k === 'brport') only = d;
-    else return out('', `bridge: fdb show: unknown argument '${k}'\n`, 255);
+  }
+  if (brName !== undefined) {
+    br = findByName(ns.state, brName);
+    if (!br) return out('', `Cannot find bridge device "${brName}"\n`, 255);
+  }
+  if (devName !== undefined) {
+    only = findByName(ns.state, devName);
+    if (!only) return out('', `Cannot find device "${devName}"\n`, 255);
   }
   const { p, text } = printer(o);
   p.newJsonObj();
@@ -133,7 +139,7 @@ function linkShow(w: World, ns: Namespace, args: readonly string[], o: BrOptions
     const v = args[++i];
     if (v === undefined) return out('', 'Command line is not complete. Try option "help"\n', 255);
     only = findByName(ns.state, v);
-    if (!only) return out('', `Cannot find device "${v}"\n`, 1);
+    if (!only) return out('', `Cannot find device "${v}"\n`, 255);
   }
   const { p, text } = printer(o);
   p.newJsonObj();
@@ -373,7 +379,10 @@ function parse(argv: readonly string[]): Parsed {
   if (!object) return { unsupported: `'bridge ${obj ?? ''}' is not simulated (supported: fdb show|add|append|replace|del, link show, link set, vlan show)` };
   const show = cmd === undefined || matches(cmd, 'show') || matches(cmd, 'list') || matches(cmd, 'lst');
   if (object === 'fdb') {
-    if (show) return { object, cmd: 'show', args: rest, o };
+    if (show) {
+      for (const k of rest) if (k === 'vlan' || k === 'state' || matches(k, 'help')) return { unsupported: `'bridge fdb show ${k}' is not simulated` };
+      return { object, cmd: 'show', args: rest, o };
+    }
     // do_fdb's order: add, append, replace, delete.
     const c: FdbCmd | undefined = matches(cmd, 'add') ? 'add' : matches(cmd, 'append') ? 'append' : matches(cmd, 'replace') ? 'replace' : matches(cmd, 'delete') ? 'del' : undefined;
     if (!c) return { unsupported: `'bridge fdb ${cmd}' is not simulated (only show, add, append, replace, del)` };
