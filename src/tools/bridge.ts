@@ -5,7 +5,7 @@
  * (newest first, as fdb_list holds them, then its own address, permanent), then the device's own
  * multicast list ("self permanent").
  */
-import { BR_STATES, br_fdb_add, br_fdb_delete, br_fdb_has_expired, br_fdb_is_port_address, br_port_info, br_setport, fdbOf, type BrPortChange, type BrPortFlags, type FdbAdd, type FdbEntry } from '../devices/bridge.js';
+import { BRIDGE_KIND, BR_STATES, bridgePorts, br_fdb_add, br_fdb_delete, br_fdb_has_expired, br_fdb_is_port_address, br_port_info, br_setport, fdbOf, type BrPortChange, type BrPortFlags, type FdbAdd, type FdbEntry } from '../devices/bridge.js';
 import { fail, strerror, type Result } from '../core/errno.js';
 import type { DeviceState } from '../sim/state.js';
 import { findByName, type Namespace, type World } from '../sim/world.js';
@@ -107,6 +107,11 @@ function fdbShow(w: World, ns: Namespace, args: readonly string[], o: BrOptions)
     }
     if (dynamic || dev.kind === 'loopback' || dev.kind === 'ovs-internal') continue;
     for (const mac of mcList(dev)) printFdb(p, mac, shown, true, undefined, 'permanent');
+    // br_fdb_dump for the bridge itself: its entries of no port, after its own list — the local entry
+    // of its address, unless that address is a port's (which it takes from its lowest port).
+    if (dev.kind === BRIDGE_KIND && (dev.macSetByUser || !dev.carrierComputed) && dev.mac !== '00:00:00:00:00:00' && !bridgePorts(ns, dev.id).macs.has(dev.mac)) {
+      printFdb(p, dev.mac, shown, false, dev.name, 'permanent');
+    }
   }
   p.deleteJsonObj();
   return out(text());
