@@ -408,7 +408,7 @@ function parse(argv: readonly string[]): Parsed {
     return { object, set: false, args: rest, o };
   }
   if (!show) return { unsupported: `'bridge vlan ${cmd}' is not simulated (only show)` };
-  if (rest.length > 0 || o.json) return { unsupported: `'bridge vlan show' arguments and -json are not simulated` };
+  if (rest.length > 0) return { unsupported: `'bridge vlan show' arguments are not simulated` };
   return { object, args: rest, o };
 }
 
@@ -422,7 +422,11 @@ export const bridge: Tool = {
     if ('unsupported' in p) return out('', `${p.unsupported}\n`, 255);
     if (p.object === 'fdb') return p.cmd === 'show' ? fdbShow(ctx.world, ctx.ns, p.args, p.o) : fdbModify(ctx.world, ctx.ns, p.cmd, p.args);
     if (p.object === 'link') return p.set ? linkSet(ctx.world, ctx.ns, p.args) : linkShow(ctx.world, ctx.ns, p.args, p.o);
-    // Without vlan_filtering no port has a VLAN list: only the header is printed.
-    return out('port              vlan-id  \n');
+    // Without vlan_filtering no port has a VLAN list: only the header is printed (JSON: an empty array).
+    if (!p.o.json) return out('port              vlan-id  \n');
+    const { p: pr, text } = printer(p.o);
+    pr.newJsonObj();
+    pr.deleteJsonObj();
+    return out(text());
   },
 };
