@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz -- --runs N --seed S [--concurrency C] [--out DIR] [--no-ovs] [--no-bridges] [--no-macvlans]`: random topologies in the simulator
+ * `npm run fuzz -- --runs N --seed S [--concurrency C] [--out DIR] [--no-ovs] [--no-bridges] [--no-macvlans] [--bridge-port-flags]`: random topologies in the simulator
  * and on the kernel (root), compared canonically; a mismatch is shrunk and written as a scenario file.
  */
 import { parseArgs } from 'node:util';
@@ -16,6 +16,7 @@ const { values } = parseArgs({
     'no-ovs': { type: 'boolean', default: false },
     'no-bridges': { type: 'boolean', default: false },
     'no-macvlans': { type: 'boolean', default: false },
+    'bridge-port-flags': { type: 'boolean', default: false },
   },
 });
 const int = (name: keyof typeof values) => {
@@ -37,7 +38,7 @@ try {
     concurrency: int('concurrency'),
     outDir: values.out,
     shrinkBudgetMs: int('shrink-minutes') * 60_000,
-    topology: { ovsBridges: !values['no-ovs'], linuxBridges: !values['no-bridges'], macvlans: !values['no-macvlans'] },
+    topology: { ovsBridges: !values['no-ovs'], linuxBridges: !values['no-bridges'], macvlans: !values['no-macvlans'], bridgePortFlags: values['bridge-port-flags'] },
     onProgress: (done, total, ok) => {
       if (!ok || done % 10 === 0 || done === total) process.stdout.write(`  ${done}/${total}${ok ? '' : ' MISMATCH'}\n`);
     },

@@ -88,6 +88,8 @@ export interface IfAddr {
   readonly label: string;
   /** A second address in a subnet that already has one (IFA_F_SECONDARY). */
   readonly secondary: boolean;
+  /** IFA_RT_PRIORITY (`metric N`): its prefix route's metric; absent: 0. */
+  readonly metric?: number;
 }
 
 export type RouteType = 'unicast' | 'local' | 'broadcast' | 'unreachable' | 'blackhole' | 'prohibit' | 'throw';

@@ -81,6 +81,10 @@ export type DropReason =
   | 'FRAG_REASM_TIMEOUT'
   /** The bridge learned the destination behind the port the frame came in on (br_forward's should_deliver); the kernel frees it without a reason; simulator's name. */
   | 'BR_SAME_PORT'
+  /** The port's STP state takes no frames (disabled, listening, blocking; learning learns and drops them); the kernel frees it without a reason; simulator's name. */
+  | 'BR_PORT_STATE'
+  /** should_deliver refused the port the destination is on (not forwarding, or isolated from the ingress); simulator's name. */
+  | 'BR_SHOULD_DELIVER'
   /**
    * A macvlan port's broadcast queue is full (bc_queue_len_used frames; bcqueuelen 0 takes none): the
    * copy for its macvlans goes, counted as the lower device's rx_dropped. The kernel frees it without

@@ -14,7 +14,7 @@ import { isLoopback } from '../core/netdevice.js';
 import { neigh_ifdown } from '../core/neighbour.js';
 import { fail, OK, type Result } from '../core/errno.js';
 import type { NetdevNotification } from '../core/notifier.js';
-import { fibAddIfaddr, fibDelIfaddr } from './fib.js';
+import { fibAddIfaddr, fibDelIfaddr, fibModifyPrefixMetric } from './fib.js';
 import { devConf } from './devconf.js';
 import { arp_send } from './arp.js';
 import { ARP_OP_REQUEST } from '../wire/arp.js';
@@ -84,7 +84,12 @@ export interface NewAddr {
   readonly broadcast?: Ipv4Address | 'auto';
   readonly scope?: IfAddr['scope'];
   readonly label?: string;
+  /** IFA_RT_PRIORITY: the prefix route's metric. */
+  readonly metric?: number;
 }
+
+/** What the request asks of an address the device has: NLM_F_EXCL (add) refuses it, NLM_F_REPLACE (change, replace) updates it. */
+export type NewAddrMode = 'add' | 'replace';
 
 const ADDR_SCOPE_VALUE: Readonly<Record<IfAddr['scope'], number>> = { global: 0, link: 253, host: 254 };
 
@@ -93,19 +98,39 @@ const ADDR_SCOPE_VALUE: Readonly<Record<IfAddr['scope'], number>> = { global: 0,
  * already has is a secondary and goes to the end of the device's list; it must have the same scope. A
  * primary goes after the last primary whose scope is at least as narrow (host, then link, then global).
  */
-export function inet_rtm_newaddr(ns: Namespace, ifindex: number, a: NewAddr): Result {
+export function inet_rtm_newaddr(ns: Namespace, ifindex: number, a: NewAddr, mode: NewAddrMode = 'add'): Result {
   const dev = ns.state.devices[ifindex];
   if (!dev) return fail('ENODEV');
   const scope = a.scope ?? (a.local >>> 24 === 127 ? 'host' : 'global');
   const mine = ns.state.addrs.filter((x) => x.ifindex === ifindex);
   const sameNet = mine.filter((x) => x.prefixlen === a.prefixlen && inSubnet(a.local, x.local, x.prefixlen));
-  if (sameNet.some((x) => x.local === a.local)) return fail('EEXIST', 'ipv4: Address already assigned');
+  const existing = sameNet.find((x) => x.local === a.local);
+  if (existing && mode === 'replace') return inet_replace_ifa(ns, existing, a.metric ?? 0);
+  if (existing) return fail('EEXIST', 'ipv4: Address already assigned');
   if (sameNet.some((x) => x.scope !== scope)) return fail('EINVAL', 'ipv4: Invalid scope value');
   const secondary = sameNet.length > 0;
   const brd = a.broadcast === 'auto' ? (a.prefixlen < 31 ? broadcastOf(a.local, a.prefixlen) : undefined) : a.broadcast;
-  const ifa: IfAddr = { ifindex, local: a.local, prefixlen: a.prefixlen, broadcast: brd, scope, label: a.label ?? dev.name, secondary };
+  const ifa: IfAddr = { ifindex, local: a.local, prefixlen: a.prefixlen, broadcast: brd, scope, label: a.label ?? dev.name, secondary, ...(a.metric ? { metric: a.metric } : {}) };
   insertIfa(ns, ifa);
   ns.world.trace.state(ns.world.loop.now, ns.name, dev.name, '__inet_insert_ifa', `${fmt(a.local)}/${a.prefixlen}${secondary ? ' (secondary)' : ''} added`);
+  return OK;
+}
+
+/**
+ * inet_rtm_newaddr for an address the device has, with NLM_F_REPLACE: only its metric (and lifetimes)
+ * change — the prefix route moves to the new metric (fib_modify_prefix_metric); scope, broadcast and
+ * label stay as they were.
+ */
+function inet_replace_ifa(ns: Namespace, ifa: IfAddr, metric: number): Result {
+  if ((ifa.metric ?? 0) === metric) return OK;
+  ns.update((d) => {
+    const x = d.addrs.find((y) => y.ifindex === ifa.ifindex && y.local === ifa.local && y.prefixlen === ifa.prefixlen);
+    if (!x) return;
+    if (metric) x.metric = metric;
+    else delete x.metric;
+    fibModifyPrefixMetric(d, x as IfAddr, ifa.metric ?? 0);
+  });
+  ns.world.trace.state(ns.world.loop.now, ns.name, ns.state.devices[ifa.ifindex]?.name, 'fib_modify_prefix_metric', `${fmt(ifa.local)}/${ifa.prefixlen} metric ${metric}`);
   return OK;
 }
 

@@ -21,8 +21,8 @@ function isUp(dev: DeviceState | undefined): boolean {
   return dev !== undefined && dev.up;
 }
 
-function kernelRoute(table: number, type: RouteType, dst: Ipv4Address, dstLen: number, ifindex: number, scope: Route['scope'], prefsrc: Ipv4Address): Route {
-  return { table, type, dst, dstLen, dev: ifindex, gateway: undefined, proto: 'kernel', scope, prefsrc, metric: undefined };
+function kernelRoute(table: number, type: RouteType, dst: Ipv4Address, dstLen: number, ifindex: number, scope: Route['scope'], prefsrc: Ipv4Address, metric?: number): Route {
+  return { table, type, dst, dstLen, dev: ifindex, gateway: undefined, proto: 'kernel', scope, prefsrc, metric: metric || undefined };
 }
 
 function addRoute(ns: Draft<NsState>, r: Route): void {
@@ -44,9 +44,20 @@ export function fibAddIfaddr(ns: Draft<NsState>, ifa: IfAddr): void {
   const prefix = networkOf(ifa.local, ifa.prefixlen);
   if (prefix !== 0 && !ifa.secondary && (prefix !== ifa.local || ifa.prefixlen < 32)) {
     const loopback = dev !== undefined && isLoopback(dev as DeviceState);
-    add(loopback ? RT_TABLE_LOCAL : RT_TABLE_MAIN, loopback ? 'local' : 'unicast', prefix, ifa.prefixlen, loopback ? 'host' : 'link');
+    // The prefix route alone has the address's metric (IFA_RT_PRIORITY).
+    addRoute(ns, kernelRoute(loopback ? RT_TABLE_LOCAL : RT_TABLE_MAIN, loopback ? 'local' : 'unicast', prefix, ifa.prefixlen, ifa.ifindex, loopback ? 'host' : 'link', src, ifa.metric));
     if (ifa.prefixlen < 31) add(RT_TABLE_LOCAL, 'broadcast', broadcastOf(ifa.local, ifa.prefixlen), 32, 'link');
   }
+}
+
+/** fib_modify_prefix_metric: the address's prefix route (if it has one) takes its new metric. */
+export function fibModifyPrefixMetric(ns: Draft<NsState>, ifa: IfAddr, oldMetric: number): void {
+  const prefix = networkOf(ifa.local, ifa.prefixlen);
+  const i = ns.routes.findIndex((r) => r.proto === 'kernel' && r.table === RT_TABLE_MAIN && r.type === 'unicast' && r.dev === ifa.ifindex && r.dst === prefix && r.dstLen === ifa.prefixlen && (r.metric ?? 0) === oldMetric);
+  if (i < 0) return;
+  const r = ns.routes[i] as Route;
+  ns.routes.splice(i, 1);
+  ns.routes.push({ ...r, metric: ifa.metric || undefined } as Draft<Route>);
 }
 
 /** fib_del_ifaddr: the routes that came with an address go with it (those another address still needs stay). */

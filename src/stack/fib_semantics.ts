@@ -77,20 +77,50 @@ function fib_create_info(ns: NsState, r: Route): Route | Result {
  * and `change` (replace only: create=false). The table is created first, even when the route is then
  * refused. A route with the same table, prefix and metric is "the same" (TOS is not modelled).
  */
-export function inet_rtm_newroute(ns: Namespace, r: Route, replace: boolean, create = true): Result {
+export function inet_rtm_newroute(ns: Namespace, r: Route, replace: boolean, create = true, alias?: 'append' | 'prepend'): Result {
   const table = r.table === 0 ? RT_TABLE_MAIN : r.table;
   fib_new_table(ns, table);
   if (r.dstLen < 32 && (r.dst & ~(r.dstLen === 0 ? 0 : (0xffffffff << (32 - r.dstLen)) >>> 0)) !== 0) return fail('EINVAL', 'Invalid prefix for given prefix length');
   const info = fib_create_info(ns.state, { ...r, table });
   if ('ok' in info) return info;
-  const same = ns.state.routes.findIndex((x) => x.table === table && x.dst === r.dst && x.dstLen === r.dstLen && (x.metric ?? 0) === (r.metric ?? 0));
+  const sameKey = (x: Route): boolean => x.table === table && x.dst === r.dst && x.dstLen === r.dstLen && (x.metric ?? 0) === (r.metric ?? 0);
+  if (alias) return fib_insert_alias(ns, info, sameKey, alias);
+  const same = ns.state.routes.findIndex(sameKey);
   if (same >= 0 && !replace) return fail('EEXIST');
+  // NLM_F_REPLACE with the very route in the group: nothing to do if it is the first, EEXIST if not.
+  const match = same >= 0 ? ns.state.routes.findIndex((x) => sameKey(x) && identicalRoute(x, info)) : -1;
+  if (match >= 0) return match === same ? OK : fail('EEXIST');
   if (same < 0 && !create) return fail('ENOENT');
   ns.update((d) => {
     if (same >= 0) d.routes.splice(same, 1, info);
     else d.routes.push(info);
   });
   ns.world.trace.state(ns.world.loop.now, ns.name, undefined, 'fib_table_insert', `route ${fmtPrefix(r)} in table ${table}${same >= 0 ? ' replaced' : ' added'}`);
+  return OK;
+}
+
+/** fa_match: the same type and fib_info (nexthop, source, protocol, scope). */
+function identicalRoute(x: Route, info: Route): boolean {
+  return x.type === info.type && x.dev === info.dev && x.gateway === info.gateway && x.prefsrc === info.prefsrc && x.proto === info.proto && x.scope === info.scope && (x.onlink ?? false) === (info.onlink ?? false);
+}
+
+/**
+ * fib_table_insert without NLM_F_EXCL or NLM_F_REPLACE: a new alias of the prefix, before the routes of
+ * the same prefix and metric (prepend) or after them (append) — unless one of them is the same route
+ * (type and fib_info: nexthop, source, protocol, scope), which is EEXIST.
+ */
+function fib_insert_alias(ns: Namespace, info: Route, sameKey: (x: Route) => boolean, alias: 'append' | 'prepend'): Result {
+  const routes = ns.state.routes;
+  if (routes.some((x) => sameKey(x) && identicalRoute(x, info))) return fail('EEXIST');
+  let at = -1;
+  routes.forEach((x, i) => {
+    if (sameKey(x) && (alias === 'append' || at < 0)) at = alias === 'append' ? i + 1 : i;
+  });
+  ns.update((d) => {
+    if (at < 0) d.routes.push(info);
+    else d.routes.splice(at, 0, info);
+  });
+  ns.world.trace.state(ns.world.loop.now, ns.name, undefined, 'fib_table_insert', `route ${fmtPrefix(info)} in table ${info.table} ${alias === 'append' ? 'appended' : 'prepended'}`);
   return OK;
 }
 

@@ -20,6 +20,7 @@ import {
   type Leg,
   type MacvlanLeg,
   type MacvlanLegMode,
+  type PortFlagWords,
   type NsName,
   type NsSpec,
   type PingSpec,
@@ -84,6 +85,11 @@ export interface TopologyOptions {
   readonly addrDels?: boolean;
   /** With linkStates: after the looks, a veth end's MAC changed or its link bounced, then a ping to its peer. Default true. */
   readonly linkEvents?: boolean;
+  /**
+   * Linux bridge ports may get `bridge link set dev PORT learning off|flood off|isolated on`. Default
+   * false (so that earlier seeds draw what they drew); predictPings does not model them.
+   */
+  readonly bridgePortFlags?: boolean;
 }
 
 /** Mostly `usual`, sometimes one of `rare`. */
@@ -127,7 +133,7 @@ interface RawIface {
 type RawSegment =
   | { readonly kind: 'veth'; readonly net: number; readonly a: RawIface; readonly b: RawIface }
   | { readonly kind: 'macvlan'; readonly net: number; readonly parent: RawIface; readonly far: RawIface; readonly legs: readonly { host: RawIface; mode: MacvlanLegMode }[] }
-  | { readonly kind: 'bridge' | 'ovs'; readonly net: number; readonly up: boolean; readonly addrs: readonly string[]; readonly legs: readonly { host: RawIface; portUp: boolean }[] };
+  | { readonly kind: 'bridge' | 'ovs'; readonly net: number; readonly up: boolean; readonly addrs: readonly string[]; readonly legs: readonly { host: RawIface; portUp: boolean; flags?: PortFlagWords[] }[] };
 
 interface RawTopology {
   readonly nsCount: number;
@@ -208,7 +214,13 @@ function rawArb(o: Required<TopologyOptions>): fc.Arbitrary<RawTopology> {
           net: fc.integer({ min: 0, max: 2 }),
           up,
           addrs: kind === 'bridge' ? mostly<string[]>([], fc.array(cidrArb(), { minLength: 1, maxLength: 1 }), 4) : fc.constant([]),
-          legs: fc.array(fc.record({ host: iface, portUp: up }), { minLength: 2, maxLength: o.maxLegs }),
+          // Without bridgePortFlags the record is the one earlier seeds drew from.
+          legs: fc.array(
+            kind === 'bridge' && o.bridgePortFlags
+              ? fc.record({ host: iface, portUp: up, flags: mostly<PortFlagWords[]>([], fc.subarray<PortFlagWords>(['learning off', 'flood off', 'isolated on'], { minLength: 1 }), 3) })
+              : fc.record({ host: iface, portUp: up }),
+            { minLength: 2, maxLength: o.maxLegs },
+          ),
         }) as fc.Arbitrary<RawSegment>,
       })),
     ...(o.macvlans
@@ -328,7 +340,8 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
     const name = s.kind === 'bridge' ? `br${bridges++}` : `ovs${ovs++}`;
     const legs: Leg[] = s.legs.map((l) => {
       const h = host(l.host, s.net);
-      return { host: h, port: `${name}-${h.name}`, portUp: l.portUp };
+      const flags = 'flags' in l ? l.flags : undefined;
+      return { host: h, port: `${name}-${h.name}`, portUp: l.portUp, ...(flags && flags.length > 0 ? { flags } : {}) };
     });
     return { kind: s.kind, name, up: s.up, addrs: rootAddrs ? s.addrs : [], legs };
   });
@@ -554,6 +567,7 @@ const DEFAULTS: Required<TopologyOptions> = {
   proxyArp: false,
   addrDels: false,
   linkEvents: true,
+  bridgePortFlags: false,
 };
 
 /** Random topologies with pings, lookups and captures; every value prints as a scenario (to-scenario.ts). */

@@ -43,7 +43,12 @@ export interface Leg {
   readonly host: Iface;
   readonly port: string;
   readonly portUp: boolean;
+  /** `bridge link set dev PORT ...` words for a Linux bridge's port (TopologyOptions.bridgePortFlags). */
+  readonly flags?: readonly PortFlagWords[];
 }
+
+/** The port flags the generator draws: each changes forwarding deterministically (no race). */
+export type PortFlagWords = 'learning off' | 'flood off' | 'isolated on';
 
 /** The modes a generated macvlan takes (passthru, one per parent, and source are not drawn). */
 export type MacvlanLegMode = 'bridge' | 'vepa' | 'private';

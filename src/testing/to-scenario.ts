@@ -96,6 +96,7 @@ export function topologyScript(t: Topology): string[] {
     for (const l of s.legs) {
       lines.push(`ip link add ${l.host.name} type veth peer name ${l.port}`);
       lines.push(s.kind === 'bridge' ? `ip link set ${l.port} master ${s.name}` : `ovs-vsctl add-port ${s.name} ${l.port}`);
+      if (l.flags && l.flags.length > 0) lines.push(`bridge link set dev ${l.port} ${l.flags.join(' ')}`);
       if (l.portUp) lines.push(`ip link set ${l.port} up`);
       lines.push(...hostLines(l.host));
     }

@@ -33,18 +33,32 @@ export const FORMS: readonly ProgramForms[] = [
         note: 'global options; -stats counters for veth and lo',
       },
       { form: 'ip link add NAME type veth [peer [name] PEER [netns NS]]', examples: ['ip link add veth0 type veth peer name veth1', 'ip l a veth0 type veth peer veth1', 'ip link add veth0 type veth peer name veth1 netns ns1'] },
-      { form: 'ip link add NAME type bridge [ageing_time N]', examples: ['ip link add br0 type bridge', 'ip link add br0 type bridge ageing_time 1000'] },
+      {
+        form: 'ip link add NAME type bridge [ageing_time N] [forward_delay N] [hello_time N] [max_age N] [priority N] [stp_state 0] [vlan_filtering N]',
+        examples: ['ip link add br0 type bridge', 'ip link add br0 type bridge ageing_time 1000', 'ip link add br0 type bridge stp_state 0 forward_delay 400 hello_time 300 max_age 1000 priority 4096'],
+        note: 'times in centiseconds; stp_state 1 (the spanning tree protocol itself) is refused; vlan_filtering is EOPNOTSUPP, as this kernel has none',
+      },
       { form: 'ip link add NAME link PARENT type macvlan mode bridge|vepa|private|passthru', examples: ['ip link add mv0 link veth0 type macvlan mode bridge'] },
       {
-        form: 'ip link set [dev] DEV up|down|netns NS|master BR|nomaster|address MAC|mtu N|name NEW|type bridge ageing_time N',
+        form: 'ip link set [dev] DEV up|down|netns NS|master BR|nomaster|address MAC|mtu N|name NEW|type bridge OPTIONS',
         examples: ['ip link set veth0 up', 'ip l s veth0 down', 'ip link set veth1 netns ns1', 'ip link set dev veth2 master br0', 'ip link set veth2 nomaster', 'ip link set veth0 address 02:00:00:00:00:01', 'ip link set veth0 mtu 1400', 'ip link set veth0 name eth0'],
+      },
+      {
+        form: 'ip link set [dev] PORT type bridge_slave [fdb_flush] [state N] [cost N] [priority N] [learning|flood|mcast_flood|bcast_flood|hairpin|isolated on|off]',
+        examples: ['ip link set p1 type bridge_slave learning off', 'ip link set p1 type bridge_slave flood off isolated on state 3', 'ip link set p0 type bridge_slave cost 7 priority 63', 'ip link set p1 type bridge_slave fdb_flush'],
+        note: 'a bridge port; the other bridge_slave options are refused',
       },
       { form: 'ip link del|delete [dev] DEV', examples: ['ip link del veth0', 'ip link delete dev veth0'] },
       { form: 'ip link [show|list] [[dev] DEV] [up] [type KIND] [master BR]', examples: ['ip link', 'ip link show', 'ip link show dev veth0', 'ip link show up', 'ip link show type veth', 'ip link show master br0'] },
       { form: 'ip address add|del ADDR[/LEN] [broadcast B|+] [scope S] [label L] dev DEV', examples: ['ip addr add 10.1.1.2/24 dev veth0', 'ip a a 10.1.1.2/24 brd + dev veth0', 'ip address del 10.1.1.2/24 dev veth0', 'ip addr add 127.0.0.2/8 scope host dev lo'] },
+      {
+        form: 'ip address add|change|replace ADDR/LEN [metric N] ... dev DEV',
+        examples: ['ip addr add 10.0.5.1/24 dev veth0 metric 100', 'ip addr change 10.0.5.1/24 dev veth0 metric 50', 'ip address replace 10.0.6.1/24 dev veth0'],
+        note: 'metric is the prefix route\'s; change and replace of an address the device has change only its metric',
+      },
       { form: 'ip address [show|list] [[dev] DEV] [up]', examples: ['ip addr', 'ip a s', 'ip address show dev veth0', 'ip addr show up'] },
       { form: 'ip address flush [dev] DEV', examples: ['ip addr flush dev veth0'] },
-      { form: 'ip route add|del|replace|change [type] PREFIX [via GW] [dev DEV] [src A] [metric N] [table T] [scope S] [proto P] [onlink]', examples: ['ip route add 10.0.0.0/24 via 10.1.1.1', 'ip r a default via 10.1.1.1 dev veth0', 'ip route del 10.0.0.0/24', 'ip route replace 10.0.0.0/24 dev veth0 metric 5', 'ip route add 10.0.0.0/24 dev veth0 table 100'] },
+      { form: 'ip route add|del|replace|change|append|prepend [type] PREFIX [via GW] [dev DEV] [src A] [metric N] [table T] [scope S] [proto P] [onlink]', examples: ['ip route add 10.0.0.0/24 via 10.1.1.1', 'ip r a default via 10.1.1.1 dev veth0', 'ip route del 10.0.0.0/24', 'ip route replace 10.0.0.0/24 dev veth0 metric 5', 'ip route add 10.0.0.0/24 dev veth0 table 100', 'ip route append 10.0.0.0/24 via 10.1.1.3', 'ip route prepend 10.0.0.0/24 dev veth0'] },
       { form: 'ip route [show|list] [table T|all] [PREFIX] [dev DEV]', examples: ['ip route', 'ip route show', 'ip route show table local', 'ip route show table all', 'ip route show dev veth0'] },
       {
         form: 'ip route get [fibmatch] ADDR [from A] [oif DEV] [mark N] [tos T|dsfield T] [uid N] [ipproto P] [sport N] [dport N]',
@@ -146,8 +160,20 @@ export const FORMS: readonly ProgramForms[] = [
     program: 'bridge',
     as: 'iproute2 6.1',
     forms: [
-      { form: 'bridge [-d] [-s] [-j [-p]] fdb|link|vlan [show] [dev DEV] [br BR]', examples: ['bridge fdb show', 'bridge fdb show br br0', 'bridge link', 'bridge link show', 'bridge vlan show'] },
-      { form: 'bridge link set dev PORT hairpin on|off', examples: ['bridge link set dev br0-veth0 hairpin on'] },
+      {
+        form: 'bridge [-d] [-j [-p]] fdb|link|vlan [show] [dev DEV] [br BR] [dynamic]',
+        examples: ['bridge fdb show', 'bridge fdb show br br0', 'bridge -j fdb show dynamic', 'bridge link', 'bridge link show', 'bridge -d link show dev p1', 'bridge -j -p link show', 'bridge vlan show', 'bridge -j vlan show'],
+      },
+      {
+        form: 'bridge link set dev PORT [state 0..4|disabled|listening|learning|forwarding|blocking] [cost N] [priority N] [hairpin|learning|flood|mcast_flood|bcast_flood|isolated on|off] [master]',
+        examples: ['bridge link set dev br0-veth0 hairpin on', 'bridge link set dev p1 learning off flood off', 'bridge link set dev p2 state blocking', 'bridge link set dev p3 isolated on bcast_flood off state 2', 'bridge link set dev p0 cost 100 priority 10'],
+        note: 'guard, neigh_suppress, mcast_router and the other port options are refused',
+      },
+      {
+        form: 'bridge fdb add|append|replace|del MAC dev PORT master [local|permanent|static|dynamic]',
+        examples: ['bridge fdb add 02:00:00:00:00:01 dev p1 master static', 'bridge fdb replace 02:00:00:00:00:01 dev p2 master', 'bridge fdb append 02:00:00:00:00:02 dev p1 master dynamic', 'bridge fdb del 02:00:00:00:00:01 dev p2 master'],
+        note: 'entries of a bridge port (no state word: permanent); self entries, vlan, sticky, extern_learn and vxlan remotes are refused',
+      },
     ],
   },
   {

@@ -3,6 +3,8 @@
  * ingress port and moves it when it shows up elsewhere; entries age out after ageing_time (virtual
  * time; 300 s by default); broadcast and unknown unicast are flooded to every port but the ingress
  * one; a learned destination gets the frame on its port only, and never back out of the ingress port.
+ * The port flags, hand-set states and fdb entries change that as the kernel does (the recorded
+ * bridge-port-* and bridge-fdb-add scenarios hold the kernel's word).
  */
 import { describe, expect, it } from 'vitest';
 import { fdbOf, BR_AGEING_TIME } from '../../src/devices/bridge.js';
@@ -245,5 +247,65 @@ describe('Linux bridge: hairpin mode and a promiscuous bridge device', () => {
     send(w, 'ns1', 'veth1', mac(7), mac(1));
     expect(br.received()).toEqual([`${mac(1)}>${mac(3)}`, `${mac(1)}>${mac(7)}`]);
     expect(h3.received()).toEqual([`${mac(1)}>${mac(3)}`, `${mac(1)}>${mac(7)}`]);
+  });
+});
+
+describe('Linux bridge: port flags, states and fdb entries set by hand', () => {
+  it('learning off: the source is not learned, so frames to it are flooded', () => {
+    const { world: w } = linuxBridge(3);
+    expect(tool(w, 'bridge link set dev br-veth1 learning off').exit).toBe(0);
+    send(w, 'ns1', 'veth1', BROADCAST, mac(1));
+    expect(learned(w)).toEqual({});
+    const [h1, h3] = [listen(w, 'ns1', 'veth1'), listen(w, 'ns3', 'veth3')];
+    send(w, 'ns2', 'veth2', mac(1), mac(2));
+    expect([h1.received(), h3.received()]).toEqual([[`${mac(2)}>${mac(1)}`], [`${mac(2)}>${mac(1)}`]]);
+  });
+
+  it('flood off keeps unknown unicast off the port, bcast_flood off broadcast', () => {
+    const { world: w } = linuxBridge(3);
+    expect(tool(w, 'bridge link set dev br-veth3 flood off').exit).toBe(0);
+    const h3 = listen(w, 'ns3', 'veth3');
+    send(w, 'ns1', 'veth1', mac(7), mac(1));
+    expect(h3.received()).toEqual([]);
+    send(w, 'ns1', 'veth1', BROADCAST, mac(1));
+    expect(h3.received()).toEqual([`${mac(1)}>${BROADCAST}`]);
+    expect(tool(w, 'ip link set br-veth3 type bridge_slave bcast_flood off').exit).toBe(0);
+    send(w, 'ns1', 'veth1', BROADCAST, mac(1));
+    expect(h3.received()).toEqual([`${mac(1)}>${BROADCAST}`]);
+  });
+
+  it('isolated ports exchange nothing; a port that is not isolated still reaches both', () => {
+    const { world: w } = linuxBridge(3);
+    tool(w, 'bridge link set dev br-veth1 isolated on');
+    tool(w, 'bridge link set dev br-veth2 isolated on');
+    const [h1, h2, h3] = [listen(w, 'ns1', 'veth1'), listen(w, 'ns2', 'veth2'), listen(w, 'ns3', 'veth3')];
+    send(w, 'ns1', 'veth1', BROADCAST, mac(1));
+    expect([h2.received(), h3.received()]).toEqual([[], [`${mac(1)}>${BROADCAST}`]]);
+    send(w, 'ns3', 'veth3', BROADCAST, mac(3));
+    expect([h1.received(), h2.received()]).toEqual([[`${mac(3)}>${BROADCAST}`], [`${mac(3)}>${BROADCAST}`]]);
+  });
+
+  it('a learning port learns and forwards nothing; blocking turns forwarding at once with STP off', () => {
+    const { world: w } = linuxBridge(2);
+    expect(tool(w, 'bridge link set dev br-veth2 state learning').exit).toBe(0);
+    const [h1, h2] = [listen(w, 'ns1', 'veth1'), listen(w, 'ns2', 'veth2')];
+    send(w, 'ns2', 'veth2', BROADCAST, mac(2));
+    expect(learned(w)).toEqual({ [mac(2)]: 'br-veth2' });
+    expect(h1.received()).toEqual([]);
+    send(w, 'ns1', 'veth1', BROADCAST, mac(1));
+    expect(h2.received()).toEqual([]);
+    tool(w, 'bridge link set dev br-veth2 state 4');
+    expect(tool(w, 'bridge link show dev br-veth2').stdout).toContain('state forwarding');
+    send(w, 'ns1', 'veth1', BROADCAST, mac(1));
+    expect(h2.received()).toEqual([`${mac(1)}>${BROADCAST}`]);
+  });
+
+  it('a static entry never ages; a dynamic one does', () => {
+    const { world: w } = linuxBridge(2);
+    expect(tool(w, 'bridge fdb add 02:00:00:00:00:aa dev br-veth1 master static').exit).toBe(0);
+    expect(tool(w, 'bridge fdb add 02:00:00:00:00:bb dev br-veth1 master dynamic').exit).toBe(0);
+    expect(tool(w, 'bridge fdb add 02:00:00:00:00:aa dev br-veth2 master').stderr).toBe('RTNETLINK answers: File exists\n');
+    sleep(w, BR_AGEING_TIME / NS_PER_SEC + 1);
+    expect(fdbShow(w)).toEqual(['02:00:00:00:00:aa dev br-veth1 master br0 static']);
   });
 });

@@ -7,7 +7,7 @@ import type { IpCtx } from './context.js';
 import { duparg, duparg2, fail, invarg, nodev, rtnlFail, unsupported } from './errors.js';
 import { devicesInOrder, linkKind, printLinkinfo, printLinkStats } from './link-format.js';
 import type { Printer } from './print.js';
-import { familyUnsupported, getAddr, getPrefix, ipString, type Family, type InetPrefix } from './parse.js';
+import { familyUnsupported, getAddr, getPrefix, getUnsigned, ipString, type Family, type InetPrefix } from './parse.js';
 import { scopeA2n, scopeN2a, scopeName } from './names.js';
 import { inet_rtm_deladdr, inet_rtm_newaddr, type NewAddr } from '../../stack/devinet.js';
 import type { DeviceState, IfAddr } from '../../sim/state.js';
@@ -33,6 +33,7 @@ export function printAddrinfo(p: Printer, a: IfAddr, dev: DeviceState, o: { read
   const local = ipString(a.local);
   p.str('local', local, local, 'inet');
   p.num('prefixlen', `/${a.prefixlen} `, a.prefixlen);
+  if (a.metric) p.num('metric', `metric ${a.metric} `, a.metric);
   if (o.brief) return;
   if (a.broadcast !== undefined) {
     const brd = ipString(a.broadcast);
@@ -262,7 +263,7 @@ function defaultScope(p: InetPrefix): IfAddr['scope'] {
 }
 
 /** ipaddr_modify for add and delete. */
-function ipaddrModify(ctx: IpCtx, args: Args, cmd: 'add' | 'del'): number {
+function ipaddrModify(ctx: IpCtx, args: Args, cmd: 'add' | 'del' | 'replace'): number {
   let family = ctx.opts.family;
   let d: string | undefined;
   let label: string | undefined;
@@ -271,6 +272,7 @@ function ipaddrModify(ctx: IpCtx, args: Args, cmd: 'add' | 'del'): number {
   let brdLen = 0;
   let brd: number | undefined;
   let scope: IfAddr['scope'] | undefined;
+  let metric: number | undefined;
   for (; args.more; args.shift()) {
     const w = args.word;
     if (w === 'peer' || w === 'remote') unsupported('ip addr ... peer');
@@ -297,7 +299,13 @@ function ipaddrModify(ctx: IpCtx, args: Args, cmd: 'add' | 'del'): number {
     else if (w === 'label') {
       label = args.next();
       if (cmd === 'del') unsupported('ip addr del ... label');
-    } else if (matches(w, 'metric') || matches(w, 'priority') || matches(w, 'preference')) unsupported('ip addr ... metric');
+    } else if (matches(w, 'metric') || matches(w, 'priority') || matches(w, 'preference')) {
+      const v = args.next();
+      if (cmd === 'del') unsupported('ip addr del ... metric');
+      const m = getUnsigned(v);
+      if (m === undefined || m > 0xffffffff) invarg('"metric" value is invalid\n', v);
+      metric = m;
+    }
     else if (matches(w, 'valid_lft') || matches(w, 'preferred_lft')) unsupported(`ip addr ... ${w}`);
     else if (IFA_FLAG_WORDS.includes(w) && w !== 'dynamic' && w !== 'primary') unsupported(`ip addr ... ${w}`);
     else {
@@ -341,9 +349,9 @@ function ipaddrModify(ctx: IpCtx, args: Args, cmd: 'add' | 'del'): number {
   }
   // IFA_LABEL's policy: shorter than IFNAMSIZ.
   if (label !== undefined && label.length >= 16) return rtnlFail({ errno: 'EINVAL', extack: 'Attribute failed policy validation' });
-  if (cmd === 'add') {
-    const a: NewAddr = { local: lcl.addr, prefixlen: lcl.bitlen, ...(brd !== undefined ? { broadcast: brd } : {}), ...(scope ? { scope } : {}), ...(label !== undefined ? { label } : {}) };
-    const r = inet_rtm_newaddr(ctx.ns, ifindex, a);
+  if (cmd !== 'del') {
+    const a: NewAddr = { local: lcl.addr, prefixlen: lcl.bitlen, ...(brd !== undefined ? { broadcast: brd } : {}), ...(scope ? { scope } : {}), ...(label !== undefined ? { label } : {}), ...(metric ? { metric } : {}) };
+    const r = inet_rtm_newaddr(ctx.ns, ifindex, a, cmd);
     if (!r.ok) rtnlFail(r);
   } else {
     const r = inet_rtm_deladdr(ctx.ns, ifindex, lcl.addr, wildcard ? undefined : lcl.bitlen);
@@ -358,7 +366,8 @@ export function doIpaddr(ctx: IpCtx, args: Args): number {
   const w = args.word;
   args.shift();
   if (matches(w, 'add')) return ipaddrModify(ctx, args, 'add');
-  if (matches(w, 'change') || w === 'chg' || matches(w, 'replace')) unsupported(`ip address ${w}`);
+  // change is NLM_F_REPLACE, replace NLM_F_CREATE|NLM_F_REPLACE: inet_rtm_newaddr creates either way.
+  if (matches(w, 'change') || w === 'chg' || matches(w, 'replace')) return ipaddrModify(ctx, args, 'replace');
   if (matches(w, 'delete')) return ipaddrModify(ctx, args, 'del');
   if (matches(w, 'list') || matches(w, 'show') || matches(w, 'lst')) return ipaddrList(ctx, args, 'addr');
   if (matches(w, 'flush')) return ipaddrList(ctx, args, 'flush');

@@ -16,7 +16,7 @@
  */
 import type { DeviceState } from '../../sim/state.js';
 import type { Namespace, World } from '../../sim/world.js';
-import { BR_AGEING_TIME, BRIDGE_KIND, br_gc_timer_left, br_port_info } from '../../devices/bridge.js';
+import { BR_AGEING_TIME, BR_STATES, BRIDGE_KIND, br_gc_timer_left, br_params, br_port_info } from '../../devices/bridge.js';
 import { OVS_INTERNAL_KIND, ovsPortOf } from '../../devices/ovs.js';
 import { netdev_ops } from '../../core/netdevice.js';
 import { macvlan_bc_queue_len_used, macvlanOf, type MacvlanDev } from '../../devices/macvlan.js';
@@ -64,8 +64,6 @@ export function bridgeIdString(priority: number, mac: string): string {
 }
 
 const ZERO_MAC = '00:00:00:00:00:00';
-const BRIDGE_PRIORITY = 32768;
-const PORT_PRIORITY = 32;
 /** BR_PORT_BITS: a port id is (priority << 10) | port_no. */
 const BR_PORT_BITS = 10;
 
@@ -106,15 +104,16 @@ function printOpts(p: Printer, opts: readonly Opt[]): void {
 
 /** bridge_print_opt: IFLA_INFO_DATA of a bridge, on this kernel (no VLAN filtering support). */
 function bridgeOpts(w: World, br: DeviceState): Opt[] {
-  const id = bridgeIdString(BRIDGE_PRIORITY, bridgeIdMac(br));
+  const prm = br_params(w, br.id);
+  const id = bridgeIdString(prm.priority, bridgeIdMac(br));
   const ageing = clockT(br.bridgeAgeing ?? BR_AGEING_TIME);
   return [
-    ['forward_delay', 1500],
-    ['hello_time', 200],
-    ['max_age', 2000],
+    ['forward_delay', clockT(prm.forwardDelay)],
+    ['hello_time', clockT(prm.helloTime)],
+    ['max_age', clockT(prm.maxAge)],
     ['ageing_time', ageing],
     ['stp_state', 0],
-    ['priority', BRIDGE_PRIORITY],
+    ['priority', prm.priority],
     ['vlan_filtering', 0],
     // STP is off: the bridge is its own root, and the STP timers never run.
     ['bridge_id', id],
@@ -159,18 +158,19 @@ function bridgeOpts(w: World, br: DeviceState): Opt[] {
 function bridgeSlaveOpts(w: World, br: DeviceState, port: DeviceState): Opt[] {
   const c = br_port_info(w, port);
   if (!c) throw new Error(`ip: bridge port ${port.name} was never observed`);
-  const portId = (PORT_PRIORITY << BR_PORT_BITS) | c.portNo;
-  const id = bridgeIdString(BRIDGE_PRIORITY, bridgeIdMac(br));
+  // With STP off every port is designated: designated_port follows port_id.
+  const portId = (c.priority << BR_PORT_BITS) | c.portNo;
+  const id = bridgeIdString(br_params(w, br.id).priority, bridgeIdMac(br));
   return [
-    ['state', c.forwarding ? 'forwarding' : 'disabled'],
-    ['priority', PORT_PRIORITY],
-    ['cost', 2],
-    ['hairpin', c.hairpin],
+    ['state', BR_STATES[c.state] ?? 'disabled'],
+    ['priority', c.priority],
+    ['cost', c.cost],
+    ['hairpin', c.flags.hairpin],
     ['guard', false],
     ['root_block', false],
     ['fastleave', false],
-    ['learning', true],
-    ['flood', true],
+    ['learning', c.flags.learning],
+    ['flood', c.flags.flood],
     ['id', `0x${portId.toString(16)}`, 'port_id'],
     ['no', `0x${c.portNo.toString(16)}`, 'port_no'],
     ['designated_port', portId],
@@ -187,14 +187,14 @@ function bridgeSlaveOpts(w: World, br: DeviceState, port: DeviceState): Opt[] {
     ['multicast_router', 1, 'mcast_router'],
     // IFLA_BRPORT_FAST_LEAVE a second time, as text only: the JSON had it as "fastleave".
     ['fp', 'mcast_fast_leave off'],
-    ['mcast_flood', true],
-    ['bcast_flood', true],
+    ['mcast_flood', c.flags.mcast_flood],
+    ['bcast_flood', c.flags.bcast_flood],
     ['mcast_to_unicast', false],
     ['neigh_suppress', false],
     ['group_fwd_mask', '0'],
     ['group_fwd_mask_str', '0x0'],
     ['vlan_tunnel', false],
-    ['isolated', false],
+    ['isolated', c.flags.isolated],
     ['locked', false],
   ];
 }

@@ -65,7 +65,7 @@ export function peerInfo(w: World, ns: Namespace, dev: DeviceState): PeerInfo | 
 }
 
 /** print_name_and_link: "name@peer" (JSON: "link" or "link_index", then "ifname"); returns M-DOWN. */
-function printNameAndLink(p: Printer, pad: (s: string) => string, dev: DeviceState, peer: PeerInfo | undefined): boolean {
+export function printNameAndLink(p: Printer, pad: (s: string) => string, dev: DeviceState, peer: PeerInfo | undefined): boolean {
   if (peer) {
     if (peer.iflink === 0) p.jraw('link', 'null');
     else if (peer.netnsid !== undefined) p.jnum('link_index', peer.iflink);
@@ -94,7 +94,7 @@ export function linkFlags(dev: DeviceState, mDown: boolean): string {
 }
 
 /** print_link_flags: "<A,B,C> ", or the JSON array "flags". */
-function printLinkFlags(p: Printer, dev: DeviceState, mDown: boolean): void {
+export function printLinkFlags(p: Printer, dev: DeviceState, mDown: boolean): void {
   p.openArray('flags', '<');
   const names = linkFlagNames(dev);
   names.forEach((n, i) => p.str(null, i < names.length - 1 ? `${n},` : n, n));

@@ -10,8 +10,9 @@ import { getInteger, getUnsigned, llAddrA2n, macToString } from './parse.js';
 import { ipaddrList } from './addr.js';
 import { peernet2idAlloc } from './nsid.js';
 import { dev_change_flags, dev_change_name, dev_change_net_namespace, dev_set_mac_address, dev_set_mtu, do_set_master, rtnl_dellink } from '../../core/dev.js';
-import type { Result } from '../../core/errno.js';
-import { BRIDGE_KIND, br_newlink, br_set_ageing_time } from '../../devices/bridge.js';
+import { fail as efail, type Result } from '../../core/errno.js';
+import { BRIDGE_KIND, br_newlink, br_set_ageing_time, br_set_params, br_setport, type BrPortChange, type BrPortFlags } from '../../devices/bridge.js';
+import type { DeviceState } from '../../sim/state.js';
 import { veth_newlink } from '../../devices/veth.js';
 import { macvlan_newlink, type MacvlanLinkOptions, type MacvlanMode } from '../../devices/macvlan.js';
 import { netdev_ops } from '../../core/netdevice.js';
@@ -252,7 +253,14 @@ function iplinkAdd(ctx: IpCtx, args: Args): number {
   if (req.type === 'bridge') {
     must(br_newlink(w, ns, req.name ?? 'bridge%d'));
     const br = created();
-    if (br) applyBridgeOptions(ns, br.ifindex, bridgeOptions(req.typeArgs));
+    if (br) {
+      // br_dev_newlink: a bridge whose options fail is unregistered again.
+      const r = applyBridgeOptions(ns, br.ifindex, bridgeOptions(req.typeArgs));
+      if (!r.ok) {
+        rtnl_dellink(w, ns, br.ifindex);
+        must(r);
+      }
+    }
     if (br && req.up) must(dev_change_flags(w, ns, br.ifindex, true));
     if (br && req.master !== undefined && req.master !== 0) must(do_set_master(w, ns, br.ifindex, req.master));
     return 0;
@@ -311,34 +319,158 @@ function macvlanAdd(ctx: IpCtx, req: LinkReq, opts: MacvlanLinkOptions): number 
   return 0;
 }
 
-/** `type bridge` options the simulator models: ageing_time (centiseconds, as iproute2 takes it). */
-function bridgeOptions(args: readonly string[]): { ageingCs?: number } {
-  const o: { ageingCs?: number } = {};
+/** `type bridge` options the simulator models, as bridge_parse_opt reads them (centiseconds; priority a number). */
+interface BridgeOpts {
+  forwardDelayCs?: number;
+  helloTimeCs?: number;
+  maxAgeCs?: number;
+  ageingCs?: number;
+  stpState?: number;
+  priority?: number;
+  vlanFiltering?: number;
+}
+
+/** bridge_parse_opt's keywords the simulator models, in its order (which decides what an abbreviation means). */
+const BRIDGE_OPTS = ['forward_delay', 'hello_time', 'max_age', 'ageing_time', 'stp_state', 'priority', 'vlan_filtering'] as const;
+
+function bridgeOptions(args: readonly string[]): BridgeOpts {
+  const o: BridgeOpts = {};
   for (let i = 0; i < args.length; i += 2) {
     const k = args[i] as string;
+    const key = BRIDGE_OPTS.find((x) => matches(k, x));
+    if (key === undefined) unsupported(`ip link ... type bridge ${k}`);
     const v = args[i + 1];
-    if (!matches(k, 'ageing_time')) unsupported(`ip link ... type bridge ${k}`);
     if (v === undefined) fail(255, 'Command line is not complete. Try option "help"\n');
-    const n = getInteger(v as string);
-    if (n === undefined || n < 0) invarg('invalid ageing_time', v as string);
-    o.ageingCs = n;
+    const n = getUnsigned(v as string);
+    const max = key === 'priority' ? 0xffff : key === 'vlan_filtering' ? 0xff : 0xffffffff;
+    if (n === undefined || n > max) invarg(`invalid ${key}`, v as string);
+    if (key === 'forward_delay') o.forwardDelayCs = n;
+    else if (key === 'hello_time') o.helloTimeCs = n;
+    else if (key === 'max_age') o.maxAgeCs = n;
+    else if (key === 'ageing_time') o.ageingCs = n;
+    else if (key === 'priority') o.priority = n;
+    // This kernel is built without VLAN filtering: IFLA_BR_VLAN_FILTERING is EOPNOTSUPP, 0 too (measured).
+    else if (key === 'vlan_filtering') o.vlanFiltering = n;
+    else {
+      // br_stp_set_enabled would start the kernel's STP: its BPDUs and port states are not modelled.
+      if (n === 1) unsupported('ip link ... type bridge stp_state 1 (the spanning tree protocol)');
+      o.stpState = n;
+    }
   }
   return o;
 }
 
-function applyBridgeOptions(ns: Namespace, ifindex: number, o: { ageingCs?: number }): void {
-  if (o.ageingCs !== undefined) must(br_set_ageing_time(ns.world, ns, ifindex, o.ageingCs * 10_000_000));
+const CS = 10_000_000;
+
+/**
+ * br_changelink's order: forward_delay, hello_time, max_age, ageing_time, stp_state, priority — each
+ * applied before the next is checked. stp_state 0 is what the bridge has already; more than 1 is ERANGE.
+ */
+function applyBridgeOptions(ns: Namespace, ifindex: number, o: BridgeOpts): Result {
+  const w = ns.world;
+  const br = ns.state.devices[ifindex];
+  if (!br) return efail('ENODEV');
+  const r = br_set_params(w, ns, br, {
+    ...(o.forwardDelayCs !== undefined ? { forwardDelay: o.forwardDelayCs * CS } : {}),
+    ...(o.helloTimeCs !== undefined ? { helloTime: o.helloTimeCs * CS } : {}),
+    ...(o.maxAgeCs !== undefined ? { maxAge: o.maxAgeCs * CS } : {}),
+  });
+  if (!r.ok) return r;
+  if (o.ageingCs !== undefined) {
+    const a = br_set_ageing_time(w, ns, ifindex, o.ageingCs * CS);
+    if (!a.ok) return a;
+  }
+  if (o.stpState !== undefined && o.stpState > 1) return efail('ERANGE');
+  if (o.priority !== undefined) {
+    const p = br_set_params(w, ns, br, { priority: o.priority });
+    if (!p.ok) return p;
+  }
+  if (o.vlanFiltering !== undefined) return efail('EOPNOTSUPP');
+  return r;
+}
+
+/** bridge_slave_parse_opt's keywords the simulator models, in its order (abbreviations match the first). */
+const SLAVE_KEYWORDS = ['fdb_flush', 'state', 'priority', 'cost', 'hairpin', 'guard', 'root_block', 'fastleave', 'learning', 'flood', 'mcast_flood', 'bcast_flood', 'mcast_to_unicast', 'proxy_arp', 'proxy_arp_wifi', 'mcast_router', 'mcast_fast_leave', 'neigh_suppress', 'group_fwd_mask', 'vlan_tunnel', 'isolated', 'locked', 'backup_port', 'nobackup_port', 'help'] as const;
+const SLAVE_FLAGS = ['hairpin', 'learning', 'flood', 'mcast_flood', 'bcast_flood', 'isolated'] as const;
+
+export const BRIDGE_SLAVE_USAGE = `Usage: ... bridge_slave [ fdb_flush ]
+			[ state STATE ]
+			[ priority PRIO ]
+			[ cost COST ]
+			[ guard {on | off} ]
+			[ hairpin {on | off} ]
+			[ fastleave {on | off} ]
+			[ root_block {on | off} ]
+			[ learning {on | off} ]
+			[ flood {on | off} ]
+			[ proxy_arp {on | off} ]
+			[ proxy_arp_wifi {on | off} ]
+			[ mcast_router MULTICAST_ROUTER ]
+			[ mcast_fast_leave {on | off} ]
+			[ mcast_flood {on | off} ]
+			[ bcast_flood {on | off} ]
+			[ mcast_to_unicast {on | off} ]
+			[ group_fwd_mask MASK ]
+			[ neigh_suppress {on | off} ]
+			[ vlan_tunnel {on | off} ]
+			[ isolated {on | off} ]
+			[ locked {on | off} ]
+			[ backup_port DEVICE ] [ nobackup_port ]
+`;
+
+/** bridge_slave_parse_opt: the port flags and the state (get_u8: 0..255; the kernel refuses past 4). */
+function bridgeSlaveOptions(ctx: IpCtx, args: readonly string[]): BrPortChange {
+  const flags: Partial<BrPortFlags> = {};
+  let state: number | undefined;
+  let priority: number | undefined;
+  let cost: number | undefined;
+  let flush = false;
+  for (let i = 0; i < args.length; i++) {
+    const k = args[i] as string;
+    const key = SLAVE_KEYWORDS.find((x) => matches(k, x));
+    if (key === undefined) {
+      ctx.print(`bridge_slave: unknown option "${k}"?\n`);
+      ctx.print(BRIDGE_SLAVE_USAGE);
+      fail(1, '');
+    }
+    if (key === 'fdb_flush') {
+      flush = true;
+      continue;
+    }
+    if (key === 'help' || !(key === 'state' || key === 'cost' || key === 'priority' || (SLAVE_FLAGS as readonly string[]).includes(key))) unsupported(`ip link set ... type bridge_slave ${key}`);
+    const v = args[++i];
+    if (v === undefined) fail(255, 'Command line is not complete. Try option "help"\n');
+    if (key === 'state') {
+      const n = getUnsigned(v as string);
+      if (n === undefined || n > 255) invarg('state is invalid', v as string);
+      state = n;
+    } else if (key === 'priority' || key === 'cost') {
+      const n = getUnsigned(v as string);
+      if (n === undefined || n > (key === 'priority' ? 0xffff : 0xffffffff)) invarg(`${key} is invalid`, v as string);
+      if (key === 'priority') priority = n;
+      else cost = n;
+    } else if (v === 'on' || v === 'off') flags[key as keyof BrPortFlags] = v === 'on';
+    else fail(1, `Error: argument of "${key}" must be one of "off", "on", not "${v as string}"\n`);
+  }
+  return { flags, ...(cost !== undefined ? { cost } : {}), ...(priority !== undefined ? { priority } : {}), ...(state !== undefined ? { state } : {}), ...(flush ? { flush } : {}) };
 }
 
 /** `ip link set` (and change): do_setlink's order. */
 function iplinkSet(ctx: IpCtx, args: Args): number {
   const req = iplinkParse(ctx, args, false);
-  const brOpts = req.type === undefined ? undefined : req.type === 'bridge' ? bridgeOptions(req.typeArgs) : unsupported(`ip link set ... type ${req.type}`);
+  const brOpts = req.type === 'bridge' ? bridgeOptions(req.typeArgs) : undefined;
+  const slaveOpts = req.type === 'bridge_slave' ? bridgeSlaveOptions(ctx, req.typeArgs) : undefined;
+  if (req.type !== undefined && !brOpts && !slaveOpts) unsupported(`ip link set ... type ${req.type}`);
   if (ctx.dry) return 0;
   if (brOpts) {
     const dev = ctx.ns.state.devices[req.ifindex];
     if (dev?.kind !== BRIDGE_KIND) return fail(2, 'Error: Operation not supported.\n');
-    applyBridgeOptions(ctx.ns, req.ifindex, brOpts);
+    must(applyBridgeOptions(ctx.ns, req.ifindex, brOpts));
+  }
+  if (slaveOpts) {
+    // rtnl_newlink: IFLA_INFO_SLAVE_DATA goes to the master's slave_changelink, before do_setlink.
+    const dev = ctx.ns.state.devices[req.ifindex] as DeviceState;
+    must(dev.master === undefined ? efail('EOPNOTSUPP') : br_setport(ctx.world, ctx.ns, dev, slaveOpts));
   }
   const w = ctx.world;
   const start = ctx.ns;

@@ -22,7 +22,7 @@ import { IP_PROTO_ICMP, isMulticastIpv4 } from '../../wire/ipv4.js';
 const MODIFY_UNMODELLED_EXACT = ['as', 'from', 'expires', 'mtu', 'hoplimit', 'advmss', 'rtt', 'rto_min', 'nexthop', 'nhid', 'encap', 'ttl-propagate'];
 const MODIFY_UNMODELLED_PREFIX = ['reordering', 'window', 'cwnd', 'initcwnd', 'initrwnd', 'features', 'quickack', 'congctl', 'rttvar', 'ssthresh', 'realms'];
 
-type Cmd = 'add' | 'change' | 'replace' | 'delete';
+type Cmd = 'add' | 'change' | 'replace' | 'delete' | 'append' | 'prepend';
 
 /** iproute_modify. */
 function iprouteModify(ctx: IpCtx, args: Args, cmd: Cmd): number {
@@ -141,7 +141,8 @@ function iprouteModify(ctx: IpCtx, args: Args, cmd: Cmd): number {
     if (!res.ok) rtnlFail(res);
     return 0;
   }
-  const res = inet_rtm_newroute(ctx.ns, r, cmd !== 'add', cmd !== 'change');
+  // prepend is NLM_F_CREATE alone, append NLM_F_CREATE|NLM_F_APPEND: fib aliases beside the others.
+  const res = cmd === 'append' || cmd === 'prepend' ? inet_rtm_newroute(ctx.ns, r, false, true, cmd) : inet_rtm_newroute(ctx.ns, r, cmd !== 'add', cmd !== 'change');
   if (!res.ok) rtnlFail(res);
   return 0;
 }
@@ -554,7 +555,9 @@ export function doIproute(ctx: IpCtx, args: Args): number {
   if (matches(w, 'add')) return iprouteModify(ctx, args, 'add');
   if (matches(w, 'change') || w === 'chg') return iprouteModify(ctx, args, 'change');
   if (matches(w, 'replace')) return iprouteModify(ctx, args, 'replace');
-  if (matches(w, 'prepend') || matches(w, 'append') || matches(w, 'test')) unsupported(`ip route ${w}`);
+  if (matches(w, 'prepend')) return iprouteModify(ctx, args, 'prepend');
+  if (matches(w, 'append')) return iprouteModify(ctx, args, 'append');
+  if (matches(w, 'test')) unsupported(`ip route ${w}`);
   if (matches(w, 'delete')) return iprouteModify(ctx, args, 'delete');
   if (matches(w, 'list') || matches(w, 'show') || matches(w, 'lst')) return iprouteList(ctx, args, false);
   if (matches(w, 'get')) return iprouteGet(ctx, args);
