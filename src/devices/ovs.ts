@@ -15,7 +15,9 @@ import { popVlanTag, pushVlanTag } from '../wire/vlan.js';
 import { register_netdev_ops, type NetDeviceOps, type XmitResult } from '../core/netdevice.js';
 import { dev_add_pack_all, dev_queue_xmit, netif_receive_skb } from '../core/dev.js';
 import { consume_skb, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
-import { flowMatches, formatMatch, OFPP_LOCAL, type Flow } from './ovs-flows.js';
+import { formatMatch, OFPP_LOCAL, type Flow } from './ovs-flows.js';
+import { flowFromFrame } from './ovs-classifier.js';
+import { xlate_actions } from './ovs-xlate.js';
 import { BR_AGEING_TIME } from './bridge.js';
 import { input_vid_is_valid, portVlan, tagOnOutput, xbundle_includes_vlan, xvlan_input_translate, type PortVlan, type VlanMode } from './ovs-vlan.js';
 
@@ -82,7 +84,7 @@ export function ofportOf(b: OvsBridge, devId: number): number | undefined {
   return b.ports.find((p) => p.device === devId)?.ofport;
 }
 
-function deviceOfOfport(b: OvsBridge, port: number): number | undefined {
+export function deviceOfOfport(b: OvsBridge, port: number): number | undefined {
   if (port === OFPP_LOCAL) return b.internal;
   return b.ports.find((p) => p.ofport === port)?.device;
 }
@@ -94,10 +96,20 @@ export interface OvsDb {
   datapathDevice: number | undefined;
   /** Bumped by every committed change: the per-frame index is rebuilt when it moves. */
   version: number;
+  /** The netdev datapath's port numbers, by device id: ovs-netdev is 0, the rest the lowest free (dpif-netdev's choose_port). */
+  readonly dpPorts: Map<number, number>;
+}
+
+export function dpPortAdd(db: OvsDb, devId: number, isDatapath = false): void {
+  if (db.dpPorts.has(devId)) return;
+  const used = new Set(db.dpPorts.values());
+  let n = isDatapath ? 0 : 1;
+  while (used.has(n)) n++;
+  db.dpPorts.set(devId, n);
 }
 
 /** The world's one ovsdb. */
-export const ovsDb = worldSlot<OvsDb>(() => ({ bridges: [], datapathDevice: undefined, version: 0 }));
+export const ovsDb = worldSlot<OvsDb>(() => ({ bridges: [], datapathDevice: undefined, version: 0, dpPorts: new Map() }));
 
 interface PortIndex {
   readonly version: number;
@@ -131,7 +143,7 @@ export function ovsPortOf(w: World, devId: number): OvsPort | undefined {
   return indexOf(db).of.get(devId)?.port;
 }
 
-function portDevices(w: World, b: OvsBridge): { port: OvsPort; ns: Namespace; dev: DeviceState }[] {
+export function portDevices(w: World, b: OvsBridge): { port: OvsPort; ns: Namespace; dev: DeviceState }[] {
   const out: { port: OvsPort; ns: Namespace; dev: DeviceState }[] = [];
   for (const port of [b.local, ...b.ports]) {
     const d = port.device === undefined ? undefined : w.device(port.device);
@@ -173,26 +185,35 @@ function ovs_packet_rcv(w: World, skb: Skb): void {
 }
 
 /**
- * ovs_dp_process_packet: the highest-priority flow that matches decides; no flow, no forwarding. Each
- * output is a copy of its own; the frame the datapath read ends here.
+ * ovs_dp_process_packet: the packet goes through the OpenFlow tables (xlate_actions); each flow
+ * that decided counts it, and each output is a copy of its own, with the Ethernet destination the
+ * actions had set by then. The frame the datapath read ends here.
  */
 function ovs_dp_process_packet(w: World, b: OvsBridge, skb: Skb): void {
   const inId = skb.dev.id;
   const inPort = ofportOf(b, inId) ?? 0;
-  let best: Flow | undefined;
-  for (const f of b.flows) if ((best === undefined || f.priority > best.priority) && flowMatches(f.match, inPort, skb.data)) best = f;
-  if (!best) {
+  const x = xlate_actions(b.flows, flowFromFrame(inPort, skb.data), false);
+  for (const f of x.hits) {
+    f.nPackets++;
+    f.nBytes += skb.data.length;
+    f.used = w.loop.now;
+  }
+  if (x.hits.length === 0) {
     kfree_skb(w, skb, 'ovs_dp_process_packet', 'OVS_DROP_LAST_ACTION', 'no flow matches (table miss): dropped', undefined);
     return;
   }
-  best.nPackets++;
-  best.nBytes += skb.data.length;
-  best.used = w.loop.now;
-  let pkt = skb.data;
+  const original = macAt(skb.data, 0);
+  const frameFor = (dlDst: string): Uint8Array => {
+    if (dlDst === original) return skb.data;
+    const pkt = skb.data.slice();
+    setEthernetDst(pkt, dlDst);
+    return pkt;
+  };
   let out = 0;
   let refused: string | undefined;
-  for (const a of best.actions) {
-    switch (a.kind) {
+  for (const op of x.ops) {
+    const pkt = frameFor(op.dlDst);
+    switch (op.kind) {
       case 'normal': {
         const r = xlate_normal(w, b, skb, pkt);
         if (typeof r === 'string') refused = r;
@@ -202,28 +223,20 @@ function ovs_dp_process_packet(w: World, b: OvsBridge, skb: Skb): void {
       case 'flood':
         for (const p of portDevices(w, b)) if (p.dev.id !== inId) out += output(w, b, skb, p.ns, p.dev, pkt);
         break;
-      case 'drop':
-        kfree_skb(w, skb, 'ovs_dp_process_packet', 'OVS_DROP_EXPLICIT', `flow "${formatMatch(best.priority, best.match)}" says drop`, undefined);
-        return;
       case 'output': {
-        const id = deviceOfOfport(b, a.port);
+        const id = deviceOfOfport(b, op.port);
         const d = id === undefined ? undefined : w.device(id);
-        // OpenFlow never sends a frame back where it came from unless told so with in_port.
-        if (id === inId) {
-          if (w.trace.detailed) skb_trace(w, skb, 'ovs_dp_process_packet', `output:${a.port} is the input port: skipped (only the in_port action sends back)`);
-        } else if (d) out += output(w, b, skb, d.ns, d.dev, pkt);
-        break;
-      }
-      case 'mod_dl_dst': {
-        pkt = pkt.slice();
-        setEthernetDst(pkt, a.mac);
+        if (d) out += output(w, b, skb, d.ns, d.dev, pkt);
+        else if (w.trace.detailed) skb_trace(w, skb, 'ovs_dp_process_packet', `output:${op.port}: no such port`);
         break;
       }
     }
   }
+  const last = x.hits[x.hits.length - 1]!;
   if (out > 0) consume_skb(w, skb, 'ovs_dp_process_packet', `output to ${out} port${out === 1 ? '' : 's'}`);
   else if (refused !== undefined) kfree_skb(w, skb, 'xlate_normal', 'OVS_DROP_LAST_ACTION', refused, undefined);
-  else kfree_skb(w, skb, 'ovs_dp_process_packet', 'OVS_DROP_LAST_ACTION', best.actions.length === 0 ? 'flow with no actions: dropped' : 'the actions output the frame nowhere', undefined);
+  else if (x.ops.length === 0 && last.actions.every((a) => a.kind === 'drop')) kfree_skb(w, skb, 'ovs_dp_process_packet', 'OVS_DROP_EXPLICIT', `table ${last.table} flow "${formatMatch(last.priority, last.match)}" says drop`, undefined);
+  else kfree_skb(w, skb, 'ovs_dp_process_packet', 'OVS_DROP_LAST_ACTION', x.ops.length === 0 ? 'the flows\' actions output the frame nowhere (a table miss or no output)' : 'the actions output the frame nowhere', undefined);
 }
 
 /**

@@ -148,11 +148,15 @@ export const FORMS: readonly ProgramForms[] = [
     as: 'Open vSwitch 3.1',
     forms: [
       { form: 'ovs-ofctl [--no-stats] dump-flows BR', examples: ['ovs-ofctl dump-flows ovs-br', 'ovs-ofctl --no-stats dump-flows ovs-br'] },
-      { form: 'ovs-ofctl add-flow BR "[priority=N,][in_port=P,][dl_src|dl_dst=MAC,][dl_type=T,][nw_src|nw_dst=A,]actions=normal|flood|drop|output:P|mod_dl_dst:MAC"', examples: ['ovs-ofctl add-flow ovs-br priority=10,in_port=1,actions=output:2', 'ovs-ofctl add-flow ovs-br actions=normal'] },
-      { form: 'ovs-ofctl del-flows BR [--strict] [MATCH]', examples: ['ovs-ofctl del-flows ovs-br', 'ovs-ofctl del-flows ovs-br in_port=1'] },
+      { form: 'ovs-ofctl --no-stats dump-flows BR MATCH', examples: ['ovs-ofctl --no-stats dump-flows ovs-br table=1'] },
+      { form: 'ovs-ofctl add-flow BR "[table=N,][cookie=C,][priority=N,][in_port=P,][dl_src|dl_dst=MAC,][dl_type=T|ip|icmp|tcp|udp|arp,][nw_proto=N,][nw_src|nw_dst=A,]actions=normal|flood|drop|output:P|mod_dl_dst:MAC|resubmit(,N)|goto_table:N,..."', examples: ['ovs-ofctl add-flow ovs-br priority=10,in_port=1,actions=output:2', 'ovs-ofctl add-flow ovs-br actions=normal', "ovs-ofctl add-flow ovs-br 'table=0,in_port=1,actions=resubmit(,1)'", 'ovs-ofctl add-flow ovs-br table=1,cookie=0x5,arp,actions=goto_table:2'], note: 'tables 0-253' },
+      { form: 'ovs-ofctl del-flows BR [--strict] [MATCH]', examples: ['ovs-ofctl del-flows ovs-br', 'ovs-ofctl del-flows ovs-br in_port=1', 'ovs-ofctl del-flows ovs-br table=1'] },
     ],
   },
-  { program: 'ovs-appctl', as: 'Open vSwitch 3.1', forms: [{ form: 'ovs-appctl fdb/show BR', examples: ['ovs-appctl fdb/show ovs-br'] }] },
+  { program: 'ovs-appctl', as: 'Open vSwitch 3.1', forms: [
+      { form: 'ovs-appctl fdb/show BR', examples: ['ovs-appctl fdb/show ovs-br'] },
+      { form: 'ovs-appctl ofproto/trace BR in_port=P[,dl_src|dl_dst=MAC][,dl_type=T|ip|icmp|tcp|udp|arp][,nw_proto=N][,nw_src|nw_dst=A]', examples: ['ovs-appctl ofproto/trace ovs-br in_port=1,icmp,nw_dst=10.0.0.2', 'ovs-appctl ofproto/trace ovs-br in_port=LOCAL,dl_dst=ff:ff:ff:ff:ff:ff'], note: 'not on a bridge with VLAN columns set; dpctl/* refused (no datapath flow cache)' },
+    ] },
 ];
 
 /** The README's section: one entry per program, its forms and notes, as markdown. */

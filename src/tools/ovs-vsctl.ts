@@ -9,7 +9,7 @@
 import type { Draft } from 'immer';
 import type { DeviceState } from '../sim/state.js';
 import { findByName, type Namespace, type World } from '../sim/world.js';
-import { allocOfport, OVS_INTERNAL_KIND, ovsDb, type OvsBridge, type OvsDb, type OvsPort } from '../devices/ovs.js';
+import { allocOfport, dpPortAdd, OVS_INTERNAL_KIND, ovsDb, type OvsBridge, type OvsDb, type OvsPort } from '../devices/ovs.js';
 import { register_netdevice, rtnl_dellink } from '../core/dev.js';
 import { defaultFlow, OFPP_LOCAL } from '../devices/ovs-flows.js';
 import { formatVlanColumn, parseVlanColumn, PORT_COLUMNS, vlanColumnOf, withVlanColumn, type PortColumns, type VlanColumn } from './ovs-port-columns.js';
@@ -327,24 +327,31 @@ function commit(w: World, host: Namespace, rows: ReadonlyMap<string, BridgeRow>)
       }
       old.ports.splice(i, 1);
       flushMacs(old, p);
+      if (p.device !== undefined) db.dpPorts.delete(p.device);
       const d = p.device === undefined ? undefined : w.device(p.device);
       if (d) setPromisc(d.ns, d.dev.ifindex, false);
     }
     if (wanted) old.local = reconfigure(old, old.local, wanted.local);
     else {
       db.bridges.splice(db.bridges.indexOf(old), 1);
+      db.dpPorts.delete(old.internal);
       deleteDevice(w, old.internal);
     }
   }
   if (db.bridges.length === 0 && db.datapathDevice !== undefined && rows.size === 0) {
+    db.dpPorts.delete(db.datapathDevice);
     deleteDevice(w, db.datapathDevice);
     db.datapathDevice = undefined;
   }
   for (const [bname, row] of rows) {
     let br = db.bridges.find((x) => x.name === bname);
     if (!br) {
-      if (db.datapathDevice === undefined) db.datapathDevice = createInternal(w, host, 'ovs-netdev');
+      if (db.datapathDevice === undefined) {
+        db.datapathDevice = createInternal(w, host, 'ovs-netdev');
+        dpPortAdd(db, db.datapathDevice, true);
+      }
       const internal = createInternal(w, host, bname);
+      dpPortAdd(db, internal);
       const local: OvsPort = { ...row.local, device: internal, ofport: OFPP_LOCAL };
       const nb: OvsBridge = { name: bname, internal, local, ports: [], flows: [defaultFlow(w.loop.now)], ml: new Map() };
       db.bridges.push(nb);
@@ -360,6 +367,7 @@ function commit(w: World, host: Namespace, rows: ReadonlyMap<string, BridgeRow>)
         continue;
       }
       br.ports.push({ ...p, device: dev.id, ofport: allocOfport(br) });
+      dpPortAdd(db, dev.id);
       setPromisc(host, dev.ifindex, true);
     }
   }
