@@ -121,7 +121,7 @@ interface Subtable {
 }
 
 /** Subtables by max priority, highest first; among equals, the older subtable first. */
-function subtables(flows: readonly Flow[]): Subtable[] {
+export function subtables(flows: readonly Flow[]): Subtable[] {
   const by = new Map<string, Subtable>();
   for (const f of flows) {
     const k = maskKey(f.match);

@@ -150,6 +150,7 @@ export function parseFlow(text: string, needActions: boolean): FlowSpec | { erro
     if (lower === 'normal') actions.push({ kind: 'normal' });
     else if (lower === 'flood') actions.push({ kind: 'flood' });
     else if (lower === 'drop') actions.push({ kind: 'drop' });
+    else if (a === 'LOCAL') actions.push({ kind: 'output', port: OFPP_LOCAL });
     else if (lower.startsWith('output:')) {
       const p = port(a.slice(7));
       if (p === undefined) return { error: `${a.slice(7)}: output to unknown port` };
@@ -212,7 +213,8 @@ function formatActionText(a: FlowAction): string {
     case 'drop':
       return 'drop';
     case 'output':
-      return `output:${a.port === OFPP_LOCAL ? 'LOCAL' : a.port}`;
+      // A reserved port prints by its name alone (measured: output:LOCAL lists as LOCAL).
+      return a.port === OFPP_LOCAL ? 'LOCAL' : `output:${a.port}`;
     case 'mod_dl_dst':
       return `mod_dl_dst:${a.mac}`;
     case 'resubmit':

@@ -63,9 +63,13 @@ export interface OvsBridge {
   readonly ports: OvsPort[];
   /** OpenFlow table 0, in the order flows were added. */
   flows: Flow[];
+  /** The fail_mode column; empty is standalone. Secure: no NORMAL flow of the switch's own. */
+  failMode: FailMode | undefined;
   /** xlate_normal's MAC learning table (lib/mac-learning.c), by `macKey(vlan, mac)`, least recently updated first. */
   readonly ml: Map<string, MacEntry>;
 }
+
+export type FailMode = 'secure' | 'standalone';
 
 export function macKey(vlan: number, mac: string): string {
   return `${vlan}/${mac}`;

@@ -140,6 +140,8 @@ export const FORMS: readonly ProgramForms[] = [
       { form: 'ovs-vsctl add-port BR PORT [tag=N] [trunks=N,...] [vlan_mode=MODE]', examples: ['ovs-vsctl add-port ovs-br veth1', 'ovs-vsctl add-port ovs-br veth1 tag=10', 'ovs-vsctl add-port ovs-br veth2 trunks=10,20'] },
       { form: 'ovs-vsctl [--if-exists] del-port [BR] PORT', examples: ['ovs-vsctl del-port ovs-br veth1', 'ovs-vsctl --if-exists del-port veth1'] },
       { form: 'ovs-vsctl list-br|list-ports BR|br-exists BR|show', examples: ['ovs-vsctl list-br', 'ovs-vsctl list-ports ovs-br', 'ovs-vsctl br-exists ovs-br', 'ovs-vsctl show'] },
+      { form: 'ovs-vsctl list-ifaces BR, ovs-vsctl iface-to-br|port-to-br NAME', examples: ['ovs-vsctl list-ifaces ovs-br', 'ovs-vsctl iface-to-br veth1', 'ovs-vsctl port-to-br veth1'] },
+      { form: 'ovs-vsctl set|get|clear bridge BR fail_mode[=secure|standalone]', examples: ['ovs-vsctl set bridge ovs-br fail_mode=secure', 'ovs-vsctl add-br ovs-br -- set bridge ovs-br fail_mode=secure', 'ovs-vsctl get bridge ovs-br fail_mode', 'ovs-vsctl clear bridge ovs-br fail_mode'], note: 'a change of mode flushes every flow; standalone adds priority=0 actions=NORMAL' },
       { form: 'ovs-vsctl set|get|clear port PORT tag|trunks|vlan_mode[=VALUE]', examples: ['ovs-vsctl set port veth1 tag=20', 'ovs-vsctl set Port veth1 trunks=1', 'ovs-vsctl get port veth1 tag', 'ovs-vsctl clear port veth1 tag'], note: 'table names in any case' },
     ],
   },
@@ -149,7 +151,7 @@ export const FORMS: readonly ProgramForms[] = [
     forms: [
       { form: 'ovs-ofctl [--no-stats] dump-flows BR', examples: ['ovs-ofctl dump-flows ovs-br', 'ovs-ofctl --no-stats dump-flows ovs-br'] },
       { form: 'ovs-ofctl --no-stats dump-flows BR MATCH', examples: ['ovs-ofctl --no-stats dump-flows ovs-br table=1'] },
-      { form: 'ovs-ofctl add-flow BR "[table=N,][cookie=C,][priority=N,][in_port=P,][dl_src|dl_dst=MAC,][dl_type=T|ip|icmp|tcp|udp|arp,][nw_proto=N,][nw_src|nw_dst=A,]actions=normal|flood|drop|output:P|mod_dl_dst:MAC|resubmit(,N)|goto_table:N,..."', examples: ['ovs-ofctl add-flow ovs-br priority=10,in_port=1,actions=output:2', 'ovs-ofctl add-flow ovs-br actions=normal', "ovs-ofctl add-flow ovs-br 'table=0,in_port=1,actions=resubmit(,1)'", 'ovs-ofctl add-flow ovs-br table=1,cookie=0x5,arp,actions=goto_table:2'], note: 'tables 0-253' },
+      { form: 'ovs-ofctl add-flow BR "[table=N,][cookie=C,][priority=N,][in_port=P,][dl_src|dl_dst=MAC,][dl_type=T|ip|icmp|tcp|udp|arp,][nw_proto=N,][nw_src|nw_dst=A,]actions=normal|flood|drop|output:P|LOCAL|mod_dl_dst:MAC|resubmit(,N)|goto_table:N,..."', examples: ['ovs-ofctl add-flow ovs-br priority=10,in_port=1,actions=output:2', 'ovs-ofctl add-flow ovs-br actions=normal', "ovs-ofctl add-flow ovs-br 'table=0,in_port=1,actions=resubmit(,1)'", 'ovs-ofctl add-flow ovs-br table=1,cookie=0x5,arp,actions=goto_table:2'], note: 'tables 0-253' },
       { form: 'ovs-ofctl del-flows BR [--strict] [MATCH]', examples: ['ovs-ofctl del-flows ovs-br', 'ovs-ofctl del-flows ovs-br in_port=1', 'ovs-ofctl del-flows ovs-br table=1'] },
     ],
   },

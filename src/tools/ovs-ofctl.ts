@@ -8,6 +8,7 @@
 import { NS_PER_SEC } from '../sim/event-loop.js';
 import { DEFAULT_PRIORITY, formatActions, formatMatch, looseCovers, parseFlow, sameMatch, type Flow, type FlowSpec } from '../devices/ovs-flows.js';
 import { ovsDb, type OvsBridge } from '../devices/ovs.js';
+import { subtables } from '../devices/ovs-classifier.js';
 import type { World } from '../sim/world.js';
 import { out, type Tool, type ToolOutput } from './tool.js';
 
@@ -42,7 +43,11 @@ function covers(sel: FlowSpec | undefined, f: Flow): boolean {
 }
 
 function dump(w: World, b: OvsBridge, noStats: boolean, sel: FlowSpec | undefined): ToolOutput {
-  const flows = b.flows.filter((f) => covers(sel, f)).sort((x, y) => x.table - y.table || y.priority - x.priority);
+  // A table's flows come as its classifier holds them: subtable by subtable (highest max priority
+  // first), and within one in the order they were added (measured: priority=0 NORMAL lists before a
+  // later priority=7 flow with the same empty match).
+  const tables = [...new Set(b.flows.map((f) => f.table))].sort((x, y) => x - y);
+  const flows = tables.flatMap((t) => subtables(b.flows.filter((f) => f.table === t)).flatMap((st) => st.flows)).filter((f) => covers(sel, f));
   const now = w.loop.now;
   const line = (f: Flow) => {
     const match = formatMatch(f.priority, f.match);

@@ -1,7 +1,8 @@
 /**
  * ovs-vsctl (Open vSwitch 3.1) for the commands scenarios use: add-br, del-br, add-port (with column
  * settings), del-port, list-br, list-ports, br-exists, show, and on the Port table's VLAN columns
- * (tag, trunks, vlan_mode) set, get and clear; with --may-exist / --if-exists, several commands joined
+ * (tag, trunks, vlan_mode) set, get and clear, list-ifaces, iface-to-br, port-to-br, the Bridge table's
+ * fail_mode (set, get, clear); with --may-exist / --if-exists, several commands joined
  * by `--` in one transaction (all or nothing), and the `set bridge X datapath_type=...` kernel mode
  * adds. Messages are ovs-vsctl's, as a private ovs-vswitchd (log directory /run/vethsim-ovs/log)
  * gives them.
@@ -9,7 +10,7 @@
 import type { Draft } from 'immer';
 import type { DeviceState } from '../sim/state.js';
 import { findByName, type Namespace, type World } from '../sim/world.js';
-import { allocOfport, dpPortAdd, OVS_INTERNAL_KIND, ovsDb, type OvsBridge, type OvsDb, type OvsPort } from '../devices/ovs.js';
+import { allocOfport, dpPortAdd, OVS_INTERNAL_KIND, ovsDb, type FailMode, type OvsBridge, type OvsDb, type OvsPort } from '../devices/ovs.js';
 import { register_netdevice, rtnl_dellink } from '../core/dev.js';
 import { defaultFlow, OFPP_LOCAL } from '../devices/ovs-flows.js';
 import { formatVlanColumn, parseVlanColumn, PORT_COLUMNS, vlanColumnOf, withVlanColumn, type PortColumns, type VlanColumn } from './ovs-port-columns.js';
@@ -30,6 +31,9 @@ const ARITY: Readonly<Record<string, [number, number]>> = {
   'list-br': [0, 0],
   'list-ports': [1, 1],
   'br-exists': [1, 1],
+  'list-ifaces': [1, 1],
+  'iface-to-br': [1, 1],
+  'port-to-br': [1, 1],
   show: [0, 0],
   set: [3, MANY],
   get: [3, MANY],
@@ -42,7 +46,12 @@ const LOG_DIR = '/run/vethsim-ovs/log';
 /** Why a command's arguments are beyond the simulator, if they are. */
 function unsimulated(name: string, args: readonly string[]): string | undefined {
   const table = args[0]?.toLowerCase();
-  if (name === 'set' && table === 'bridge') return /^datapath_type=(netdev|system)$/.test(args[2] as string) && args.length === 3 ? undefined : `only 'set bridge BR datapath_type=...' is simulated on the Bridge table`;
+  if (table === 'bridge') {
+    const cols = args.slice(2);
+    if (name === 'set' && cols.every((a) => /^(datapath_type=(netdev|system)|fail_mode=(secure|standalone))$/.test(a))) return undefined;
+    if (name !== 'set' && cols.every((a) => a === 'fail_mode')) return undefined;
+    return `only 'set bridge BR datapath_type=netdev|system fail_mode=secure|standalone' and 'get|clear bridge BR fail_mode' are simulated on the Bridge table`;
+  }
   if ((name === 'set' || name === 'get' || name === 'clear') && table !== 'port') return `'ovs-vsctl ${name}' is simulated on the Port table only`;
   const columnArgs = name === 'add-port' ? args.slice(2) : name === 'set' || name === 'get' || name === 'clear' ? args.slice(2) : [];
   for (const a of columnArgs) {
@@ -125,6 +134,8 @@ interface PortRow extends PortColumns {
 interface BridgeRow {
   local: PortRow;
   ports: PortRow[];
+  /** The fail_mode column: empty means standalone. */
+  failMode: FailMode | undefined;
 }
 
 const NO_VLAN: PortColumns = { tag: undefined, trunks: [], vlanMode: undefined };
@@ -159,7 +170,7 @@ function rootUuid(w: World): string {
 function show(w: World): string {
   let s = `${rootUuid(w)}\n`;
   for (const b of ovsDb(w).bridges) {
-    s += `    Bridge ${b.name}\n        datapath_type: netdev\n`;
+    s += `    Bridge ${b.name}\n${b.failMode ? `        fail_mode: ${b.failMode}\n` : ''}        datapath_type: netdev\n`;
     for (const p of [b.local, ...b.ports]) {
       s += `        Port ${p.name}\n`;
       if (p.tag !== undefined) s += `            tag: ${p.tag}\n`;
@@ -186,7 +197,7 @@ export const ovsVsctl: Tool = {
     const db = ovsDb(w);
     const fail = (msg: string) => out('', `ovs-vsctl: ${msg}\n`, 1);
     // A transaction: check every command against the database as the earlier ones leave it.
-    const rows = new Map<string, BridgeRow>(db.bridges.map((b) => [b.name, { local: rowOf(b.local), ports: b.ports.map(rowOf) }]));
+    const rows = new Map<string, BridgeRow>(db.bridges.map((b) => [b.name, { local: rowOf(b.local), ports: b.ports.map(rowOf), failMode: b.failMode }]));
     const bridgeOfPort = (p: string) => [...rows].find(([, r]) => r.ports.some((x) => x.name === p))?.[0];
     /** The Port table holds the bridges' own ports too. */
     const findPort = (p: string): { row: PortRow; put: (r: PortRow) => void } | undefined => {
@@ -222,7 +233,7 @@ export const ovsVsctl: Tool = {
             if (may) break;
             return fail(`cannot create a bridge named ${a} because a bridge named ${a} already exists`);
           }
-          rows.set(a, { local: { name: a, ...NO_VLAN }, ports: [] });
+          rows.set(a, { local: { name: a, ...NO_VLAN }, ports: [], failMode: undefined });
           break;
         case 'del-br':
           if (!rows.has(a)) {
@@ -263,6 +274,18 @@ export const ovsVsctl: Tool = {
           if (!rows.has(a)) return fail(`no bridge named ${a}`);
           stdout += (rows.get(a)?.ports ?? []).map((p) => p.name).sort().map((n) => `${n}\n`).join('');
           break;
+        case 'list-ifaces':
+          if (!rows.has(a)) return fail(`no bridge named ${a}`);
+          stdout += (rows.get(a)?.ports ?? []).map((p) => p.name).sort().map((n) => `${n}\n`).join('');
+          break;
+        case 'iface-to-br':
+        case 'port-to-br': {
+          // Each port has the one interface of its name; a bridge's own port belongs to the bridge.
+          const on = rows.has(a) ? a : bridgeOfPort(a);
+          if (on === undefined) return fail(`no ${c.name === 'port-to-br' ? 'port' : 'interface'} named ${a}`);
+          stdout += `${on}\n`;
+          break;
+        }
         case 'br-exists':
           if (!rows.has(a)) return out(stdout, '', 2);
           break;
@@ -275,7 +298,11 @@ export const ovsVsctl: Tool = {
         case 'clear': {
           const record = b as string;
           if (a.toLowerCase() === 'bridge') {
-            if (!rows.has(record)) return fail(`no row "${record}" in table Bridge`);
+            const br = rows.get(record);
+            if (!br) return fail(`no row "${record}" in table Bridge`);
+            if (c.name === 'get') stdout += `${br.failMode ?? '[]'}\n`;
+            else if (c.name === 'clear') br.failMode = undefined;
+            for (const col of c.name === 'set' ? c.args.slice(2) : []) if (col.startsWith('fail_mode=')) br.failMode = col.slice(10) as FailMode;
             break;
           }
           const found = findPort(record);
@@ -331,7 +358,12 @@ function commit(w: World, host: Namespace, rows: ReadonlyMap<string, BridgeRow>)
       const d = p.device === undefined ? undefined : w.device(p.device);
       if (d) setPromisc(d.ns, d.dev.ifindex, false);
     }
-    if (wanted) old.local = reconfigure(old, old.local, wanted.local);
+    if (wanted) {
+      old.local = reconfigure(old, old.local, wanted.local);
+      // connmgr_set_fail_mode: without a controller, a change of mode flushes every flow; standalone puts NORMAL back.
+      if ((wanted.failMode ?? 'standalone') !== (old.failMode ?? 'standalone')) old.flows = wanted.failMode === 'secure' ? [] : [defaultFlow(w.loop.now)];
+      old.failMode = wanted.failMode;
+    }
     else {
       db.bridges.splice(db.bridges.indexOf(old), 1);
       db.dpPorts.delete(old.internal);
@@ -353,7 +385,8 @@ function commit(w: World, host: Namespace, rows: ReadonlyMap<string, BridgeRow>)
       const internal = createInternal(w, host, bname);
       dpPortAdd(db, internal);
       const local: OvsPort = { ...row.local, device: internal, ofport: OFPP_LOCAL };
-      const nb: OvsBridge = { name: bname, internal, local, ports: [], flows: [defaultFlow(w.loop.now)], ml: new Map() };
+      // A secure bridge starts with no flow at all: nothing is forwarded until flows are added.
+      const nb: OvsBridge = { name: bname, internal, local, ports: [], flows: row.failMode === 'secure' ? [] : [defaultFlow(w.loop.now)], ml: new Map(), failMode: row.failMode };
       db.bridges.push(nb);
       br = nb;
     }
