@@ -38,13 +38,18 @@ export interface Flow {
   readonly match: FlowMatch;
   readonly actions: readonly FlowAction[];
   readonly created: number;
+  /** When mod-flows last changed its actions (hard_age counts from here); `created` until then. */
+  modified: number;
   used: number | undefined;
+  /** Seconds; 0 is none. */
+  readonly idleTimeout: number;
+  readonly hardTimeout: number;
   nPackets: number;
   nBytes: number;
 }
 
 export function defaultFlow(now: number): Flow {
-  return { table: 0, cookie: 0n, priority: 0, match: {}, actions: [{ kind: 'normal' }], created: now, used: undefined, nPackets: 0, nBytes: 0 };
+  return { table: 0, cookie: 0n, priority: 0, match: {}, actions: [{ kind: 'normal' }], created: now, modified: now, used: undefined, idleTimeout: 0, hardTimeout: 0, nPackets: 0, nBytes: 0 };
 }
 
 const SHORTHANDS: Readonly<Record<string, Pick<FlowMatch, 'dlType' | 'nwProto'>>> = {
@@ -57,6 +62,8 @@ const SHORTHANDS: Readonly<Record<string, Pick<FlowMatch, 'dlType' | 'nwProto'>>
 
 export type FlowSpec = {
   readonly table: number | undefined;
+  readonly idleTimeout: number | undefined;
+  readonly hardTimeout: number | undefined;
   readonly cookie: bigint | undefined;
   readonly priority: number | undefined;
   readonly match: FlowMatch;
@@ -83,6 +90,8 @@ export function parseFlow(text: string, needActions: boolean): FlowSpec | { erro
   let priority: number | undefined;
   let table: number | undefined;
   let cookie: bigint | undefined;
+  let idleTimeout: number | undefined;
+  let hardTimeout: number | undefined;
   const m: { -readonly [K in keyof FlowMatch]?: FlowMatch[K] } = {};
   for (const part of matchText.split(',').map((p) => p.trim()).filter(Boolean)) {
     const [k, v] = part.split('=', 2) as [string, string | undefined];
@@ -106,6 +115,12 @@ export function parseFlow(text: string, needActions: boolean): FlowSpec | { erro
         if (!/^(0x[0-9a-fA-F]{1,16}|\d{1,20})$/.test(v)) return { error: `cookie=${v} is not simulated (only a value without a mask)` };
         cookie = BigInt(v);
         if (cookie >= 1n << 64n) return { error: `invalid cookie "${v}"` };
+        break;
+      case 'idle_timeout':
+      case 'hard_timeout':
+        if (!/^\d+$/.test(v) || Number(v) > 65535) return { error: `invalid ${k} "${v}"` };
+        if (k === 'idle_timeout') idleTimeout = Number(v);
+        else hardTimeout = Number(v);
         break;
       case 'nw_proto':
         if (!/^\d+$/.test(v) || Number(v) > 255) return { error: `${v}: invalid nw_proto` };
@@ -142,7 +157,7 @@ export function parseFlow(text: string, needActions: boolean): FlowSpec | { erro
     }
   }
   if ((m.nwSrc || m.nwDst || m.nwProto !== undefined) && m.dlType !== 0x0800) return { error: 'nw_src, nw_dst and nw_proto need ip, icmp, tcp or udp in the simulator (OVS would silently drop them)' };
-  if (actionsText === undefined) return needActions ? { error: 'must specify an action' } : { table, cookie, priority, match: m, actions: undefined };
+  if (actionsText === undefined) return needActions ? { error: 'must specify an action' } : { table, cookie, idleTimeout, hardTimeout, priority, match: m, actions: undefined };
   const actions: FlowAction[] = [];
   // resubmit(,N) has a comma of its own.
   for (const a of actionsText.split(/,(?![^(]*\))/).map((x) => x.trim()).filter(Boolean)) {
@@ -155,7 +170,15 @@ export function parseFlow(text: string, needActions: boolean): FlowSpec | { erro
       const p = port(a.slice(7));
       if (p === undefined) return { error: `${a.slice(7)}: output to unknown port` };
       actions.push({ kind: 'output', port: p });
-    } else if (lower.startsWith('mod_dl_dst:')) {
+    } else if (/^set_field:[^>]*->(eth_dst|dl_dst)$/.test(lower)) {
+      // OpenFlow 1.0 has no set_field: ovs-ofctl sends (and lists) it as mod_dl_dst.
+      const v = a.slice(10, a.indexOf('->'));
+      const mac = parseMac(v);
+      if (!mac) return { error: `${v}: invalid Ethernet address` };
+      actions.push({ kind: 'mod_dl_dst', mac });
+    } else if (lower.startsWith('set_field:')) return { error: `${a}: only set_field:MAC->eth_dst is simulated` };
+    else if (lower === 'strip_vlan' || lower === 'pop_vlan' || lower.startsWith('mod_vlan_vid') || lower.startsWith('push_vlan') || lower.startsWith('mod_vlan_pcp')) return { error: `${a}: VLAN actions are not simulated (NORMAL's tag, trunks and vlan_mode are)` };
+    else if (lower.startsWith('mod_dl_dst:')) {
       const mac = parseMac(a.slice(11));
       if (!mac) return { error: `${a.slice(11)}: invalid Ethernet address` };
       actions.push({ kind: 'mod_dl_dst', mac });
@@ -171,7 +194,7 @@ export function parseFlow(text: string, needActions: boolean): FlowSpec | { erro
       actions.push({ kind: 'resubmit', table: t });
     } else return { error: `unknown action ${a.split(':')[0]}` };
   }
-  return { table, cookie, priority, match: m, actions };
+  return { table, cookie, idleTimeout, hardTimeout, priority, match: m, actions };
 }
 
 export function formatNet(n: { addr: Ipv4Address; len: number }): string {
@@ -222,6 +245,16 @@ function formatActionText(a: FlowAction): string {
   }
 }
 
+
+/**
+ * ofproto's rule_expire: a flow past its hard timeout (since it was added or modified) or idle
+ * timeout (since it last matched) is gone. OVS looks once a second; here it is exact, so a script
+ * should look at a flow well away from its deadline.
+ */
+export function expireFlows(flows: readonly Flow[], now: number, nsPerSec: number): Flow[] | undefined {
+  const dead = (f: Flow) => (f.hardTimeout > 0 && now - f.modified >= f.hardTimeout * nsPerSec) || (f.idleTimeout > 0 && now - (f.used ?? f.created) >= f.idleTimeout * nsPerSec);
+  return flows.some(dead) ? flows.filter((f) => !dead(f)) : undefined;
+}
 
 /** A loose match (del-flows without --strict): the flow has at least the fields given, with those values. */
 export function looseCovers(sel: FlowMatch, m: FlowMatch): boolean {

@@ -15,7 +15,8 @@ import { popVlanTag, pushVlanTag } from '../wire/vlan.js';
 import { register_netdev_ops, type NetDeviceOps, type XmitResult } from '../core/netdevice.js';
 import { dev_add_pack_all, dev_queue_xmit, netif_receive_skb } from '../core/dev.js';
 import { consume_skb, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
-import { formatMatch, OFPP_LOCAL, type Flow } from './ovs-flows.js';
+import { expireFlows, formatMatch, OFPP_LOCAL, type Flow } from './ovs-flows.js';
+import { NS_PER_SEC } from '../sim/event-loop.js';
 import { flowFromFrame } from './ovs-classifier.js';
 import { xlate_actions } from './ovs-xlate.js';
 import { BR_AGEING_TIME } from './bridge.js';
@@ -196,6 +197,7 @@ function ovs_packet_rcv(w: World, skb: Skb): void {
 function ovs_dp_process_packet(w: World, b: OvsBridge, skb: Skb): void {
   const inId = skb.dev.id;
   const inPort = ofportOf(b, inId) ?? 0;
+  b.flows = expireFlows(b.flows, w.loop.now, NS_PER_SEC) ?? b.flows;
   const x = xlate_actions(b.flows, flowFromFrame(inPort, skb.data), false);
   for (const f of x.hits) {
     f.nPackets++;

@@ -6,7 +6,8 @@
  */
 import { OVS_AGEING_TIME, ovsPortOf, ovsDb, type OvsBridge } from '../devices/ovs.js';
 import { ETHERTYPE_IPV4, type PacketFlow, type Wildcards } from '../devices/ovs-classifier.js';
-import { formatNet, OFPP_LOCAL } from '../devices/ovs-flows.js';
+import { expireFlows, formatNet, OFPP_LOCAL } from '../devices/ovs-flows.js';
+import { NS_PER_SEC } from '../sim/event-loop.js';
 import { portName, xlate_actions, type TraceNode } from '../devices/ovs-xlate.js';
 import { parseIpv4 } from '../wire/ipv4.js';
 import { parseMac } from '../wire/ethernet.js';
@@ -164,6 +165,7 @@ export function traceHasVlans(b: OvsBridge): boolean {
 
 export function ofprotoTrace(w: World, b: OvsBridge, p: PacketFlow): string {
   const db = ovsDb(w);
+  b.flows = expireFlows(b.flows, w.loop.now, NS_PER_SEC) ?? b.flows;
   const devOf = (port: number) => (port === OFPP_LOCAL ? b.internal : b.ports.find((x) => x.ofport === port)?.device);
   let arpOpRead = false;
   const x = xlate_actions(b.flows, p, true, {
