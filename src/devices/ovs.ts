@@ -44,6 +44,8 @@ export interface OvsPort {
   readonly trunks: readonly number[];
   /** The vlan_mode column; empty means access when there is a tag, else trunk. */
   readonly vlanMode: VlanMode | undefined;
+  /** The Interface's ofport_request column: the OpenFlow port number asked for. */
+  readonly ofportRequest?: number;
 }
 
 /** A MAC learning table entry: `mac` was last seen as a source in `vlan`, arriving on device `port`. */

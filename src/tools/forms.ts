@@ -141,6 +141,7 @@ export const FORMS: readonly ProgramForms[] = [
       { form: 'ovs-vsctl [--if-exists] del-port [BR] PORT', examples: ['ovs-vsctl del-port ovs-br veth1', 'ovs-vsctl --if-exists del-port veth1'] },
       { form: 'ovs-vsctl list-br|list-ports BR|br-exists BR|show', examples: ['ovs-vsctl list-br', 'ovs-vsctl list-ports ovs-br', 'ovs-vsctl br-exists ovs-br', 'ovs-vsctl show'] },
       { form: 'ovs-vsctl list-ifaces BR, ovs-vsctl iface-to-br|port-to-br NAME', examples: ['ovs-vsctl list-ifaces ovs-br', 'ovs-vsctl iface-to-br veth1', 'ovs-vsctl port-to-br veth1'] },
+      { form: 'ovs-vsctl set interface IFACE ofport_request=N, ovs-vsctl get interface IFACE ofport|ofport_request', examples: ['ovs-vsctl set interface veth1 ofport_request=7', 'ovs-vsctl add-port ovs-br veth1 -- set interface veth1 ofport_request=7', 'ovs-vsctl get interface veth1 ofport'] },
       { form: 'ovs-vsctl set|get|clear bridge BR fail_mode[=secure|standalone]', examples: ['ovs-vsctl set bridge ovs-br fail_mode=secure', 'ovs-vsctl add-br ovs-br -- set bridge ovs-br fail_mode=secure', 'ovs-vsctl get bridge ovs-br fail_mode', 'ovs-vsctl clear bridge ovs-br fail_mode'], note: 'a change of mode flushes every flow; standalone adds priority=0 actions=NORMAL' },
       { form: 'ovs-vsctl set|get|clear port PORT tag|trunks|vlan_mode[=VALUE]', examples: ['ovs-vsctl set port veth1 tag=20', 'ovs-vsctl set Port veth1 trunks=1', 'ovs-vsctl get port veth1 tag', 'ovs-vsctl clear port veth1 tag'], note: 'table names in any case' },
     ],

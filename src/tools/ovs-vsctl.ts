@@ -52,7 +52,13 @@ function unsimulated(name: string, args: readonly string[]): string | undefined 
     if (name !== 'set' && cols.every((a) => a === 'fail_mode')) return undefined;
     return `only 'set bridge BR datapath_type=netdev|system fail_mode=secure|standalone' and 'get|clear bridge BR fail_mode' are simulated on the Bridge table`;
   }
-  if ((name === 'set' || name === 'get' || name === 'clear') && table !== 'port') return `'ovs-vsctl ${name}' is simulated on the Port table only`;
+  if (table === 'interface') {
+    const cols = args.slice(2);
+    if (name === 'set' && cols.every((a) => /^ofport_request=\d+$/.test(a) && Number(a.slice(15)) >= 1 && Number(a.slice(15)) < 0xff00)) return undefined;
+    if (name === 'get' && cols.every((a) => a === 'ofport' || a === 'ofport_request')) return undefined;
+    return `only 'set interface IFACE ofport_request=N' and 'get interface IFACE ofport|ofport_request' are simulated on the Interface table`;
+  }
+  if ((name === 'set' || name === 'get' || name === 'clear') && table !== 'port') return `'ovs-vsctl ${name}' is simulated on the Port, Bridge and Interface tables only`;
   const columnArgs = name === 'add-port' ? args.slice(2) : name === 'set' || name === 'get' || name === 'clear' ? args.slice(2) : [];
   for (const a of columnArgs) {
     const eq = a.indexOf('=');
@@ -128,6 +134,8 @@ function deleteDevice(w: World, id: number): void {
 /** A Port row as the transaction sees it: its name and VLAN columns. */
 interface PortRow extends PortColumns {
   readonly name: string;
+  /** Its Interface's ofport_request column. */
+  readonly ofportRequest?: number;
 }
 
 /** A Bridge row as the transaction sees it: its own port (named after it) and the others. */
@@ -141,7 +149,7 @@ interface BridgeRow {
 const NO_VLAN: PortColumns = { tag: undefined, trunks: [], vlanMode: undefined };
 
 function rowOf(p: OvsPort): PortRow {
-  return { name: p.name, tag: p.tag, trunks: p.trunks, vlanMode: p.vlanMode };
+  return { name: p.name, tag: p.tag, trunks: p.trunks, vlanMode: p.vlanMode, ofportRequest: p.ofportRequest };
 }
 
 function sameColumns(a: PortColumns, b: PortColumns): boolean {
@@ -305,6 +313,19 @@ export const ovsVsctl: Tool = {
             for (const col of c.name === 'set' ? c.args.slice(2) : []) if (col.startsWith('fail_mode=')) br.failMode = col.slice(10) as FailMode;
             break;
           }
+          if (a.toLowerCase() === 'interface') {
+            // Each port has the one interface of its name.
+            const found = findPort(record);
+            if (!found) return fail(`no row "${record}" in table Interface`);
+            if (c.name === 'get') {
+              const committed = db.bridges.flatMap((x) => [x.local, ...x.ports]).find((p) => p.name === record);
+              for (const col of c.args.slice(2)) {
+                const v = col === 'ofport' ? committed?.ofport : found.row.ofportRequest;
+                stdout += `${v ?? '[]'}\n`;
+              }
+            } else for (const col of c.args.slice(2)) found.put({ ...found.row, ofportRequest: Number(col.slice(15)) });
+            break;
+          }
           const found = findPort(record);
           if (!found) return fail(`no row "${record}" in table Port`);
           const columns = c.args.slice(2);
@@ -339,9 +360,12 @@ function commit(w: World, host: Namespace, rows: ReadonlyMap<string, BridgeRow>)
     for (const [k, e] of b.ml) if (e.port === p.device) b.ml.delete(k);
   };
   const reconfigure = (b: OvsBridge, p: OvsPort, row: PortRow): OvsPort => {
-    if (sameColumns(p, row)) return p;
-    flushMacs(b, p);
-    return { ...p, tag: row.tag, trunks: row.trunks, vlanMode: row.vlanMode };
+    // A new ofport_request moves the interface to that number, if it is free.
+    const moved = row.ofportRequest !== p.ofportRequest && p.device !== undefined && row.ofportRequest !== undefined && !b.ports.some((x) => x.ofport === row.ofportRequest);
+    const q = moved ? { ...p, ofport: row.ofportRequest, ofportRequest: row.ofportRequest } : { ...p, ofportRequest: row.ofportRequest };
+    if (sameColumns(q, row)) return q;
+    flushMacs(b, q);
+    return { ...q, tag: row.tag, trunks: row.trunks, vlanMode: row.vlanMode };
   };
   for (const old of [...db.bridges]) {
     const wanted = rows.get(old.name);
@@ -399,7 +423,8 @@ function commit(w: World, host: Namespace, rows: ReadonlyMap<string, BridgeRow>)
         stderr += `ovs-vsctl: Error detected while setting up '${p.name}': could not open network device ${p.name} (No such device).  See ovs-vswitchd log for details.\novs-vsctl: The default log directory is "${LOG_DIR}".\n`;
         continue;
       }
-      br.ports.push({ ...p, device: dev.id, ofport: allocOfport(br) });
+      const requested = p.ofportRequest !== undefined && !br.ports.some((x) => x.ofport === p.ofportRequest) ? p.ofportRequest : undefined;
+      br.ports.push({ ...p, device: dev.id, ofport: requested ?? allocOfport(br) });
       dpPortAdd(db, dev.id);
       setPromisc(host, dev.ifindex, true);
     }
