@@ -22,6 +22,7 @@ import {
   type PingSpec,
   type RouteGetSpec,
   type RouteSpec,
+  type OvsPipeline,
   type Segment,
   type Topology,
 } from './model.js';
@@ -97,7 +98,7 @@ interface RawIface {
 type RawSegment =
   | { readonly kind: 'veth'; readonly net: number; readonly a: RawIface; readonly b: RawIface }
   | { readonly kind: 'macvlan'; readonly net: number; readonly parent: RawIface; readonly far: RawIface; readonly legs: readonly { host: RawIface; mode: MacvlanLegMode }[] }
-  | { readonly kind: 'bridge' | 'ovs'; readonly net: number; readonly up: boolean; readonly addrs: readonly string[]; readonly legs: readonly { host: RawIface; portUp: boolean }[] };
+  | { readonly kind: 'bridge' | 'ovs'; readonly net: number; readonly up: boolean; readonly addrs: readonly string[]; readonly legs: readonly { host: RawIface; portUp: boolean }[]; readonly pipeline?: OvsPipeline };
 
 interface RawTopology {
   readonly nsCount: number;
@@ -135,6 +136,7 @@ function rawArb(o: Required<TopologyOptions>): fc.Arbitrary<RawTopology> {
           up,
           addrs: kind === 'bridge' ? mostly<string[]>([], fc.array(cidrArb(), { minLength: 1, maxLength: 1 }), 4) : fc.constant([]),
           legs: fc.array(fc.record({ host: iface, portUp: up }), { minLength: 2, maxLength: o.maxLegs }),
+          ...(kind === 'ovs' ? { pipeline: mostly<OvsPipeline | undefined>(undefined, fc.constantFrom<OvsPipeline>('tables', 'secure'), 2) } : {}),
         }) as fc.Arbitrary<RawSegment>,
       })),
     ...(o.macvlans
@@ -237,7 +239,7 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
       const h = host(l.host, s.net);
       return { host: h, port: `${name}-${h.name}`, portUp: l.portUp };
     });
-    return { kind: s.kind, name, up: s.up, addrs: rootAddrs ? s.addrs : [], legs };
+    return { kind: s.kind, name, up: s.up, addrs: rootAddrs ? s.addrs : [], legs, ...(s.pipeline ? { pipeline: s.pipeline } : {}) };
   });
   const partial: Topology = { namespaces, segments, routes: [], captures: [], pings: [], routeGets: [] };
   const ifaces = hostIfaces(partial);
