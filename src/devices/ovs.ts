@@ -46,6 +46,8 @@ export interface OvsPort {
   readonly vlanMode: VlanMode | undefined;
   /** The Interface's ofport_request column: the OpenFlow port number asked for. */
   readonly ofportRequest?: number;
+  /** type=internal: ovs-vswitchd made the device (a tap of its own), and removes it with the port. */
+  readonly internal?: boolean;
 }
 
 /** A MAC learning table entry: `mac` was last seen as a source in `vlan`, arriving on device `port`. */
@@ -187,7 +189,8 @@ function ovs_packet_rcv(w: World, skb: Skb): void {
   const dev = skb.dev;
   if (!dev.promisc || skb.fromDatapath) return;
   const b = ovsBridgeOf(w, dev.id);
-  if (!b || b.internal === dev.id) return;
+  // An internal port's frames come from its tap (start_xmit), not a packet socket.
+  if (!b || dev.kind === OVS_INTERNAL_KIND) return;
   ovs_upcall(w, dev.id, skb_clone(w, skb, 'ovs_packet_rcv', `read by ovs-vswitchd from ${dev.name}`), OVS_PORT_READ_NS);
 }
 
@@ -330,7 +333,7 @@ function output(w: World, b: OvsBridge, skb: Skb, ns: Namespace, dev: DeviceStat
   const c = skb_clone(w, skb, 'ovs_dp_process_packet', `output to ${dev.name}`, frame);
   c.ns = ns;
   c.dev = dev;
-  if (dev.id === b.internal) {
+  if (dev.kind === OVS_INTERNAL_KIND) {
     c.fromDatapath = true;
     c.rtIif = 0;
     netif_receive_skb(w, c);

@@ -54,9 +54,9 @@ function unsimulated(name: string, args: readonly string[]): string | undefined 
   }
   if (table === 'interface') {
     const cols = args.slice(2);
-    if (name === 'set' && cols.every((a) => /^ofport_request=\d+$/.test(a) && Number(a.slice(15)) >= 1 && Number(a.slice(15)) < 0xff00)) return undefined;
+    if (name === 'set' && cols.every((a) => (/^ofport_request=\d+$/.test(a) && Number(a.slice(15)) >= 1 && Number(a.slice(15)) < 0xff00) || a === 'type=internal')) return undefined;
     if (name === 'get' && cols.every((a) => a === 'ofport' || a === 'ofport_request')) return undefined;
-    return `only 'set interface IFACE ofport_request=N' and 'get interface IFACE ofport|ofport_request' are simulated on the Interface table`;
+    return `only 'set interface IFACE ofport_request=N|type=internal' and 'get interface IFACE ofport|ofport_request' are simulated on the Interface table (type=patch is not)`;
   }
   if ((name === 'set' || name === 'get' || name === 'clear') && table !== 'port') return `'ovs-vsctl ${name}' is simulated on the Port, Bridge and Interface tables only`;
   const columnArgs = name === 'add-port' ? args.slice(2) : name === 'set' || name === 'get' || name === 'clear' ? args.slice(2) : [];
@@ -136,6 +136,8 @@ interface PortRow extends PortColumns {
   readonly name: string;
   /** Its Interface's ofport_request column. */
   readonly ofportRequest?: number;
+  /** Its Interface's type is internal. */
+  readonly internal?: boolean;
 }
 
 /** A Bridge row as the transaction sees it: its own port (named after it) and the others. */
@@ -149,7 +151,7 @@ interface BridgeRow {
 const NO_VLAN: PortColumns = { tag: undefined, trunks: [], vlanMode: undefined };
 
 function rowOf(p: OvsPort): PortRow {
-  return { name: p.name, tag: p.tag, trunks: p.trunks, vlanMode: p.vlanMode, ofportRequest: p.ofportRequest };
+  return { name: p.name, tag: p.tag, trunks: p.trunks, vlanMode: p.vlanMode, ofportRequest: p.ofportRequest, internal: p.internal };
 }
 
 function sameColumns(a: PortColumns, b: PortColumns): boolean {
@@ -184,7 +186,7 @@ function show(w: World): string {
       if (p.tag !== undefined) s += `            tag: ${p.tag}\n`;
       if (p.trunks.length > 0) s += `            trunks: [${p.trunks.join(', ')}]\n`;
       s += `            Interface ${p.name}\n`;
-      if (p.ofport === OFPP_LOCAL) s += '                type: internal\n';
+      if (p.ofport === OFPP_LOCAL || p.internal) s += '                type: internal\n';
       else if (p.device === undefined) s += `                error: "could not open network device ${p.name} (No such device)"\n`;
     }
   }
@@ -323,7 +325,14 @@ export const ovsVsctl: Tool = {
                 const v = col === 'ofport' ? committed?.ofport : found.row.ofportRequest;
                 stdout += `${v ?? '[]'}\n`;
               }
-            } else for (const col of c.args.slice(2)) found.put({ ...found.row, ofportRequest: Number(col.slice(15)) });
+            } else
+              for (const col of c.args.slice(2)) {
+                if (col === 'type=internal') {
+                  // A type change re-creates the interface: only a port this transaction adds is simulated.
+                  if (db.bridges.some((x) => x.ports.some((p) => p.name === record))) return out(stdout, `ovs-vsctl: changing the type of an existing interface is not simulated\n`, 1);
+                  found.put({ ...found.row, internal: true });
+                } else found.put({ ...found.row, ofportRequest: Number(col.slice(15)) });
+              }
             break;
           }
           const found = findPort(record);
@@ -379,8 +388,11 @@ function commit(w: World, host: Namespace, rows: ReadonlyMap<string, BridgeRow>)
       old.ports.splice(i, 1);
       flushMacs(old, p);
       if (p.device !== undefined) db.dpPorts.delete(p.device);
-      const d = p.device === undefined ? undefined : w.device(p.device);
-      if (d) setPromisc(d.ns, d.dev.ifindex, false);
+      if (p.internal && p.device !== undefined) deleteDevice(w, p.device);
+      else {
+        const d = p.device === undefined ? undefined : w.device(p.device);
+        if (d) setPromisc(d.ns, d.dev.ifindex, false);
+      }
     }
     if (wanted) {
       old.local = reconfigure(old, old.local, wanted.local);
@@ -416,6 +428,12 @@ function commit(w: World, host: Namespace, rows: ReadonlyMap<string, BridgeRow>)
     }
     for (const p of row.ports) {
       if (br.ports.some((x) => x.name === p.name)) continue;
+      if (p.internal) {
+        const id = createInternal(w, host, p.name);
+        br.ports.push({ ...p, device: id, ofport: p.ofportRequest ?? allocOfport(br) });
+        dpPortAdd(db, id);
+        continue;
+      }
       const dev = findByName(host.state, p.name);
       if (!dev) {
         // The port is in the database, but the switch cannot open it.
