@@ -22,6 +22,8 @@ export type XlateOp =
   | { readonly kind: 'normal'; readonly dlDst: string; readonly outs: readonly number[] | undefined };
 
 export interface XlateHooks {
+  /** Trace only: is there an OpenFlow port with this number? (check_output_prerequisites) */
+  portExists?(port: number): boolean;
   /** Trace only: xlate_normal's decision for the flow as it is now, with its report lines. */
   normal?(flow: PacketFlow, report: (type: TraceNodeType, text: string) => void): readonly number[];
 }
@@ -93,7 +95,8 @@ export function xlate_actions(flows: readonly Flow[], packet: PacketFlow, tracin
           ops.push({ kind: 'flood', dlDst: flow.dlDst });
           break;
         case 'output':
-          if (a.port === flow.inPort) report(here, 'warn', 'skipping output to input port');
+          if (hooks.portExists && !hooks.portExists(a.port)) report(here, 'warn', 'Nonexistent output port');
+          else if (a.port === flow.inPort) report(here, 'warn', 'skipping output to input port');
           else ops.push({ kind: 'output', port: a.port, dlDst: flow.dlDst });
           break;
         case 'mod_dl_dst':

@@ -169,6 +169,7 @@ export function ofprotoTrace(w: World, b: OvsBridge, p: PacketFlow): string {
   const devOf = (port: number) => (port === OFPP_LOCAL ? b.internal : b.ports.find((x) => x.ofport === port)?.device);
   let arpOpRead = false;
   const x = xlate_actions(b.flows, p, true, {
+    portExists: (port) => ofports(b).includes(port),
     normal(flow, report) {
       const inDev = devOf(flow.inPort);
       if (inDev === undefined || !ovsPortOf(w, inDev)) {
