@@ -22,7 +22,7 @@ function parse(argv: readonly string[]): Parsed {
   if (bad) return { unsupported: `ovs-ofctl option ${bad} is not simulated` };
   const [cmd, bridge, arg, extra] = words;
   if (!cmd || !['dump-flows', 'add-flow', 'del-flows', 'mod-flows'].includes(cmd))
-    return { unsupported: `'ovs-ofctl ${cmd ?? ''}' is not simulated (supported: dump-flows, add-flow, mod-flows, del-flows; show and dump-ports print the bridge's random datapath id and counters)` };
+    return { unsupported: `'ovs-ofctl ${cmd ?? ''}' is not simulated (supported: dump-flows, add-flow, mod-flows, del-flows; show prints the bridge's random datapath id, dump-tables and dump-ports counters the simulator does not keep)` };
   if (!bridge) return { unsupported: `'ovs-ofctl ${cmd}' needs a bridge` };
   if (extra !== undefined) return { unsupported: `'ovs-ofctl ${cmd}' with those arguments is not simulated` };
   // Its header's xid then depends on what ovs-ofctl negotiated first.
