@@ -68,6 +68,8 @@ export interface OvsBridge {
   readonly ports: OvsPort[];
   /** OpenFlow table 0, in the order flows were added. */
   flows: Flow[];
+  /** other_config:mac-aging-time, in ns, as ovs-vswitchd took it (15..3600 s); OVS_AGEING_TIME when unset. */
+  macAgingTime?: number;
   /** The fail_mode column; empty is standalone. Secure: no NORMAL flow of the switch's own. */
   failMode: FailMode | undefined;
   /** xlate_normal's MAC learning table (lib/mac-learning.c), by `macKey(vlan, mac)`, least recently updated first. */
@@ -75,6 +77,16 @@ export interface OvsBridge {
 }
 
 export type FailMode = 'secure' | 'standalone';
+
+/** How long xlate_normal's table keeps a MAC nothing refreshed. */
+export function ovsAgeingTime(b: OvsBridge): number {
+  return b.macAgingTime ?? OVS_AGEING_TIME;
+}
+
+/** normalize_idle_time: mac-aging-time is taken within 15..3600 s. */
+export function normalizeMacAgingTime(seconds: number): number {
+  return Math.min(3600, Math.max(15, seconds));
+}
 
 export function macKey(vlan: number, mac: string): string {
   return `${vlan}/${mac}`;
@@ -280,7 +292,7 @@ function xlate_normal(w: World, b: OvsBridge, skb: Skb, frame: Uint8Array): numb
   const dst = macAt(inner, 0);
   if (!srcIsGroup(inner)) update_learning_table(w, b, vlan, src, inId);
   const learned = dstIsGroup(inner) ? undefined : b.ml.get(macKey(vlan, dst));
-  const live = learned && w.loop.now - learned.updated <= OVS_AGEING_TIME ? learned : undefined;
+  const live = learned && w.loop.now - learned.updated <= ovsAgeingTime(b) ? learned : undefined;
   if (live) {
     if (live.port === inId) return `learned port is input port, dropping (${dst} was learned on the input port)`;
     const out = w.device(live.port);

@@ -3,7 +3,7 @@
  * `ofproto/trace BR FLOW` (see ovs-trace.ts). The datapath's flow cache (dpctl/*) is not modelled:
  * the simulator runs every packet through the OpenFlow tables.
  */
-import { OVS_AGEING_TIME, ofportOf, ovsDb } from '../devices/ovs.js';
+import { ofportOf, ovsAgeingTime, ovsDb } from '../devices/ovs.js';
 import { OFPP_LOCAL } from '../devices/ovs-flows.js';
 import { NS_PER_SEC } from '../sim/event-loop.js';
 import { ofprotoTrace, parseTraceFlow, traceHasVlans } from './ovs-trace.js';
@@ -39,7 +39,7 @@ export const ovsAppctl: Tool = {
     let text = ' port  VLAN  MAC                Age\n';
     for (const e of b.ml.values()) {
       const age = w.loop.now - e.updated;
-      if (age > OVS_AGEING_TIME) continue;
+      if (age > ovsAgeingTime(b)) continue;
       const port = ofportOf(b, e.port);
       if (port === undefined) continue;
       const p = port === OFPP_LOCAL ? 'LOCAL' : String(port);

@@ -4,7 +4,7 @@
  * megaflow (the fields the lookups had to read; see ovs-classifier.ts) and the datapath actions in
  * the netdev datapath's port numbers. Nothing is learned or counted: a trace sends no packet.
  */
-import { OVS_AGEING_TIME, ovsPortOf, ovsDb, type OvsBridge } from '../devices/ovs.js';
+import { ovsAgeingTime, ovsPortOf, ovsDb, type OvsBridge } from '../devices/ovs.js';
 import { ETHERTYPE_IPV4, type PacketFlow, type Wildcards } from '../devices/ovs-classifier.js';
 import { expireFlows, formatNet, OFPP_LOCAL } from '../devices/ovs-flows.js';
 import { NS_PER_SEC } from '../sim/event-loop.js';
@@ -185,7 +185,7 @@ export function ofprotoTrace(w: World, b: OvsBridge, p: PacketFlow): string {
       if (flow.dlType === ETHERTYPE_ARP && flow.dlDst === 'ff:ff:ff:ff:ff:ff') arpOpRead = true;
       const group = (parseInt(flow.dlDst.slice(0, 2), 16) & 1) === 1;
       const learned = group ? undefined : b.ml.get(macKey(0, flow.dlDst));
-      if (learned && w.loop.now - learned.updated <= OVS_AGEING_TIME) {
+      if (learned && w.loop.now - learned.updated <= ovsAgeingTime(b)) {
         if (learned.port === inDev) {
           report('detail', 'learned port is input port, dropping');
           return [];

@@ -10,8 +10,9 @@
 import type { Draft } from 'immer';
 import type { DeviceState } from '../sim/state.js';
 import { findByName, type Namespace, type World } from '../sim/world.js';
-import { allocOfport, dpPortAdd, OVS_INTERNAL_KIND, ovsDb, type FailMode, type OvsBridge, type OvsDb, type OvsPort } from '../devices/ovs.js';
+import { allocOfport, dpPortAdd, normalizeMacAgingTime, OVS_INTERNAL_KIND, ovsDb, type FailMode, type OvsBridge, type OvsDb, type OvsPort } from '../devices/ovs.js';
 import { register_netdevice, rtnl_dellink } from '../core/dev.js';
+import { NS_PER_SEC } from '../sim/event-loop.js';
 import { defaultFlow, OFPP_LOCAL } from '../devices/ovs-flows.js';
 import { formatVlanColumn, parseVlanColumn, PORT_COLUMNS, vlanColumnOf, withVlanColumn, type PortColumns, type VlanColumn } from './ovs-port-columns.js';
 import { out, type Tool } from './tool.js';
@@ -48,9 +49,9 @@ function unsimulated(name: string, args: readonly string[]): string | undefined 
   const table = args[0]?.toLowerCase();
   if (table === 'bridge') {
     const cols = args.slice(2);
-    if (name === 'set' && cols.every((a) => /^(datapath_type=(netdev|system)|fail_mode=(secure|standalone))$/.test(a))) return undefined;
+    if (name === 'set' && cols.every((a) => /^(datapath_type=(netdev|system)|fail_mode=(secure|standalone)|other[-_]config:mac-aging-time=\d{1,6})$/.test(a))) return undefined;
     if (name !== 'set' && cols.every((a) => a === 'fail_mode')) return undefined;
-    return `only 'set bridge BR datapath_type=netdev|system fail_mode=secure|standalone' and 'get|clear bridge BR fail_mode' are simulated on the Bridge table`;
+    return `only 'set bridge BR datapath_type=netdev|system fail_mode=secure|standalone other-config:mac-aging-time=N' and 'get|clear bridge BR fail_mode' are simulated on the Bridge table (no other other-config key)`;
   }
   if (table === 'interface') {
     const cols = args.slice(2);
@@ -146,6 +147,8 @@ interface BridgeRow {
   ports: PortRow[];
   /** The fail_mode column: empty means standalone. */
   failMode: FailMode | undefined;
+  /** other_config:mac-aging-time as written, in seconds. */
+  macAgingTime?: number;
 }
 
 const NO_VLAN: PortColumns = { tag: undefined, trunks: [], vlanMode: undefined };
@@ -207,7 +210,7 @@ export const ovsVsctl: Tool = {
     const db = ovsDb(w);
     const fail = (msg: string) => out('', `ovs-vsctl: ${msg}\n`, 1);
     // A transaction: check every command against the database as the earlier ones leave it.
-    const rows = new Map<string, BridgeRow>(db.bridges.map((b) => [b.name, { local: rowOf(b.local), ports: b.ports.map(rowOf), failMode: b.failMode }]));
+    const rows = new Map<string, BridgeRow>(db.bridges.map((b) => [b.name, { local: rowOf(b.local), ports: b.ports.map(rowOf), failMode: b.failMode, macAgingTime: b.macAgingTime === undefined ? undefined : b.macAgingTime / NS_PER_SEC }]));
     const bridgeOfPort = (p: string) => [...rows].find(([, r]) => r.ports.some((x) => x.name === p))?.[0];
     /** The Port table holds the bridges' own ports too. */
     const findPort = (p: string): { row: PortRow; put: (r: PortRow) => void } | undefined => {
@@ -312,7 +315,10 @@ export const ovsVsctl: Tool = {
             if (!br) return fail(`no row "${record}" in table Bridge`);
             if (c.name === 'get') stdout += `${br.failMode ?? '[]'}\n`;
             else if (c.name === 'clear') br.failMode = undefined;
-            for (const col of c.name === 'set' ? c.args.slice(2) : []) if (col.startsWith('fail_mode=')) br.failMode = col.slice(10) as FailMode;
+            for (const col of c.name === 'set' ? c.args.slice(2) : []) {
+              if (col.startsWith('fail_mode=')) br.failMode = col.slice(10) as FailMode;
+              else if (/^other[-_]config:mac-aging-time=/.test(col)) br.macAgingTime = Number(col.slice(col.indexOf('=') + 1));
+            }
             break;
           }
           if (a.toLowerCase() === 'interface') {
@@ -399,6 +405,8 @@ function commit(w: World, host: Namespace, rows: ReadonlyMap<string, BridgeRow>)
       // connmgr_set_fail_mode: without a controller, a change of mode flushes every flow; standalone puts NORMAL back.
       if ((wanted.failMode ?? 'standalone') !== (old.failMode ?? 'standalone')) old.flows = wanted.failMode === 'secure' ? [] : [defaultFlow(w.loop.now)];
       old.failMode = wanted.failMode;
+      // mac-aging-time=0 means the default (bridge_configure_mac_table).
+      old.macAgingTime = wanted.macAgingTime ? normalizeMacAgingTime(wanted.macAgingTime) * NS_PER_SEC : undefined;
     }
     else {
       db.bridges.splice(db.bridges.indexOf(old), 1);
@@ -423,6 +431,7 @@ function commit(w: World, host: Namespace, rows: ReadonlyMap<string, BridgeRow>)
       const local: OvsPort = { ...row.local, device: internal, ofport: OFPP_LOCAL };
       // A secure bridge starts with no flow at all: nothing is forwarded until flows are added.
       const nb: OvsBridge = { name: bname, internal, local, ports: [], flows: row.failMode === 'secure' ? [] : [defaultFlow(w.loop.now)], ml: new Map(), failMode: row.failMode };
+      if (row.macAgingTime) nb.macAgingTime = normalizeMacAgingTime(row.macAgingTime) * NS_PER_SEC;
       db.bridges.push(nb);
       br = nb;
     }
