@@ -1,17 +1,21 @@
 /**
- * An OVS bridge's OpenFlow table 0: flows with a priority, a match on the fields scenarios use
- * (in_port, dl_src, dl_dst, dl_type with the ip/icmp/arp shorthands, nw_src, nw_dst) and actions
- * (NORMAL, FLOOD, drop, output:N, mod_dl_dst:M), with their counters. A packet takes the highest
- * priority flow it matches; one matching none is dropped. A new bridge has "priority=0 actions=NORMAL".
+ * An OVS bridge's OpenFlow tables (0..253): flows with a table, a cookie, a priority, a match on the
+ * fields scenarios use (in_port, dl_src, dl_dst, dl_type with the ip/icmp/tcp/udp/arp shorthands,
+ * nw_proto, nw_src, nw_dst) and actions (NORMAL, FLOOD, drop, output:N, mod_dl_dst:M, resubmit(,N),
+ * goto_table:N), with their counters. How a packet finds its flow is ovs-classifier.ts's business.
+ * A new bridge has "priority=0 actions=NORMAL" in table 0.
  */
-import { inSubnet, ipv4Dst, ipv4Protocol, ipv4Src, parseIpv4, parseIpv4Cidr, type Ipv4Address } from '../wire/ipv4.js';
-import { ETHERNET_HEADER_LEN, ethertypeOf, macAt, parseMac } from '../wire/ethernet.js';
+import { parseIpv4, parseIpv4Cidr, type Ipv4Address } from '../wire/ipv4.js';
+import { parseMac } from '../wire/ethernet.js';
 
 export const OFPP_LOCAL = 65534;
 export const DEFAULT_PRIORITY = 32768;
+/** Tables 254 and 255 are OVS's own (hidden, and "all tables"). */
+export const N_TABLES = 254;
 
 export interface FlowMatch {
   readonly dlType?: number;
+  /** The IP protocol: from a shorthand (icmp, tcp, udp) or nw_proto=N. */
   readonly nwProto?: number;
   readonly inPort?: number;
   readonly dlSrc?: string;
@@ -20,20 +24,32 @@ export interface FlowMatch {
   readonly nwDst?: { readonly addr: Ipv4Address; readonly len: number };
 }
 
-export type FlowAction = { readonly kind: 'normal' | 'flood' | 'drop' } | { readonly kind: 'output'; readonly port: number } | { readonly kind: 'mod_dl_dst'; readonly mac: string };
+export type FlowAction =
+  | { readonly kind: 'normal' | 'flood' | 'drop' }
+  | { readonly kind: 'output'; readonly port: number }
+  | { readonly kind: 'mod_dl_dst'; readonly mac: string }
+  // goto_table:N is sent as resubmit(,N) in OpenFlow 1.0, ovs-ofctl's default, and printed so.
+  | { readonly kind: 'resubmit'; readonly table: number };
 
 export interface Flow {
+  readonly table: number;
+  readonly cookie: bigint;
   readonly priority: number;
   readonly match: FlowMatch;
   readonly actions: readonly FlowAction[];
   readonly created: number;
+  /** When mod-flows last changed its actions (hard_age counts from here); `created` until then. */
+  modified: number;
   used: number | undefined;
+  /** Seconds; 0 is none. */
+  readonly idleTimeout: number;
+  readonly hardTimeout: number;
   nPackets: number;
   nBytes: number;
 }
 
 export function defaultFlow(now: number): Flow {
-  return { priority: 0, match: {}, actions: [{ kind: 'normal' }], created: now, used: undefined, nPackets: 0, nBytes: 0 };
+  return { table: 0, cookie: 0n, priority: 0, match: {}, actions: [{ kind: 'normal' }], created: now, modified: now, used: undefined, idleTimeout: 0, hardTimeout: 0, nPackets: 0, nBytes: 0 };
 }
 
 const SHORTHANDS: Readonly<Record<string, Pick<FlowMatch, 'dlType' | 'nwProto'>>> = {
@@ -44,7 +60,15 @@ const SHORTHANDS: Readonly<Record<string, Pick<FlowMatch, 'dlType' | 'nwProto'>>
   arp: { dlType: 0x0806 },
 };
 
-export type FlowSpec = { readonly priority: number | undefined; readonly match: FlowMatch; readonly actions: readonly FlowAction[] | undefined };
+export type FlowSpec = {
+  readonly table: number | undefined;
+  readonly idleTimeout: number | undefined;
+  readonly hardTimeout: number | undefined;
+  readonly cookie: bigint | undefined;
+  readonly priority: number | undefined;
+  readonly match: FlowMatch;
+  readonly actions: readonly FlowAction[] | undefined;
+};
 
 function port(v: string): number | undefined {
   if (v === 'LOCAL') return OFPP_LOCAL;
@@ -64,6 +88,10 @@ export function parseFlow(text: string, needActions: boolean): FlowSpec | { erro
   const matchText = at < 0 ? text : text.slice(0, at);
   const actionsText = at < 0 ? undefined : text.slice(text.indexOf('actions=', at) + 'actions='.length);
   let priority: number | undefined;
+  let table: number | undefined;
+  let cookie: bigint | undefined;
+  let idleTimeout: number | undefined;
+  let hardTimeout: number | undefined;
   const m: { -readonly [K in keyof FlowMatch]?: FlowMatch[K] } = {};
   for (const part of matchText.split(',').map((p) => p.trim()).filter(Boolean)) {
     const [k, v] = part.split('=', 2) as [string, string | undefined];
@@ -77,6 +105,26 @@ export function parseFlow(text: string, needActions: boolean): FlowSpec | { erro
       case 'priority':
         if (!/^\d+$/.test(v) || Number(v) > 65535) return { error: `invalid priority "${v}"` };
         priority = Number(v);
+        break;
+      case 'table':
+        if (!/^\d+$/.test(v) || Number(v) > 255) return { error: `invalid table "${v}"` };
+        if (Number(v) >= N_TABLES) return { error: `table=${v} (one of OVS's own tables) is not simulated` };
+        table = Number(v);
+        break;
+      case 'cookie':
+        if (!/^(0x[0-9a-fA-F]{1,16}|\d{1,20})$/.test(v)) return { error: `cookie=${v} is not simulated (only a value without a mask)` };
+        cookie = BigInt(v);
+        if (cookie >= 1n << 64n) return { error: `invalid cookie "${v}"` };
+        break;
+      case 'idle_timeout':
+      case 'hard_timeout':
+        if (!/^\d+$/.test(v) || Number(v) > 65535) return { error: `invalid ${k} "${v}"` };
+        if (k === 'idle_timeout') idleTimeout = Number(v);
+        else hardTimeout = Number(v);
+        break;
+      case 'nw_proto':
+        if (!/^\d+$/.test(v) || Number(v) > 255) return { error: `${v}: invalid nw_proto` };
+        m.nwProto = Number(v);
         break;
       case 'in_port': {
         const p = port(v);
@@ -108,28 +156,48 @@ export function parseFlow(text: string, needActions: boolean): FlowSpec | { erro
         return { error: `unknown keyword ${k}` };
     }
   }
-  if ((m.nwSrc || m.nwDst) && m.dlType !== 0x0800) return { error: 'nw_src and nw_dst need ip, icmp, tcp or udp in the simulator (OVS would silently drop them)' };
-  if (actionsText === undefined) return needActions ? { error: 'must specify an action' } : { priority, match: m, actions: undefined };
+  if ((m.nwSrc || m.nwDst || m.nwProto !== undefined) && m.dlType !== 0x0800) return { error: 'nw_src, nw_dst and nw_proto need ip, icmp, tcp or udp in the simulator (OVS would silently drop them)' };
+  if (actionsText === undefined) return needActions ? { error: 'must specify an action' } : { table, cookie, idleTimeout, hardTimeout, priority, match: m, actions: undefined };
   const actions: FlowAction[] = [];
-  for (const a of actionsText.split(',').map((x) => x.trim()).filter(Boolean)) {
+  // resubmit(,N) has a comma of its own.
+  for (const a of actionsText.split(/,(?![^(]*\))/).map((x) => x.trim()).filter(Boolean)) {
     const lower = a.toLowerCase();
     if (lower === 'normal') actions.push({ kind: 'normal' });
     else if (lower === 'flood') actions.push({ kind: 'flood' });
     else if (lower === 'drop') actions.push({ kind: 'drop' });
+    else if (a === 'LOCAL') actions.push({ kind: 'output', port: OFPP_LOCAL });
     else if (lower.startsWith('output:')) {
       const p = port(a.slice(7));
       if (p === undefined) return { error: `${a.slice(7)}: output to unknown port` };
       actions.push({ kind: 'output', port: p });
-    } else if (lower.startsWith('mod_dl_dst:')) {
+    } else if (/^set_field:[^>]*->(eth_dst|dl_dst)$/.test(lower)) {
+      // OpenFlow 1.0 has no set_field: ovs-ofctl sends (and lists) it as mod_dl_dst.
+      const v = a.slice(10, a.indexOf('->'));
+      const mac = parseMac(v);
+      if (!mac) return { error: `${v}: invalid Ethernet address` };
+      actions.push({ kind: 'mod_dl_dst', mac });
+    } else if (lower.startsWith('set_field:')) return { error: `${a}: only set_field:MAC->eth_dst is simulated` };
+    else if (lower === 'strip_vlan' || lower === 'pop_vlan' || lower.startsWith('mod_vlan_vid') || lower.startsWith('push_vlan') || lower.startsWith('mod_vlan_pcp')) return { error: `${a}: VLAN actions are not simulated (NORMAL's tag, trunks and vlan_mode are)` };
+    else if (lower.startsWith('mod_dl_dst:')) {
       const mac = parseMac(a.slice(11));
       if (!mac) return { error: `${a.slice(11)}: invalid Ethernet address` };
       actions.push({ kind: 'mod_dl_dst', mac });
+    } else if (/^resubmit\(,\d+\)$/.test(lower)) {
+      const t = Number(lower.slice(10, -1));
+      if (t >= N_TABLES) return { error: `resubmit to table ${t} is not simulated` };
+      actions.push({ kind: 'resubmit', table: t });
+    } else if (lower.startsWith('resubmit')) return { error: `${a}: only resubmit(,TABLE) is simulated` };
+    else if (/^goto_table:\d+$/.test(lower)) {
+      const t = Number(lower.slice(11));
+      // OpenFlow only goes forward through the pipeline (measured: ovs-ofctl's own words).
+      if (t <= (table ?? 0) || t >= N_TABLES) return { error: 'actions are invalid with specified match (OFPBIC_BAD_TABLE_ID)' };
+      actions.push({ kind: 'resubmit', table: t });
     } else return { error: `unknown action ${a.split(':')[0]}` };
   }
-  return { priority, match: m, actions };
+  return { table, cookie, idleTimeout, hardTimeout, priority, match: m, actions };
 }
 
-function formatNet(n: { addr: Ipv4Address; len: number }): string {
+export function formatNet(n: { addr: Ipv4Address; len: number }): string {
   const a = n.addr;
   return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}${n.len === 32 ? '' : `/${n.len}`}`;
 }
@@ -146,15 +214,20 @@ export function formatMatch(priority: number, m: FlowMatch): string {
   if (m.dlDst) parts.push(`dl_dst=${m.dlDst}`);
   if (m.nwSrc) parts.push(`nw_src=${formatNet(m.nwSrc)}`);
   if (m.nwDst) parts.push(`nw_dst=${formatNet(m.nwDst)}`);
+  if (m.nwProto !== undefined && !shorthand) parts.push(`nw_proto=${m.nwProto}`);
   return parts.join(',');
+}
+
+export function formatAction(a: FlowAction): string {
+  return formatActionText(a);
 }
 
 export function formatActions(actions: readonly FlowAction[]): string {
   if (actions.length === 0) return 'drop';
-  return actions.map(formatAction).join(',');
+  return actions.map(formatActionText).join(',');
 }
 
-function formatAction(a: FlowAction): string {
+function formatActionText(a: FlowAction): string {
   switch (a.kind) {
     case 'normal':
       return 'NORMAL';
@@ -163,26 +236,24 @@ function formatAction(a: FlowAction): string {
     case 'drop':
       return 'drop';
     case 'output':
-      return `output:${a.port === OFPP_LOCAL ? 'LOCAL' : a.port}`;
+      // A reserved port prints by its name alone (measured: output:LOCAL lists as LOCAL).
+      return a.port === OFPP_LOCAL ? 'LOCAL' : `output:${a.port}`;
     case 'mod_dl_dst':
       return `mod_dl_dst:${a.mac}`;
+    case 'resubmit':
+      return `resubmit(,${a.table})`;
   }
 }
 
 
-/** Does the frame, arriving on OpenFlow port `inPort`, match? */
-export function flowMatches(m: FlowMatch, inPort: number, frame: Uint8Array): boolean {
-  if (m.inPort !== undefined && m.inPort !== inPort) return false;
-  if (m.dlDst !== undefined && macAt(frame, 0) !== m.dlDst) return false;
-  if (m.dlSrc !== undefined && macAt(frame, 6) !== m.dlSrc) return false;
-  const type = ethertypeOf(frame);
-  if (m.dlType !== undefined && type !== m.dlType) return false;
-  // nw_* fields are the IPv4 header's (an untagged frame: flow_extract sees the tag's inner type).
-  const ip = frame.subarray(ETHERNET_HEADER_LEN);
-  if (m.nwProto !== undefined && ipv4Protocol(ip) !== m.nwProto) return false;
-  if (m.nwSrc && !inSubnet(ipv4Src(ip), m.nwSrc.addr, m.nwSrc.len)) return false;
-  if (m.nwDst && !inSubnet(ipv4Dst(ip), m.nwDst.addr, m.nwDst.len)) return false;
-  return true;
+/**
+ * ofproto's rule_expire: a flow past its hard timeout (since it was added or modified) or idle
+ * timeout (since it last matched) is gone. OVS looks once a second; here it is exact, so a script
+ * should look at a flow well away from its deadline.
+ */
+export function expireFlows(flows: readonly Flow[], now: number, nsPerSec: number): Flow[] | undefined {
+  const dead = (f: Flow) => (f.hardTimeout > 0 && now - f.modified >= f.hardTimeout * nsPerSec) || (f.idleTimeout > 0 && now - (f.used ?? f.created) >= f.idleTimeout * nsPerSec);
+  return flows.some(dead) ? flows.filter((f) => !dead(f)) : undefined;
 }
 
 /** A loose match (del-flows without --strict): the flow has at least the fields given, with those values. */

@@ -15,7 +15,10 @@ import { popVlanTag, pushVlanTag } from '../wire/vlan.js';
 import { register_netdev_ops, type NetDeviceOps, type XmitResult } from '../core/netdevice.js';
 import { dev_add_pack_all, dev_queue_xmit, netif_receive_skb } from '../core/dev.js';
 import { consume_skb, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
-import { flowMatches, formatMatch, OFPP_LOCAL, type Flow } from './ovs-flows.js';
+import { expireFlows, formatMatch, OFPP_LOCAL, type Flow } from './ovs-flows.js';
+import { NS_PER_SEC } from '../sim/event-loop.js';
+import { flowFromFrame } from './ovs-classifier.js';
+import { xlate_actions } from './ovs-xlate.js';
 import { BR_AGEING_TIME } from './bridge.js';
 import { input_vid_is_valid, portVlan, tagOnOutput, xbundle_includes_vlan, xvlan_input_translate, type PortVlan, type VlanMode } from './ovs-vlan.js';
 
@@ -41,6 +44,10 @@ export interface OvsPort {
   readonly trunks: readonly number[];
   /** The vlan_mode column; empty means access when there is a tag, else trunk. */
   readonly vlanMode: VlanMode | undefined;
+  /** The Interface's ofport_request column: the OpenFlow port number asked for. */
+  readonly ofportRequest?: number;
+  /** type=internal: ovs-vswitchd made the device (a tap of its own), and removes it with the port. */
+  readonly internal?: boolean;
 }
 
 /** A MAC learning table entry: `mac` was last seen as a source in `vlan`, arriving on device `port`. */
@@ -61,8 +68,24 @@ export interface OvsBridge {
   readonly ports: OvsPort[];
   /** OpenFlow table 0, in the order flows were added. */
   flows: Flow[];
+  /** other_config:mac-aging-time, in ns, as ovs-vswitchd took it (15..3600 s); OVS_AGEING_TIME when unset. */
+  macAgingTime?: number;
+  /** The fail_mode column; empty is standalone. Secure: no NORMAL flow of the switch's own. */
+  failMode: FailMode | undefined;
   /** xlate_normal's MAC learning table (lib/mac-learning.c), by `macKey(vlan, mac)`, least recently updated first. */
   readonly ml: Map<string, MacEntry>;
+}
+
+export type FailMode = 'secure' | 'standalone';
+
+/** How long xlate_normal's table keeps a MAC nothing refreshed. */
+export function ovsAgeingTime(b: OvsBridge): number {
+  return b.macAgingTime ?? OVS_AGEING_TIME;
+}
+
+/** normalize_idle_time: mac-aging-time is taken within 15..3600 s. */
+export function normalizeMacAgingTime(seconds: number): number {
+  return Math.min(3600, Math.max(15, seconds));
 }
 
 export function macKey(vlan: number, mac: string): string {
@@ -82,7 +105,7 @@ export function ofportOf(b: OvsBridge, devId: number): number | undefined {
   return b.ports.find((p) => p.device === devId)?.ofport;
 }
 
-function deviceOfOfport(b: OvsBridge, port: number): number | undefined {
+export function deviceOfOfport(b: OvsBridge, port: number): number | undefined {
   if (port === OFPP_LOCAL) return b.internal;
   return b.ports.find((p) => p.ofport === port)?.device;
 }
@@ -94,10 +117,20 @@ export interface OvsDb {
   datapathDevice: number | undefined;
   /** Bumped by every committed change: the per-frame index is rebuilt when it moves. */
   version: number;
+  /** The netdev datapath's port numbers, by device id: ovs-netdev is 0, the rest the lowest free (dpif-netdev's choose_port). */
+  readonly dpPorts: Map<number, number>;
+}
+
+export function dpPortAdd(db: OvsDb, devId: number, isDatapath = false): void {
+  if (db.dpPorts.has(devId)) return;
+  const used = new Set(db.dpPorts.values());
+  let n = isDatapath ? 0 : 1;
+  while (used.has(n)) n++;
+  db.dpPorts.set(devId, n);
 }
 
 /** The world's one ovsdb. */
-export const ovsDb = worldSlot<OvsDb>(() => ({ bridges: [], datapathDevice: undefined, version: 0 }));
+export const ovsDb = worldSlot<OvsDb>(() => ({ bridges: [], datapathDevice: undefined, version: 0, dpPorts: new Map() }));
 
 interface PortIndex {
   readonly version: number;
@@ -131,7 +164,7 @@ export function ovsPortOf(w: World, devId: number): OvsPort | undefined {
   return indexOf(db).of.get(devId)?.port;
 }
 
-function portDevices(w: World, b: OvsBridge): { port: OvsPort; ns: Namespace; dev: DeviceState }[] {
+export function portDevices(w: World, b: OvsBridge): { port: OvsPort; ns: Namespace; dev: DeviceState }[] {
   const out: { port: OvsPort; ns: Namespace; dev: DeviceState }[] = [];
   for (const port of [b.local, ...b.ports]) {
     const d = port.device === undefined ? undefined : w.device(port.device);
@@ -168,31 +201,42 @@ function ovs_packet_rcv(w: World, skb: Skb): void {
   const dev = skb.dev;
   if (!dev.promisc || skb.fromDatapath) return;
   const b = ovsBridgeOf(w, dev.id);
-  if (!b || b.internal === dev.id) return;
+  // An internal port's frames come from its tap (start_xmit), not a packet socket.
+  if (!b || dev.kind === OVS_INTERNAL_KIND) return;
   ovs_upcall(w, dev.id, skb_clone(w, skb, 'ovs_packet_rcv', `read by ovs-vswitchd from ${dev.name}`), OVS_PORT_READ_NS);
 }
 
 /**
- * ovs_dp_process_packet: the highest-priority flow that matches decides; no flow, no forwarding. Each
- * output is a copy of its own; the frame the datapath read ends here.
+ * ovs_dp_process_packet: the packet goes through the OpenFlow tables (xlate_actions); each flow
+ * that decided counts it, and each output is a copy of its own, with the Ethernet destination the
+ * actions had set by then. The frame the datapath read ends here.
  */
 function ovs_dp_process_packet(w: World, b: OvsBridge, skb: Skb): void {
   const inId = skb.dev.id;
   const inPort = ofportOf(b, inId) ?? 0;
-  let best: Flow | undefined;
-  for (const f of b.flows) if ((best === undefined || f.priority > best.priority) && flowMatches(f.match, inPort, skb.data)) best = f;
-  if (!best) {
+  b.flows = expireFlows(b.flows, w.loop.now, NS_PER_SEC) ?? b.flows;
+  const x = xlate_actions(b.flows, flowFromFrame(inPort, skb.data), false);
+  for (const f of x.hits) {
+    f.nPackets++;
+    f.nBytes += skb.data.length;
+    f.used = w.loop.now;
+  }
+  if (x.hits.length === 0) {
     kfree_skb(w, skb, 'ovs_dp_process_packet', 'OVS_DROP_LAST_ACTION', 'no flow matches (table miss): dropped', undefined);
     return;
   }
-  best.nPackets++;
-  best.nBytes += skb.data.length;
-  best.used = w.loop.now;
-  let pkt = skb.data;
+  const original = macAt(skb.data, 0);
+  const frameFor = (dlDst: string): Uint8Array => {
+    if (dlDst === original) return skb.data;
+    const pkt = skb.data.slice();
+    setEthernetDst(pkt, dlDst);
+    return pkt;
+  };
   let out = 0;
   let refused: string | undefined;
-  for (const a of best.actions) {
-    switch (a.kind) {
+  for (const op of x.ops) {
+    const pkt = frameFor(op.dlDst);
+    switch (op.kind) {
       case 'normal': {
         const r = xlate_normal(w, b, skb, pkt);
         if (typeof r === 'string') refused = r;
@@ -202,28 +246,20 @@ function ovs_dp_process_packet(w: World, b: OvsBridge, skb: Skb): void {
       case 'flood':
         for (const p of portDevices(w, b)) if (p.dev.id !== inId) out += output(w, b, skb, p.ns, p.dev, pkt);
         break;
-      case 'drop':
-        kfree_skb(w, skb, 'ovs_dp_process_packet', 'OVS_DROP_EXPLICIT', `flow "${formatMatch(best.priority, best.match)}" says drop`, undefined);
-        return;
       case 'output': {
-        const id = deviceOfOfport(b, a.port);
+        const id = deviceOfOfport(b, op.port);
         const d = id === undefined ? undefined : w.device(id);
-        // OpenFlow never sends a frame back where it came from unless told so with in_port.
-        if (id === inId) {
-          if (w.trace.detailed) skb_trace(w, skb, 'ovs_dp_process_packet', `output:${a.port} is the input port: skipped (only the in_port action sends back)`);
-        } else if (d) out += output(w, b, skb, d.ns, d.dev, pkt);
-        break;
-      }
-      case 'mod_dl_dst': {
-        pkt = pkt.slice();
-        setEthernetDst(pkt, a.mac);
+        if (d) out += output(w, b, skb, d.ns, d.dev, pkt);
+        else if (w.trace.detailed) skb_trace(w, skb, 'ovs_dp_process_packet', `output:${op.port}: no such port`);
         break;
       }
     }
   }
+  const last = x.hits[x.hits.length - 1]!;
   if (out > 0) consume_skb(w, skb, 'ovs_dp_process_packet', `output to ${out} port${out === 1 ? '' : 's'}`);
   else if (refused !== undefined) kfree_skb(w, skb, 'xlate_normal', 'OVS_DROP_LAST_ACTION', refused, undefined);
-  else kfree_skb(w, skb, 'ovs_dp_process_packet', 'OVS_DROP_LAST_ACTION', best.actions.length === 0 ? 'flow with no actions: dropped' : 'the actions output the frame nowhere', undefined);
+  else if (x.ops.length === 0 && last.actions.every((a) => a.kind === 'drop')) kfree_skb(w, skb, 'ovs_dp_process_packet', 'OVS_DROP_EXPLICIT', `table ${last.table} flow "${formatMatch(last.priority, last.match)}" says drop`, undefined);
+  else kfree_skb(w, skb, 'ovs_dp_process_packet', 'OVS_DROP_LAST_ACTION', x.ops.length === 0 ? 'the flows\' actions output the frame nowhere (a table miss or no output)' : 'the actions output the frame nowhere', undefined);
 }
 
 /**
@@ -256,7 +292,7 @@ function xlate_normal(w: World, b: OvsBridge, skb: Skb, frame: Uint8Array): numb
   const dst = macAt(inner, 0);
   if (!srcIsGroup(inner)) update_learning_table(w, b, vlan, src, inId);
   const learned = dstIsGroup(inner) ? undefined : b.ml.get(macKey(vlan, dst));
-  const live = learned && w.loop.now - learned.updated <= OVS_AGEING_TIME ? learned : undefined;
+  const live = learned && w.loop.now - learned.updated <= ovsAgeingTime(b) ? learned : undefined;
   if (live) {
     if (live.port === inId) return `learned port is input port, dropping (${dst} was learned on the input port)`;
     const out = w.device(live.port);
@@ -309,7 +345,7 @@ function output(w: World, b: OvsBridge, skb: Skb, ns: Namespace, dev: DeviceStat
   const c = skb_clone(w, skb, 'ovs_dp_process_packet', `output to ${dev.name}`, frame);
   c.ns = ns;
   c.dev = dev;
-  if (dev.id === b.internal) {
+  if (dev.kind === OVS_INTERNAL_KIND) {
     c.fromDatapath = true;
     c.rtIif = 0;
     netif_receive_skb(w, c);

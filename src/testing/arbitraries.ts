@@ -29,6 +29,7 @@ import {
   type RouteSpec,
   type RuleSelector,
   type RuleSpec,
+  type OvsPipeline,
   type Segment,
   type Topology,
 } from './model.js';
@@ -133,7 +134,7 @@ interface RawIface {
 type RawSegment =
   | { readonly kind: 'veth'; readonly net: number; readonly a: RawIface; readonly b: RawIface }
   | { readonly kind: 'macvlan'; readonly net: number; readonly parent: RawIface; readonly far: RawIface; readonly legs: readonly { host: RawIface; mode: MacvlanLegMode }[] }
-  | { readonly kind: 'bridge' | 'ovs'; readonly net: number; readonly up: boolean; readonly addrs: readonly string[]; readonly legs: readonly { host: RawIface; portUp: boolean; flags?: PortFlagWords[] }[] };
+  | { readonly kind: 'bridge' | 'ovs'; readonly net: number; readonly up: boolean; readonly addrs: readonly string[]; readonly legs: readonly { host: RawIface; portUp: boolean; flags?: PortFlagWords[] }[]; readonly pipeline?: OvsPipeline };
 
 interface RawTopology {
   readonly nsCount: number;
@@ -221,6 +222,7 @@ function rawArb(o: Required<TopologyOptions>): fc.Arbitrary<RawTopology> {
               : fc.record({ host: iface, portUp: up }),
             { minLength: 2, maxLength: o.maxLegs },
           ),
+          ...(kind === 'ovs' ? { pipeline: mostly<OvsPipeline | undefined>(undefined, fc.constantFrom<OvsPipeline>('tables', 'secure'), 2) } : {}),
         }) as fc.Arbitrary<RawSegment>,
       })),
     ...(o.macvlans
@@ -343,7 +345,7 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
       const flags = 'flags' in l ? l.flags : undefined;
       return { host: h, port: `${name}-${h.name}`, portUp: l.portUp, ...(flags && flags.length > 0 ? { flags } : {}) };
     });
-    return { kind: s.kind, name, up: s.up, addrs: rootAddrs ? s.addrs : [], legs };
+    return { kind: s.kind, name, up: s.up, addrs: rootAddrs ? s.addrs : [], legs, ...(s.pipeline ? { pipeline: s.pipeline } : {}) };
   });
   const partial: Topology = { namespaces, segments, routes: [], captures: [], pings: [], routeGets: [] };
   const ifaces = hostIfaces(partial);

@@ -75,6 +75,12 @@ export type Segment =
       /** Addresses on the bridge device itself (a gateway); Linux bridges only. */
       readonly addrs: readonly string[];
       readonly legs: readonly Leg[];
+      /**
+       * OVS only: how the switching NORMAL is reached — the bridge's own flow (absent), table 0
+       * resubmitting to table 1's NORMAL, or fail_mode=secure with NORMAL added by hand. All switch
+       * alike; each is followed by an `ofproto/trace` of a broadcast from port 1 after the pings.
+       */
+      readonly pipeline?: OvsPipeline;
     };
 
 /**
@@ -82,6 +88,8 @@ export type Segment =
  * EAGAIN, which with the default rules ends as ENETUNREACH — as if there were no route).
  */
 export type RejectType = 'blackhole' | 'unreachable' | 'prohibit' | 'throw';
+
+export type OvsPipeline = 'tables' | 'secure';
 
 export interface RouteSpec {
   readonly ns: NsName;

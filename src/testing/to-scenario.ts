@@ -90,7 +90,11 @@ export function topologyScript(t: Topology): string[] {
       continue;
     }
     if (s.kind === 'bridge') lines.push(`ip link add ${s.name} type bridge`);
-    else lines.push(`ovs-vsctl add-br ${s.name}`);
+    else if (s.pipeline === 'secure') lines.push(`ovs-vsctl add-br ${s.name} -- set bridge ${s.name} fail_mode=secure`, `ovs-ofctl add-flow ${s.name} actions=NORMAL`);
+    else {
+      lines.push(`ovs-vsctl add-br ${s.name}`);
+      if (s.pipeline === 'tables') lines.push(`ovs-ofctl del-flows ${s.name}`, `ovs-ofctl add-flow ${s.name} 'priority=10,actions=resubmit(,1)'`, `ovs-ofctl add-flow ${s.name} table=1,actions=NORMAL`);
+    }
     lines.push(...s.addrs.map((a) => `ip addr add ${a} dev ${s.name}`));
     if (s.up) lines.push(`ip link set ${s.name} up`);
     for (const l of s.legs) {
@@ -127,6 +131,7 @@ export function topologyScript(t: Topology): string[] {
     if (i > 0) lines.push('sleep 1');
     lines.push(pingLine(p));
   });
+  for (const s of t.segments) if (s.kind === 'ovs' && s.pipeline) lines.push(`ovs-appctl ofproto/trace ${s.name} in_port=1,dl_dst=ff:ff:ff:ff:ff:ff`);
   for (const l of t.looks ?? []) lines.push(inNs(l.ns, l.form));
   (t.linkEvents ?? []).forEach((e, i) => {
     // The pings' DELAY probes are done first (as before the arpings): the change then meets settled entries.

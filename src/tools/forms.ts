@@ -185,6 +185,10 @@ export const FORMS: readonly ProgramForms[] = [
       { form: 'ovs-vsctl add-port BR PORT [tag=N] [trunks=N,...] [vlan_mode=MODE]', examples: ['ovs-vsctl add-port ovs-br veth1', 'ovs-vsctl add-port ovs-br veth1 tag=10', 'ovs-vsctl add-port ovs-br veth2 trunks=10,20'] },
       { form: 'ovs-vsctl [--if-exists] del-port [BR] PORT', examples: ['ovs-vsctl del-port ovs-br veth1', 'ovs-vsctl --if-exists del-port veth1'] },
       { form: 'ovs-vsctl list-br|list-ports BR|br-exists BR|show', examples: ['ovs-vsctl list-br', 'ovs-vsctl list-ports ovs-br', 'ovs-vsctl br-exists ovs-br', 'ovs-vsctl show'] },
+      { form: 'ovs-vsctl list-ifaces BR, ovs-vsctl iface-to-br|port-to-br NAME', examples: ['ovs-vsctl list-ifaces ovs-br', 'ovs-vsctl iface-to-br veth1', 'ovs-vsctl port-to-br veth1'] },
+      { form: 'ovs-vsctl set interface IFACE ofport_request=N|type=internal, ovs-vsctl get interface IFACE ofport|ofport_request', examples: ['ovs-vsctl set interface veth1 ofport_request=7', 'ovs-vsctl add-port ovs-br veth1 -- set interface veth1 ofport_request=7', 'ovs-vsctl add-port ovs-br gw0 -- set interface gw0 type=internal', 'ovs-vsctl get interface veth1 ofport'], note: 'type=internal only for a port the same transaction adds; type=patch refused' },
+      { form: 'ovs-vsctl set bridge BR other-config:mac-aging-time=N', examples: ['ovs-vsctl set bridge ovs-br other-config:mac-aging-time=30'], note: 'taken within 15..3600 s; no other other-config key' },
+      { form: 'ovs-vsctl set|get|clear bridge BR fail_mode[=secure|standalone]', examples: ['ovs-vsctl set bridge ovs-br fail_mode=secure', 'ovs-vsctl add-br ovs-br -- set bridge ovs-br fail_mode=secure', 'ovs-vsctl get bridge ovs-br fail_mode', 'ovs-vsctl clear bridge ovs-br fail_mode'], note: 'a change of mode flushes every flow; standalone adds priority=0 actions=NORMAL' },
       { form: 'ovs-vsctl set|get|clear port PORT tag|trunks|vlan_mode[=VALUE]', examples: ['ovs-vsctl set port veth1 tag=20', 'ovs-vsctl set Port veth1 trunks=1', 'ovs-vsctl get port veth1 tag', 'ovs-vsctl clear port veth1 tag'], note: 'table names in any case' },
     ],
   },
@@ -193,11 +197,16 @@ export const FORMS: readonly ProgramForms[] = [
     as: 'Open vSwitch 3.1',
     forms: [
       { form: 'ovs-ofctl [--no-stats] dump-flows BR', examples: ['ovs-ofctl dump-flows ovs-br', 'ovs-ofctl --no-stats dump-flows ovs-br'] },
-      { form: 'ovs-ofctl add-flow BR "[priority=N,][in_port=P,][dl_src|dl_dst=MAC,][dl_type=T,][nw_src|nw_dst=A,]actions=normal|flood|drop|output:P|mod_dl_dst:MAC"', examples: ['ovs-ofctl add-flow ovs-br priority=10,in_port=1,actions=output:2', 'ovs-ofctl add-flow ovs-br actions=normal'] },
-      { form: 'ovs-ofctl del-flows BR [--strict] [MATCH]', examples: ['ovs-ofctl del-flows ovs-br', 'ovs-ofctl del-flows ovs-br in_port=1'] },
+      { form: 'ovs-ofctl --no-stats dump-flows BR MATCH', examples: ['ovs-ofctl --no-stats dump-flows ovs-br table=1'] },
+      { form: 'ovs-ofctl add-flow BR "[table=N,][cookie=C,][idle_timeout=S,][hard_timeout=S,][priority=N,][in_port=P,][dl_src|dl_dst=MAC,][dl_type=T|ip|icmp|tcp|udp|arp,][nw_proto=N,][nw_src|nw_dst=A,]actions=normal|flood|drop|output:P|LOCAL|mod_dl_dst:MAC|set_field:MAC->eth_dst|resubmit(,N)|goto_table:N,..."', examples: ['ovs-ofctl add-flow ovs-br priority=100,icmp,hard_timeout=4,actions=drop', 'ovs-ofctl add-flow ovs-br priority=10,in_port=1,actions=output:2', 'ovs-ofctl add-flow ovs-br actions=normal', "ovs-ofctl add-flow ovs-br 'table=0,in_port=1,actions=resubmit(,1)'", 'ovs-ofctl add-flow ovs-br table=1,cookie=0x5,arp,actions=goto_table:2'], note: 'tables 0-253; timeouts in virtual seconds; VLAN actions refused' },
+      { form: 'ovs-ofctl mod-flows BR [--strict] "MATCH,actions=..."', examples: ['ovs-ofctl mod-flows ovs-br icmp,actions=NORMAL', 'ovs-ofctl --strict mod-flows ovs-br priority=0,actions=drop'], note: 'adds the flow when none matches (OpenFlow 1.0)' },
+      { form: 'ovs-ofctl del-flows BR [--strict] [MATCH]', examples: ['ovs-ofctl del-flows ovs-br', 'ovs-ofctl del-flows ovs-br in_port=1', 'ovs-ofctl del-flows ovs-br table=1'] },
     ],
   },
-  { program: 'ovs-appctl', as: 'Open vSwitch 3.1', forms: [{ form: 'ovs-appctl fdb/show BR', examples: ['ovs-appctl fdb/show ovs-br'] }] },
+  { program: 'ovs-appctl', as: 'Open vSwitch 3.1', forms: [
+      { form: 'ovs-appctl fdb/show BR', examples: ['ovs-appctl fdb/show ovs-br'] },
+      { form: 'ovs-appctl ofproto/trace BR in_port=P[,dl_src|dl_dst=MAC][,dl_type=T|ip|icmp|tcp|udp|arp][,nw_proto=N][,nw_src|nw_dst=A]', examples: ['ovs-appctl ofproto/trace ovs-br in_port=1,icmp,nw_dst=10.0.0.2', 'ovs-appctl ofproto/trace ovs-br in_port=LOCAL,dl_dst=ff:ff:ff:ff:ff:ff'], note: 'not on a bridge with VLAN columns set; dpctl/* refused (no datapath flow cache)' },
+    ] },
 ];
 
 /** The README's section: one entry per program, its forms and notes, as markdown. */

@@ -1,7 +1,8 @@
 /**
  * ovs-vsctl (Open vSwitch 3.1) for the commands scenarios use: add-br, del-br, add-port (with column
  * settings), del-port, list-br, list-ports, br-exists, show, and on the Port table's VLAN columns
- * (tag, trunks, vlan_mode) set, get and clear; with --may-exist / --if-exists, several commands joined
+ * (tag, trunks, vlan_mode) set, get and clear, list-ifaces, iface-to-br, port-to-br, the Bridge table's
+ * fail_mode (set, get, clear); with --may-exist / --if-exists, several commands joined
  * by `--` in one transaction (all or nothing), and the `set bridge X datapath_type=...` kernel mode
  * adds. Messages are ovs-vsctl's, as a private ovs-vswitchd (log directory /run/vethsim-ovs/log)
  * gives them.
@@ -9,8 +10,9 @@
 import type { Draft } from 'immer';
 import type { DeviceState } from '../sim/state.js';
 import { findByName, type Namespace, type World } from '../sim/world.js';
-import { allocOfport, OVS_INTERNAL_KIND, ovsDb, type OvsBridge, type OvsDb, type OvsPort } from '../devices/ovs.js';
+import { allocOfport, dpPortAdd, normalizeMacAgingTime, OVS_INTERNAL_KIND, ovsDb, type FailMode, type OvsBridge, type OvsDb, type OvsPort } from '../devices/ovs.js';
 import { register_netdevice, rtnl_dellink } from '../core/dev.js';
+import { NS_PER_SEC } from '../sim/event-loop.js';
 import { defaultFlow, OFPP_LOCAL } from '../devices/ovs-flows.js';
 import { formatVlanColumn, parseVlanColumn, PORT_COLUMNS, vlanColumnOf, withVlanColumn, type PortColumns, type VlanColumn } from './ovs-port-columns.js';
 import { out, type Tool } from './tool.js';
@@ -30,6 +32,9 @@ const ARITY: Readonly<Record<string, [number, number]>> = {
   'list-br': [0, 0],
   'list-ports': [1, 1],
   'br-exists': [1, 1],
+  'list-ifaces': [1, 1],
+  'iface-to-br': [1, 1],
+  'port-to-br': [1, 1],
   show: [0, 0],
   set: [3, MANY],
   get: [3, MANY],
@@ -42,8 +47,19 @@ const LOG_DIR = '/run/vethsim-ovs/log';
 /** Why a command's arguments are beyond the simulator, if they are. */
 function unsimulated(name: string, args: readonly string[]): string | undefined {
   const table = args[0]?.toLowerCase();
-  if (name === 'set' && table === 'bridge') return /^datapath_type=(netdev|system)$/.test(args[2] as string) && args.length === 3 ? undefined : `only 'set bridge BR datapath_type=...' is simulated on the Bridge table`;
-  if ((name === 'set' || name === 'get' || name === 'clear') && table !== 'port') return `'ovs-vsctl ${name}' is simulated on the Port table only`;
+  if (table === 'bridge') {
+    const cols = args.slice(2);
+    if (name === 'set' && cols.every((a) => /^(datapath_type=(netdev|system)|fail_mode=(secure|standalone)|other[-_]config:mac-aging-time=\d{1,6})$/.test(a))) return undefined;
+    if (name !== 'set' && cols.every((a) => a === 'fail_mode')) return undefined;
+    return `only 'set bridge BR datapath_type=netdev|system fail_mode=secure|standalone other-config:mac-aging-time=N' and 'get|clear bridge BR fail_mode' are simulated on the Bridge table (no other other-config key)`;
+  }
+  if (table === 'interface') {
+    const cols = args.slice(2);
+    if (name === 'set' && cols.every((a) => (/^ofport_request=\d+$/.test(a) && Number(a.slice(15)) >= 1 && Number(a.slice(15)) < 0xff00) || a === 'type=internal')) return undefined;
+    if (name === 'get' && cols.every((a) => a === 'ofport' || a === 'ofport_request')) return undefined;
+    return `only 'set interface IFACE ofport_request=N|type=internal' and 'get interface IFACE ofport|ofport_request' are simulated on the Interface table (type=patch is not)`;
+  }
+  if ((name === 'set' || name === 'get' || name === 'clear') && table !== 'port') return `'ovs-vsctl ${name}' is simulated on the Port, Bridge and Interface tables only`;
   const columnArgs = name === 'add-port' ? args.slice(2) : name === 'set' || name === 'get' || name === 'clear' ? args.slice(2) : [];
   for (const a of columnArgs) {
     const eq = a.indexOf('=');
@@ -119,18 +135,26 @@ function deleteDevice(w: World, id: number): void {
 /** A Port row as the transaction sees it: its name and VLAN columns. */
 interface PortRow extends PortColumns {
   readonly name: string;
+  /** Its Interface's ofport_request column. */
+  readonly ofportRequest?: number;
+  /** Its Interface's type is internal. */
+  readonly internal?: boolean;
 }
 
 /** A Bridge row as the transaction sees it: its own port (named after it) and the others. */
 interface BridgeRow {
   local: PortRow;
   ports: PortRow[];
+  /** The fail_mode column: empty means standalone. */
+  failMode: FailMode | undefined;
+  /** other_config:mac-aging-time as written, in seconds. */
+  macAgingTime?: number;
 }
 
 const NO_VLAN: PortColumns = { tag: undefined, trunks: [], vlanMode: undefined };
 
 function rowOf(p: OvsPort): PortRow {
-  return { name: p.name, tag: p.tag, trunks: p.trunks, vlanMode: p.vlanMode };
+  return { name: p.name, tag: p.tag, trunks: p.trunks, vlanMode: p.vlanMode, ofportRequest: p.ofportRequest, internal: p.internal };
 }
 
 function sameColumns(a: PortColumns, b: PortColumns): boolean {
@@ -159,13 +183,13 @@ function rootUuid(w: World): string {
 function show(w: World): string {
   let s = `${rootUuid(w)}\n`;
   for (const b of ovsDb(w).bridges) {
-    s += `    Bridge ${b.name}\n        datapath_type: netdev\n`;
+    s += `    Bridge ${b.name}\n${b.failMode ? `        fail_mode: ${b.failMode}\n` : ''}        datapath_type: netdev\n`;
     for (const p of [b.local, ...b.ports]) {
       s += `        Port ${p.name}\n`;
       if (p.tag !== undefined) s += `            tag: ${p.tag}\n`;
       if (p.trunks.length > 0) s += `            trunks: [${p.trunks.join(', ')}]\n`;
       s += `            Interface ${p.name}\n`;
-      if (p.ofport === OFPP_LOCAL) s += '                type: internal\n';
+      if (p.ofport === OFPP_LOCAL || p.internal) s += '                type: internal\n';
       else if (p.device === undefined) s += `                error: "could not open network device ${p.name} (No such device)"\n`;
     }
   }
@@ -186,7 +210,7 @@ export const ovsVsctl: Tool = {
     const db = ovsDb(w);
     const fail = (msg: string) => out('', `ovs-vsctl: ${msg}\n`, 1);
     // A transaction: check every command against the database as the earlier ones leave it.
-    const rows = new Map<string, BridgeRow>(db.bridges.map((b) => [b.name, { local: rowOf(b.local), ports: b.ports.map(rowOf) }]));
+    const rows = new Map<string, BridgeRow>(db.bridges.map((b) => [b.name, { local: rowOf(b.local), ports: b.ports.map(rowOf), failMode: b.failMode, macAgingTime: b.macAgingTime === undefined ? undefined : b.macAgingTime / NS_PER_SEC }]));
     const bridgeOfPort = (p: string) => [...rows].find(([, r]) => r.ports.some((x) => x.name === p))?.[0];
     /** The Port table holds the bridges' own ports too. */
     const findPort = (p: string): { row: PortRow; put: (r: PortRow) => void } | undefined => {
@@ -222,7 +246,7 @@ export const ovsVsctl: Tool = {
             if (may) break;
             return fail(`cannot create a bridge named ${a} because a bridge named ${a} already exists`);
           }
-          rows.set(a, { local: { name: a, ...NO_VLAN }, ports: [] });
+          rows.set(a, { local: { name: a, ...NO_VLAN }, ports: [], failMode: undefined });
           break;
         case 'del-br':
           if (!rows.has(a)) {
@@ -263,6 +287,18 @@ export const ovsVsctl: Tool = {
           if (!rows.has(a)) return fail(`no bridge named ${a}`);
           stdout += (rows.get(a)?.ports ?? []).map((p) => p.name).sort().map((n) => `${n}\n`).join('');
           break;
+        case 'list-ifaces':
+          if (!rows.has(a)) return fail(`no bridge named ${a}`);
+          stdout += (rows.get(a)?.ports ?? []).map((p) => p.name).sort().map((n) => `${n}\n`).join('');
+          break;
+        case 'iface-to-br':
+        case 'port-to-br': {
+          // Each port has the one interface of its name; a bridge's own port belongs to the bridge.
+          const on = rows.has(a) ? a : bridgeOfPort(a);
+          if (on === undefined) return fail(`no ${c.name === 'port-to-br' ? 'port' : 'interface'} named ${a}`);
+          stdout += `${on}\n`;
+          break;
+        }
         case 'br-exists':
           if (!rows.has(a)) return out(stdout, '', 2);
           break;
@@ -275,7 +311,34 @@ export const ovsVsctl: Tool = {
         case 'clear': {
           const record = b as string;
           if (a.toLowerCase() === 'bridge') {
-            if (!rows.has(record)) return fail(`no row "${record}" in table Bridge`);
+            const br = rows.get(record);
+            if (!br) return fail(`no row "${record}" in table Bridge`);
+            if (c.name === 'get') stdout += `${br.failMode ?? '[]'}\n`;
+            else if (c.name === 'clear') br.failMode = undefined;
+            for (const col of c.name === 'set' ? c.args.slice(2) : []) {
+              if (col.startsWith('fail_mode=')) br.failMode = col.slice(10) as FailMode;
+              else if (/^other[-_]config:mac-aging-time=/.test(col)) br.macAgingTime = Number(col.slice(col.indexOf('=') + 1));
+            }
+            break;
+          }
+          if (a.toLowerCase() === 'interface') {
+            // Each port has the one interface of its name.
+            const found = findPort(record);
+            if (!found) return fail(`no row "${record}" in table Interface`);
+            if (c.name === 'get') {
+              const committed = db.bridges.flatMap((x) => [x.local, ...x.ports]).find((p) => p.name === record);
+              for (const col of c.args.slice(2)) {
+                const v = col === 'ofport' ? committed?.ofport : found.row.ofportRequest;
+                stdout += `${v ?? '[]'}\n`;
+              }
+            } else
+              for (const col of c.args.slice(2)) {
+                if (col === 'type=internal') {
+                  // A type change re-creates the interface: only a port this transaction adds is simulated.
+                  if (db.bridges.some((x) => x.ports.some((p) => p.name === record))) return out(stdout, `ovs-vsctl: changing the type of an existing interface is not simulated\n`, 1);
+                  found.put({ ...found.row, internal: true });
+                } else found.put({ ...found.row, ofportRequest: Number(col.slice(15)) });
+              }
             break;
           }
           const found = findPort(record);
@@ -312,9 +375,12 @@ function commit(w: World, host: Namespace, rows: ReadonlyMap<string, BridgeRow>)
     for (const [k, e] of b.ml) if (e.port === p.device) b.ml.delete(k);
   };
   const reconfigure = (b: OvsBridge, p: OvsPort, row: PortRow): OvsPort => {
-    if (sameColumns(p, row)) return p;
-    flushMacs(b, p);
-    return { ...p, tag: row.tag, trunks: row.trunks, vlanMode: row.vlanMode };
+    // A new ofport_request moves the interface to that number, if it is free.
+    const moved = row.ofportRequest !== p.ofportRequest && p.device !== undefined && row.ofportRequest !== undefined && !b.ports.some((x) => x.ofport === row.ofportRequest);
+    const q = moved ? { ...p, ofport: row.ofportRequest, ofportRequest: row.ofportRequest } : { ...p, ofportRequest: row.ofportRequest };
+    if (sameColumns(q, row)) return q;
+    flushMacs(b, q);
+    return { ...q, tag: row.tag, trunks: row.trunks, vlanMode: row.vlanMode };
   };
   for (const old of [...db.bridges]) {
     const wanted = rows.get(old.name);
@@ -327,31 +393,56 @@ function commit(w: World, host: Namespace, rows: ReadonlyMap<string, BridgeRow>)
       }
       old.ports.splice(i, 1);
       flushMacs(old, p);
-      const d = p.device === undefined ? undefined : w.device(p.device);
-      if (d) setPromisc(d.ns, d.dev.ifindex, false);
+      if (p.device !== undefined) db.dpPorts.delete(p.device);
+      if (p.internal && p.device !== undefined) deleteDevice(w, p.device);
+      else {
+        const d = p.device === undefined ? undefined : w.device(p.device);
+        if (d) setPromisc(d.ns, d.dev.ifindex, false);
+      }
     }
-    if (wanted) old.local = reconfigure(old, old.local, wanted.local);
+    if (wanted) {
+      old.local = reconfigure(old, old.local, wanted.local);
+      // connmgr_set_fail_mode: without a controller, a change of mode flushes every flow; standalone puts NORMAL back.
+      if ((wanted.failMode ?? 'standalone') !== (old.failMode ?? 'standalone')) old.flows = wanted.failMode === 'secure' ? [] : [defaultFlow(w.loop.now)];
+      old.failMode = wanted.failMode;
+      // mac-aging-time=0 means the default (bridge_configure_mac_table).
+      old.macAgingTime = wanted.macAgingTime ? normalizeMacAgingTime(wanted.macAgingTime) * NS_PER_SEC : undefined;
+    }
     else {
       db.bridges.splice(db.bridges.indexOf(old), 1);
+      db.dpPorts.delete(old.internal);
       deleteDevice(w, old.internal);
     }
   }
   if (db.bridges.length === 0 && db.datapathDevice !== undefined && rows.size === 0) {
+    db.dpPorts.delete(db.datapathDevice);
     deleteDevice(w, db.datapathDevice);
     db.datapathDevice = undefined;
   }
   for (const [bname, row] of rows) {
     let br = db.bridges.find((x) => x.name === bname);
     if (!br) {
-      if (db.datapathDevice === undefined) db.datapathDevice = createInternal(w, host, 'ovs-netdev');
+      if (db.datapathDevice === undefined) {
+        db.datapathDevice = createInternal(w, host, 'ovs-netdev');
+        dpPortAdd(db, db.datapathDevice, true);
+      }
       const internal = createInternal(w, host, bname);
+      dpPortAdd(db, internal);
       const local: OvsPort = { ...row.local, device: internal, ofport: OFPP_LOCAL };
-      const nb: OvsBridge = { name: bname, internal, local, ports: [], flows: [defaultFlow(w.loop.now)], ml: new Map() };
+      // A secure bridge starts with no flow at all: nothing is forwarded until flows are added.
+      const nb: OvsBridge = { name: bname, internal, local, ports: [], flows: row.failMode === 'secure' ? [] : [defaultFlow(w.loop.now)], ml: new Map(), failMode: row.failMode };
+      if (row.macAgingTime) nb.macAgingTime = normalizeMacAgingTime(row.macAgingTime) * NS_PER_SEC;
       db.bridges.push(nb);
       br = nb;
     }
     for (const p of row.ports) {
       if (br.ports.some((x) => x.name === p.name)) continue;
+      if (p.internal) {
+        const id = createInternal(w, host, p.name);
+        br.ports.push({ ...p, device: id, ofport: p.ofportRequest ?? allocOfport(br) });
+        dpPortAdd(db, id);
+        continue;
+      }
       const dev = findByName(host.state, p.name);
       if (!dev) {
         // The port is in the database, but the switch cannot open it.
@@ -359,7 +450,9 @@ function commit(w: World, host: Namespace, rows: ReadonlyMap<string, BridgeRow>)
         stderr += `ovs-vsctl: Error detected while setting up '${p.name}': could not open network device ${p.name} (No such device).  See ovs-vswitchd log for details.\novs-vsctl: The default log directory is "${LOG_DIR}".\n`;
         continue;
       }
-      br.ports.push({ ...p, device: dev.id, ofport: allocOfport(br) });
+      const requested = p.ofportRequest !== undefined && !br.ports.some((x) => x.ofport === p.ofportRequest) ? p.ofportRequest : undefined;
+      br.ports.push({ ...p, device: dev.id, ofport: requested ?? allocOfport(br) });
+      dpPortAdd(db, dev.id);
       setPromisc(host, dev.ifindex, true);
     }
   }
