@@ -169,6 +169,8 @@ export interface RouteException {
   readonly daddr: Ipv4Address;
   readonly gw: Ipv4Address;
   readonly expires: number;
+  /** The fib_info the exception hangs on, as the attributes fib_find_info compares (metric/proto/prefsrc). */
+  readonly fi: string;
 }
 
 /** A proxy neighbour entry (struct pneigh_entry). */

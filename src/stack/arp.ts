@@ -186,10 +186,9 @@ export function arp_process(w: World, skb: Skb, arp: ArpRepr, locallyEnqueued = 
         } else pneigh_enqueue(w, skb);
         return;
       }
-      consume_skb(w, skb, 'arp_process', `${describe()}: ${fmt(tip)} is not ours (forwarded out of ${rt.outDev.name}, not proxied)`);
-      return;
-    }
-    if (rt.kind === 'drop' && SOURCE_CHECKS.has(rt.reason)) {
+      // Not proxied: on to the table update, like any request that is not for us.
+      done = `${describe()}: ${fmt(tip)} is not ours (forwarded out of ${rt.outDev.name}, not proxied)`;
+    } else if (rt.kind === 'drop' && SOURCE_CHECKS.has(rt.reason)) {
       refused = { reason: rt.reason, why: `${dev.name} dropped the ARP request (who-has ${fmt(tip)} tell ${fmt(sip)}) because ${rt.why.replace(/^fib_validate_source: /, '')} (ip_route_input → fib_validate_source)` };
     } else if (rt.kind === 'drop') {
       // A request for an address that is not ours is normal processing, not a drop.

@@ -13,7 +13,7 @@ import { neigh_event_send, neigh_lookup } from '../core/neighbour.js';
 import { skb_trace, type Skb } from '../core/skbuff.js';
 import { devConf, forwarding } from './devconf.js';
 import { fibLookup } from './fib.js';
-import { fmt, ip_route_output } from './route.js';
+import { fibInfoKey, fmt, ip_route_output } from './route.js';
 
 /** ip_rt_gc_timeout: how long a next-hop exception lives. */
 export const IP_RT_GC_TIMEOUT = 300 * NS_PER_SEC;
@@ -61,10 +61,10 @@ export function ipv4_redirect(w: World, skb: Skb): void {
     return;
   }
   const gw = rt.redirected?.oldGw ?? oldGw;
-  const ex: RouteException = { dev: dev.ifindex, oldGw: gw, daddr, gw: newGw, expires: w.loop.now + IP_RT_GC_TIMEOUT };
+  const ex: RouteException = { dev: dev.ifindex, oldGw: gw, daddr, gw: newGw, expires: w.loop.now + IP_RT_GC_TIMEOUT, fi: fibInfoKey(rt.route) };
   say(`accepted: ${fmt(daddr)} now goes via ${fmt(newGw)} (next-hop exception)`);
   ns.update((d) => {
-    d.fnhe = [...(d.fnhe ?? []).filter((e) => !(e.dev === ex.dev && e.oldGw === ex.oldGw && e.daddr === daddr)), ex];
+    d.fnhe = [...(d.fnhe ?? []).filter((e) => !(e.dev === ex.dev && e.oldGw === ex.oldGw && e.daddr === daddr && e.fi === ex.fi)), ex];
   });
   w.loop.at(ex.expires, () => {
     if (!ns.state.fnhe?.includes(ex)) return;

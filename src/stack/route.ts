@@ -79,7 +79,7 @@ export function ip_route_input(ns: NsState, dev: DeviceState, saddr: Ipv4Address
   const outDev = res.route.dev === undefined ? undefined : ns.devices[res.route.dev];
   if (!outDev) return { kind: 'drop', reason: 'IP_INNOROUTES', why: 'route has no device' };
   const gw = routeGateway(res.route);
-  return { kind: 'forward', route: res.route, outDev, nexthop: (gw === undefined ? undefined : find_exception(ns, outDev.ifindex, gw, daddr)?.gw) ?? gw ?? daddr };
+  return { kind: 'forward', route: res.route, outDev, nexthop: (gw === undefined ? undefined : find_exception(ns, res.route, outDev.ifindex, gw, daddr)?.gw) ?? gw ?? daddr };
 }
 
 /** What each failed lookup met. */
@@ -149,7 +149,7 @@ export function ip_route_output(ns: NsState, flow: OutputFlow): OutputRoute {
   const type = res.type === 'broadcast' ? 'broadcast' : isMulticastIpv4(flow.daddr) ? 'multicast' : 'unicast';
   const gw = routeGateway(res.route);
   // find_exception: a redirect accepted for this destination and next hop sends it to the new gateway.
-  const ex = gw === undefined || type !== 'unicast' ? undefined : find_exception(ns, dev.ifindex, gw, flow.daddr);
+  const ex = gw === undefined || type !== 'unicast' ? undefined : find_exception(ns, res.route, dev.ifindex, gw, flow.daddr);
   if (ex) return mkrouteOutput(ns, { ok: true, dev, saddr, nexthop: ex.gw, type, route: res.route, redirected: ex });
   return mkrouteOutput(ns, { ok: true, dev, saddr, nexthop: gw ?? flow.daddr, type, route: res.route });
 }
@@ -169,9 +169,18 @@ function isLocalMulticast(a: Ipv4Address): boolean {
   return a >>> 8 === 0xe00000;
 }
 
-/** find_exception: the next-hop exception for a destination through (dev, gateway), if any. */
-export function find_exception(ns: NsState, dev: number, gw: Ipv4Address, daddr: Ipv4Address): RouteException | undefined {
-  return ns.fnhe?.find((e) => e.dev === dev && e.oldGw === gw && e.daddr === daddr);
+/**
+ * The fib_info key of a route: routes alike in these share one fib_info (fib_find_info), and with
+ * it the next-hop exceptions hanging on its nexthop.
+ */
+export function fibInfoKey(r: Route): string {
+  return `${r.metric ?? 0}/${r.proto}/${r.prefsrc ?? 0}`;
+}
+
+/** find_exception: the next-hop exception for a destination through the route's nexthop, if any. */
+export function find_exception(ns: NsState, r: Route, dev: number, gw: Ipv4Address, daddr: Ipv4Address): RouteException | undefined {
+  const fi = fibInfoKey(r);
+  return ns.fnhe?.find((e) => e.dev === dev && e.oldGw === gw && e.daddr === daddr && e.fi === fi);
 }
 
 export function fmt(a: Ipv4Address): string {

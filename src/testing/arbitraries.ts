@@ -243,7 +243,7 @@ function rawArb(o: Required<TopologyOptions>): fc.Arbitrary<RawTopology> {
   return fc.record({
     nsCount: fc.integer({ min: 1, max: o.maxNamespaces }),
     ns: fc.array(
-      fc.record({ loUp: o.linkStates ? mostly(true, fc.constant(false), 4) : fc.constant(true), all: confArb(o.sysctls), forwarding: o.sysctls ? mostly(false, fc.constant(true), 4) : fc.constant(false) }),
+      fc.record({ loUp: o.linkStates ? mostly(true, fc.constant(false), 4) : fc.constant(true), all: confArb(o.sysctls), forwarding: o.sysctls ? (o.proxyArp ? mostly(false, fc.constant(true), 1) : mostly(false, fc.constant(true), 4)) : fc.constant(false) }),
       { minLength: o.maxNamespaces + 1, maxLength: o.maxNamespaces + 1 },
     ),
     segments: fc.array(fc.oneof(...kinds), { minLength: 1, maxLength: o.maxSegments }),
@@ -389,7 +389,8 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
   // What a change leaves is seen from the other end of its veth: a capture there (an added one, so a
   // seed's other values stay as they were).
   const captured = [...new Set([...captures, ...changes.flatMap((c) => (c.watch === undefined ? [] : [c.watch]))])];
-  const base: Topology = { namespaces, segments: oneProxy(segments, namespaces), routes, captures: captured, pings, routeGets, looks, arpings: arpingsOf(r, ifaces, busyNs), ...(linkEvents.length > 0 ? { linkEvents } : {}) };
+  const proxied = oneProxy(segments, namespaces);
+  const base: Topology = { namespaces, segments: proxied.segments, routes, captures: captured, pings: proxiedPing(pings, proxied, r), routeGets, looks, arpings: arpingsOf(r, ifaces, busyNs), ...(linkEvents.length > 0 ? { linkEvents } : {}) };
   const t = o.addrDels ? { ...base, addrDels: addrDelsOf(r, hostIfaces(base)) } : base;
   return r.policy ? withPolicy(t, r.policy, ifaces, busyNs, targets) : t;
 }
@@ -443,24 +444,74 @@ function withExtra(addrs: readonly string[], extra: string | undefined): string[
   return extra === undefined || addrs.includes(extra) ? [...addrs] : [...addrs, extra];
 }
 
-/** proxy_arp stays on the first interface of a forwarding namespace that drew it, and leaves every other. */
-function oneProxy(segments: readonly Segment[], namespaces: readonly NsSpec[]): Segment[] {
-  let kept = false;
-  const fix = (i: Iface): Iface => {
+/**
+ * proxy_arp stays on the first interface of a forwarding namespace that drew it, and leaves every
+ * other. The hosts on its link get a /16 for their first /24 address, so that they ARP for the
+ * neighbouring /24s the router reaches through its other devices — what proxy ARP is for.
+ */
+function oneProxy(segments: readonly Segment[], namespaces: readonly NsSpec[]): { segments: Segment[]; askers: Iface[]; proxy?: Iface } {
+  let kept: Iface | undefined;
+  const all = hostIfaces({ namespaces: [], segments, routes: [], captures: [], pings: [], routeGets: [] });
+  const net = (a: string) => addrOf(a).split('.').slice(0, 3).join('.');
+  // A router worth proxying on: another device of its namespace is up in a /24 this one is not in.
+  const reachesElsewhere = (i: Iface) => all.some((o) => o.ns === i.ns && o.name !== i.name && o.up && o.addrs.some((a) => a.endsWith('/24') && !i.addrs.some((b) => net(b) === net(a))));
+  // Only on a veth or a Linux bridge: behind OVS or a macvlan, the proxy's answer and the owner's would race.
+  const fix = (i: Iface, where: Segment['kind'] = 'veth'): Iface => {
     if (i.conf.proxy_arp === undefined) return i;
     const forwards = namespaces.find((n) => n.name === i.ns)?.forwarding ?? false;
-    if (forwards && !kept) {
-      kept = true;
+    if (forwards && !kept && (where === 'veth' || where === 'bridge') && reachesElsewhere(i)) {
+      kept = i;
       return i;
     }
     const { proxy_arp: _dropped, ...conf } = i.conf;
     return { ...i, conf };
   };
-  return segments.map((s): Segment => {
+  const fixed = segments.map((s): Segment => {
     if (s.kind === 'veth') return { ...s, a: fix(s.a), b: fix(s.b) };
     if (s.kind === 'macvlan') return { ...s, parent: fix(s.parent), far: fix(s.far), legs: s.legs.map((l) => ({ ...l, host: fix(l.host) })) };
-    return { ...s, legs: s.legs.map((l) => ({ ...l, host: fix(l.host) })) };
+    return { ...s, legs: s.legs.map((l) => ({ ...l, host: fix(l.host, s.kind) })) };
   });
+  const proxy = kept;
+  const askers: Iface[] = [];
+  if (!proxy) return { segments: fixed, askers };
+  const widen = (i: Iface): Iface => {
+    if (i === proxy) return i;
+    const first = i.addrs.findIndex((a) => a.endsWith('/24'));
+    if (first < 0) return i;
+    const wide = `${addrOf(i.addrs[first] as string)}/16`;
+    if (i.addrs.includes(wide)) return i;
+    const w = { ...i, addrs: i.addrs.map((a, k) => (k === first ? wide : a)) };
+    askers.push(w);
+    return w;
+  };
+  const out = fixed.map((s): Segment => {
+    if (s.kind === 'veth') return s.a === proxy || s.b === proxy ? { ...s, a: widen(s.a), b: widen(s.b) } : s;
+    if (s.kind === 'bridge') return s.legs.some((l) => l.host === proxy) ? { ...s, legs: s.legs.map((l) => ({ ...l, host: widen(l.host) })) } : s;
+    return s;
+  });
+  return { segments: out, askers, proxy };
+}
+
+/**
+ * With a proxy, the first ping goes from a host on its link to an address of another /24 of the
+ * pool: the one the host's /16 makes it ARP for, and the proxy answers.
+ */
+function proxiedPing(pings: readonly PingSpec[], proxied: { segments: Segment[]; askers: Iface[]; proxy?: Iface }, r: RawTopology): PingSpec[] {
+  const asker = proxied.askers.find((a) => a.up && a.ns !== proxied.proxy?.ns);
+  const first = pings[0];
+  const proxy = proxied.proxy;
+  if (!asker || !first || !proxy) return [...pings];
+  const net = (a: string) => addrOf(a).split('.').slice(0, 3).join('.');
+  const own = net(asker.addrs.find((a) => a.endsWith('/16')) as string);
+  const ifaces = hostIfaces({ namespaces: [], segments: proxied.segments, routes: [], captures: [], pings: [], routeGets: [] });
+  // The /24s the router reaches through its other devices, and the addresses the topology has there.
+  const reached = new Set(ifaces.filter((i) => i.ns === proxy.ns && i.name !== proxy.name && i.up).flatMap((i) => i.addrs.filter((a) => a.endsWith('/24')).map(net)));
+  reached.delete(own);
+  for (const a of proxy.addrs) reached.delete(net(a));
+  const mine = new Set(ifaces.filter((i) => i.ns === asker.ns).flatMap((i) => i.addrs.map(addrOf)));
+  const away = [...new Set(ifaces.flatMap((i) => i.addrs.map(addrOf)))].filter((a) => reached.has(net(a)) && !mine.has(a));
+  if (away.length === 0) return [...pings];
+  return [{ ns: asker.ns, dst: pick(away, r.pings[0]?.dst ?? 0), count: first.count }, ...pings.slice(1)];
 }
 
 /** The primaries (in `ip addr add` order) that have a secondary in their subnet: what `ip addr del` may take. */

@@ -43,6 +43,9 @@ function hostLines(i: Iface): string[] {
   return [
     ...(i.ns === '' ? [] : [`ip link set ${i.name} netns ${i.ns}`]),
     ...confLines(i.ns, i.name, i.conf),
+    // The generated proxy answers at once: with the default proxy_delay its answer would wait a random
+    // 0-0.8 s, on the kernel another draw than here, and meet other timers in a different order.
+    ...(i.conf.proxy_arp ? [inNs(i.ns, `sysctl -qw net.ipv4.neigh.${i.name}.proxy_delay=0`)] : []),
     ...i.addrs.map((a) => inNs(i.ns, `ip addr add ${a} dev ${i.name}`)),
     ...(i.up ? [inNs(i.ns, `ip link set ${i.name} up`)] : []),
   ];

@@ -13,7 +13,7 @@ import { ROUTE_USAGE } from './usage.js';
 import { inet_rtm_delroute, inet_rtm_newroute, type RouteSelector } from '../../stack/fib_semantics.js';
 import { fib4_has_custom_rules } from '../../stack/fib_rules.js';
 import { fib_table_exists } from '../../stack/fib_tables.js';
-import { inputRouteErrno, ip_route_input, ip_route_output, type FlowKeys } from '../../stack/route.js';
+import { fibInfoKey, inputRouteErrno, ip_route_input, ip_route_output, type FlowKeys } from '../../stack/route.js';
 import { devConf } from '../../stack/devconf.js';
 import { routeGateway, RT_TABLE_LOCAL, RT_TABLE_MAIN, type DeviceState, type NsState, type Route } from '../../sim/state.js';
 import { IP_PROTO_ICMP, isMulticastIpv4 } from '../../wire/ipv4.js';
@@ -247,7 +247,10 @@ function iprouteList(ctx: IpCtx, args: Args, flush: boolean): number {
     // The next-hop exceptions ICMP redirects made are what a dump of the cache finds (fnhe_dump_bucket).
     p.newJsonObj();
     if (!flush && (family === 'inet' || family === 'unspec')) {
-      for (const e of ns.fnhe ?? []) {
+      // Each route lists the exceptions of its fib_info's nexthop: routes sharing one list them each.
+      const listed = [RT_TABLE_MAIN, ...[...new Set(ns.routes.map((r) => r.table))].filter((t) => t !== RT_TABLE_MAIN)].flatMap((t) => routesInTrieOrder(ns, t));
+      const shown = listed.flatMap((r) => (ns.fnhe ?? []).filter((e) => r.dev === e.dev && routeGateway(r) === e.oldGw && fibInfoKey(r) === e.fi));
+      for (const e of shown) {
         if (oif && e.dev !== oif) continue;
         const dn = ns.devices[e.dev]?.name ?? '';
         p.openObject();
