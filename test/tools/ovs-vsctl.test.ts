@@ -71,7 +71,7 @@ describe('ovs-vsctl port records', () => {
     [['set', 'port', 'p0', 'vlan_mode=dot1q-tunnel'], 'vlan_mode=dot1q-tunnel is not simulated'],
     [['set', 'port', 'p0', 'qos=x'], 'Port column qos is not simulated (only tag, trunks, vlan_mode)'],
     [['set', 'port', 'p0', 'tag=1,2'], 'a tag with more than one value is not simulated'],
-    [['set', 'interface', 'p0', 'type=internal'], "'ovs-vsctl set' is simulated on the Port table only"],
+    [['set', 'interface', 'p0', 'type=patch'], "only 'set interface IFACE ofport_request=N|type=internal' and 'get interface IFACE ofport|ofport_request' are simulated on the Interface table (type=patch is not)"],
   ])('refuses what it does not model before the script runs: %j', (args, why) => {
     expect(ovsVsctl.check(['ovs-vsctl', ...args])).toBe(why);
   });

@@ -166,8 +166,8 @@ describe('vethsim tui at 160x48', () => {
     const lines = ui.lines();
     expect(lines).toHaveLength(48);
     expect(lines.every((l) => [...l].length <= 160)).toBe(true);
-    expect(lines[0]).toMatch(/^ vethsim ▸ netns-bridge {2}t=\d+\.\d{6}s {2}ev 95\/95/);
-    expect(lines[1]).toMatch(/^╔═\[1 Timeline\]═+all 95\/95═╗┌─ 4 Topology ─+@ \d+\.\d{6}─┐$/);
+    expect(lines[0]).toMatch(/^ vethsim ▸ netns-bridge {2}t=\d+\.\d{6}s {2}ev 98\/98/);
+    expect(lines[1]).toMatch(/^╔═\[1 Timeline\]═+all 98\/98═╗┌─ 4 Topology ─+@ \d+\.\d{6}─┐$/);
     const right = ui.columns(80);
     expect(right).toMatch(/│┌ ns1 ─+┐ {4}┌ \(script ns\) ─+┐ {4}┌ ns2 ─+┐/);
     expect(right).toMatch(/│ veth0 ▲ 10\.1\.1\.2\/24 A│────│ br-veth0 ▲ ⊂br0 A│/);
