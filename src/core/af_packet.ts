@@ -16,6 +16,7 @@ import { ETHERNET_HEADER_LEN, macAt } from '../wire/ethernet.js';
 import { alloc_skb, consume_skb, eth_header, kfree_skb, skb_trace, type PktType, type Skb } from './skbuff.js';
 import { dev_add_pack_specific, dev_queue_xmit, dev_remove_pack_specific, type PacketTypeHook } from './dev.js';
 import { fail, OK, type Result } from './errno.js';
+import { register_netdevice_notifier, type NetdevNotification } from './notifier.js';
 
 /** What recvfrom's sockaddr_ll says about a frame. */
 export interface SockaddrLl {
@@ -93,4 +94,20 @@ export function packet_snd(w: World, sk: PacketSocket, dstMac: string, payload: 
 export function packet_release(w: World, sk: PacketSocket): void {
   unhook(w, sk);
   sk.devId = 0;
+}
+
+/**
+ * packet_notifier: a device that goes down takes the hooks of the captures bound to it off; they are
+ * hooked again at NETDEV_UP — in af_packet's own turn on the chain, after the protocols' (the module
+ * registers late), so what inetdev_event sends as the device comes up (arp_notify's announcement) is
+ * not seen by a capture on the device itself.
+ */
+function packet_notifier(n: NetdevNotification): void {
+  if (n.event !== 'NETDEV_DOWN' && n.event !== 'NETDEV_UP') return;
+  for (const t of n.w.taps) if (t.deviceId === n.dev.id) t.unhooked = n.event === 'NETDEV_DOWN';
+}
+
+/** packet_init: af_packet on the notifier chain, after everything registered before it. */
+export function packet_init(): void {
+  register_netdevice_notifier(packet_notifier);
 }

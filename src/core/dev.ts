@@ -109,7 +109,7 @@ function tap(w: World, skb: Skb, dir: 'in' | 'out'): void {
   const id = skb.dev.id;
   for (let i = 0; i < taps.length; i++) {
     const t = taps[i]!;
-    if (t.deviceId === id && !t.gone) t.record(w.loop.now, skb.data, dir, skb.id, w.trace.position);
+    if (t.deviceId === id && !t.gone && !t.unhooked) t.record(w.loop.now, skb.data, dir, skb.id, w.trace.position);
   }
 }
 

@@ -9,6 +9,7 @@ import { veth_init } from '../devices/veth.js';
 import { bridge_init } from '../devices/bridge.js';
 import { ovs_init } from '../devices/ovs.js';
 import { macvlan_init } from '../devices/macvlan.js';
+import { packet_init } from '../core/af_packet.js';
 
 let booted = false;
 
@@ -22,6 +23,8 @@ export function do_initcalls(): void {
   bridge_init();
   ovs_init();
   macvlan_init();
+  // af_packet is a module of its own, initialised after the protocols and drivers built in.
+  packet_init();
 }
 
 /** A simulated machine with the stack booted; its first namespace is made by the caller. */

@@ -21,6 +21,8 @@ const INITIAL = 64;
 export class CaptureTap {
   /** The device went away under the capture. */
   gone = false;
+  /** The device is down: packet_notifier took the capture's hook off it until the device is up again. */
+  unhooked = false;
   private n = 0;
   private times = new Float64Array(INITIAL);
   private pkts = new Int32Array(INITIAL);

@@ -176,9 +176,13 @@ export interface AddrDelSpec {
  * and both ends' neighbours go). Then `afterPing`, from that end (`-I DEV`) to its peer, shows what it
  * left: a fresh resolution on the kernel as here.
  */
-export type LinkEventSpec =
+export type LinkEventSpec = (
   | { readonly kind: 'address'; readonly ns: NsName; readonly dev: string; readonly mac: string; readonly afterPing?: PingSpec }
-  | { readonly kind: 'bounce'; readonly ns: NsName; readonly dev: string; readonly afterPing?: PingSpec };
+  | { readonly kind: 'bounce'; readonly ns: NsName; readonly dev: string; readonly afterPing?: PingSpec }
+) & {
+  /** arp_notify=1 on the device first: the change is announced by a gratuitous ARP per address. */
+  readonly notify?: boolean;
+};
 
 export interface Topology {
   readonly namespaces: readonly NsSpec[];

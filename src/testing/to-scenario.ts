@@ -139,6 +139,7 @@ export function topologyScript(t: Topology): string[] {
   (t.linkEvents ?? []).forEach((e, i) => {
     // The pings' DELAY probes are done first (as before the arpings): the change then meets settled entries.
     lines.push(`sleep ${i === 0 && t.pings.length > 0 ? ARPING_QUIET_SECONDS : 1}`);
+    if (e.notify) lines.push(inNs(e.ns, `sysctl -qw net.ipv4.conf.${e.dev}.arp_notify=1`));
     if (e.kind === 'address') lines.push(inNs(e.ns, `ip link set dev ${e.dev} address ${e.mac}`));
     // Carrier loss reaches the neighbour table through linkwatch, which may hold a non-urgent event
     // (a bridge's) up to a second: two seconds down, so the eviction is done before the link returns.
