@@ -142,8 +142,9 @@ export const FORMS: readonly ProgramForms[] = [
     as: 'iproute2 6.1',
     forms: [
       {
-        form: 'bridge [-d] [-j [-p]] fdb|link|vlan [show] [dev DEV] [br BR] [dynamic]',
-        examples: ['bridge fdb show', 'bridge fdb show br br0', 'bridge -j fdb show dynamic', 'bridge link', 'bridge link show', 'bridge -d link show dev p1', 'bridge -j -p link show', 'bridge vlan show', 'bridge -j vlan show'],
+        form: 'bridge [-d] [-s] [-j [-p]] fdb|link|vlan [show] [dev DEV] [br BR] [dynamic]',
+        examples: ['bridge fdb show', 'bridge fdb show br br0', 'bridge -j fdb show dynamic', 'bridge link', 'bridge link show', 'bridge -d link show dev p1', 'bridge -j -p link show', 'bridge vlan show', 'bridge -j vlan show', 'bridge -s fdb show br br0'],
+        note: '-s with fdb show only (used/updated seconds)',
       },
       {
         form: 'bridge link set dev PORT [state 0..4|disabled|listening|learning|forwarding|blocking] [cost N] [priority N] [hairpin|learning|flood|mcast_flood|bcast_flood|isolated on|off] [master]',
