@@ -71,6 +71,8 @@ const GC_MIN_DELAY = 10 * NS_PER_MS;
 export interface FdbEntry {
   port: number;
   updated: number;
+  /** When it last sent a frame on (fdb->used; absent: when it was made, `updated` then). */
+  used?: number;
   /** BR_FDB_LOCAL (`bridge fdb add ... permanent`, the default): frames to it are the bridge's own. */
   local?: boolean;
   /** BR_FDB_STATIC (`static`, and every local entry): never aged, kept when the port is disabled. */
@@ -109,6 +111,8 @@ interface PortState {
   /** The event that moves a listening or learning port on when forward_delay_timer expires. */
   forwardDelayTimer: Timer | undefined;
   readonly flags: BrPortFlags;
+  /** When it joined: its address's local entry is that old. */
+  readonly joinedAt: number;
   /** IFLA_BRPORT_PRIORITY (0..63, the high bits of port_id) and IFLA_BRPORT_COST (port_cost: 2 for a veth's 10 Gb/s). */
   priority: number;
   cost: number;
@@ -136,9 +140,11 @@ interface BridgeRuntime {
   readonly ports: Map<number, PortState>;
   /** By the bridge's device id; absent: the defaults. */
   readonly params: Map<number, BrParams>;
+  /** When each bridge's own address got its local entry (made, or set by hand), by the bridge's id. */
+  readonly ownSince: Map<number, number>;
 }
 
-const runtime = worldSlot<BridgeRuntime>(() => ({ fdbs: new Map(), gcFrom: new Map(), ports: new Map(), params: new Map() }));
+const runtime = worldSlot<BridgeRuntime>(() => ({ fdbs: new Map(), gcFrom: new Map(), ports: new Map(), params: new Map(), ownSince: new Map() }));
 
 const DEFAULT_PARAMS: BrParams = { forwardDelay: BR_FORWARD_DELAY, helloTime: 2 * NS_PER_SEC, maxAge: 20 * NS_PER_SEC, priority: 32768 };
 
@@ -245,7 +251,7 @@ function br_fdb_update(w: World, ns: Namespace, bridge: DeviceState, port: Devic
   if (e) {
     e.port = port.id;
     e.updated = w.loop.now;
-  } else fdb.set(src, { port: port.id, updated: w.loop.now });
+  } else fdb.set(src, { port: port.id, updated: w.loop.now, used: w.loop.now });
   recordFdb(w, bridge);
   w.trace.state(w.loop.now, ns.name, bridge.name, 'br_fdb_update', `${src} learned on ${port.name}${e ? ' (moved)' : ''}`);
 }
@@ -362,6 +368,7 @@ function br_handle_frame_finish(w: World, skb: Skb, bridge: DeviceState): void {
   }
   const to = w.device(e.port);
   const out = to && to.ns === ns && should_deliver(w, to.dev, port.id) ? to : undefined;
+  if (!e.local) e.used = w.loop.now;
   if (!out) {
     if (localRcv) br_pass_frame_up(w, bridge, skb);
     else if (e.port === port.id) kfree_skb(w, skb, 'br_handle_frame', 'BR_SAME_PORT', `${dst} lives behind the port it came in on`);
@@ -549,6 +556,7 @@ function br_add_if(w: World, ns: Namespace, bridge: DeviceState, port: DeviceSta
     forwardDelayUntil: undefined,
     forwardDelayTimer: undefined,
     flags: { hairpin: false, learning: true, flood: true, mcast_flood: true, bcast_flood: true, isolated: false },
+    joinedAt: w.loop.now,
     userDisabled: false,
     priority: 32,
     cost: 2,
@@ -615,11 +623,13 @@ export const bridgeOps: NetDeviceOps = {
       if (b) b.mtuSetByUser = true;
     }),
   // br_set_mac_address: a user-set address is the bridge's for good (NET_ADDR_SET).
-  set_mac_address: (_w, ns, dev) =>
+  set_mac_address: (w, ns, dev) => {
+    runtime(w).ownSince.set(dev.id, w.loop.now);
     ns.update((d) => {
       const b = d.devices[dev.ifindex];
       if (b) b.macSetByUser = true;
-    }),
+    });
+  },
 };
 
 /** The bridge's netdevice notifier (br_device_event): what happens to a port, or to the bridge itself. */
@@ -664,7 +674,8 @@ function br_device_event(n: Parameters<Parameters<typeof register_netdevice_noti
 /** rtnl_newlink for `type bridge`: a new bridge starts with carrier, a random address, no port. */
 export function br_newlink(w: World, ns: Namespace, name: string): Result {
   if (!name.includes('%d') && findByName(ns.state, name)) return fail('EEXIST');
-  register_netdevice(w, ns, BRIDGE_KIND, dev_alloc_name(ns.state, name), w.rng.mac(), { carrier: true });
+  const made = register_netdevice(w, ns, BRIDGE_KIND, dev_alloc_name(ns.state, name), w.rng.mac(), { carrier: true });
+  runtime(w).ownSince.set(made.id, w.loop.now);
   return OK;
 }
 
@@ -690,6 +701,11 @@ export function br_port_info(
   if (!ps) return undefined;
   const left = ps.forwardDelayUntil === undefined ? 0 : Math.max(0, ps.forwardDelayUntil - w.loop.now);
   return { portNo: ps.portNo, state: ps.state, forwardDelayLeft: left, flags: ps.flags, priority: ps.priority, cost: ps.cost };
+}
+
+/** When the local entry of a port's address (br_add_if) or of the bridge's own address was made. */
+export function br_local_entry_since(w: World, dev: DeviceState): number {
+  return runtime(w).ports.get(dev.id)?.joinedAt ?? runtime(w).ownSince.get(dev.id) ?? 0;
 }
 
 /** What br_setport takes: the flags, then the state (IFLA_BRPORT_STATE), each only when given. */
@@ -811,9 +827,14 @@ export function br_fdb_add(w: World, ns: Namespace, port: DeviceState, mac: stri
   const fdb = fdbOf(w, bridge.id);
   let e = fdb.get(mac);
   if (e && a.excl) return fail('EEXIST');
+  // fdb_to_nud(fdb) != ndm_state: iproute2 sends NUD_NOARP with PERMANENT or REACHABLE for local and
+  // static entries, which no entry reads back as — only a dynamic one asked for again is unchanged.
+  const modified = !e || e.port !== port.id || a.state !== 'dynamic' || e.static === true || br_fdb_has_expired(w, bridge, e);
   if (!e) fdb.set(mac, (e = { port: port.id, updated: w.loop.now }));
   e.port = port.id;
-  e.updated = w.loop.now;
+  // fdb->used is set by every add; fdb->updated only when the entry changed.
+  e.used = w.loop.now;
+  if (modified) e.updated = w.loop.now;
   e.local = a.state === 'permanent';
   e.static = a.state !== 'dynamic';
   recordFdb(w, bridge);

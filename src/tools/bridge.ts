@@ -5,7 +5,7 @@
  * (newest first, as fdb_list holds them, then its own address, permanent), then the device's own
  * multicast list ("self permanent").
  */
-import { BRIDGE_KIND, BR_STATES, bridgePorts, br_fdb_add, br_fdb_delete, br_fdb_has_expired, br_fdb_is_port_address, br_port_info, br_setport, fdbOf, type BrPortChange, type BrPortFlags, type FdbAdd, type FdbEntry } from '../devices/bridge.js';
+import { BRIDGE_KIND, BR_STATES, bridgePorts, br_local_entry_since, br_fdb_add, br_fdb_delete, br_fdb_has_expired, br_fdb_is_port_address, br_port_info, br_setport, fdbOf, type BrPortChange, type BrPortFlags, type FdbAdd, type FdbEntry } from '../devices/bridge.js';
 import { fail, strerror, type Result } from '../core/errno.js';
 import type { DeviceState } from '../sim/state.js';
 import { findByName, type Namespace, type World } from '../sim/world.js';
@@ -13,10 +13,13 @@ import { devicesInOrder, peerInfo, printLinkFlags, printNameAndLink } from './ip
 import { Printer } from './ip/print.js';
 import { matches } from '../scenario/command.js';
 import { NotSimulated, out, type Tool, type ToolOutput } from './tool.js';
+import { NS_PER_SEC } from '../sim/event-loop.js';
 
 /** The global options the simulator models (bridge.c's main loop). */
 interface BrOptions {
   readonly details: boolean;
+  /** -stats: an fdb entry's NDA_CACHEINFO, "used U/C" (seconds since it last sent a frame on, since it changed). */
+  readonly stats: boolean;
   readonly json: boolean;
   readonly pretty: boolean;
 }
@@ -44,13 +47,17 @@ function stateName(e: FdbEntry): string {
   return e.local ? 'permanent' : e.static ? 'static' : '';
 }
 
-/** print_fdb: "MAC [dev DEV] [self] [master BR] STATE". */
-function printFdb(p: Printer, mac: string, dev: DeviceState | undefined, self: boolean, master: string | undefined, state: string): void {
+/** print_fdb: "MAC [dev DEV] [used U/C] [self] [master BR] STATE". */
+function printFdb(p: Printer, mac: string, dev: DeviceState | undefined, self: boolean, master: string | undefined, state: string, ci?: { used: number; updated: number }): void {
   p.openObject();
   p.str('mac', `${mac} `, mac, 'mac');
   if (dev) {
     p.fp('dev ');
     p.str('ifname', `${dev.name} `, dev.name, 'ifname');
+  }
+  if (ci) {
+    p.num('used', `used ${ci.used}/`, ci.used);
+    p.num('updated', `${ci.updated} `, ci.updated);
   }
   p.openArray('flags');
   if (self) p.str(null, 'self ', 'self');
@@ -87,6 +94,9 @@ function fdbShow(w: World, ns: Namespace, args: readonly string[], o: BrOptions)
     if (!only) return out('', `Cannot find device "${devName}"\n`, 255);
   }
   const { p, text } = printer(o);
+  // jiffies_to_clock_t of the ages, then divided by USER_HZ: whole seconds.
+  const age = (t: number): number => Math.floor((w.loop.now - t) / NS_PER_SEC);
+  const ci = (used: number, updated: number) => (o.stats ? { used: age(used), updated: age(updated) } : undefined);
   p.newJsonObj();
   for (const dev of devicesInOrder(ns)) {
     if (only && dev.id !== only.id) continue;
@@ -101,16 +111,18 @@ function fdbShow(w: World, ns: Namespace, args: readonly string[], o: BrOptions)
       for (const [mac, e] of entries) {
         if (e.port !== dev.id || br_fdb_has_expired(w, bridge, e)) continue;
         if (dynamic && e.local) continue;
-        printFdb(p, mac, shown, false, bridge.name, stateName(e));
+        printFdb(p, mac, shown, false, bridge.name, stateName(e), ci(e.used ?? e.updated, e.updated));
       }
-      if (!dynamic) printFdb(p, dev.mac, shown, false, bridge.name, 'permanent');
+      const since = br_local_entry_since(w, dev);
+      if (!dynamic) printFdb(p, dev.mac, shown, false, bridge.name, 'permanent', ci(since, since));
     }
     if (dynamic || dev.kind === 'loopback' || dev.kind === 'ovs-internal') continue;
     for (const mac of mcList(dev)) printFdb(p, mac, shown, true, undefined, 'permanent');
     // br_fdb_dump for the bridge itself: its entries of no port, after its own list — the local entry
     // of its address, unless that address is a port's (which it takes from its lowest port).
     if (dev.kind === BRIDGE_KIND && (dev.macSetByUser || !dev.carrierComputed) && dev.mac !== '00:00:00:00:00:00' && !bridgePorts(ns, dev.id).macs.has(dev.mac)) {
-      printFdb(p, dev.mac, shown, false, dev.name, 'permanent');
+      const since = br_local_entry_since(w, dev);
+      printFdb(p, dev.mac, shown, false, dev.name, 'permanent', ci(since, since));
     }
   }
   p.deleteJsonObj();
@@ -352,6 +364,7 @@ type Parsed =
 /** bridge.c's options: -details, -json, -pretty (matches(), so abbreviated); the others are not modelled. */
 function parseOptions(argv: readonly string[]): { o: BrOptions; rest: readonly string[] } | { unsupported: string } {
   let details = false;
+  let stats = false;
   let json = false;
   let pretty = false;
   let i = 1;
@@ -365,14 +378,15 @@ function parseOptions(argv: readonly string[]): { o: BrOptions; rest: readonly s
     if (opt.startsWith('--')) opt = opt.slice(1);
     const m = (k: string): boolean => matches(opt, k);
     // Tested in bridge.c's order: "-s" is -stats, "-c" -color, "-j" -json.
-    if (m('-help') || m('-Version') || m('-stats') || m('-statistics')) return { unsupported: `'bridge ${opt}' is not simulated` };
-    if (m('-details')) details = true;
+    if (m('-help') || m('-Version')) return { unsupported: `'bridge ${opt}' is not simulated` };
+    if (m('-stats') || m('-statistics')) stats = true;
+    else if (m('-details')) details = true;
     else if (m('-oneline') || m('-timestamp') || m('-family') || opt === '-4' || opt === '-6' || m('-netns') || m('-color') || m('-compressvlans') || m('-force')) return { unsupported: `'bridge ${opt}' is not simulated` };
     else if (m('-json')) json = true;
     else if (m('-pretty')) pretty = true;
     else return { unsupported: `'bridge ${opt}' is not simulated` };
   }
-  return { o: { details, json, pretty }, rest: argv.slice(i) };
+  return { o: { details, stats, json, pretty }, rest: argv.slice(i) };
 }
 
 function parse(argv: readonly string[]): Parsed {
@@ -395,6 +409,7 @@ function parse(argv: readonly string[]): Parsed {
     if ('unsupported' in p) return p;
     return { object, cmd: c, args: rest, o };
   }
+  if (o.stats) return { unsupported: `'bridge -s ${object}' is not simulated (only fdb show)` };
   if (object === 'link') {
     if (cmd !== undefined && (matches(cmd, 'set') || matches(cmd, 'change'))) {
       for (let i = 0; i < rest.length; i++) {

@@ -36,7 +36,7 @@ export const FORMS: readonly ProgramForms[] = [
       {
         form: 'ip link add NAME type bridge [ageing_time N] [forward_delay N] [hello_time N] [max_age N] [priority N] [stp_state 0] [vlan_filtering N]',
         examples: ['ip link add br0 type bridge', 'ip link add br0 type bridge ageing_time 1000', 'ip link add br0 type bridge stp_state 0 forward_delay 400 hello_time 300 max_age 1000 priority 4096'],
-        note: 'times in centiseconds; stp_state 1 (the spanning tree protocol itself) is refused; vlan_filtering is EOPNOTSUPP, as this kernel has none',
+        note: 'times in centiseconds; stp_state other than 0 (the spanning tree protocol itself) is refused; vlan_filtering is EOPNOTSUPP, as this kernel has none',
       },
       { form: 'ip link add NAME link PARENT type macvlan mode bridge|vepa|private|passthru', examples: ['ip link add mv0 link veth0 type macvlan mode bridge'] },
       {
@@ -161,8 +161,9 @@ export const FORMS: readonly ProgramForms[] = [
     as: 'iproute2 6.1',
     forms: [
       {
-        form: 'bridge [-d] [-j [-p]] fdb|link|vlan [show] [dev DEV] [br BR] [dynamic]',
-        examples: ['bridge fdb show', 'bridge fdb show br br0', 'bridge -j fdb show dynamic', 'bridge link', 'bridge link show', 'bridge -d link show dev p1', 'bridge -j -p link show', 'bridge vlan show', 'bridge -j vlan show'],
+        form: 'bridge [-d] [-s] [-j [-p]] fdb|link|vlan [show] [dev DEV] [br BR] [dynamic]',
+        examples: ['bridge fdb show', 'bridge fdb show br br0', 'bridge -j fdb show dynamic', 'bridge link', 'bridge link show', 'bridge -d link show dev p1', 'bridge -j -p link show', 'bridge vlan show', 'bridge -j vlan show', 'bridge -s fdb show br br0'],
+        note: '-s with fdb show only (used/updated seconds)',
       },
       {
         form: 'bridge link set dev PORT [state 0..4|disabled|listening|learning|forwarding|blocking] [cost N] [priority N] [hairpin|learning|flood|mcast_flood|bcast_flood|isolated on|off] [master]',

@@ -352,8 +352,9 @@ function bridgeOptions(args: readonly string[]): BridgeOpts {
     // This kernel is built without VLAN filtering: IFLA_BR_VLAN_FILTERING is EOPNOTSUPP, 0 too (measured).
     else if (key === 'vlan_filtering') o.vlanFiltering = n;
     else {
-      // br_stp_set_enabled would start the kernel's STP: its BPDUs and port states are not modelled.
-      if (n === 1) unsupported('ip link ... type bridge stp_state 1 (the spanning tree protocol)');
+      // br_stp_set_enabled starts the kernel's STP for any value but 0 (measured: stp_state 2 is taken
+      // too): its BPDUs and port roles are not modelled.
+      if (n !== 0) unsupported(`ip link ... type bridge stp_state ${n} (the spanning tree protocol)`);
       o.stpState = n;
     }
   }
@@ -363,8 +364,8 @@ function bridgeOptions(args: readonly string[]): BridgeOpts {
 const CS = 10_000_000;
 
 /**
- * br_changelink's order: forward_delay, hello_time, max_age, ageing_time, stp_state, priority — each
- * applied before the next is checked. stp_state 0 is what the bridge has already; more than 1 is ERANGE.
+ * br_changelink's order: forward_delay, hello_time, max_age, ageing_time, stp_state, priority,
+ * vlan_filtering — each applied before the next is checked. stp_state 0 is what the bridge has already.
  */
 function applyBridgeOptions(ns: Namespace, ifindex: number, o: BridgeOpts): Result {
   const w = ns.world;
@@ -380,7 +381,6 @@ function applyBridgeOptions(ns: Namespace, ifindex: number, o: BridgeOpts): Resu
     const a = br_set_ageing_time(w, ns, ifindex, o.ageingCs * CS);
     if (!a.ok) return a;
   }
-  if (o.stpState !== undefined && o.stpState > 1) return efail('ERANGE');
   if (o.priority !== undefined) {
     const p = br_set_params(w, ns, br, { priority: o.priority });
     if (!p.ok) return p;
