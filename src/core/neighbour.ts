@@ -185,20 +185,7 @@ export function neigh_output(w: World, skb: Skb, dev: DeviceState, nexthop: numb
     return neigh_xmit(w, skb, dev, e.mac as string);
   }
   if (!e || e.state === 'FAILED' || e.state === 'NONE') {
-    e = {
-      ifindex: dev.ifindex,
-      ip: nexthop,
-      mac: e?.mac,
-      state: 'INCOMPLETE',
-      updated: now,
-      confirmed: e?.confirmed ?? now - NEIGH_PARMS.base_reachable_time,
-      used: now,
-      probes: NEIGH_PARMS.ucast_solicit,
-      reachableTime: e?.reachableTime ?? randomReachable(w),
-    };
-    setEntry(ns, e);
-    transition(w, ns, dev, 'neigh_event_send', `${fmt(nexthop)} -> INCOMPLETE, resolving`);
-    armTimer(w, ns, dev, e, now + Math.max(NEIGH_PARMS.retrans_time, NEIGH_TIMER_MIN_NS));
+    startResolving(w, ns, dev, nexthop, e);
     enqueue(w, ns, dev, key, skb);
     neigh_probe(w, ns, dev, key, skb);
     return 'ok';
@@ -223,21 +210,27 @@ export function neigh_event_send(w: World, ns: Namespace, dev: DeviceState, ip: 
     return;
   }
   if (e && e.state !== 'FAILED' && e.state !== 'NONE') return;
-  const n: NeighEntry = {
+  startResolving(w, ns, dev, ip, e);
+  neigh_probe(w, ns, dev, key, undefined);
+}
+
+/** __neigh_event_send's start: a missing, NONE or FAILED entry becomes INCOMPLETE with its probes and timer. */
+function startResolving(w: World, ns: Namespace, dev: DeviceState, ip: number, old: NeighEntry | undefined): void {
+  const now = w.loop.now;
+  const e: NeighEntry = {
     ifindex: dev.ifindex,
     ip,
-    mac: e?.mac,
+    mac: old?.mac,
     state: 'INCOMPLETE',
     updated: now,
-    confirmed: e?.confirmed ?? now - NEIGH_PARMS.base_reachable_time,
+    confirmed: old?.confirmed ?? now - NEIGH_PARMS.base_reachable_time,
     used: now,
     probes: NEIGH_PARMS.ucast_solicit,
-    reachableTime: e?.reachableTime ?? randomReachable(w),
+    reachableTime: old?.reachableTime ?? randomReachable(w),
   };
-  setEntry(ns, n);
+  setEntry(ns, e);
   transition(w, ns, dev, 'neigh_event_send', `${fmt(ip)} -> INCOMPLETE, resolving`);
-  armTimer(w, ns, dev, n, now + Math.max(NEIGH_PARMS.retrans_time, NEIGH_TIMER_MIN_NS));
-  neigh_probe(w, ns, dev, key, undefined);
+  armTimer(w, ns, dev, e, now + Math.max(NEIGH_PARMS.retrans_time, NEIGH_TIMER_MIN_NS));
 }
 
 function enqueue(w: World, ns: Namespace, dev: DeviceState, key: string, skb: Skb): void {

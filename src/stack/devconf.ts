@@ -5,8 +5,8 @@
  */
 import type { DeviceState, NsState } from '../sim/state.js';
 
-const OR_CONF = new Set(['accept_local', 'arp_filter', 'proxy_arp', 'route_localnet', 'log_martians', 'src_valid_mark', 'drop_gratuitous_arp', 'shared_media', 'accept_source_route', 'promote_secondaries', 'send_redirects', 'ignore_routes_with_linkdown']);
-const AND_CONF = new Set(['arp_evict_nocarrier']);
+const OR_CONF = new Set(['accept_local', 'arp_filter', 'proxy_arp', 'route_localnet', 'log_martians', 'src_valid_mark', 'drop_gratuitous_arp', 'shared_media', 'secure_redirects', 'promote_secondaries', 'send_redirects', 'ignore_routes_with_linkdown']);
+const AND_CONF = new Set(['arp_evict_nocarrier', 'accept_source_route', 'bootp_relay']);
 const MAX_CONF = new Set(['rp_filter', 'arp_ignore', 'arp_announce', 'arp_accept', 'arp_notify']);
 
 export function devConf(ns: NsState, dev: DeviceState, key: string): number {
