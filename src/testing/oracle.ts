@@ -629,8 +629,28 @@ export interface Explained {
   readonly reason?: string;
 }
 
+/**
+ * Knobs the oracle has no rule for: policy rules (and the marks and TOS values that select them),
+ * proxy_arp, an address deleted with or without promote_secondaries, a Linux bridge port's flags (an
+ * OVS pipeline is drawn to end in NORMAL, which the oracle follows). Every ping of such a topology is 'unknown', so the property's coverage
+ * figure counts them instead of trusting a guess.
+ */
+function unmodelled(t: Topology): string | undefined {
+  if ((t.rules ?? []).length > 0) return 'policy rules';
+  if (t.pings.some((p) => p.mark !== undefined || p.tos !== undefined)) return 'ping -m/-Q';
+  if ((t.addrDels ?? []).length > 0) return 'ip addr del (promote_secondaries)';
+  for (const s of t.segments) {
+    const ifaces = s.kind === 'veth' ? [s.a, s.b] : s.kind === 'macvlan' ? [s.parent, s.far, ...s.legs.map((l) => l.host)] : s.legs.map((l) => l.host);
+    if (ifaces.some((i) => i.conf.proxy_arp !== undefined)) return 'proxy_arp';
+    if (s.kind === 'bridge' && s.legs.some((l) => (l.flags ?? []).length > 0)) return 'bridge port flags';
+  }
+  return undefined;
+}
+
 /** For each ping of `t`, in order: does it get at least one echo reply, and why not decided. */
 export function explainPings(t: Topology): Explained[] {
+  const beyond = unmodelled(t);
+  if (beyond !== undefined) return t.pings.map(() => ({ prediction: 'unknown', reason: beyond }));
   const w = build(t);
   return t.pings.map((p): Explained => {
     try {

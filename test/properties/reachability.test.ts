@@ -57,4 +57,26 @@ describe('reachability: the simulator agrees with the oracle', () => {
     expect(tally['no-reply']).toBeGreaterThan(100);
     expect([...kinds].sort()).toEqual(['bridge', 'macvlan', 'ovs', 'veth']);
   });
+
+  it('declines the knobs it has no rule for (policy rules, marks, proxy_arp, address deletion, bridge port flags)', () => {
+    const withKnobs = topologyArb({ maxPings: 2, policy: true, proxyArp: true, addrDels: true, bridgePortFlags: true });
+    let declined = 0;
+    fc.assert(
+      fc.property(withKnobs, (t) => {
+        const knob =
+          (t.rules ?? []).length > 0 ||
+          t.pings.some((p) => p.mark !== undefined || p.tos !== undefined) ||
+          (t.addrDels ?? []).length > 0 ||
+          t.segments.some((s) => (s.kind === 'bridge' && s.legs.some((l) => (l.flags ?? []).length > 0)) || (s.kind === 'veth' ? [s.a, s.b] : s.kind === 'macvlan' ? [s.parent, s.far, ...s.legs.map((l) => l.host)] : s.legs.map((l) => l.host)).some((i) => i.conf.proxy_arp !== undefined));
+        const ex = explainPings(t);
+        if (knob) {
+          declined += ex.length;
+          return ex.every((e) => e.prediction === 'unknown');
+        }
+        return true;
+      }),
+      { seed: 20261202, numRuns: 300 },
+    );
+    expect(declined).toBeGreaterThan(20);
+  });
 });
