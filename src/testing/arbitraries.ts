@@ -383,7 +383,10 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
   // A bridge (Linux or OVS) takes the lowest MAC among its ports, which are random: `ip -br link` where
   // the bridges live would show which port that was — chance, on the kernel as here.
   const bridged = segments.some((s) => s.kind === 'bridge' || s.kind === 'ovs');
-  const looks: LookSpec[] = r.looks.map((l) => ({ ns: pick(busyNs, l.ns), form: l.form })).filter((l) => !(bridged && l.ns === '' && l.form === 'ip -br link'));
+  const orphaned = orphanedEnds(segments);
+  const looks: LookSpec[] = r.looks
+    .map((l) => ({ ns: pick(busyNs, l.ns), form: l.form }))
+    .filter((l) => !(bridged && l.ns === '' && l.form === 'ip -br link') && !(orphaned.has(l.ns) && OPERSTATE_FORMS.has(l.form)));
   const changes = linkEventsOf(r, segments);
   const linkEvents = changes.map((c) => c.event);
   // What a change leaves is seen from the other end of its veth: a capture there (an added one, so a
@@ -393,6 +396,29 @@ function resolve(r: RawTopology, o: Required<TopologyOptions>): Topology {
   const base: Topology = { namespaces, segments: proxied.segments, routes, captures: captured, pings: proxiedPing(pings, proxied, r), routeGets, looks, arpings: arpingsOf(r, ifaces, busyNs), ...(linkEvents.length > 0 ? { linkEvents } : {}) };
   const t = o.addrDels ? { ...base, addrDels: addrDelsOf(r, hostIfaces(base)) } : base;
   return r.policy ? withPolicy(t, r.policy, ifaces, busyNs, targets) : t;
+}
+
+/** The looks that print each device's operational state. */
+const OPERSTATE_FORMS: ReadonlySet<LookForm> = new Set<LookForm>(['ip -br addr', 'ip -br link', 'ip -br -4 addr show up']);
+
+/**
+ * Namespaces holding a veth end that is up while its peer is down. Its operational state is what
+ * linkwatch last worked out, and linkwatch runs at most once a second machine-wide: whether that was
+ * before or after the peer moved to another namespace (LOWERLAYERDOWN or DOWN) is a race on the real
+ * machine (the fuzzer met it under load, seed 777001 case 18).
+ */
+function orphanedEnds(segments: readonly Segment[]): Set<NsName> {
+  const out = new Set<NsName>();
+  const pair = (x: { ns: NsName; up: boolean }, y: { ns: NsName; up: boolean }) => {
+    if (x.up && !y.up) out.add(x.ns);
+    if (y.up && !x.up) out.add(y.ns);
+  };
+  for (const s of segments) {
+    if (s.kind === 'veth') pair(s.a, s.b);
+    else if (s.kind === 'macvlan') pair(s.parent, s.far);
+    else for (const l of s.legs) pair(l.host, { ns: '', up: l.portUp });
+  }
+  return out;
 }
 
 /**
