@@ -7,7 +7,7 @@
  */
 import { ipv4Dst, ipv4Src, inSubnet, networkOf, type Ipv4Address } from '../wire/ipv4.js';
 import { ICMP_REDIRECT } from '../wire/icmp.js';
-import type { DeviceState } from '../sim/state.js';
+import type { DeviceState, NsState } from '../sim/state.js';
 import { pernetSlot, type World } from '../sim/world.js';
 import { JIFFY_NS } from '../core/neighbour.js';
 import { skb_trace, type Skb } from '../core/skbuff.js';
@@ -38,11 +38,16 @@ const peers = pernetSlot(() => new Map<Ipv4Address, Peer>());
  * no gateway and leaves by this device), and shared_media (OR) or the sender in the next hop's subnet.
  */
 export function ip_do_redirect(skb: Skb, inDev: DeviceState, outDev: DeviceState, gateway: Ipv4Address | undefined): boolean {
+  return mkroute_input_redirect(skb.ns.state, ipv4Src(skb.data), ipv4Dst(skb.data), inDev, outDev, gateway);
+}
+
+/** The same decision for a flow (`ip route get ... iif` prints it as `<redirect>`), with its TOS and mark for the way back. */
+export function mkroute_input_redirect(st: NsState, saddr: Ipv4Address, daddr: Ipv4Address, inDev: DeviceState, outDev: DeviceState, gateway: Ipv4Address | undefined, keys: { readonly tos?: number; readonly mark?: number } = {}): boolean {
   if (outDev.ifindex !== inDev.ifindex) return false;
-  const st = skb.ns.state;
   if (devConf(st, outDev, 'send_redirects') === 0) return false;
-  const saddr = ipv4Src(skb.data);
-  const back = fibLookup(st, { daddr: saddr, saddr: ipv4Dst(skb.data), oif: 0, iif: inDev.ifindex });
+  // fib_validate_source's reversed flow: the packet's TOS, its mark only under src_valid_mark.
+  const mark = devConf(st, inDev, 'src_valid_mark') !== 0 ? keys.mark : undefined;
+  const back = fibLookup(st, { daddr: saddr, saddr: daddr, oif: 0, iif: inDev.ifindex, ...(keys.tos !== undefined ? { tos: keys.tos } : {}), ...(mark !== undefined ? { mark } : {}) });
   if ('error' in back || back.type !== 'unicast' || back.route.dev !== inDev.ifindex || back.route.gateway !== undefined) return false;
   if (devConf(st, outDev, 'shared_media') !== 0) return true;
   // inet_addr_onlink: a subnet of the device holding the sender and the gateway (if any).

@@ -482,10 +482,15 @@ function oneProxy(segments: readonly Segment[], namespaces: readonly NsSpec[]): 
   // A router worth proxying on: another device of its namespace is up in a /24 this one is not in.
   const reachesElsewhere = (i: Iface) => all.some((o) => o.ns === i.ns && o.name !== i.name && o.up && o.addrs.some((a) => a.endsWith('/24') && !i.addrs.some((b) => net(b) === net(a))));
   // Only on a veth or a Linux bridge: behind OVS or a macvlan, the proxy's answer and the owner's would race.
-  const fix = (i: Iface, where: Segment['kind'] = 'veth'): Iface => {
+  // Nor on a bridge leg whose namespace has the bridge (the script's own) or another leg of it: the proxy
+  // would answer that namespace's own ARP for the routed address, and what it then sends to itself
+  // comes back through the bridge to be forwarded again until its TTL runs out — a storm whose length
+  // the kernel's backlog decides (seed 20261128 case 42: 30 and 57 copies in two kernel runs).
+  const hearsItself = (i: Iface, s: Segment | undefined) => s !== undefined && s.kind === 'bridge' && (i.ns === '' || s.legs.filter((l) => l.host.ns === i.ns).length > 1);
+  const fix = (i: Iface, where: Segment['kind'] = 'veth', s?: Segment): Iface => {
     if (i.conf.proxy_arp === undefined) return i;
     const forwards = namespaces.find((n) => n.name === i.ns)?.forwarding ?? false;
-    if (forwards && !kept && (where === 'veth' || where === 'bridge') && reachesElsewhere(i)) {
+    if (forwards && !kept && (where === 'veth' || where === 'bridge') && reachesElsewhere(i) && !hearsItself(i, s)) {
       kept = i;
       return i;
     }
@@ -495,7 +500,7 @@ function oneProxy(segments: readonly Segment[], namespaces: readonly NsSpec[]): 
   const fixed = segments.map((s): Segment => {
     if (s.kind === 'veth') return { ...s, a: fix(s.a), b: fix(s.b) };
     if (s.kind === 'macvlan') return { ...s, parent: fix(s.parent), far: fix(s.far), legs: s.legs.map((l) => ({ ...l, host: fix(l.host) })) };
-    return { ...s, legs: s.legs.map((l) => ({ ...l, host: fix(l.host, s.kind) })) };
+    return { ...s, legs: s.legs.map((l) => ({ ...l, host: fix(l.host, s.kind, s) })) };
   });
   const proxy = kept;
   const askers: Iface[] = [];

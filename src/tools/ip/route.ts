@@ -14,7 +14,7 @@ import { inet_rtm_delroute, inet_rtm_newroute, type RouteSelector } from '../../
 import { fib4_has_custom_rules } from '../../stack/fib_rules.js';
 import { fib_table_exists } from '../../stack/fib_tables.js';
 import { fibInfoKey, inputRouteErrno, ip_route_input, ip_route_output, type FlowKeys } from '../../stack/route.js';
-import { devConf } from '../../stack/devconf.js';
+import { mkroute_input_redirect } from '../../stack/redirect.js';
 import { routeGateway, RT_TABLE_LOCAL, RT_TABLE_MAIN, type DeviceState, type NsState, type Route } from '../../sim/state.js';
 import { IP_PROTO_ICMP, isMulticastIpv4 } from '../../wire/ipv4.js';
 
@@ -519,9 +519,9 @@ function iprouteGetInput(ctx: IpCtx, daddr: number, saddr: number, iif: number, 
   printMark(p, keys.mark);
   if (keys.uid !== undefined && keys.uid !== 0xffffffff) p.num('uid', `uid ${keys.uid} `, keys.uid);
   const flags: string[] = rt.kind === 'local' ? ['local'] : rt.kind === 'broadcast' ? ['local', 'brd'] : [];
-  // __mkroute_input's RTCF_DOREDIRECT: back out of the device it came in by, where redirects are sent
-  // (send_redirects) and the medium is shared or the source is on link.
-  if (rt.kind === 'forward' && rt.outDev.ifindex === iif && devConf(ns, dev, 'send_redirects') && (devConf(ns, dev, 'shared_media') || onLink(ns, iif, saddr, gw))) flags.push('redirect');
+  // __mkroute_input's RTCF_DOREDIRECT: back out of the device it came in by, where redirects are sent,
+  // to a sender the way back reaches on link (measured: not one behind a gateway, shared_media or not).
+  if (rt.kind === 'forward' && mkroute_input_redirect(ns, saddr, daddr, dev, rt.outDev, gw, { tos: keys.tos, mark: keys.mark })) flags.push('redirect');
   printCacheFlags(p, flags);
   p.str('iif', `iif ${dev.name} `, dev.name, 'ifname');
   p.fp('\n');
@@ -530,11 +530,6 @@ function iprouteGetInput(ctx: IpCtx, daddr: number, saddr: number, iif: number, 
   return 0;
 }
 
-/** inet_addr_onlink: an address of the device whose subnet holds `a` (and `b`, when given). */
-function onLink(ns: NsState, ifindex: number, a: number, b: number | undefined): boolean {
-  const within = (x: number, local: number, len: number) => len === 0 || (x ^ local) >>> (32 - len) === 0;
-  return ns.addrs.some((ifa) => ifa.ifindex === ifindex && within(a, ifa.local, ifa.prefixlen) && (b === undefined || within(b, ifa.local, ifa.prefixlen)));
-}
 
 /** print_rta_cacheinfo's expiry: whole seconds left (rta_expires in USER_HZ over get_user_hz()). */
 function printExpires(p: Printer, left: number): void {
