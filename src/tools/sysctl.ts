@@ -49,14 +49,17 @@ export const sysctl: Tool = {
       const [name, value] = write ? (item.split(/=(.*)/s, 2) as [string, string | undefined]) : [item, undefined];
       const f = sysctlFile(ctx.ns, path(name));
       if (!f) {
-        if (!p.flags.has('e')) stderr += `sysctl: cannot stat ${path(name)}: No such file or directory\n`;
-        exit = 255;
+        // -e: unknown keys ignored, silently and without failing (measured: exit 0; else 1).
+        if (!p.flags.has('e')) {
+          stderr += `sysctl: cannot stat ${path(name)}: No such file or directory\n`;
+          exit = 1;
+        }
         continue;
       }
       if (write) {
         if (value === undefined || sysctlWrite(ctx.ns, f, value)) {
           stderr += `sysctl: setting key "${dotted(name)}": Invalid argument\n`;
-          exit = 255;
+          exit = 1;
           continue;
         }
       }
