@@ -62,14 +62,14 @@ function unhook(w: World, sk: PacketSocket): void {
 /** packet_rcv: the socket's share of a received frame, queued for its reader (who reads it at once). */
 function packet_rcv(w: World, sk: PacketSocket, skb: Skb): void {
   if (skb.pktType === 'loopback') {
-    consume_skb(w, skb, 'packet_rcv', `a looped copy is not for ${sk.owner}`);
+    if (w.trace.detailed) consume_skb(w, skb, 'packet_rcv', `a looped copy is not for ${sk.owner}`);
     return;
   }
   if (skb.data.length < ETHERNET_HEADER_LEN) {
     kfree_skb(w, skb, 'packet_rcv', 'PKT_TOO_SMALL', 'shorter than its Ethernet header');
     return;
   }
-  consume_skb(w, skb, 'packet_rcv', `queued on ${sk.owner}`);
+  if (w.trace.detailed) consume_skb(w, skb, 'packet_rcv', `queued on ${sk.owner}`);
   sk.recv(skb.data.subarray(ETHERNET_HEADER_LEN), { pktType: skb.pktType, addr: macAt(skb.data, 6), ifindex: skb.dev.ifindex });
 }
 

@@ -363,7 +363,7 @@ function br_handle_frame_finish(w: World, skb: Skb, bridge: DeviceState): void {
   if (!e) {
     br_flood(w, ns, bridge, skb, port.id);
     if (localRcv) br_pass_frame_up(w, bridge, skb);
-    else consume_skb(w, skb, 'br_flood', `${dst} unknown: flooded`, bridge);
+    else if (w.trace.detailed) consume_skb(w, skb, 'br_flood', `${dst} unknown: flooded`, bridge);
     return;
   }
   const to = w.device(e.port);

@@ -256,7 +256,7 @@ function ovs_dp_process_packet(w: World, b: OvsBridge, skb: Skb): void {
     }
   }
   const last = x.hits[x.hits.length - 1]!;
-  if (out > 0) consume_skb(w, skb, 'ovs_dp_process_packet', `output to ${out} port${out === 1 ? '' : 's'}`);
+  if (out > 0 && w.trace.detailed) consume_skb(w, skb, 'ovs_dp_process_packet', `output to ${out} port${out === 1 ? '' : 's'}`);
   else if (refused !== undefined) kfree_skb(w, skb, 'xlate_normal', 'OVS_DROP_LAST_ACTION', refused, undefined);
   else if (x.ops.length === 0 && last.actions.every((a) => a.kind === 'drop')) kfree_skb(w, skb, 'ovs_dp_process_packet', 'OVS_DROP_EXPLICIT', `table ${last.table} flow "${formatMatch(last.priority, last.match)}" says drop`, undefined);
   else kfree_skb(w, skb, 'ovs_dp_process_packet', 'OVS_DROP_LAST_ACTION', x.ops.length === 0 ? 'the flows\' actions output the frame nowhere (a table miss or no output)' : 'the actions output the frame nowhere', undefined);

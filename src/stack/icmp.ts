@@ -92,7 +92,7 @@ export function icmp_rcv(w: World, skb: Skb, info: RawDelivery, broadcast: boole
     consume_skb(w, skb, 'icmp_redirect', 'redirect handled');
     return;
   }
-  consume_skb(w, skb, 'icmp_rcv', type === ICMP_ECHO_REPLY ? 'echo reply: for the raw sockets only' : `ICMP type ${type}: nothing more to do`);
+  if (w.trace.detailed) consume_skb(w, skb, 'icmp_rcv', type === ICMP_ECHO_REPLY ? 'echo reply: for the raw sockets only' : `ICMP type ${type}: nothing more to do`);
 }
 
 /** icmp_echo → icmp_reply: answer with the same id, sequence and data, from the address asked. */
@@ -122,7 +122,7 @@ function icmp_echo(w: World, skb: Skb, broadcast: boolean): void {
   }
   const reply = datagram.slice(ipv4HeaderLength(datagram));
   turnIntoEchoReply(reply);
-  consume_skb(w, skb, 'icmp_echo', `echo request from ${fmt(src)}: replying from ${fmt(spec)}`);
+  if (w.trace.detailed) consume_skb(w, skb, 'icmp_echo', `echo request from ${fmt(src)}: replying from ${fmt(spec)}`);
   const out = buildDatagram({ src: route.saddr, dst: src, protocol: IP_PROTO_ICMP, ttl: st.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: false, tos }, reply);
   const r = alloc_skb(w, ns, route.dev, out);
   if (w.trace.detailed) skb_trace(w, r, 'icmp_reply', `echo reply to ${fmt(src)}, answering packet #${skb.id}`, dev);

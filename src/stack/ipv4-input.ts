@@ -27,7 +27,7 @@ import type { DeviceState } from '../sim/state.js';
 import type { World } from '../sim/world.js';
 import { consume_skb, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
 import { buildDatagram, headerFieldsOf, ip_finish_output2, ip_fragment } from './ipv4-output.js';
-import { fmt, ip_route_input, type InputRoute } from './route.js';
+import { fmt, ip_route_input_noref, type InputRoute } from './route.js';
 
 type ForwardRoute = Extract<InputRoute, { kind: 'forward' }>;
 import { ICMP_DEST_UNREACHABLE, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_TTL, UNREACH_NEED_FRAG } from '../wire/icmp.js';
@@ -79,7 +79,7 @@ function ip_rcv_finish(w: World, skb: Skb): void {
   }
   if (skb.rtIif !== 0) return ip_local_deliver(w, skb, { iif: skb.rtIif, dev: dev.ifindex }, false);
   // The flow's TOS from the header; its protocol for ipproto rules (fib4_rules_early_flow_dissect: ports only for TCP/UDP, which are not simulated).
-  const rt = ip_route_input(skb.ns.state, dev, saddr, daddr, { tos: ipv4Tos(datagram), proto: ipv4Protocol(datagram) });
+  const rt = ip_route_input_noref(skb.ns.state, dev, saddr, daddr, ipv4Tos(datagram), ipv4Protocol(datagram));
   switch (rt.kind) {
     case 'local':
       if (w.trace.detailed) skb_trace(w, skb, 'ip_route_input', `${fmt(saddr)} > ${fmt(daddr)}: local`);

@@ -82,6 +82,40 @@ export function ip_route_input(ns: NsState, dev: DeviceState, saddr: Ipv4Address
   return { kind: 'forward', route: res.route, outDev, nexthop: (gw === undefined ? undefined : find_exception(ns, res.route, outDev.ifindex, gw, daddr)?.gw) ?? gw ?? daddr };
 }
 
+/**
+ * ip_route_input for a packet that arrived (ip_rcv_finish, arp_process): the same answer, remembered.
+ * The answer is a function of the namespace's state, the device and the flow alone — routes, rules,
+ * addresses, devconf and next-hop exceptions all live in the immutable NsState, so a new state starts
+ * afresh by itself, as the kernel's cached input routes go with a new fib generation (nh_rth_input,
+ * rt_genid). Bounded per state, so a namespace that sees many flows starts again.
+ */
+export function ip_route_input_noref(ns: NsState, dev: DeviceState, saddr: Ipv4Address, daddr: Ipv4Address, tos: number, proto: number): InputRoute {
+  let cache = inputCache.get(ns);
+  if (cache === undefined) {
+    cache = new Map();
+    inputCache.set(ns, cache);
+  }
+  const key = daddr + (tos * 256 + proto) * 0x1_0000_0000;
+  let e = cache.get(key);
+  while (e !== undefined && (e.saddr !== saddr || e.dev !== dev)) e = e.next;
+  if (e !== undefined) return e.route;
+  const route = ip_route_input(ns, dev, saddr, daddr, proto === 0 && tos === 0 ? {} : { tos, proto });
+  if (cache.size >= INPUT_CACHE_SIZE) cache.clear();
+  cache.set(key, { saddr, dev, route, next: cache.get(key) });
+  return route;
+}
+
+interface InputCacheEntry {
+  readonly saddr: Ipv4Address;
+  readonly dev: DeviceState;
+  readonly route: InputRoute;
+  /** Another source or device with the same destination and keys. */
+  readonly next: InputCacheEntry | undefined;
+}
+
+const INPUT_CACHE_SIZE = 1024;
+const inputCache = new WeakMap<NsState, Map<number, InputCacheEntry>>();
+
 /** What each failed lookup met. */
 const FIB_ERROR_WHY: Readonly<Record<FibError, string>> = {
   EINVAL: 'blackhole route or rule',

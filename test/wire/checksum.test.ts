@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checksumIsValid, internetChecksum, onesComplementSum } from '../../src/wire/checksum.js';
+import { checksumIsValid, internetChecksum, internetChecksumRange, onesComplementSum } from '../../src/wire/checksum.js';
 import { ECHO_REQUEST_FRAME, hex } from './helpers.js';
 
 describe('internet checksum (RFC 1071)', () => {
@@ -48,6 +48,26 @@ describe('internet checksum (RFC 1071)', () => {
         msg[2] = c >>> 8;
         msg[3] = c & 0xff;
         expect(checksumIsValid(msg)).toBe(true);
+      }),
+    );
+  });
+
+  it('sums as RFC 1071 words one at a time do, over any range, odd ends included', () => {
+    // The reference: the definition, a big-endian word at a time, folded as it goes.
+    const reference = (d: Uint8Array, start: number, end: number, initial: number) => {
+      let sum = initial;
+      for (let i = start; i < end; i += 2) {
+        sum += ((d[i] as number) << 8) | (i + 1 < end ? (d[i + 1] as number) : 0);
+        sum = (sum & 0xffff) + (sum >>> 16);
+      }
+      return (sum & 0xffff) + (sum >>> 16);
+    };
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.nat(), fc.integer({ min: 0, max: 0xffff }), (data, a, b, initial) => {
+        const start = data.length === 0 ? 0 : a % (data.length + 1);
+        const end = start + (data.length === 0 ? 0 : b % (data.length - start + 1));
+        expect(onesComplementSum(data.subarray(start, end), initial)).toBe(reference(data, start, end, initial));
+        expect(internetChecksumRange(data, start, end)).toBe(~reference(data, start, end, 0) & 0xffff);
       }),
     );
   });
