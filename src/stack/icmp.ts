@@ -24,7 +24,7 @@ import type { Namespace, World } from '../sim/world.js';
 import type { DeviceState } from '../sim/state.js';
 import { isLoopback } from '../core/netdevice.js';
 import { alloc_skb, consume_skb, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
-import { buildDatagram, ip_output, nextIpId } from './ipv4-output.js';
+import { buildDatagram, ip_output, IPV4_HEADER_LEN, nextIpId } from './ipv4-output.js';
 import { rawSockets } from './netns_ipv4.js';
 import { fmt, ip_route_output } from './route.js';
 import { ipv4_redirect } from './route-redirect.js';
@@ -120,10 +120,10 @@ function icmp_echo(w: World, skb: Skb, broadcast: boolean): void {
     kfree_skb(w, skb, 'icmp_reply', 'IP_OUTNOROUTES', `no route back to ${fmt(src)}`);
     return;
   }
-  const reply = datagram.slice(ipv4HeaderLength(datagram));
-  turnIntoEchoReply(reply);
   if (w.trace.detailed) consume_skb(w, skb, 'icmp_echo', `echo request from ${fmt(src)}: replying from ${fmt(spec)}`);
-  const out = buildDatagram({ src: route.saddr, dst: src, protocol: IP_PROTO_ICMP, ttl: st.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: false, tos }, reply);
+  // The request's message copied once, into the reply's own bytes, and turned into the reply there.
+  const out = buildDatagram({ src: route.saddr, dst: src, protocol: IP_PROTO_ICMP, ttl: st.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: false, tos }, datagram.subarray(ipv4HeaderLength(datagram)));
+  turnIntoEchoReply(out.subarray(IPV4_HEADER_LEN));
   const r = alloc_skb(w, ns, route.dev, out);
   if (w.trace.detailed) skb_trace(w, r, 'icmp_reply', `echo reply to ${fmt(src)}, answering packet #${skb.id}`, dev);
   ip_output(w, r, route);

@@ -59,9 +59,19 @@ export function icmpChecksumValid(m: Uint8Array): boolean {
   return checksumIsValid(m);
 }
 
-/** An echo request turned into its reply in place (icmp_reply): type 0, the checksum redone. */
+/** An echo request whose checksum was verified, turned into its reply in place (icmp_reply): type 0, the checksum to match. */
 export function turnIntoEchoReply(m: Uint8Array): void {
+  const before = get16(m, TYPE);
   m[TYPE] = ICMP_ECHO_REPLY;
+  // RFC 1624 eqn. 3 for a request whose checksum was verified: HC' = ~(~HC + ~m + m'), the same value
+  // a full sum gives — except for a message that sums to zero, where only the full sum tells.
+  let sum = (~get16(m, CHECKSUM) & 0xffff) + (~before & 0xffff) + get16(m, TYPE);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  if (sum !== 0xffff) {
+    set16(m, CHECKSUM, ~sum & 0xffff);
+    return;
+  }
   set16(m, CHECKSUM, 0);
   set16(m, CHECKSUM, internetChecksum(m));
 }

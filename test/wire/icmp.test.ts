@@ -7,8 +7,10 @@ import {
   nextHopMtu,
   parseIcmp,
   quoteOriginal,
+  turnIntoEchoReply,
   type IcmpRepr,
 } from '../../src/wire/icmp.js';
+import { checksumIsValid, internetChecksum } from '../../src/wire/checksum.js';
 import { ipv4ToString, parseIpv4Packet } from '../../src/wire/ipv4.js';
 import {
   ECHO_REQUEST_FRAME,
@@ -148,6 +150,23 @@ describe('ICMPv4', () => {
     fc.assert(
       fc.property(bytes(80), fc.boolean(), (b, verify) => {
         expect(typeof parseIcmp(b, { verifyChecksum: verify }).ok).toBe('boolean');
+      }),
+    );
+  });
+
+  it('turns a request into its reply with the checksum a full sum gives, the all-zero reply included', () => {
+    const zeroable = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff }));
+    fc.assert(
+      fc.property(zeroable, zeroable, fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.nat(64).map((n) => new Uint8Array(n))), (ident, seq, data) => {
+        const m = emitIcmp({ kind: 'echo-request', ident, seq, data });
+        turnIntoEchoReply(m);
+        const full = m.slice();
+        full[2] = 0;
+        full[3] = 0;
+        const want = internetChecksum(full);
+        expect(((m[2] as number) << 8) | (m[3] as number)).toBe(want);
+        expect(m[0]).toBe(0);
+        expect(checksumIsValid(m)).toBe(true);
       }),
     );
   });
