@@ -18,7 +18,7 @@ import type { DropReason } from '../sim/trace.js';
 import { neigh_parm, pneigh_enqueue, pneigh_lookup } from '../core/pneigh.js';
 import { devConf, forwarding } from './devconf.js';
 import { fibTableLookup, inetAddrType, inetSelectAddr, localnetScope, SCOPE_VALUE } from './fib.js';
-import { ip_route_input_noref, ip_route_output, fmt } from './route.js';
+import { ip_route_input, ip_route_output, fmt } from './route.js';
 import { icmp_send_unreach_for_local } from './icmp.js';
 
 
@@ -161,7 +161,7 @@ export function arp_process(w: World, skb: Skb, arp: ArpRepr, locallyEnqueued = 
   let refused: Refusal | undefined;
   let done: string | undefined;
   if (op === ARP_OP_REQUEST) {
-    const rt = ip_route_input_noref(ns.state, dev, sip, tip, 0, 0);
+    const rt = ip_route_input(ns.state, dev, sip, tip);
     if (rt.kind === 'local') {
       const no = arp_ignore(ns, dev, sip, tip) ?? (devConf(ns.state, dev, 'arp_filter') !== 0 ? arp_filter(ns, dev, sip, tip) : undefined);
       if (no) {

@@ -79,7 +79,7 @@ function ip_rcv_finish(w: World, skb: Skb): void {
   }
   if (skb.rtIif !== 0) return ip_local_deliver(w, skb, { iif: skb.rtIif, dev: dev.ifindex }, false);
   // The flow's TOS from the header; its protocol for ipproto rules (fib4_rules_early_flow_dissect: ports only for TCP/UDP, which are not simulated).
-  const rt = ip_route_input_noref(skb.ns.state, dev, saddr, daddr, ipv4Tos(datagram), ipv4Protocol(datagram));
+  const rt = ip_route_input_noref(skb.ns, dev, saddr, daddr, ipv4Tos(datagram), ipv4Protocol(datagram));
   switch (rt.kind) {
     case 'local':
       if (w.trace.detailed) skb_trace(w, skb, 'ip_route_input', `${fmt(saddr)} > ${fmt(daddr)}: local`);
