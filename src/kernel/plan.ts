@@ -5,7 +5,9 @@
  * openvswitch module. The plan is plain data: it crosses into the private namespace as JSON.
  */
 import { quote } from 'shell-quote';
-import { invocation, ipv4OnlyFilter, isSimple, netnsAdded, programOf, tcpdumpArgs } from '../scenario/command.js';
+import { commandList, invocation, ipv4OnlyFilter, isSimple, netnsAdded, programOf, tcpdumpArgs, type ListCommand } from '../scenario/command.js';
+import { isOp } from '../scenario/script.js';
+import { defaultSysctlArgs } from './sysctl-defaults.js';
 import type { ShellWord } from '../scenario/script.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { arpingSeconds } from '../scenario/arping-args.js';
@@ -39,7 +41,9 @@ function seconds(word: string | undefined): number {
  * deadline) and its wait for the last answer, an `arping` its probes or its deadline. The line's timeout is this plus the plan's limit.
  */
 export function intendedSeconds(words: readonly ShellWord[]): number {
-  const inv = invocation(words);
+  const list = commandList(words);
+  if (list.length > 1) return list.reduce((t, c) => t + intendedSeconds(c.words), 0);
+  const inv = invocation((list[0] as ListCommand).words);
   const argv = inv.argv.filter((w): w is string => typeof w === 'string');
   const prog = programOf(inv);
   if (prog === 'sleep') return argv.slice(1).reduce((t, a) => t + seconds(a), 0);
@@ -62,16 +66,40 @@ export function intendedSeconds(words: readonly ShellWord[]): number {
 }
 
 export function usesOvs(s: Scenario): boolean {
-  return s.script.some((l) => /^ovs-/.test(programOf(invocation(l.words)) ?? ''));
+  return programs(s).some((p) => /^ovs-/.test(p));
 }
 
 export function usesArping(s: Scenario): boolean {
-  return s.script.some((l) => programOf(invocation(l.words)) === 'arping');
+  return programs(s).includes('arping');
 }
 
 /** Does the script run net-tools (ifconfig, route, arp)? */
 export function usesNetTools(s: Scenario): boolean {
-  return s.script.some((l) => ['ifconfig', 'route', 'arp'].includes(programOf(invocation(l.words)) ?? ''));
+  return programs(s).some((p) => ['ifconfig', 'route', 'arp'].includes(p));
+}
+
+/** Every program the script runs, each command of a list included. */
+function programs(s: Scenario): string[] {
+  return s.script.flatMap((l) => commandList(l.words).map((c) => programOf(invocation(c.words)) ?? ''));
+}
+
+/**
+ * A line that is a shell list (`a && b`, `a; b`, output to /dev/null), rewritten command by command:
+ * ovs-vsctl's bridges made netdev, and each `ip netns add NAME` followed at once by the reset of the new
+ * namespace's sysctls that a line of its own gets after it ends — here inside the line, before the next
+ * command can read them or copy them into a device — with the add's own status kept.
+ */
+function listShell(words: readonly ShellWord[], ovsNetdev: boolean, ipv6: boolean): string {
+  return commandList(words)
+    .map((c) => {
+      const cmd = (ovsNetdev ? ovsNetdevWords(c.words) : undefined) ?? c.words;
+      let text = cmd.map((w) => (isOp(w) ? w.op : quote([w]))).join(' ');
+      const added = netnsAdded(c.words);
+      if (added !== undefined) text = `{ ${text} && { ${quote(['ip', 'netns', 'exec', added, 'sysctl', '-e', '-q', '-w', ...defaultSysctlArgs(ipv6)])} >/dev/null 2>&1; true; }; }`;
+      const redirect = c.discard === 'both' ? ' >/dev/null 2>&1' : c.discard === 'stdout' ? ' >/dev/null' : '';
+      return `${c.op === undefined ? '' : ` ${c.op} `}${text}${redirect}`;
+    })
+    .join('');
 }
 
 /** The tcpdump argv kernel mode really runs for a capture written as `words`. */
@@ -111,6 +139,14 @@ export function makePlan(s: Scenario, opts: { ovsNetdev: boolean; commandTimeout
     if (l.background) {
       const point = s.captures.find((c) => c.line === l.line)?.point as string;
       return { kind: 'capture', line: l.line, point, argv: captureArgv(l.words, s.ipv6) };
+    }
+    const list = commandList(l.words);
+    // Only a list the simulator reads the same way is rewritten; any other operator (a pipe, `2>&1` on
+    // its own, which shell-quote cannot tell from an argument 2) keeps the line exactly as typed.
+    const plain = list.every((c) => c.words.every((w) => !isOp(w) || (w.op === '>' && programOf(invocation(c.words)) === 'echo')));
+    if (plain && (list.length > 1 || list[0]?.discard !== 'none')) {
+      const timeoutMs = (opts.commandTimeoutMs ?? 120_000) + Math.ceil(intendedSeconds(l.words) * 1000);
+      return { kind: 'run', line: l.line, shell: listShell(l.words, opts.ovsNetdev, s.ipv6), timeoutMs };
     }
     const rewritten = opts.ovsNetdev ? ovsNetdevWords(l.words) : undefined;
     const shell = rewritten ? quote(rewritten as string[]) : l.text;

@@ -5,7 +5,7 @@
  * nothing that could still send a packet is scheduled. The report has the shape kernel mode's has.
  */
 import { ScenarioError, ScenarioErrors } from '../scenario/errors.js';
-import { invocation, programOf } from '../scenario/command.js';
+import { commandList, invocation, programOf, type Discard, type ListCommand, type ListOp } from '../scenario/command.js';
 import { isOp } from '../scenario/script.js';
 import type { ScriptLine } from '../scenario/script.js';
 import type { Scenario } from '../scenario/scenario.js';
@@ -86,13 +86,25 @@ function stormError(w: World, where: string, maxEvents: number): StormGuardStop 
   );
 }
 
-interface Prepared {
-  readonly line: ScriptLine;
+/** One command of a line's shell list (`a && b`), checked. */
+interface PreparedCommand {
+  /** The list operator before it (undefined for the first): whether it runs depends on the status so far. */
+  readonly op: ListOp | undefined;
   readonly netns: string | undefined;
   /** `ip -all netns exec`: run in every named namespace. */
   readonly allNetns?: boolean;
   readonly argv: readonly string[];
   readonly program: string;
+  /** Output redirected to /dev/null. */
+  readonly discard: Discard;
+}
+
+interface Prepared {
+  readonly line: ScriptLine;
+  /** What the line runs, in order; empty for a capture. */
+  readonly commands: readonly PreparedCommand[];
+  /** A background tcpdump, in `netns`. */
+  readonly netns?: string | undefined;
   readonly capture?: CaptureSpecArgs;
   readonly point?: string;
 }
@@ -103,35 +115,48 @@ export function prepare(s: Scenario): Prepared[] {
   const out: Prepared[] = [];
   if (s.ipv6) errors.push(new ScenarioError(s.file, undefined, "'ipv6: true' is not simulated (IPv6 is off in every simulated namespace)"));
   for (const line of s.script) {
-    const inv = invocation(line.words);
-    const program = programOf(inv) ?? '';
-    const ops = inv.argv.filter(isOp).map((o) => o.op);
-    const argv = inv.argv.map((w) => (isOp(w) ? w.op : w));
-    if (ops.length > 0 && !(program === 'echo' && ops.length === 1 && ops[0] === '>')) {
-      errors.push(new ScenarioError(s.file, line.line, `shell operator '${ops[0]}' is not simulated: one command per line ('echo V > /proc/sys/...' is the one redirection)`));
-      continue;
-    }
-    if (inv.allNetns && (program === 'tcpdump' || line.background)) {
-      errors.push(new ScenarioError(s.file, line.line, `a capture under 'ip -all netns exec' is not simulated: start one per namespace`));
-      continue;
-    }
-    if (program === 'tcpdump') {
-      const why = tcpdumpCheck(argv.slice(1), line.background);
-      if (why) errors.push(new ScenarioError(s.file, line.line, why));
-      else {
-        const point = s.captures.find((c) => c.line === line.line)?.point as string;
-        out.push({ line, netns: inv.netns, argv, program, capture: tcpdumpSpec(argv.slice(1)), point });
+    const list = commandList(line.words);
+    if (list.length === 1 && (list[0] as ListCommand).discard === 'none' && !list[0]?.op) {
+      const inv = invocation(line.words);
+      if (programOf(inv) === 'tcpdump' && !inv.allNetns) {
+        const argv = inv.argv.map((w) => (isOp(w) ? w.op : w));
+        const why = tcpdumpCheck(argv.slice(1), line.background);
+        if (why) errors.push(new ScenarioError(s.file, line.line, why));
+        else {
+          const point = s.captures.find((c) => c.line === line.line)?.point as string;
+          out.push({ line, commands: [], netns: inv.netns, capture: tcpdumpSpec(argv.slice(1)), point });
+        }
+        continue;
       }
-      continue;
     }
-    const tool = Object.hasOwn(TOOLS, program) ? TOOLS[program] : undefined;
-    if (!tool) {
-      errors.push(new ScenarioError(s.file, line.line, `'${program}' is not simulated (the simulator runs: ${[...Object.keys(TOOLS), 'tcpdump'].sort().join(', ')})`));
-      continue;
+    const commands: PreparedCommand[] = [];
+    let why: string | undefined;
+    for (const c of list) {
+      why = c.words.length === 0 ? `syntax error near unexpected token \`${c.op ?? (list[1]?.op as string)}'` : undefined;
+      if (why) break;
+      const inv = invocation(c.words);
+      const program = programOf(inv) ?? '';
+      const ops = inv.argv.filter(isOp).map((o) => o.op);
+      const argv = inv.argv.map((w) => (isOp(w) ? w.op : w));
+      if (ops.length > 0 && !(program === 'echo' && ops.length === 1 && ops[0] === '>')) {
+        why = `shell operator '${ops[0]}' is not simulated: commands joined by ';', '&&' or '||', output sent to /dev/null, and 'echo V > /proc/sys/...' are what a line may hold`;
+        break;
+      }
+      if (program === 'tcpdump' || line.background) {
+        why = inv.allNetns ? `a capture under 'ip -all netns exec' is not simulated: start one per namespace` : `tcpdump is simulated as a capture on a line of its own, started with '&'`;
+        break;
+      }
+      const tool = Object.hasOwn(TOOLS, program) ? TOOLS[program] : undefined;
+      if (!tool) {
+        why = `'${program}' is not simulated (the simulator runs: ${[...Object.keys(TOOLS), 'tcpdump'].sort().join(', ')})`;
+        break;
+      }
+      why = tool.check(argv);
+      if (why) break;
+      commands.push({ op: c.op, netns: inv.netns, ...(inv.allNetns ? { allNetns: true } : {}), argv, program, discard: c.discard });
     }
-    const why = tool.check(argv);
     if (why) errors.push(new ScenarioError(s.file, line.line, why));
-    else out.push({ line, netns: inv.netns, ...(inv.allNetns ? { allNetns: true } : {}), argv, program });
+    else out.push({ line, commands });
   }
   if (errors.length > 0) throw new ScenarioErrors(errors);
   return out;
@@ -157,13 +182,13 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
   const lines: LineRecord[] = [];
   let output = '';
 
-  /** Runs a line's program in `ns` to its end (an asynchronous one in virtual time). */
-  const runTool = (step: Prepared, ns: Namespace): ToolOutput => {
-    const tool = TOOLS[step.program];
-    if (!tool) throw new Error(`unreachable: ${step.program} was checked`);
+  /** Runs a command in `ns` to its end (an asynchronous one in virtual time). */
+  const runTool = (step: Prepared, c: PreparedCommand, ns: Namespace): ToolOutput => {
+    const tool = TOOLS[c.program];
+    if (!tool) throw new Error(`unreachable: ${c.program} was checked`);
     let r: ReturnType<typeof tool.run>;
     try {
-      r = tool.run({ world: w, ns }, step.argv);
+      r = tool.run({ world: w, ns }, c.argv);
     } catch (e) {
       if (e instanceof NotSimulated) throw new SimulationError(`${s.file}:${step.line.line}: ${e.message}`);
       throw e;
@@ -179,33 +204,63 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
     return result;
   };
 
+  /**
+   * One command of a line, as bash runs it: its stdout and stderr (kernel mode's output is a line's
+   * stdout, then its stderr) and its status.
+   */
+  const runCommand = (step: Prepared, c: PreparedCommand): { stdout: string; stderr: string; exit: number } => {
+    const ns = c.netns === undefined ? w.namespaces.get('') : w.namespaces.get(c.netns);
+    let r: { stdout: string; stderr: string; exit: number };
+    if (!ns) r = { stdout: '', stderr: `Cannot open network namespace "${c.netns}": No such file or directory\n`, exit: 255 };
+    else if (c.allNetns) {
+      // on_netns_exec: a header, then the command, in each namespace; ip's own status is 0 whatever they return.
+      let stdout = '';
+      for (const each of namedNamespaces(w)) {
+        const o = runTool(step, c, each);
+        stdout += `\nnetns: ${each.name}\n${o.stdout}${o.stderr}`;
+      }
+      r = { stdout, stderr: '', exit: 0 };
+    } else {
+      const o = runTool(step, c, ns);
+      r = { stdout: o.stdout, stderr: o.stderr, exit: o.exit };
+    }
+    if (c.discard === 'none') return r;
+    return { stdout: '', stderr: c.discard === 'both' ? '' : r.stderr, exit: r.exit };
+  };
+
   for (const step of steps) {
     const firstSeq = w.trace.position;
     const start = w.loop.now;
     const outputBefore = output.length;
     w.trace.line = step.line.line;
-    const ns = step.netns === undefined ? w.namespaces.get('') : w.namespaces.get(step.netns);
-    if (!ns) {
-      output += `Cannot open network namespace "${step.netns}": No such file or directory\n`;
-      exits.set(step.line.line, 255);
-    } else if (step.capture) {
-      const started = startCapture(w, ns, step.capture);
-      if ('error' in started) {
-        output += started.error;
+    if (step.capture) {
+      const ns = step.netns === undefined ? w.namespaces.get('') : w.namespaces.get(step.netns);
+      if (!ns) {
+        output += `Cannot open network namespace "${step.netns}": No such file or directory\n`;
+        exits.set(step.line.line, 255);
         captures.push({ point: step.point as string, spec: step.capture });
-      } else captures.push({ point: step.point as string, tap: started.tap, spec: step.capture });
-    } else if (step.allNetns) {
-      // on_netns_exec: a header, then the command, in each namespace; ip's own status is 0 whatever they return.
-      for (const each of namedNamespaces(w)) {
-        output += `\nnetns: ${each.name}\n`;
-        const result = runTool(step, each);
-        output += result.stdout + result.stderr;
+      } else {
+        const started = startCapture(w, ns, step.capture);
+        if ('error' in started) {
+          output += started.error;
+          captures.push({ point: step.point as string, spec: step.capture });
+        } else captures.push({ point: step.point as string, tap: started.tap, spec: step.capture });
       }
-      exits.set(step.line.line, 0);
     } else {
-      const result = runTool(step, ns);
-      output += result.stdout + result.stderr;
-      exits.set(step.line.line, result.exit);
+      // A list runs left to right: `&&` runs the next command after a success, `||` after a failure,
+      // `;` always; the line's status is the last command's that ran.
+      let stdout = '';
+      let stderr = '';
+      let status = 0;
+      for (const c of step.commands) {
+        if ((c.op === '&&' && status !== 0) || (c.op === '||' && status === 0)) continue;
+        const r = runCommand(step, c);
+        stdout += r.stdout;
+        stderr += r.stderr;
+        status = r.exit;
+      }
+      output += stdout + stderr;
+      exits.set(step.line.line, status);
     }
     const end = w.loop.now;
     ends.set(step.line.line, end);

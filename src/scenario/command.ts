@@ -241,3 +241,51 @@ export function pingIsBounded(args: readonly string[]): boolean {
   }
   return false;
 }
+
+/** The operators of a shell list: `a; b`, `a && b`, `a || b` (equal precedence, left to right). */
+export type ListOp = ';' | '&&' | '||';
+
+/** What a command's redirections throw away: `> /dev/null`, and with `2>&1` or `&> /dev/null` its errors too. */
+export type Discard = 'none' | 'stdout' | 'both';
+
+export interface ListCommand {
+  /** The operator before this command; undefined for the first. */
+  readonly op: ListOp | undefined;
+  readonly words: readonly ShellWord[];
+  readonly discard: Discard;
+}
+
+const LIST_OPS: ReadonlySet<string> = new Set([';', '&&', '||']);
+
+/**
+ * A line as the shell's list of commands, each with the redirections to /dev/null that a script uses to
+ * keep a command quiet peeled off (`cmd > /dev/null`, `cmd >/dev/null 2>&1`, `cmd &> /dev/null`). Any
+ * other operator stays in its command's words, for the command's own check (echo's `> /proc/sys/...`).
+ */
+export function commandList(words: readonly ShellWord[]): ListCommand[] {
+  const out: ListCommand[] = [];
+  let op: ListOp | undefined;
+  let cur: ShellWord[] = [];
+  const end = () => {
+    out.push({ op, ...peelDevNull(cur) });
+    cur = [];
+  };
+  for (const w of words) {
+    if (isOp(w) && LIST_OPS.has(w.op)) {
+      end();
+      op = w.op as ListOp;
+    } else cur.push(w);
+  }
+  // A trailing ';' ends the last command; it does not start an empty one.
+  if (cur.length > 0 || op === undefined || op !== ';') end();
+  return out;
+}
+
+function peelDevNull(words: readonly ShellWord[]): { words: readonly ShellWord[]; discard: Discard } {
+  const n = words.length;
+  const opAt = (i: number, op: string) => isOp(words[i]) && (words[i] as { op: string }).op === op;
+  if (n >= 5 && opAt(n - 5, '>') && words[n - 4] === '/dev/null' && words[n - 3] === '2' && opAt(n - 2, '>&') && words[n - 1] === '1') return { words: words.slice(0, n - 5), discard: 'both' };
+  if (n >= 2 && opAt(n - 2, '&>') && words[n - 1] === '/dev/null') return { words: words.slice(0, n - 2), discard: 'both' };
+  if (n >= 2 && opAt(n - 2, '>') && words[n - 1] === '/dev/null') return { words: words.slice(0, n - 2), discard: 'stdout' };
+  return { words, discard: 'none' };
+}

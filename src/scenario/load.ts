@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import { ScenarioError, ScenarioErrors } from './errors.js';
-import { capturePoint, invocation, isSimple, pingIsBounded, programOf, tcpdumpArgs } from './command.js';
+import { capturePoint, commandList, invocation, isSimple, pingIsBounded, programOf, tcpdumpArgs } from './command.js';
 import { splitScript, type ScriptLine } from './script.js';
 import { arpingNeverEnds } from './arping-args.js';
 import type { CaptureSpec, Expectation, Scenario } from './scenario.js';
@@ -68,11 +68,15 @@ function checkLine(c: Collector, l: ScriptLine, captures: CaptureSpec[]): void {
     captures.push({ point, netns: inv.netns, iface: t.iface, line: l.line });
     return;
   }
-  if (program === 'ping' && !pingIsBounded(args)) {
-    c.add(l.line, `ping without -c or -w would never end: add '-c N'`);
+  // Each command of a list (`a && b`) on its own.
+  for (const cmd of commandList(l.words)) {
+    const each = invocation(cmd.words);
+    const prog = programOf(each);
+    const words = each.argv.filter((w): w is string => typeof w === 'string');
+    if (prog === 'ping' && !pingIsBounded(words.slice(1))) c.add(l.line, `ping without -c or -w would never end: add '-c N'`);
+    const endless = prog === 'arping' ? arpingNeverEnds(words) : undefined;
+    if (endless) c.add(l.line, endless);
   }
-  const endless = program === 'arping' ? arpingNeverEnds(inv.argv.filter((w): w is string => typeof w === 'string')) : undefined;
-  if (endless) c.add(l.line, endless);
 }
 
 function loadExpect(c: Collector, pair: Pair, captures: readonly CaptureSpec[]): Expectation | undefined {

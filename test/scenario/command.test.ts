@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { capturePoint, invocation, netnsAdded, pingIsBounded, tcpdumpArgs } from '../../src/scenario/command.js';
+import { capturePoint, commandList, invocation, netnsAdded, pingIsBounded, tcpdumpArgs } from '../../src/scenario/command.js';
+import { parseScenario } from '../../src/scenario/load.js';
+import { prepare } from '../../src/runner/simulate.js';
+import { ScenarioErrors } from '../../src/scenario/errors.js';
 import { splitScript } from '../../src/scenario/script.js';
 
 const words = (line: string) => splitScript(line, 't', 1)[0]?.words ?? [];
@@ -87,4 +90,36 @@ describe('pingIsBounded', () => {
     [['-Ic', '10.1.1.3'], false], // 'c' is -I's value here
     [['10.1.1.3'], false],
   ])('%j -> %s', (args, bounded) => expect(pingIsBounded(args)).toBe(bounded));
+});
+
+describe('commandList', () => {
+  const show = (line: string) => commandList(words(line)).map((c) => `${c.op ?? ''}[${c.words.map((w) => (typeof w === 'string' ? w : w.op)).join(' ')}]${c.discard === 'none' ? '' : c.discard}`);
+  it.each([
+    ['ip netns add a && ip netns add b', ['[ip netns add a]', '&&[ip netns add b]']],
+    ['a || b; c', ['[a]', '||[b]', ';[c]']],
+    ['a;', ['[a]']],
+    ['ping -c 1 x > /dev/null && echo ok', ['[ping -c 1 x]stdout', '&&[echo ok]']],
+    ['ping -c 1 x >/dev/null 2>&1 || echo no', ['[ping -c 1 x]both', '||[echo no]']],
+    ['ping -c 1 x &> /dev/null', ['[ping -c 1 x]both']],
+    ['echo 1 > /proc/sys/net/ipv4/ip_forward', ['[echo 1 > /proc/sys/net/ipv4/ip_forward]']],
+    ['ping -c 2 x 2>&1', ['[ping -c 2 x 2 >& 1]']],
+  ])('%s', (line, want) => expect(show(line)).toEqual(want));
+
+  const refusal = (line: string) => {
+    try {
+      prepare(parseScenario(`name: t\ntitle: t\nscript: |\n  ${line}\n`, 't.yaml'));
+      return undefined;
+    } catch (e) {
+      if (e instanceof ScenarioErrors) return e.errors.map((x) => x.message).join('; ');
+      throw e;
+    }
+  };
+  it.each([
+    ['ip netns add a &&', "t.yaml:4: syntax error near unexpected token `&&'"],
+    ['; ip netns add a', "t.yaml:4: syntax error near unexpected token `;'"],
+    ['ip link show | grep x', "t.yaml:4: shell operator '|' is not simulated"],
+    ['ip netns add a && tcpdump -c 1 -i lo', 't.yaml:4: tcpdump is simulated as a capture on a line of its own'],
+    ['ip netns add a && ping 10.1.1.1', "t.yaml:4: ping without -c or -w would never end"],
+  ])('refuses %s at load, naming the line', (line, start) => expect(refusal(line)).toMatch(new RegExp(`^${start.replace(/[|.*+?()[\]\\^$]/g, '\\$&')}`)));
+  it('accepts the lists it runs', () => expect(refusal('ip netns add a && ip netns exec a ping -c 1 127.0.0.1 > /dev/null || echo no')).toBeUndefined());
 });
