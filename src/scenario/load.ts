@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import { ScenarioError, ScenarioErrors } from './errors.js';
 import { capturePoint, commandList, invocation, isSimple, pingIsBounded, programOf, tcpdumpArgs } from './command.js';
-import { splitScript, type ScriptLine } from './script.js';
+import { shellExpansion, splitScript, type ScriptLine } from './script.js';
 import { arpingNeverEnds } from './arping-args.js';
 import type { CaptureSpec, Expectation, Scenario } from './scenario.js';
 
@@ -45,6 +45,11 @@ function firstContentLine(c: Collector, node: Scalar): number {
 }
 
 function checkLine(c: Collector, l: ScriptLine, captures: CaptureSpec[]): void {
+  const expansion = shellExpansion(l.text);
+  if (expansion !== undefined) {
+    c.add(l.line, `shell expansion '${expansion}' is not simulated: bash would expand it, and a scenario has no variables or command output of its own — write the value`);
+    return;
+  }
   const inv = invocation(l.words);
   const program = programOf(inv);
   const args = inv.argv.slice(1).filter((w): w is string => typeof w === 'string');

@@ -77,6 +77,32 @@ function escapeInWordHashes(text: string): string {
   return out;
 }
 
+/**
+ * The first expansion bash would make in `text` — `$NAME`, `${...}`, `$?`, `$(...)`, `$((...))` or a
+ * backquoted command — outside single quotes, or undefined. Kernel mode's bash expands it; a scenario
+ * has no variables or command output of its own, so the simulator refuses such a line.
+ */
+export function shellExpansion(text: string): string | undefined {
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      continue;
+    }
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '`') return text.slice(i, text.indexOf('`', i + 1) + 1 || undefined);
+    if (c === '$' && /[A-Za-z_{(?#@*!$0-9-]/.test(text[i + 1] ?? '')) return (/^\$(\{[^}]*\}?|\(\(?|[A-Za-z_][A-Za-z0-9_]*|.)/.exec(text.slice(i)) as RegExpExecArray)[0];
+    if (quote === '"') {
+      if (c === '"') quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+  }
+  return undefined;
+}
+
 function toWords(text: string): ShellWord[] {
   // Keep $NAME literal: the scenario is the same text on the kernel and in the simulator.
   const entries = shellParse(escapeInWordHashes(text), (name) => `$${name}`);

@@ -72,6 +72,15 @@ describe('parseScenario', () => {
     expect(errors.some((e) => e.startsWith(message))).toBe(true);
   });
 
+  it('refuses what bash would expand — variables, $?, command substitution — naming the line; single quotes keep it literal', () => {
+    const script = (line: string) => `name: x\ntitle: x\nscript: |\n  ${line}\n`;
+    expect(errorsOf(script('echo "exit $?"'))).toEqual(["x.yaml:4: shell expansion '$?' is not simulated: bash would expand it, and a scenario has no variables or command output of its own — write the value"]);
+    expect(errorsOf(script('ip netns exec $NS ip a'))[0]).toMatch(/^x\.yaml:4: shell expansion '\$NS' is not simulated/);
+    expect(errorsOf(script('echo `ip -br a`'))[0]).toMatch(/^x\.yaml:4: shell expansion '`ip -br a`'/);
+    expect(errorsOf(script('ping -c $(echo 1) 10.1.1.1'))[0]).toMatch(/^x\.yaml:4: shell expansion '\$\('/);
+    expect(errorsOf(script("echo '$HOME' a\\$b"))).toEqual([]);
+  });
+
   it('reports every problem of a file, not just the first', () => {
     const errors = errorsOf('name: BAD\ncolour: x\nscript: |\n  ping 10.1.1.3\n');
     expect(errors).toEqual([
