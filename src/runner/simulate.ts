@@ -5,8 +5,9 @@
  * nothing that could still send a packet is scheduled. The report has the shape kernel mode's has.
  */
 import { ScenarioError, ScenarioErrors } from '../scenario/errors.js';
-import { commandList, invocation, programOf, type Discard, type ListCommand, type ListOp } from '../scenario/command.js';
-import { isOp } from '../scenario/script.js';
+import { commandList, invocation, pingIsBounded, programOf, type Discard, type ListCommand, type ListOp } from '../scenario/command.js';
+import { arpingNeverEnds } from '../scenario/arping-args.js';
+import { isOp, shellExpansion, toWords, type ShellWord } from '../scenario/script.js';
 import type { ScriptLine } from '../scenario/script.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { Report } from '../report/report.js';
@@ -97,6 +98,8 @@ interface PreparedCommand {
   readonly program: string;
   /** Output redirected to /dev/null. */
   readonly discard: Discard;
+  /** `sh -c 'LIST'`: the list it runs, in the command's namespace unless a command names its own. */
+  readonly list?: readonly PreparedCommand[];
 }
 
 interface Prepared {
@@ -107,6 +110,52 @@ interface Prepared {
   readonly netns?: string | undefined;
   readonly capture?: CaptureSpecArgs;
   readonly point?: string;
+}
+
+/** A shell list's commands checked, or why one cannot be simulated. `depth` counts `sh -c` levels. */
+function prepareList(list: readonly ListCommand[], background: boolean, depth: number): PreparedCommand[] | string {
+  const commands: PreparedCommand[] = [];
+  for (const c of list) {
+    if (c.words.length === 0) return `syntax error near unexpected token \`${c.op ?? (list[1]?.op as string)}'`;
+    const inv = invocation(c.words);
+    const program = programOf(inv) ?? '';
+    const ops = inv.argv.filter(isOp).map((o) => o.op);
+    const argv = inv.argv.map((w) => (isOp(w) ? w.op : w));
+    if (ops.length > 0 && !(program === 'echo' && ops.length === 1 && ops[0] === '>')) {
+      return `shell operator '${ops[0]}' is not simulated: commands joined by ';', '&&' or '||', output sent to /dev/null, and 'echo V > /proc/sys/...' are what a line may hold`;
+    }
+    if (program === 'tcpdump' || background) {
+      return inv.allNetns ? `a capture under 'ip -all netns exec' is not simulated: start one per namespace` : `tcpdump is simulated as a capture on a line of its own, started with '&'`;
+    }
+    if (program === 'sh' || program === 'bash') {
+      // `sh -c 'LIST'`, the way a line runs several commands inside one namespace.
+      const script = argv[2];
+      if (argv.length !== 3 || argv[1] !== '-c' || script === undefined) return `${program} is simulated only as '${program} -c COMMANDS'`;
+      if (depth > 0) return `${program} -c inside ${program} -c is not simulated`;
+      const expansion = shellExpansion(script);
+      if (expansion !== undefined) return `shell expansion '${expansion}' in '${program} -c' is not simulated: bash would expand it — write the value`;
+      let words: ShellWord[];
+      try {
+        words = toWords(script);
+      } catch (e) {
+        return `${program} -c: ${e instanceof Error ? e.message.toLowerCase() : String(e)}`;
+      }
+      const inner = prepareList(commandList(words), false, depth + 1);
+      if (typeof inner === 'string') return `${program} -c: ${inner}`;
+      commands.push({ op: c.op, netns: inv.netns, argv, program, discard: c.discard, list: inner });
+      continue;
+    }
+    const tool = Object.hasOwn(TOOLS, program) ? TOOLS[program] : undefined;
+    if (!tool) return `'${program}' is not simulated (the simulator runs: ${[...Object.keys(TOOLS), 'sh -c', 'tcpdump'].sort().join(', ')})`;
+    // The loader checked the line's own commands for an end; those inside `sh -c` are checked here.
+    if (depth > 0 && program === 'ping' && !pingIsBounded(argv.slice(1))) return `ping without -c or -w would never end: add '-c N'`;
+    const endless = depth > 0 && program === 'arping' ? arpingNeverEnds(argv) : undefined;
+    if (endless) return endless;
+    const why = tool.check(argv);
+    if (why) return why;
+    commands.push({ op: c.op, netns: inv.netns, ...(inv.allNetns ? { allNetns: true } : {}), argv, program, discard: c.discard });
+  }
+  return commands;
 }
 
 /** Load-time checks: every line must be something the simulator runs. */
@@ -129,33 +178,8 @@ export function prepare(s: Scenario): Prepared[] {
         continue;
       }
     }
-    const commands: PreparedCommand[] = [];
-    let why: string | undefined;
-    for (const c of list) {
-      why = c.words.length === 0 ? `syntax error near unexpected token \`${c.op ?? (list[1]?.op as string)}'` : undefined;
-      if (why) break;
-      const inv = invocation(c.words);
-      const program = programOf(inv) ?? '';
-      const ops = inv.argv.filter(isOp).map((o) => o.op);
-      const argv = inv.argv.map((w) => (isOp(w) ? w.op : w));
-      if (ops.length > 0 && !(program === 'echo' && ops.length === 1 && ops[0] === '>')) {
-        why = `shell operator '${ops[0]}' is not simulated: commands joined by ';', '&&' or '||', output sent to /dev/null, and 'echo V > /proc/sys/...' are what a line may hold`;
-        break;
-      }
-      if (program === 'tcpdump' || line.background) {
-        why = inv.allNetns ? `a capture under 'ip -all netns exec' is not simulated: start one per namespace` : `tcpdump is simulated as a capture on a line of its own, started with '&'`;
-        break;
-      }
-      const tool = Object.hasOwn(TOOLS, program) ? TOOLS[program] : undefined;
-      if (!tool) {
-        why = `'${program}' is not simulated (the simulator runs: ${[...Object.keys(TOOLS), 'tcpdump'].sort().join(', ')})`;
-        break;
-      }
-      why = tool.check(argv);
-      if (why) break;
-      commands.push({ op: c.op, netns: inv.netns, ...(inv.allNetns ? { allNetns: true } : {}), argv, program, discard: c.discard });
-    }
-    if (why) errors.push(new ScenarioError(s.file, line.line, why));
+    const commands = prepareList(list, line.background, 0);
+    if (typeof commands === 'string') errors.push(new ScenarioError(s.file, line.line, commands));
     else out.push({ line, commands });
   }
   if (errors.length > 0) throw new ScenarioErrors(errors);
@@ -208,10 +232,11 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
    * One command of a line, as bash runs it: its stdout and stderr (kernel mode's output is a line's
    * stdout, then its stderr) and its status.
    */
-  const runCommand = (step: Prepared, c: PreparedCommand): { stdout: string; stderr: string; exit: number } => {
-    const ns = c.netns === undefined ? w.namespaces.get('') : w.namespaces.get(c.netns);
+  const runCommand = (step: Prepared, c: PreparedCommand, home: Namespace | undefined): { stdout: string; stderr: string; exit: number } => {
+    const ns = c.netns === undefined ? home : w.namespaces.get(c.netns);
     let r: { stdout: string; stderr: string; exit: number };
     if (!ns) r = { stdout: '', stderr: `Cannot open network namespace "${c.netns}": No such file or directory\n`, exit: 255 };
+    else if (c.list) r = runList(step, c.list, ns);
     else if (c.allNetns) {
       // on_netns_exec: a header, then the command, in each namespace; ip's own status is 0 whatever they return.
       let stdout = '';
@@ -226,6 +251,24 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
     }
     if (c.discard === 'none') return r;
     return { stdout: '', stderr: c.discard === 'both' ? '' : r.stderr, exit: r.exit };
+  };
+
+  /**
+   * A list runs left to right: `&&` runs the next command after a success, `||` after a failure, `;`
+   * always; its status is the last command's that ran.
+   */
+  const runList = (step: Prepared, list: readonly PreparedCommand[], home: Namespace | undefined): { stdout: string; stderr: string; exit: number } => {
+    let stdout = '';
+    let stderr = '';
+    let status = 0;
+    for (const c of list) {
+      if ((c.op === '&&' && status !== 0) || (c.op === '||' && status === 0)) continue;
+      const r = runCommand(step, c, home);
+      stdout += r.stdout;
+      stderr += r.stderr;
+      status = r.exit;
+    }
+    return { stdout, stderr, exit: status };
   };
 
   for (const step of steps) {
@@ -247,18 +290,7 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
         } else captures.push({ point: step.point as string, tap: started.tap, spec: step.capture });
       }
     } else {
-      // A list runs left to right: `&&` runs the next command after a success, `||` after a failure,
-      // `;` always; the line's status is the last command's that ran.
-      let stdout = '';
-      let stderr = '';
-      let status = 0;
-      for (const c of step.commands) {
-        if ((c.op === '&&' && status !== 0) || (c.op === '||' && status === 0)) continue;
-        const r = runCommand(step, c);
-        stdout += r.stdout;
-        stderr += r.stderr;
-        status = r.exit;
-      }
+      const { stdout, stderr, exit: status } = runList(step, step.commands, w.namespaces.get(''));
       output += stdout + stderr;
       exits.set(step.line.line, status);
     }

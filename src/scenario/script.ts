@@ -103,7 +103,7 @@ export function shellExpansion(text: string): string | undefined {
   return undefined;
 }
 
-function toWords(text: string): ShellWord[] {
+export function toWords(text: string): ShellWord[] {
   // Keep $NAME literal: the scenario is the same text on the kernel and in the simulator.
   const entries = shellParse(escapeInWordHashes(text), (name) => `$${name}`);
   const words: ShellWord[] = [];

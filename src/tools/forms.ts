@@ -140,6 +140,16 @@ export const FORMS: readonly ProgramForms[] = [
     as: 'coreutils',
     forms: [{ form: 'cat /proc/sys/net/ipv4/..., /proc/sys/net/ipv4/conf/*/KEY, /proc/net/dev|arp|route', examples: ['cat /proc/sys/net/ipv4/ip_forward', 'cat /proc/sys/net/ipv4/conf/*/rp_filter', 'cat /proc/net/route', 'cat /proc/net/dev'] }],
   },
+  {
+    program: 'sh',
+    as: 'dash 0.5',
+    forms: [{ form: "sh -c 'COMMAND [;|&&||| COMMAND]...'", examples: ["sh -c 'ip link set lo up; ip -br addr show lo'", 'sh -c "ip netns add blue && ip netns exec blue ip -br link"'], note: 'the list runs in the namespace sh was started in; one level deep' }],
+  },
+  {
+    program: 'bash',
+    as: 'bash 5.2',
+    forms: [{ form: "bash -c 'COMMAND [;|&&||| COMMAND]...'", examples: ["bash -c 'sysctl -w net.ipv4.ip_forward=1 && cat /proc/sys/net/ipv4/ip_forward'"] }],
+  },
   { program: 'sleep', as: 'coreutils', forms: [{ form: 'sleep SECONDS[s|m|h]...', examples: ['sleep 1', 'sleep 0.5', 'sleep 2m'] }] },
   {
     program: 'ifconfig',

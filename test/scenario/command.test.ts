@@ -120,6 +120,11 @@ describe('commandList', () => {
     ['ip link show | grep x', "t.yaml:4: shell operator '|' is not simulated"],
     ['ip netns add a && tcpdump -c 1 -i lo', 't.yaml:4: tcpdump is simulated as a capture on a line of its own'],
     ['ip netns add a && ping 10.1.1.1', "t.yaml:4: ping without -c or -w would never end"],
+    ["ip netns exec a sh -c 'ping 10.1.1.1'", "t.yaml:4: sh -c: ping without -c or -w would never end"],
+    ["sh -c 'echo $HOME'", "t.yaml:4: shell expansion '$HOME' in 'sh -c' is not simulated"],
+    ['sh -x -c true', "t.yaml:4: sh is simulated only as 'sh -c COMMANDS'"],
+    ["bash -c \"sh -c 'true'\"", 't.yaml:4: bash -c: sh -c inside sh -c is not simulated'],
+    ["sh -c 'ip link | grep x'", "t.yaml:4: sh -c: shell operator '|' is not simulated"],
   ])('refuses %s at load, naming the line', (line, start) => expect(refusal(line)).toMatch(new RegExp(`^${start.replace(/[|.*+?()[\]\\^$]/g, '\\$&')}`)));
   it('accepts the lists it runs', () => expect(refusal('ip netns add a && ip netns exec a ping -c 1 127.0.0.1 > /dev/null || echo no')).toBeUndefined());
 });

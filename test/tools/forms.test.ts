@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScenario, loadScenario } from '../../src/scenario/load.js';
 import { prepare } from '../../src/runner/simulate.js';
-import { invocation, matches, programOf } from '../../src/scenario/command.js';
+import { commandList, invocation, matches, programOf } from '../../src/scenario/command.js';
+import { toWords } from '../../src/scenario/script.js';
 import { ScenarioErrors } from '../../src/scenario/errors.js';
 import { FORMS, formsMarkdown } from '../../src/tools/forms.js';
 import { TOOLS } from '../../src/tools/index.js';
@@ -59,7 +60,7 @@ function leadingWords(argv: readonly string[]): string[] {
 
 describe('what each command accepts (src/tools/forms.ts)', () => {
   it('names every program the simulator runs, and only those', () => {
-    expect(FORMS.map((p) => p.program).sort()).toEqual([...Object.keys(TOOLS), 'tcpdump'].sort());
+    expect(FORMS.map((p) => p.program).sort()).toEqual([...Object.keys(TOOLS), 'bash', 'sh', 'tcpdump'].sort());
   });
 
   for (const p of FORMS)
@@ -78,17 +79,25 @@ describe('what each command accepts (src/tools/forms.ts)', () => {
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
       const s = loadScenario(join(dir, file));
       for (const line of s.script) {
-        const inv = invocation(line.words);
-        const program = programOf(inv);
-        const argv = inv.argv.filter((w): w is string => typeof w === 'string');
-        const forms = FORMS.find((x) => x.program === program);
-        if (!forms) {
-          missing.push(`${file}:${line.line} ${line.text}`);
-          continue;
+        // Each command of a list, and of the list inside `sh -c '...'`.
+        const commands = commandList(line.words).flatMap((c) => {
+          const inv = invocation(c.words);
+          const script = inv.argv[2];
+          return ['sh', 'bash'].includes(programOf(inv) ?? '') && typeof script === 'string' ? [c, ...commandList(toWords(script))] : [c];
+        });
+        for (const c of commands) {
+          const inv = invocation(c.words);
+          const program = programOf(inv);
+          const argv = inv.argv.filter((w): w is string => typeof w === 'string');
+          const forms = FORMS.find((x) => x.program === program);
+          if (!forms) {
+            missing.push(`${file}:${line.line} ${line.text}`);
+            continue;
+          }
+          const words = leadingWords(argv);
+          const covered = forms.forms.some((f) => keys(f.form).some((k) => k.words.every((choices, i) => choices.some((c) => matches(words[i], c)))));
+          if (!covered) missing.push(`${file}:${line.line} ${line.text}`);
         }
-        const words = leadingWords(argv);
-        const covered = forms.forms.some((f) => keys(f.form).some((k) => k.words.every((choices, i) => choices.some((c) => matches(words[i], c)))));
-        if (!covered) missing.push(`${file}:${line.line} ${line.text}`);
       }
     }
     expect(missing).toEqual([]);
