@@ -92,6 +92,8 @@ interface PreparedCommand {
   /** The list operator before it (undefined for the first): whether it runs depends on the status so far. */
   readonly op: ListOp | undefined;
   readonly netns: string | undefined;
+  /** Entered with `nsenter --net=PATH`: its own message when PATH is missing. */
+  readonly nsenter?: string;
   /** `ip -all netns exec`: run in every named namespace. */
   readonly allNetns?: boolean;
   readonly argv: readonly string[];
@@ -127,6 +129,7 @@ function prepareList(list: readonly ListCommand[], background: boolean, depth: n
     if (program === 'tcpdump' || background) {
       return inv.allNetns ? `a capture under 'ip -all netns exec' is not simulated: start one per namespace` : `tcpdump is simulated as a capture on a line of its own, started with '&'`;
     }
+    if (program === 'nsenter') return `nsenter is simulated only as 'nsenter --net=/run/netns/NAME COMMAND' (the simulator has no processes to enter by pid, and no shell to start)`;
     if (program === 'sh' || program === 'bash') {
       // `sh -c 'LIST'`, the way a line runs several commands inside one namespace.
       const script = argv[2];
@@ -142,7 +145,7 @@ function prepareList(list: readonly ListCommand[], background: boolean, depth: n
       }
       const inner = prepareList(commandList(words), false, depth + 1);
       if (typeof inner === 'string') return `${program} -c: ${inner}`;
-      commands.push({ op: c.op, netns: inv.netns, argv, program, discard: c.discard, list: inner });
+      commands.push({ op: c.op, netns: inv.netns, ...(inv.nsenter ? { nsenter: inv.nsenter } : {}), argv, program, discard: c.discard, list: inner });
       continue;
     }
     const tool = Object.hasOwn(TOOLS, program) ? TOOLS[program] : undefined;
@@ -153,7 +156,7 @@ function prepareList(list: readonly ListCommand[], background: boolean, depth: n
     if (endless) return endless;
     const why = tool.check(argv);
     if (why) return why;
-    commands.push({ op: c.op, netns: inv.netns, ...(inv.allNetns ? { allNetns: true } : {}), argv, program, discard: c.discard });
+    commands.push({ op: c.op, netns: inv.netns, ...(inv.nsenter ? { nsenter: inv.nsenter } : {}), ...(inv.allNetns ? { allNetns: true } : {}), argv, program, discard: c.discard });
   }
   return commands;
 }
@@ -235,7 +238,7 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
   const runCommand = (step: Prepared, c: PreparedCommand, home: Namespace | undefined): { stdout: string; stderr: string; exit: number } => {
     const ns = c.netns === undefined ? home : w.namespaces.get(c.netns);
     let r: { stdout: string; stderr: string; exit: number };
-    if (!ns) r = { stdout: '', stderr: `Cannot open network namespace "${c.netns}": No such file or directory\n`, exit: 255 };
+    if (!ns) r = c.nsenter ? { stdout: '', stderr: `nsenter: cannot open ${c.nsenter}: No such file or directory\n`, exit: 1 } : { stdout: '', stderr: `Cannot open network namespace "${c.netns}": No such file or directory\n`, exit: 255 };
     else if (c.list) r = runList(step, c.list, ns);
     else if (c.allNetns) {
       // on_netns_exec: a header, then the command, in each namespace; ip's own status is 0 whatever they return.

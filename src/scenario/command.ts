@@ -47,6 +47,8 @@ export interface Invocation {
   readonly allNetns?: boolean;
   /** The command run in it. */
   readonly argv: readonly ShellWord[];
+  /** Entered by `nsenter --net=PATH` (the file it opens) rather than by `ip netns exec`. */
+  readonly nsenter?: string;
 }
 
 /** Does an `ip` argv carry the -all global option (ip.c: "-a" and longer abbreviations)? */
@@ -58,8 +60,16 @@ function ipAll(argv: readonly ShellWord[]): boolean {
 /** Peels `ip netns exec NS` prefixes off a line. */
 export function invocation(words: readonly ShellWord[]): Invocation {
   let netns: string | undefined;
+  let nsenter: string | undefined;
   let argv = words;
   for (;;) {
+    const entered = nsenterNet(argv);
+    if (entered) {
+      netns = entered.netns;
+      nsenter = entered.path;
+      argv = entered.argv;
+      continue;
+    }
     const cmd = ipNetnsCommand(argv);
     if (cmd?.sub === 'exec' && ipAll(argv)) {
       // The command runs in each named namespace, whichever one the line started in.
@@ -67,9 +77,25 @@ export function invocation(words: readonly ShellWord[]): Invocation {
     }
     if (!cmd || cmd.sub !== 'exec' || typeof cmd.args[0] !== 'string' || cmd.args.length < 2) break;
     netns = cmd.args[0];
+    nsenter = undefined;
     argv = cmd.args.slice(1);
   }
-  return { netns, argv };
+  return nsenter === undefined ? { netns, argv } : { netns, nsenter, argv };
+}
+
+/**
+ * `nsenter --net=/run/netns/NAME CMD` (also -nPATH, /var/run/netns/NAME, a `--` before CMD): the same as
+ * `ip netns exec NAME CMD` for what a network namespace holds. nsenter's other uses (a pid, other
+ * namespace types, no command) are left to the command's own check.
+ */
+function nsenterNet(argv: readonly ShellWord[]): { netns: string; path: string; argv: readonly ShellWord[] } | undefined {
+  if (typeof argv[0] !== 'string' || argv[0].replace(/^.*\//, '') !== 'nsenter') return undefined;
+  const opt = argv[1];
+  const path = typeof opt === 'string' ? (/^(?:--net=|-n)(\/.+)$/.exec(opt)?.[1] ?? undefined) : undefined;
+  const name = path === undefined ? undefined : /^(?:\/var)?\/run\/netns\/([^/]+)$/.exec(path)?.[1];
+  if (path === undefined || name === undefined) return undefined;
+  const rest = argv.slice(argv[2] === '--' ? 3 : 2);
+  return rest.length > 0 && typeof rest[0] === 'string' ? { netns: name, path, argv: rest } : undefined;
 }
 
 /** The namespace an `ip netns add NAME` line creates, if it is one. */

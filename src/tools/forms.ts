@@ -141,6 +141,11 @@ export const FORMS: readonly ProgramForms[] = [
     forms: [{ form: 'cat /proc/sys/net/ipv4/..., /proc/sys/net/ipv4/conf/*/KEY, /proc/net/dev|arp|route', examples: ['cat /proc/sys/net/ipv4/ip_forward', 'cat /proc/sys/net/ipv4/conf/*/rp_filter', 'cat /proc/net/route', 'cat /proc/net/dev'] }],
   },
   {
+    program: 'nsenter',
+    as: 'util-linux 2.38',
+    forms: [{ form: 'nsenter --net=/run/netns/NAME|-n/run/netns/NAME [--] COMMAND', examples: ['nsenter --net=/var/run/netns/red ip -br addr', 'nsenter -n/run/netns/red -- ping -c 1 10.9.0.1'], note: 'as `ip netns exec NAME COMMAND`; by pid (-t) or without a command it is refused' }],
+  },
+  {
     program: 'sh',
     as: 'dash 0.5',
     forms: [{ form: "sh -c 'COMMAND [;|&&||| COMMAND]...'", examples: ["sh -c 'ip link set lo up; ip -br addr show lo'", 'sh -c "ip netns add blue && ip netns exec blue ip -br link"'], note: 'the list runs in the namespace sh was started in; one level deep' }],

@@ -15,6 +15,10 @@ describe('invocation', () => {
     ['ip -n ns1 link show', undefined, 'ip'],
     ['ping 10.1.1.3 -c 1', undefined, 'ping'],
     ['ip netns exec ns1 ip netns exec ns2 true', 'ns2', 'true'],
+    ['nsenter --net=/run/netns/ns1 ip a', 'ns1', 'ip'],
+    ['nsenter -n/var/run/netns/ns2 -- ping -c 1 10.1.1.1', 'ns2', 'ping'],
+    ['nsenter -t 1 -n ip a', undefined, 'nsenter'],
+    ['nsenter --net=/tmp/ns1 ip a', undefined, 'nsenter'],
   ])('%s runs %s in namespace %s', (line, netns, program) => {
     const inv = invocation(words(line));
     expect(inv.netns).toBe(netns);

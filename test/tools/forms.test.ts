@@ -60,7 +60,7 @@ function leadingWords(argv: readonly string[]): string[] {
 
 describe('what each command accepts (src/tools/forms.ts)', () => {
   it('names every program the simulator runs, and only those', () => {
-    expect(FORMS.map((p) => p.program).sort()).toEqual([...Object.keys(TOOLS), 'bash', 'sh', 'tcpdump'].sort());
+    expect(FORMS.map((p) => p.program).sort()).toEqual([...Object.keys(TOOLS), 'bash', 'nsenter', 'sh', 'tcpdump'].sort());
   });
 
   for (const p of FORMS)
