@@ -73,6 +73,12 @@ export interface TcpdumpPrintOptions {
   readonly quiet?: boolean;
   /** -x/-X: the captured bytes after the text, 16 per line. */
   readonly hex?: HexDumpOption;
+  /**
+   * Seen by a capture on `any`: the frame printed as Linux cooked v2 carries it — with -e, the device's
+   * index and the source address where Ethernet's two addresses were, and a length 6 bytes longer (a
+   * 20-byte cooked header in place of 14).
+   */
+  readonly cooked?: { readonly ifindex: number };
 }
 
 /** tcpdump's MAXIMUM_SNAPLEN. */
@@ -92,7 +98,7 @@ export function prettyPrintPacket(frame: Uint8Array, opts: TcpdumpPrintOptions =
 
 /** The printer for every frame, as tcpdump's own print path walks it (exported for the fast path's test). */
 export function genericPrintPacket(frame: Uint8Array, opts: TcpdumpPrintOptions = {}): string {
-  const out = new Out(opts.linkHeader ?? false, opts.verbose ?? 0, opts.quiet ?? false, opts.hex !== undefined || (opts.quiet ?? false));
+  const out = new Out(opts.linkHeader ?? false, opts.verbose ?? 0, opts.quiet ?? false, opts.hex !== undefined || (opts.quiet ?? false), opts.cooked?.ifindex);
   const caplen = frame.length;
   const len = opts.wireLength ?? frame.length;
   const bad: string[] = [];
@@ -194,6 +200,8 @@ class Out {
     readonly qflag: boolean,
     /** -x/-X or -q given: tcpdump then leaves out its own hex dump of undecoded payloads. */
     readonly suppressDefaultPrint: boolean,
+    /** The device index of a Linux cooked v2 header (a capture on `any`), undefined for Ethernet. */
+    readonly cookedIfindex?: number,
   ) {}
   print(s: string): void {
     this.text += s;
@@ -360,6 +368,9 @@ function defaultPrint(out: Out, bytes: Uint8Array): void {
 
 // ---------------------------------------------------------------- Ethernet
 
+/** A Linux cooked v2 header's size (struct sll2_header). */
+const SLL2_HEADER_LEN = 20;
+
 function etherPrint(out: Out, frame: Uint8Array, wireLen: number): void {
   if (frame.length < ETHERNET_HEADER_LEN) {
     // ether_print returns what it was given as its header: nothing is left for -x.
@@ -369,13 +380,15 @@ function etherPrint(out: Out, frame: Uint8Array, wireLen: number): void {
   // The 14 bytes are there; a tag may not be, so no full check here. Tags
   // are walked by hand below: tcpdump unwraps any number, with four TPIDs.
   // The addresses are formatted only for -e: without it they are most of a line's cost, unprinted.
+  const cooked = out.cookedIfindex !== undefined;
   if (out.eflag) {
     const eth = EthernetFrame.unchecked(frame);
-    out.print(`${eth.src} > ${eth.dst}, `);
+    out.print(cooked ? `ifindex ${out.cookedIfindex} ${eth.src} ` : `${eth.src} > ${eth.dst}, `);
   }
+  if (cooked) wireLen += SLL2_HEADER_LEN - ETHERNET_HEADER_LEN;
 
   let off = 12;
-  let length = wireLen - ETHERNET_HEADER_LEN;
+  let length = wireLen - (cooked ? SLL2_HEADER_LEN : ETHERNET_HEADER_LEN);
   let type = get16(frame, off);
   off += 2;
   let printedLength = false;

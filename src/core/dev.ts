@@ -12,6 +12,7 @@
 import type { Draft } from 'immer';
 import type { DeviceState, NsState } from '../sim/state.js';
 import { findByName, worldSlot, type Namespace, type World } from '../sim/world.js';
+import type { SllPktType } from '../sim/capture-store.js';
 import { dstIs, dstIsBroadcast, dstIsGroup, ethertypeOf, ETHERTYPE_VLAN } from '../wire/ethernet.js';
 import { popVlanTag } from '../wire/vlan.js';
 import { kfree_skb, skb_clone, skb_trace, type PktType, type Skb } from './skbuff.js';
@@ -103,15 +104,26 @@ export function netdev_rx_handler_unregister(w: World, devId: number): void {
 // ---------------------------------------------------------------------------------------------
 // The packet path
 
-/** dev_queue_xmit_nit / packet taps: every capture on this device sees the frame. */
-function tap(w: World, skb: Skb, dir: 'in' | 'out'): void {
+/**
+ * dev_queue_xmit_nit / packet taps: every capture on this device sees the frame, and every capture on
+ * `any` in its namespace, which also keeps the device and the packet type — `handedOver`: the one an
+ * rx_handler gave the frame, else what eth_type_trans makes of it here, as the driver did before the taps.
+ */
+function tap(w: World, skb: Skb, dir: 'in' | 'out', handedOver = false): void {
   const taps = w.taps;
   const id = skb.dev.id;
   for (let i = 0; i < taps.length; i++) {
     const t = taps[i]!;
-    if (t.deviceId === id && !t.gone && !t.unhooked) t.record(w.loop.now, skb.data, dir, skb.id, w.trace.position);
+    if (t.gone || t.unhooked) continue;
+    if (t.deviceId === id) t.record(w.loop.now, skb.data, dir, skb.id, w.trace.position);
+    else if (t.anyOf === skb.ns) {
+      const pkt = dir === 'out' ? 'Out' : SLL_PKTTYPE[handedOver ? skb.pktType : skb.rtIif !== 0 ? 'host' : eth_type_trans(skb.data, skb.dev.mac)];
+      t.recordVia(w.loop.now, skb.data, dir, skb.id, w.trace.position, { ifindex: skb.dev.ifindex, name: skb.dev.name, pktType: pkt });
+    }
   }
 }
+
+const SLL_PKTTYPE: Readonly<Record<PktType, SllPktType>> = { host: 'In', broadcast: 'B', multicast: 'M', otherhost: 'P', loopback: 'In' };
 
 /**
  * dev_queue_xmit: hand the frame in skb.data to skb.dev's driver. A device that is down has the noop
@@ -157,7 +169,7 @@ export function netif_receive_skb(w: World, skb: Skb, counted = true): void {
       st.rx_packets++;
       st.rx_bytes += skb.data.length;
     }
-    tap(w, skb, 'in');
+    tap(w, skb, 'in', handedOver);
     for (let i = 0; i < ptypeAll.length; i++) ptypeAll[i]!(w, skb);
     const rx = rxHandlers(w).get(dev.id);
     const verdict = rx === undefined ? 'pass' : rx(w, skb);

@@ -109,10 +109,14 @@ function captureArgv(words: readonly ShellWord[], ipv6: boolean): string[] {
   const t = tcpdumpArgs(argv.slice(1));
   if ('error' in t) throw new Error(`capture line was validated at load: ${t.error}`);
   // -l and --immediate-mode: every packet reaches us as it is seen, none waits in a buffer at the end.
+  // Not on `any`: there immediate mode loses frames a person's `tcpdump -i any` shows (measured: a
+  // bridge's forwarded copy of the first echo reply, "p0 Out", gone in every run with it, there in every
+  // run without), and without it tcpdump still prints what its buffer holds when interrupted.
   // -Z root: tcpdump would otherwise drop to the 'tcpdump' user.
   const filter = ipv6 ? [...t.filter] : ipv4OnlyFilter(t.filter);
   const prefix = inv.netns === undefined ? [] : ['ip', 'netns', 'exec', inv.netns];
-  return [...prefix, argv[0] as string, '-l', '--immediate-mode', '-Z', 'root', ...t.options, ...filter];
+  const immediate = t.iface === 'any' ? [] : ['--immediate-mode'];
+  return [...prefix, argv[0] as string, '-l', ...immediate, '-Z', 'root', ...t.options, ...filter];
 }
 
 /** `ovs-vsctl ... add-br X ...` with each single-argument add-br made a netdev bridge in the same transaction. */

@@ -14,6 +14,16 @@ export interface TappedFrame {
   readonly seq: number;
 }
 
+/** A frame's packet type as a capture on `any` (DLT_LINUX_SLL2) reports it: sll_pkttype, tcpdump's names. */
+export type SllPktType = 'In' | 'B' | 'M' | 'P' | 'Out';
+
+/** Where a capture on `any` saw a frame: the device, by index and by name then, and the packet type. */
+export interface FrameVia {
+  readonly ifindex: number;
+  readonly name: string;
+  readonly pktType: SllPktType;
+}
+
 /** Bytes per arena chunk; a frame larger than a chunk gets one of its own. */
 const CHUNK = 1 << 20;
 const INITIAL = 64;
@@ -36,8 +46,31 @@ export class CaptureTap {
   private used = CHUNK;
   private materialized: TappedFrame[] = [];
 
-  constructor(readonly deviceId: number, frames: readonly TappedFrame[] = []) {
+  /** A capture on `any`: each frame's device and packet type, by frame (none for a device's capture). */
+  private readonly vias: FrameVia[] | undefined;
+
+  /**
+   * A capture on the device with world id `deviceId`, or with `anyOf` set (deviceId -1) on every device of
+   * that namespace: tcpdump -i any.
+   */
+  constructor(
+    readonly deviceId: number,
+    frames: readonly TappedFrame[] = [],
+    readonly anyOf?: object,
+  ) {
+    this.vias = anyOf === undefined ? undefined : [];
     for (const f of frames) this.record(f.t, f.data, f.dir, f.pkt, f.seq);
+  }
+
+  /** A frame seen by a capture on `any`, with where it was seen. */
+  recordVia(t: number, data: Uint8Array, dir: 'in' | 'out', pkt: number, seq: number, via: FrameVia): void {
+    this.record(t, data, dir, pkt, seq);
+    this.vias?.push(via);
+  }
+
+  /** Where frame `i` of a capture on `any` was seen. */
+  viaAt(i: number): FrameVia | undefined {
+    return this.vias?.[i];
   }
 
   get length(): number {
@@ -75,11 +108,11 @@ export class CaptureTap {
   }
 
   /** Each frame in order, its bytes a view made for the call: nothing is kept (a report printing them all). */
-  forEachFrame(fn: (data: Uint8Array, dir: 'in' | 'out', t: number) => boolean | void): void {
+  forEachFrame(fn: (data: Uint8Array, dir: 'in' | 'out', t: number, i: number) => boolean | void): void {
     for (let i = 0; i < this.n; i++) {
       const off = this.offsets[i] as number;
       const data = (this.chunks[this.chunkOf[i] as number] as Uint8Array).subarray(off, off + (this.lengths[i] as number));
-      if (fn(data, this.dirs[i] === 0 ? 'in' : 'out', this.times[i] as number) === false) return;
+      if (fn(data, this.dirs[i] === 0 ? 'in' : 'out', this.times[i] as number, i) === false) return;
     }
   }
 

@@ -123,6 +123,11 @@ export const FORMS: readonly ProgramForms[] = [
         examples: ['tcpdump -nnt -i veth0 &', 'tcpdump -nnt -e -i lo &', 'tcpdump -nntv -c 2 -i veth0 icmp &', 'tcpdump -nnt -XX -i veth0 arp &', 'tcpdump -nnt -Q in -i veth0 host 10.1.1.3 and not arp &', 'tcpdump -nt -w /tmp/x.pcap -i veth0 &'],
         note: 'in the background; filters in libpcap\'s grammar: host, net, src/dst, arp, ip, icmp, ether host, vlan, and/or/not, byte relations',
       },
+      {
+        form: 'tcpdump -nt[e][v[v]][q][#][l][p] [-c N] [-Q in|out|inout] -i any [FILTER] &',
+        examples: ['tcpdump -nnt -i any &', 'tcpdump -nnte -Q in -i any icmp &'],
+        note: 'every device of the namespace, as Linux cooked v2: the device and the packet type (In, Out, B, M, P) before each packet; -x/-X, -w and Ethernet filter words are refused',
+      },
     ],
   },
   {

@@ -107,7 +107,13 @@ export function tcpdumpCheck(args: readonly string[], background: boolean): stri
   const badLong = t.longFlags.find((o) => !LONG_OK.has(o));
   if (badLong) return `tcpdump ${badLong} is not simulated`;
   if (t.iface === undefined) return "tcpdump without -i picks a device by itself, which is not simulated: give -i IF";
-  if (t.iface === 'any') return 'tcpdump -i any (the Linux cooked capture, DLT_LINUX_SLL2) is not simulated';
+  if (t.iface === 'any') {
+    // The cooked header (DLT_LINUX_SLL2) replaces Ethernet's: what reads or writes link bytes is not built.
+    if (count(t.flags, 'x') > 0 || count(t.flags, 'X') > 0) return 'tcpdump -i any with -x/-X (a hex dump of the cooked header) is not simulated';
+    if (t.values.w !== undefined) return 'tcpdump -i any -w (a pcap of Linux cooked frames) is not simulated';
+    const linkWord = t.filter.find((w) => ['ether', 'vlan', 'broadcast', 'multicast'].includes(w.toLowerCase()));
+    if (linkWord) return `tcpdump -i any with the filter word '${linkWord}' (Ethernet addresses, which a cooked capture does not carry) is not simulated`;
+  }
   const w = t.values.w;
   if (w !== undefined) {
     // A capture to a file prints nothing: neither names nor timestamps matter then.
@@ -152,6 +158,13 @@ export function tcpdumpSpec(args: readonly string[]): CaptureSpecArgs {
 
 /** Starts listening, or says what tcpdump says when it cannot: the device first, then its own arguments. */
 export function startCapture(w: World, ns: Namespace, spec: CaptureSpecArgs): { tap: CaptureTap } | { error: string } {
+  if (spec.iface === 'any') {
+    if (spec.startError !== undefined) return { error: spec.startError };
+    // Every device of the namespace, those that come later too: a packet socket bound to no device.
+    const tap = new CaptureTap(-1, [], ns);
+    w.taps.push(tap);
+    return { tap };
+  }
   const dev = findByName(ns.state, spec.iface);
   if (!dev) return { error: `tcpdump: ${spec.iface}: No such device exists\n(No such device exists)\n` };
   if (!dev.up) return { error: `tcpdump: ${spec.iface}: That device is not up\n` };
@@ -182,12 +195,18 @@ export function captureText(tap: CaptureTap, spec: CaptureSpecArgs): string {
   if (!filter) return '';
   const sink = new AsciiSink();
   let kept = 0;
-  tap.forEachFrame((data, dir) => {
+  tap.forEachFrame((data, dir, _t, i) => {
     if (spec.count !== undefined && kept === spec.count) return false;
     if (!keeps(spec, filter, data, dir)) return;
     kept++;
     if (spec.numbered) sink.text(`${String(kept).padStart(5)}  `);
-    printPacketInto(sink, data, spec.print);
+    const via = tap.viaAt(i);
+    if (via === undefined) printPacketInto(sink, data, spec.print);
+    else {
+      // sll2_if_print: the device's name in five columns, the packet type in three.
+      sink.text(`${via.name.padEnd(5)} ${via.pktType.padEnd(3)} `);
+      printPacketInto(sink, data, { ...spec.print, cooked: { ifindex: via.ifindex } });
+    }
     sink.byte(10);
   });
   return sink.toString();

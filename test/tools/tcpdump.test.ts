@@ -23,6 +23,7 @@ describe('tcpdumpCheck', () => {
     ['-nnt -XX -q -i veth0', undefined],
     ['-nnt -# -Q in -i veth0 --immediate-mode', undefined],
     ['-nnt -s 0 -i veth0', undefined],
+    ['-nnte -i any icmp', undefined],
   ])('accepts %s', (line, want) => expect(tcpdumpCheck(words(line), true)).toBe(want));
 
   it.each([
@@ -31,7 +32,9 @@ describe('tcpdumpCheck', () => {
     ['-nntt -i veth0', true, /single -t/],
     ['-t -i veth0', true, /add -n/],
     ['-nnt', true, /give -i/],
-    ['-nnt -i any', true, /cooked/],
+    ['-nnt -XX -i any', true, /hex dump of the cooked header/],
+    ['-i any -w any.pcap', true, /pcap of Linux cooked frames/],
+    ['-nnt -i any ether host 02:00:00:00:00:01', true, /filter word 'ether'/],
     ['-nnt -A -i veth0', true, /-A is not simulated/],
     ['-nnt -s 64 -i veth0', true, /cut short/],
     ['-nnt -x -X -i veth0', true, /both -x and -X/],
