@@ -12,6 +12,7 @@
 import type { Draft } from 'immer';
 import type { DeviceState, NsState } from '../sim/state.js';
 import { findByName, worldSlot, type Namespace, type World } from '../sim/world.js';
+import { shared } from '../sim/cow.js';
 import { dstIs, dstIsBroadcast, dstIsGroup, ethertypeOf, ETHERTYPE_VLAN } from '../wire/ethernet.js';
 import { popVlanTag } from '../wire/vlan.js';
 import { kfree_skb, skb_clone, skb_trace, type PktType, type Skb } from './skbuff.js';
@@ -517,7 +518,7 @@ export function dev_change_net_namespace(w: World, from: Namespace, ifindex: num
       while (d.devices[idx] !== undefined) idx++;
       d.nextIfindex = idx + 1;
     }
-    const m: Draft<DeviceState> = { ...leaving, name, ifindex: idx, up: false, carrier: false, conf: { ...d.confDefault }, arrived };
+    const m: Draft<DeviceState> = { ...leaving, name, ifindex: idx, up: false, carrier: false, conf: shared(d.confDefault), arrived };
     // dev_shutdown drops the qdisc; the bridge it was a port of stays behind.
     delete m.master;
     delete m.portJoined;

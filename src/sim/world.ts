@@ -7,6 +7,7 @@
  */
 import { produce, setAutoFreeze, type Draft } from 'immer';
 import { EventLoop } from './event-loop.js';
+import { shared } from './cow.js';
 import { Rng } from './rng.js';
 import { Trace } from './trace.js';
 import type { CaptureTap } from './capture-store.js';
@@ -237,7 +238,8 @@ export class World {
       up: false,
       carrier: false,
       txqlen: 1000,
-      conf: { ...ns.confDefault },
+      // conf/default itself, shared until one of them is written (cow.ts).
+      conf: shared(ns.confDefault),
       ...extra,
     };
     ns.devices[dev.ifindex] = dev;
