@@ -41,10 +41,18 @@ export function register_pernet_subsys(ops: PernetOps): void {
 
 let slots = 0;
 
+/** A pernetSlot: the namespace's data, made on first use; `peek` only reads it. */
+export interface PernetSlot<T> {
+  (ns: Namespace): T;
+  /** The data if it was ever made: a namespace that never needed it (an idle one) gets none. */
+  readonly peek: (ns: Namespace) => T | undefined;
+}
+
 /** net_generic: a slot of per-namespace runtime data for a layer above, made on first use. */
-export function pernetSlot<T>(init: (ns: Namespace) => T): (ns: Namespace) => T {
+export function pernetSlot<T>(init: (ns: Namespace) => T): PernetSlot<T> {
   const i = slots++;
-  return (ns) => (ns.priv[i] ??= init(ns)) as T;
+  const get = (ns: Namespace) => (ns.priv[i] ??= init(ns)) as T;
+  return Object.assign(get, { peek: (ns: Namespace) => ns.priv[i] as T | undefined });
 }
 
 /** The same per world: a bridge's fdb, Open vSwitch's database. */
