@@ -259,10 +259,7 @@ function current(ns: Namespace, dev: DeviceState): DeviceState | undefined {
 }
 
 function setDevice(ns: Namespace, dev: DeviceState, recipe: (d: Draft<DeviceState>) => void): void {
-  ns.update((s) => {
-    const d = s.devices[dev.ifindex];
-    if (d) recipe(d);
-  });
+  ns.updateDevice(dev.ifindex, recipe);
 }
 
 /** dev_change_flags(IFF_UP): dev_open or dev_close. */

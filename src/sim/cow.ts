@@ -7,7 +7,11 @@
  */
 import { current, isDraft, type Draft } from 'immer';
 
-/** The value a draft stands for, to be put in a second place of the state: shared, not copied. */
+/**
+ * The value a draft stands for, to be put in a second place of the state (shared, not copied) or to
+ * be read without proxies: reading a draft's elements makes a proxy of each, which the end of the
+ * change must then finalize one by one.
+ */
 export function shared<T extends object>(v: T): T {
   // An unmodified draft's current() is its base object itself; a modified one's is a fresh copy.
   return isDraft(v) ? (current(v as Draft<T>) as T) : v;

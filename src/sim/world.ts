@@ -78,6 +78,23 @@ export class Namespace {
     this.state = produce(this.state, recipe);
     this.world.recordHistory(this);
   }
+
+  /**
+   * A change to one device's own fields (up, carrier, mtu, name, ...), the commonest change at set-up:
+   * the three copies a produce would make — the namespace, its device table, the device — made
+   * directly, without a draft's proxies. As with produce, a recipe that changes nothing (same keys in
+   * the same order, same values) leaves the state as it was. The recipe must not write inside a field
+   * (conf is shared: cow.ts).
+   */
+  updateDevice(ifindex: number, recipe: (dev: Draft<DeviceState>) => void): void {
+    const dev = this.state.devices[ifindex];
+    if (dev !== undefined) {
+      const copy = { ...dev } as Draft<DeviceState>;
+      recipe(copy);
+      if (!sameFields(copy, dev)) this.state = { ...this.state, devices: { ...this.state.devices, [ifindex]: copy } };
+    }
+    this.world.recordHistory(this);
+  }
 }
 
 export interface WorldOptions {
@@ -189,10 +206,9 @@ export class World {
    * leaves it), then their ready hooks (`loUp`: the script's own namespace, whose lo is UP).
    */
   createNamespace(name: string, loUp: boolean): Namespace {
-    const empty: NsState = { name, devices: {}, nextIfindex: 1, addrs: [], routes: [], rules: [], neigh: {}, confAll: {}, confDefault: {}, sysctl: {} };
-    const state = produce(empty, (d) => {
-      for (const o of pernetOps) o.init?.(this, d);
-    });
+    // A value nothing else holds yet: the init hooks fill it in place, where a produce would only copy it.
+    const state: NsState = { name, devices: {}, nextIfindex: 1, addrs: [], routes: [], rules: [], neigh: {}, confAll: {}, confDefault: {}, sysctl: {} };
+    for (const o of pernetOps) o.init?.(this, state as Draft<NsState>);
     const ns = new Namespace(this, name, state);
     this.namespaces.set(name, ns);
     for (const k in state.devices) this.deviceHome.set((state.devices[k as unknown as number] as DeviceState).id, ns);
@@ -254,6 +270,18 @@ export class World {
     ns.nextIfindex = ifindex + 1;
     return dev;
   }
+}
+
+/** Same own keys, in the same order, with the same values: what immer would call unmodified. */
+function sameFields(a: object, b: object): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i] as string;
+    if (k !== kb[i] || (a as Record<string, unknown>)[k] !== (b as Record<string, unknown>)[k]) return false;
+  }
+  return true;
 }
 
 export function findById(ns: NsState, id: number): DeviceState | undefined {

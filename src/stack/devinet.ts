@@ -149,13 +149,16 @@ function insertIfa(ns: Namespace, ifa: IfAddr): void {
     });
     list.splice(at, 0, ifa);
   }
+  // The new list is worked out from the state as it is, not through the draft (whose elements would
+  // each become a proxy): the same objects end up in it.
+  const addrs = ns.state.addrs;
+  const first = addrs.findIndex((x) => x.ifindex === ifindex);
+  const others = addrs.filter((x) => x.ifindex !== ifindex);
+  let at = first >= 0 ? addrs.slice(0, first).filter((x) => x.ifindex !== ifindex).length : others.findIndex((x) => x.ifindex > ifindex);
+  if (at < 0) at = others.length;
+  others.splice(at, 0, ...list);
   ns.update((d) => {
-    const first = d.addrs.findIndex((x) => x.ifindex === ifindex);
-    const others = d.addrs.filter((x) => x.ifindex !== ifindex);
-    let at = first >= 0 ? d.addrs.slice(0, first).filter((x) => x.ifindex !== ifindex).length : others.findIndex((x) => x.ifindex > ifindex);
-    if (at < 0) at = others.length;
-    others.splice(at, 0, ...(list as Draft<IfAddr>[]));
-    d.addrs = others;
+    d.addrs = others as Draft<IfAddr>[];
     fibAddIfaddr(d, ifa);
   });
 }
