@@ -5,6 +5,9 @@
  * frame_hops_per_sec           echo request/reply traffic through a veth pair between two namespaces, captures off
  * frame_hops_per_sec_captured  the same with tcpdump on both ends (frames kept, and printed at the end)
  * namespaces_per_sec           namespaces made in a chain, each with a configured veth end (moved in, addressed, up)
+ * bytes_per_idle_namespace     heap per namespace of such a chain of 10,000 (history off), gc before and after, in
+ *                              a child started with --expose-gc; bytes_per_idle_namespace_history the same with
+ *                              history on (every state kept)
  * setup_us_per_namespace_N     the same set-up typed as script lines (ip netns add, ip link add ... netns, ip addr,
  *                              ip link set up) for N = 1,000 and 10,000: per namespace, flat in N
  * chain_1000_*                 1,000 namespaces in a chain, each pinging its neighbour once, end to end
@@ -82,9 +85,9 @@ function linkNet(i: number): number {
   return ip('10.0.0.0') + i * 4;
 }
 
-function chainWorld(n: number): { w: World; chain: Namespace[] } {
+function chainWorld(n: number, history = false): { w: World; chain: Namespace[] } {
   const w = createWorld({ seed: 1, detailedTrace: false });
-  w.keepHistory = false;
+  w.keepHistory = history;
   const chain = [w.createNamespace('', true)];
   for (let i = 1; i <= n; i++) {
     const ns = w.createNamespace(`ns${i}`, true);
@@ -153,6 +156,31 @@ function namespacesPerSec(n: number): number {
   const t = process.hrtime.bigint();
   chainWorld(n);
   return n / (Number(process.hrtime.bigint() - t) / 1e9);
+}
+
+/**
+ * Heap bytes per namespace of a chain of n (each namespace with a veth end and an address), gc before
+ * and after; in a process started with --expose-gc. The world is held until the second reading.
+ */
+function idleBytesCase(n: number, history: boolean): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) {
+    // Run by hand (`npm run bench -- --case idle-bytes:N`): again, in a child that has gc.
+    process.stdout.write(`${JSON.stringify({ bytes_per_idle_namespace: idleBytesInChild(n, history) })}\n`);
+    return;
+  }
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const world = chainWorld(n, history);
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  process.stdout.write(`${JSON.stringify({ bytes_per_idle_namespace: Math.round((after - before) / n), namespaces: world.chain.length - 1 })}\n`);
+}
+
+function idleBytesInChild(n: number, history: boolean): number {
+  const r = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), '--case', `idle-bytes${history ? '-history' : ''}:${n}`], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`idle-bytes failed: ${r.stderr}`);
+  return (JSON.parse(r.stdout.trim().split('\n').pop() as string) as { bytes_per_idle_namespace: number }).bytes_per_idle_namespace;
 }
 
 /** A chain of n namespaces after the script's own; each pings its left neighbour once. */
@@ -372,6 +400,16 @@ async function main(): Promise<void> {
     return;
   }
   if (values.case?.startsWith('chain:')) return chainCase(Number(values.case.slice('chain:'.length)));
+  // The set-up figures alone, for interleaved comparisons and a profiler.
+  if (values.case?.startsWith('idle-bytes')) return idleBytesCase(Number(values.case.split(':')[1]), values.case.startsWith('idle-bytes-history'));
+  if (values.case?.startsWith('namespaces:')) {
+    process.stdout.write(`${JSON.stringify({ namespaces_per_sec: Math.round(namespacesPerSec(Number(values.case.split(':')[1]))) })}\n`);
+    return;
+  }
+  if (values.case?.startsWith('setup:')) {
+    process.stdout.write(`${JSON.stringify({ setup_us_per_namespace: Math.round(setupPerNamespaceUs(Number(values.case.split(':')[1]))) })}\n`);
+    return;
+  }
   if (values.case) {
     const [kind, n] = values.case.split(':') as ['bridge' | 'ovs', string];
     return switchCase(kind, Number(n));
@@ -396,6 +434,8 @@ async function main(): Promise<void> {
   result.frame_hops_per_sec = Math.round(frameHops(false, 2));
   result.frame_hops_per_sec_captured = Math.round(frameHops(true, 2));
   result.namespaces_per_sec = Math.round(namespacesPerSec(10_000));
+  result.bytes_per_idle_namespace = idleBytesInChild(10_000, false);
+  result.bytes_per_idle_namespace_history = idleBytesInChild(10_000, true);
   result.setup_us_per_namespace_1k = Math.round(setupPerNamespaceUs(1_000));
   result.setup_us_per_namespace_10k = Math.round(setupPerNamespaceUs(10_000));
   const art = articlePerSec(2);

@@ -13,6 +13,7 @@ import type { Draft } from 'immer';
 import type { DeviceState, NsState } from '../sim/state.js';
 import { findByName, worldSlot, type Namespace, type World } from '../sim/world.js';
 import type { SllPktType } from '../sim/capture-store.js';
+import { shared } from '../sim/cow.js';
 import { dstIs, dstIsBroadcast, dstIsGroup, ethertypeOf, ETHERTYPE_VLAN } from '../wire/ethernet.js';
 import { popVlanTag } from '../wire/vlan.js';
 import { kfree_skb, skb_clone, skb_trace, type PktType, type Skb } from './skbuff.js';
@@ -270,10 +271,7 @@ function current(ns: Namespace, dev: DeviceState): DeviceState | undefined {
 }
 
 function setDevice(ns: Namespace, dev: DeviceState, recipe: (d: Draft<DeviceState>) => void): void {
-  ns.update((s) => {
-    const d = s.devices[dev.ifindex];
-    if (d) recipe(d);
-  });
+  ns.updateDevice(dev.ifindex, recipe);
 }
 
 /** dev_change_flags(IFF_UP): dev_open or dev_close. */
@@ -529,7 +527,7 @@ export function dev_change_net_namespace(w: World, from: Namespace, ifindex: num
       while (d.devices[idx] !== undefined) idx++;
       d.nextIfindex = idx + 1;
     }
-    const m: Draft<DeviceState> = { ...leaving, name, ifindex: idx, up: false, carrier: false, conf: { ...d.confDefault }, arrived };
+    const m: Draft<DeviceState> = { ...leaving, name, ifindex: idx, up: false, carrier: false, conf: shared(d.confDefault), arrived };
     // dev_shutdown drops the qdisc; the bridge it was a port of stays behind.
     delete m.master;
     delete m.portJoined;

@@ -80,23 +80,27 @@ interface Pending {
 }
 
 /** The table's runtime beside the entries in NsState: timers and queues, last use, an index by number. */
+const NO_ENTRIES: ReadonlyMap<number, NeighEntry> = new Map();
+
 class NeighRuntime {
   readonly pending = new Map<string, Pending>();
   /** Last use of each entry on the fast path (neigh->used), by ifindex·2³² + ip. */
   readonly used = new Map<number, number>();
   private indexOf: Readonly<Record<string, NeighEntry>> | undefined;
-  private index = new Map<number, NeighEntry>();
+  /** Built at the first lookup (indexOf is unset until then): none for a namespace that never looks. */
+  private index: ReadonlyMap<number, NeighEntry> = NO_ENTRIES;
 
   /** The entry for (ifindex, ip) without building a string key: the per-packet lookup. */
   lookup(ns: Namespace, ifindex: number, ip: number): NeighEntry | undefined {
     const table = ns.state.neigh;
     if (this.indexOf !== table) {
       this.indexOf = table;
-      this.index = new Map();
+      const index = new Map<number, NeighEntry>();
       for (const k in table) {
         const e = table[k] as NeighEntry;
-        this.index.set(e.ifindex * 0x1_0000_0000 + e.ip, e);
+        index.set(e.ifindex * 0x1_0000_0000 + e.ip, e);
       }
+      this.index = index;
     }
     return this.index.get(ifindex * 0x1_0000_0000 + ip);
   }
@@ -381,8 +385,9 @@ export function neigh_lookup_create(w: World, ns: Namespace, dev: DeviceState, i
 
 /** Forget every entry and pending packet of a device (it went down, or moved, or was deleted): neigh_ifdown. */
 export function neigh_ifdown(w: World, ns: Namespace, ifindex: number): void {
-  const rt = runtime(ns);
-  for (const [key, p] of rt.pending) {
+  // A namespace whose table never ran (a device moved in and out of it at set-up) has nothing pending.
+  const rt = runtime.peek(ns);
+  if (rt) for (const [key, p] of rt.pending) {
     if (!key.startsWith(`${ifindex}/`)) continue;
     w.loop.cancel(p.timer);
     rt.pending.delete(key);
@@ -469,5 +474,6 @@ export function neigh_flush(w: World, ns: Namespace, sel: (e: NeighEntry) => boo
 
 /** When a namespace goes, so do its neighbour timers. */
 function neigh_net_exit(w: World, ns: Namespace): void {
-  for (const [, p] of runtime(ns).pending) w.loop.cancel(p.timer);
+  const rt = runtime.peek(ns);
+  if (rt) for (const [, p] of rt.pending) w.loop.cancel(p.timer);
 }

@@ -5,9 +5,8 @@
  * rx_dropped. Carrier: veth_open turns it on for both ends only if the peer is up, veth_close off for
  * both.
  */
-import type { Draft } from 'immer';
 import type { DeviceState } from '../sim/state.js';
-import { findById, findByName, type Namespace, type World } from '../sim/world.js';
+import { findByName, type Namespace, type World } from '../sim/world.js';
 import { register_netdev_ops, type NetDeviceOps, type XmitResult } from '../core/netdevice.js';
 import { dev_alloc_name, isValidEtherAddr, netif_carrier_set, netif_receive_skb } from '../core/dev.js';
 import { kfree_skb, type Skb } from '../core/skbuff.js';
@@ -131,9 +130,9 @@ export function veth_newlink(w: World, ns: Namespace, name: string, peerName: st
     id = w.newDevice(d, 'veth', mName, macA, { peer: peerId, ...(opts.mtu !== undefined ? { mtu: opts.mtu } : {}) }).id;
   });
   w.deviceHome.set(id, ns);
-  peerNs.update((d) => {
-    const p = findById(d as never, peerId);
-    if (p) (d.devices[p.ifindex] as Draft<DeviceState>).peer = id;
+  // By its ifindex: searching the draft made a proxy of every device there (set-up grew quadratic).
+  peerNs.updateDevice(peerIndex, (p) => {
+    p.peer = id;
   });
   // veth_newlink turns each end's carrier off once it is registered: one change each from the start.
   w.statsOf(id).carrier_changes = 1;

@@ -7,6 +7,7 @@
  */
 import { produce, setAutoFreeze, type Draft } from 'immer';
 import { EventLoop } from './event-loop.js';
+import { shared } from './cow.js';
 import { Rng } from './rng.js';
 import { Trace } from './trace.js';
 import type { CaptureTap } from './capture-store.js';
@@ -40,10 +41,18 @@ export function register_pernet_subsys(ops: PernetOps): void {
 
 let slots = 0;
 
+/** A pernetSlot: the namespace's data, made on first use; `peek` only reads it. */
+export interface PernetSlot<T> {
+  (ns: Namespace): T;
+  /** The data if it was ever made: a namespace that never needed it (an idle one) gets none. */
+  readonly peek: (ns: Namespace) => T | undefined;
+}
+
 /** net_generic: a slot of per-namespace runtime data for a layer above, made on first use. */
-export function pernetSlot<T>(init: (ns: Namespace) => T): (ns: Namespace) => T {
+export function pernetSlot<T>(init: (ns: Namespace) => T): PernetSlot<T> {
   const i = slots++;
-  return (ns) => (ns.priv[i] ??= init(ns)) as T;
+  const get = (ns: Namespace) => (ns.priv[i] ??= init(ns)) as T;
+  return Object.assign(get, { peek: (ns: Namespace) => ns.priv[i] as T | undefined });
 }
 
 /** The same per world: a bridge's fdb, Open vSwitch's database. */
@@ -67,6 +76,23 @@ export class Namespace {
 
   update(recipe: (draft: Draft<NsState>) => void): void {
     this.state = produce(this.state, recipe);
+    this.world.recordHistory(this);
+  }
+
+  /**
+   * A change to one device's own fields (up, carrier, mtu, name, ...), the commonest change at set-up:
+   * the three copies a produce would make — the namespace, its device table, the device — made
+   * directly, without a draft's proxies. As with produce, a recipe that changes nothing (same keys in
+   * the same order, same values) leaves the state as it was. The recipe must not write inside a field
+   * (conf is shared: cow.ts).
+   */
+  updateDevice(ifindex: number, recipe: (dev: Draft<DeviceState>) => void): void {
+    const dev = this.state.devices[ifindex];
+    if (dev !== undefined) {
+      const copy = { ...dev } as Draft<DeviceState>;
+      recipe(copy);
+      if (!sameFields(copy, dev)) this.state = { ...this.state, devices: { ...this.state.devices, [ifindex]: copy } };
+    }
     this.world.recordHistory(this);
   }
 }
@@ -180,10 +206,9 @@ export class World {
    * leaves it), then their ready hooks (`loUp`: the script's own namespace, whose lo is UP).
    */
   createNamespace(name: string, loUp: boolean): Namespace {
-    const empty: NsState = { name, devices: {}, nextIfindex: 1, addrs: [], routes: [], rules: [], neigh: {}, confAll: {}, confDefault: {}, sysctl: {} };
-    const state = produce(empty, (d) => {
-      for (const o of pernetOps) o.init?.(this, d);
-    });
+    // A value nothing else holds yet: the init hooks fill it in place, where a produce would only copy it.
+    const state: NsState = { name, devices: {}, nextIfindex: 1, addrs: [], routes: [], rules: [], neigh: {}, confAll: {}, confDefault: {}, sysctl: {} };
+    for (const o of pernetOps) o.init?.(this, state as Draft<NsState>);
     const ns = new Namespace(this, name, state);
     this.namespaces.set(name, ns);
     for (const k in state.devices) this.deviceHome.set((state.devices[k as unknown as number] as DeviceState).id, ns);
@@ -237,13 +262,26 @@ export class World {
       up: false,
       carrier: false,
       txqlen: 1000,
-      conf: { ...ns.confDefault },
+      // conf/default itself, shared until one of them is written (cow.ts).
+      conf: shared(ns.confDefault),
       ...extra,
     };
     ns.devices[dev.ifindex] = dev;
     ns.nextIfindex = ifindex + 1;
     return dev;
   }
+}
+
+/** Same own keys, in the same order, with the same values: what immer would call unmodified. */
+function sameFields(a: object, b: object): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i] as string;
+    if (k !== kb[i] || (a as Record<string, unknown>)[k] !== (b as Record<string, unknown>)[k]) return false;
+  }
+  return true;
 }
 
 export function findById(ns: NsState, id: number): DeviceState | undefined {

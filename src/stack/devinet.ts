@@ -26,7 +26,7 @@ import type { World } from '../sim/world.js';
  * ipv4_devconf defaults), for conf/all, conf/default and each device. Read off an untouched machine
  * (kernel 6.18): cat /proc/sys/net/ipv4/conf/all/*.
  */
-export const IPV4_CONF_DEFAULTS: Readonly<Record<string, number>> = {
+export const IPV4_CONF_DEFAULTS: Readonly<Record<string, number>> = Object.freeze({
   accept_local: 0,
   accept_redirects: 1,
   accept_source_route: 0,
@@ -51,13 +51,13 @@ export const IPV4_CONF_DEFAULTS: Readonly<Record<string, number>> = {
   send_redirects: 1,
   shared_media: 1,
   src_valid_mark: 0,
-};
+});
 
 /** The IPv4 conf keys a namespace has (the files under /proc/sys/net/ipv4/conf/X/). */
 export const CONF_KEYS: readonly string[] = Object.keys(IPV4_CONF_DEFAULTS);
 
 /** The kernel's namespace-wide IPv4 sysctls a scenario may read or write, with their defaults. */
-export const IPV4_NS_DEFAULTS: Readonly<Record<string, number>> = {
+export const IPV4_NS_DEFAULTS: Readonly<Record<string, number>> = Object.freeze({
   icmp_echo_ignore_broadcasts: 1,
   icmp_echo_ignore_all: 0,
   icmp_ratelimit: 1000,
@@ -65,13 +65,16 @@ export const IPV4_NS_DEFAULTS: Readonly<Record<string, number>> = {
   icmp_ratemask: 6168,
   ip_default_ttl: 64,
   ip_no_pmtu_disc: 0,
-};
+});
 
-/** devinet_init_net: a new namespace's conf/all, conf/default and namespace-wide sysctls. */
+/**
+ * devinet_init_net: a new namespace's conf/all, conf/default and namespace-wide sysctls — the frozen
+ * defaults themselves, shared by every namespace until a write copies them (sim/cow.ts).
+ */
 export function devinet_init_net(d: Draft<NsState>): void {
-  d.confAll = { ...IPV4_CONF_DEFAULTS };
-  d.confDefault = { ...IPV4_CONF_DEFAULTS };
-  d.sysctl = { ...IPV4_NS_DEFAULTS };
+  d.confAll = IPV4_CONF_DEFAULTS;
+  d.confDefault = IPV4_CONF_DEFAULTS;
+  d.sysctl = IPV4_NS_DEFAULTS;
 }
 
 function fmt(a: Ipv4Address): string {
@@ -146,13 +149,16 @@ function insertIfa(ns: Namespace, ifa: IfAddr): void {
     });
     list.splice(at, 0, ifa);
   }
+  // The new list is worked out from the state as it is, not through the draft (whose elements would
+  // each become a proxy): the same objects end up in it.
+  const addrs = ns.state.addrs;
+  const first = addrs.findIndex((x) => x.ifindex === ifindex);
+  const others = addrs.filter((x) => x.ifindex !== ifindex);
+  let at = first >= 0 ? addrs.slice(0, first).filter((x) => x.ifindex !== ifindex).length : others.findIndex((x) => x.ifindex > ifindex);
+  if (at < 0) at = others.length;
+  others.splice(at, 0, ...list);
   ns.update((d) => {
-    const first = d.addrs.findIndex((x) => x.ifindex === ifindex);
-    const others = d.addrs.filter((x) => x.ifindex !== ifindex);
-    let at = first >= 0 ? d.addrs.slice(0, first).filter((x) => x.ifindex !== ifindex).length : others.findIndex((x) => x.ifindex > ifindex);
-    if (at < 0) at = others.length;
-    others.splice(at, 0, ...(list as Draft<IfAddr>[]));
-    d.addrs = others;
+    d.addrs = others as Draft<IfAddr>[];
     fibAddIfaddr(d, ifa);
   });
 }

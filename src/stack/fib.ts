@@ -4,7 +4,8 @@
  * (fib_rules.ts) decide which tables are consulted and in which order. The routes an address brings,
  * and what a device going down or away takes along, follow the netdevice notifier (fib_netdev_event).
  */
-import type { Draft } from 'immer';
+import { isDraft, type Draft } from 'immer';
+import { shared } from '../sim/cow.js';
 import { broadcastOf, inSubnet, networkOf, type Ipv4Address } from '../wire/ipv4.js';
 import { devListOrder, RT_TABLE_LOCAL, RT_TABLE_MAIN, type AddrScope, type DeviceState, type IfAddr, type NsState, type Route, type RouteType, type Rule } from '../sim/state.js';
 import { isLoopback } from '../core/netdevice.js';
@@ -25,17 +26,25 @@ function kernelRoute(table: number, type: RouteType, dst: Ipv4Address, dstLen: n
   return { table, type, dst, dstLen, dev: ifindex, gateway: undefined, proto: 'kernel', scope, prefsrc, metric: metric || undefined };
 }
 
+/**
+ * fib_table_insert for a kernel route: none if the table has the same one. The list is searched as it
+ * is without the draft's proxies (cow.ts's shared): through the draft, every address added cost as
+ * much as the routes its namespace already had.
+ */
 function addRoute(ns: Draft<NsState>, r: Route): void {
   fib_new_table_draft(ns, r.table);
-  const same = ns.routes.findIndex((x) => x.table === r.table && x.type === r.type && x.dst === r.dst && x.dstLen === r.dstLen && x.dev === r.dev && x.metric === r.metric);
-  if (same < 0) ns.routes.push(r);
+  const list = shared(ns.routes) as readonly Route[];
+  if (list.some((x) => x.table === r.table && x.type === r.type && x.dst === r.dst && x.dstLen === r.dstLen && x.dev === r.dev && x.metric === r.metric)) return;
+  // A new array the change owns: later searches in the same change read it directly.
+  if (isDraft(ns.routes)) ns.routes = [...list, r];
+  else (ns.routes as Route[]).push(r);
 }
 
 /** fib_add_ifaddr: the routes an address brings — local always; broadcast and prefix once the device is up. */
 export function fibAddIfaddr(ns: Draft<NsState>, ifa: IfAddr): void {
-  const dev = ns.devices[ifa.ifindex];
+  const dev = (shared(ns.devices) as NsState['devices'])[ifa.ifindex];
   // A secondary address's routes name its primary as their source (fib_add_ifaddr's `prim`).
-  const primary = ifa.secondary ? ns.addrs.find((a) => a.ifindex === ifa.ifindex && !a.secondary && a.prefixlen === ifa.prefixlen && inSubnet(ifa.local, networkOf(a.local, a.prefixlen), a.prefixlen)) : undefined;
+  const primary = ifa.secondary ? (shared(ns.addrs) as readonly IfAddr[]).find((a) => a.ifindex === ifa.ifindex && !a.secondary && a.prefixlen === ifa.prefixlen && inSubnet(ifa.local, networkOf(a.local, a.prefixlen), a.prefixlen)) : undefined;
   const src = primary?.local ?? ifa.local;
   const add = (table: number, type: RouteType, dst: Ipv4Address, len: number, scope: Route['scope']) => addRoute(ns, kernelRoute(table, type, dst, len, ifa.ifindex, scope, src));
   add(RT_TABLE_LOCAL, 'local', ifa.local, 32, 'host');
@@ -87,7 +96,7 @@ export function fibDeviceDown(ns: Draft<NsState>, ifindex: number): void {
 
 /** NETDEV_UP: each address's routes come back. */
 export function fibDeviceUp(ns: Draft<NsState>, ifindex: number): void {
-  for (const ifa of ns.addrs) if (ifa.ifindex === ifindex) fibAddIfaddr(ns, ifa as IfAddr);
+  for (const ifa of shared(ns.addrs) as readonly IfAddr[]) if (ifa.ifindex === ifindex) fibAddIfaddr(ns, ifa);
 }
 
 export type FibError = 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL';

@@ -4,6 +4,7 @@
  * table N` fails for the others ("FIB table does not exist").
  */
 import type { Draft } from 'immer';
+import { shared } from '../sim/cow.js';
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN, type NsState } from '../sim/state.js';
 import type { Namespace } from '../sim/world.js';
 
@@ -16,7 +17,8 @@ export function fib_table_exists(ns: NsState, id: number): boolean {
 export function fib_new_table_draft(ns: Draft<NsState>, table: number): void {
   const id = table === 0 ? RT_TABLE_MAIN : table;
   if (ns.fibTables === undefined) ns.fibTables = [id];
-  else if (!ns.fibTables.includes(id)) ns.fibTables.push(id);
+  // Searched without the draft's proxies (cow.ts): this runs for every route added.
+  else if (!(shared(ns.fibTables) as readonly number[]).includes(id)) ns.fibTables.push(id);
 }
 
 /** fib_new_table; while the rules are the default ones, local is an alias of main, so creating it creates main. */

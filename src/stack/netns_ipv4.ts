@@ -32,7 +32,25 @@ export interface NetnsIpv4 {
   readonly defrag: Map<string, FragQueue>;
 }
 
-export const netnsIpv4 = pernetSlot<NetnsIpv4>(() => ({ rawSockets: new Set(), ipId: 0, defrag: new Map() }));
+/**
+ * Every namespace has one (its IP id is drawn when it is made), but most never open a socket or see a
+ * fragment: the set and the map are made when first asked for, which an idle namespace never does.
+ */
+class NetnsIpv4Data implements NetnsIpv4 {
+  ipId = 0;
+  private sockets: Set<RawSocket> | undefined;
+  private queues: Map<string, FragQueue> | undefined;
+
+  get rawSockets(): Set<RawSocket> {
+    return (this.sockets ??= new Set());
+  }
+
+  get defrag(): Map<string, FragQueue> {
+    return (this.queues ??= new Map());
+  }
+}
+
+export const netnsIpv4 = pernetSlot<NetnsIpv4>(() => new NetnsIpv4Data());
 
 /** The namespace's raw sockets (ping registers its own here). */
 export function rawSockets(ns: Namespace): Set<RawSocket> {
