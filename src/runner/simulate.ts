@@ -161,6 +161,11 @@ function prepareList(list: readonly ListCommand[], background: boolean, depth: n
   return commands;
 }
 
+/** What `ip netns exec NAME` says of a namespace that is not there. */
+function noNetns(name: string | undefined): string {
+  return `Cannot open network namespace "${name}": No such file or directory\n`;
+}
+
 /** Load-time checks: every line must be something the simulator runs. */
 export function prepare(s: Scenario): Prepared[] {
   const errors: ScenarioError[] = [];
@@ -238,7 +243,7 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
   const runCommand = (step: Prepared, c: PreparedCommand, home: Namespace | undefined): { stdout: string; stderr: string; exit: number } => {
     const ns = c.netns === undefined ? home : w.namespaces.get(c.netns);
     let r: { stdout: string; stderr: string; exit: number };
-    if (!ns) r = c.nsenter ? { stdout: '', stderr: `nsenter: cannot open ${c.nsenter}: No such file or directory\n`, exit: 1 } : { stdout: '', stderr: `Cannot open network namespace "${c.netns}": No such file or directory\n`, exit: 255 };
+    if (!ns) r = c.nsenter ? { stdout: '', stderr: `nsenter: cannot open ${c.nsenter}: No such file or directory\n`, exit: 1 } : { stdout: '', stderr: noNetns(c.netns), exit: 255 };
     else if (c.list) r = runList(step, c.list, ns);
     else if (c.allNetns) {
       // on_netns_exec: a header, then the command, in each namespace; ip's own status is 0 whatever they return.
@@ -282,7 +287,7 @@ export function runSim(s: Scenario, opts: SimOptions = {}): SimRun {
     if (step.capture) {
       const ns = step.netns === undefined ? w.namespaces.get('') : w.namespaces.get(step.netns);
       if (!ns) {
-        output += `Cannot open network namespace "${step.netns}": No such file or directory\n`;
+        output += noNetns(step.netns);
         exits.set(step.line.line, 255);
         captures.push({ point: step.point as string, spec: step.capture });
       } else {

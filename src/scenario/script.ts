@@ -26,13 +26,14 @@ export function isOp(w: ShellWord | undefined): w is ShellOp {
 }
 
 /**
- * Index where a shell comment starts ('#' at the start of a word, outside quotes), or -1.
- * Also reports an unterminated quote, which shell-quote would silently accept.
+ * Reads `text` as bash's quoting does: `visit` sees each character that is neither inside single quotes
+ * nor escaped by a backslash, and whether it is inside double quotes; the first value it returns ends
+ * the walk. Also says which quote, if any, is left open at the end.
  */
-function scanComment(text: string): { comment: number; unterminated?: string } {
+function walkQuoting<T>(text: string, visit: (i: number, c: string, inDouble: boolean) => T | undefined): { found?: T; open?: '"' | "'" } {
   let quote: '"' | "'" | undefined;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+    const c = text[i] as string;
     if (quote === "'") {
       if (c === "'") quote = undefined;
       continue;
@@ -41,14 +42,23 @@ function scanComment(text: string): { comment: number; unterminated?: string } {
       i++;
       continue;
     }
+    const found = visit(i, c, quote === '"');
+    if (found !== undefined) return { found };
     if (quote === '"') {
       if (c === '"') quote = undefined;
-      continue;
-    }
-    if (c === '"' || c === "'") quote = c;
-    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ' '))) return { comment: i };
+    } else if (c === '"' || c === "'") quote = c;
   }
-  return quote === undefined ? { comment: -1 } : { comment: -1, unterminated: quote };
+  return quote === undefined ? {} : { open: quote };
+}
+
+/**
+ * Index where a shell comment starts ('#' at the start of a word, outside quotes), or -1.
+ * Also reports an unterminated quote, which shell-quote would silently accept.
+ */
+function scanComment(text: string): { comment: number; unterminated?: string } {
+  const r = walkQuoting(text, (i, c, inDouble) => (!inDouble && c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ' ')) ? i : undefined));
+  if (r.found !== undefined) return { comment: r.found };
+  return r.open === undefined ? { comment: -1 } : { comment: -1, unterminated: r.open };
 }
 
 /**
@@ -83,24 +93,11 @@ function escapeInWordHashes(text: string): string {
  * has no variables or command output of its own, so the simulator refuses such a line.
  */
 export function shellExpansion(text: string): string | undefined {
-  let quote: '"' | "'" | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quote === "'") {
-      if (c === "'") quote = undefined;
-      continue;
-    }
-    if (c === '\\') {
-      i++;
-      continue;
-    }
+  return walkQuoting(text, (i, c) => {
     if (c === '`') return text.slice(i, text.indexOf('`', i + 1) + 1 || undefined);
     if (c === '$' && /[A-Za-z_{(?#@*!$0-9-]/.test(text[i + 1] ?? '')) return (/^\$(\{[^}]*\}?|\(\(?|[A-Za-z_][A-Za-z0-9_]*|.)/.exec(text.slice(i)) as RegExpExecArray)[0];
-    if (quote === '"') {
-      if (c === '"') quote = undefined;
-    } else if (c === '"' || c === "'") quote = c;
-  }
-  return undefined;
+    return undefined;
+  }).found;
 }
 
 export function toWords(text: string): ShellWord[] {
