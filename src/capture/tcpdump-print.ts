@@ -47,6 +47,7 @@ import {
 } from '../wire/icmp.js';
 import { IGMP_LEAVE, IGMP_QUERY, IGMP_V1_REPORT, IGMP_V2_REPORT, IGMP_V3_REPORT, IgmpPacket } from '../wire/igmp.js';
 import { UDP_HEADER_LEN, UdpPacket, udpPseudoHeaderSum } from '../wire/udp.js';
+import { IANA_VXLAN_UDP_PORT, VXLAN_FLAG_I, VXLAN_HEADER_LEN, VXLAN_LINUX_DEFAULT_PORT, vxlanFieldsUnchecked } from '../wire/vxlan.js';
 
 /**
  * Linux `lo` is DLT_EN10MB too (all-zero MACs), so both print the same;
@@ -371,16 +372,17 @@ function defaultPrint(out: Out, bytes: Uint8Array): void {
 /** A Linux cooked v2 header's size (struct sll2_header). */
 const SLL2_HEADER_LEN = 20;
 
-function etherPrint(out: Out, frame: Uint8Array, wireLen: number): void {
+/** `inner`: a frame inside another (VXLAN's), an Ethernet frame even when the capture is cooked. */
+function etherPrint(out: Out, frame: Uint8Array, wireLen: number, inner = false): void {
   if (frame.length < ETHERNET_HEADER_LEN) {
     // ether_print returns what it was given as its header: nothing is left for -x.
-    out.linkHeaderLen = frame.length;
+    if (!inner) out.linkHeaderLen = frame.length;
     throw new Truncated('ether', false);
   }
   // The 14 bytes are there; a tag may not be, so no full check here. Tags
   // are walked by hand below: tcpdump unwraps any number, with four TPIDs.
   // The addresses are formatted only for -e: without it they are most of a line's cost, unprinted.
-  const cooked = out.cookedIfindex !== undefined;
+  const cooked = !inner && out.cookedIfindex !== undefined;
   if (out.eflag) {
     const eth = EthernetFrame.unchecked(frame);
     out.print(cooked ? `ifindex ${out.cookedIfindex} ${eth.src} ` : `${eth.src} > ${eth.dst}, `);
@@ -395,7 +397,7 @@ function etherPrint(out: Out, frame: Uint8Array, wireLen: number): void {
 
   while (VLAN_TPIDS.has(type)) {
     if (frame.length - off < 4 || length < 4) {
-      out.linkHeaderLen = frame.length;
+      if (!inner) out.linkHeaderLen = frame.length;
       throw new Truncated('vlan', false);
     }
     if (out.eflag) {
@@ -409,7 +411,7 @@ function etherPrint(out: Out, frame: Uint8Array, wireLen: number): void {
     off += 4;
     length -= 4;
   }
-  out.linkHeaderLen = off;
+  if (!inner) out.linkHeaderLen = off;
 
   const payload = frame.subarray(off);
   if (type <= MAX_8023_LENGTH) {
@@ -1320,7 +1322,26 @@ function udpPrint(out: Out, bp: Uint8Array, length: number, ip: Ipv4Packet, frag
       } else out.print('[udp sum ok] ');
     }
   }
+  if (!out.qflag && (sport === IANA_VXLAN_UDP_PORT || dport === IANA_VXLAN_UDP_PORT)) return vxlanPrint(out, bp.subarray(UDP_HEADER_LEN), length, false);
+  if (!out.qflag && (sport === VXLAN_LINUX_DEFAULT_PORT || dport === VXLAN_LINUX_DEFAULT_PORT)) return vxlanPrint(out, bp.subarray(UDP_HEADER_LEN), length, true);
   out.print(ulen > length && !fragmented ? `UDP, bad length ${ulen} > ${length}` : `UDP, length ${ulen}`);
+}
+
+/**
+ * vxlan_print, or otv_print for port 8472 (the same 8 bytes read as OTV's overlay and instance IDs):
+ * the header on this line, then the inner frame as ether_print prints it, on the next.
+ */
+function vxlanPrint(out: Out, bp: Uint8Array, length: number, otv: boolean): void {
+  out.print(otv ? 'OTV, ' : 'VXLAN');
+  if (length < VXLAN_HEADER_LEN || bp.length < VXLAN_HEADER_LEN) {
+    if (otv) return out.print('[|OTV]');
+    throw new Truncated('vxlan', false);
+  }
+  const h = vxlanFieldsUnchecked(bp);
+  const flags = `flags [${h.flags & VXLAN_FLAG_I ? 'I' : '.'}] (0x${hex(h.flags, 2)}), `;
+  if (otv) out.print(`${flags}overlay ${get32(bp, 0) & 0xffffff}, instance ${h.vni}\n`);
+  else out.print(`, ${flags}vni ${h.vni}\n`);
+  etherPrint(out, bp.subarray(VXLAN_HEADER_LEN), length - VXLAN_HEADER_LEN, true);
 }
 
 /** ip_finddst: with a source route, the checksum's destination is the route's last hop. */

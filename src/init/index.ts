@@ -9,6 +9,8 @@ import { veth_init } from '../devices/veth.js';
 import { bridge_init } from '../devices/bridge.js';
 import { ovs_init } from '../devices/ovs.js';
 import { macvlan_init } from '../devices/macvlan.js';
+import { vxlan_init } from '../devices/vxlan.js';
+import { udp_init } from '../stack/udp.js';
 import { packet_init } from '../core/af_packet.js';
 
 let booted = false;
@@ -18,11 +20,13 @@ export function do_initcalls(): void {
   if (booted) return;
   booted = true;
   inet_init();
+  udp_init();
   loopback_init();
   veth_init();
   bridge_init();
   ovs_init();
   macvlan_init();
+  vxlan_init();
   // af_packet is a module of its own, initialised after the protocols and drivers built in.
   packet_init();
 }

@@ -1,7 +1,8 @@
 /**
  * Canonical comparison of two runs (format v1). Both sides are rendered as one text — captures in script
  * order, then output — and normalised: unicast MACs renamed by first appearance to <mac1>, <mac2>…, ICMP
- * echo ids to <id1>…, IPv4 identification fields in `tcpdump -v`'s header line to <ipid1>…, ping and
+ * echo ids to <id1>…, IPv4 identification fields in `tcpdump -v`'s header line to <ipid1>…, VXLAN
+ * datagrams' UDP source ports to <sport1>…, ping and
  * arping timings and `ovs-appctl fdb/show` ages to <t>; trailing spaces and a block's leading/trailing blank lines dropped. Other tools
  * compare scenario files the same way: change nothing here without the format.
  */
@@ -17,6 +18,13 @@ const ARPING_TIME = /^((?:Unicast|Broadcast) (?:reply|request) from .*) \d+\.\d{
  * hashed, randomly keyed counter (__ip_select_ident), so only which datagrams share one is stable.
  */
 const IP_ID = /(\(tos 0x[0-9a-f]+(?:,(?:ECT\([01]\)|CE))?(?:, ttl \d+)?, id )(\d+)(?=, offset \d+, flags \[)/g;
+
+/**
+ * The UDP source port of a VXLAN datagram (tcpdump: "10.0.0.1.43982 > 10.0.0.2.4789: VXLAN", or OTV on
+ * 8472): udp_flow_src_port scales a hash of the inner flow keyed by a random per-boot secret, so only
+ * which datagrams share one (the two directions of a flow do) is stable.
+ */
+const TUNNEL_SPORT = /(\b\d{1,3}(?:\.\d{1,3}){3}\.)(\d+)(?= > \d{1,3}(?:\.\d{1,3}){3}\.\d+: (?:VXLAN|OTV),)/g;
 
 /**
  * A running bridge timer as `ip -d link` prints it (hundredths of a second left, text or JSON): what it
@@ -79,6 +87,7 @@ export function canonicalBlocks(blocks: readonly Block[]): Block[] {
   const macs = new Renamer('mac');
   const ids = new Renamer('id');
   const ipIds = new Renamer('ipid');
+  const sports = new Renamer('sport');
   return blocks.map((b) => ({
     key: b.key,
     text: trimBlock(
@@ -87,6 +96,7 @@ export function canonicalBlocks(blocks: readonly Block[]): Block[] {
         .replace(MAC, (m) => (isUnicast(m.toLowerCase()) ? macs.name(m.toLowerCase()) : m))
         .replace(ECHO_ID, (_m, head: string, id: string) => head + ids.name(id))
         .replace(IP_ID, (_m, head: string, id: string) => head + ipIds.name(id))
+        .replace(TUNNEL_SPORT, (_m, head: string, port: string) => head + sports.name(port))
         .replace(/\btime=\d+(?:\.\d+)? ms\b/g, 'time=<t> ms')
         .replace(/\btime \d+ms\b/g, 'time <t>ms')
         .replace(/rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms/g, 'rtt min/avg/max/mdev = <t> ms')

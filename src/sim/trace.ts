@@ -95,6 +95,24 @@ export type DropReason =
   | 'OVS_DROP_LAST_ACTION'
   /** Open vSwitch: the flow says drop. */
   | 'OVS_DROP_EXPLICIT'
+  /** A UDP datagram for a port no socket is bound to (ICMP port unreachable goes back unless it was a broadcast). */
+  | 'NO_SOCKET'
+  /** A UDP datagram whose length field disagrees with the datagram. */
+  | 'UDP_LEN'
+  /** VXLAN: a header with the I flag clear, or another flag or reserved bit set. */
+  | 'VXLAN_INVALID_HDR'
+  /** VXLAN: no device of the socket carries the header's VNI. */
+  | 'VXLAN_VNI_NOT_FOUND'
+  /** VXLAN: the inner frame's source MAC is the receiving device's own (a loop, or its own flood come back). */
+  | 'LOCAL_MAC'
+  /** VXLAN: the inner source MAC is a static entry of the fdb pointing elsewhere, which learning may not move. */
+  | 'VXLAN_ENTRY_EXISTS'
+  /** VXLAN: no fdb entry for the destination and no default remote (all-zeros entry) to send it to. */
+  | 'VXLAN_NO_REMOTE'
+  /** The tunnel's route failed: none to the remote (ENETUNREACH: tx_carrier_errors) or back through the tunnel itself (ELOOP: collisions). */
+  | 'IP_TUNNEL_ROUTE'
+  /** ECN decapsulation: the outer header says CE over an inner packet that is not ECN-capable (rx_frame_errors). */
+  | 'IP_TUNNEL_ECN'
   /** The storm guard stopped the run. */
   | 'STORM_GUARD';
 

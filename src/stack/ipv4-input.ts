@@ -155,12 +155,24 @@ function ip_local_deliver_broadcast(w: World, skb: Skb, info: RawDelivery): void
   ip_local_deliver_finish(w, skb, info, true);
 }
 
+/** A transport protocol's receive function (net_protocol.handler): the datagram in skb.data, header and all. */
+export type InetProtocolHandler = (w: World, skb: Skb, info: RawDelivery, broadcast: boolean) => void;
+
+const inetProtos = new Map<number, InetProtocolHandler>();
+
+/** inet_add_protocol: the handler for one IP protocol number (UDP registers here; ICMP is built in). */
+export function inet_add_protocol(proto: number, handler: InetProtocolHandler): void {
+  inetProtos.set(proto, handler);
+}
+
 function ip_local_deliver_finish(w: World, skb: Skb, info: RawDelivery, broadcast = false): void {
   const proto = ipv4Protocol(skb.data);
   if (proto === IP_PROTO_ICMP) {
     raw_local_deliver(w, skb, info);
     return icmp_rcv(w, skb, info, broadcast);
   }
+  const handler = inetProtos.get(proto);
+  if (handler) return handler(w, skb, info, broadcast);
   kfree_skb(w, skb, 'ip_local_deliver', 'IP_NOPROTO', `no handler for IP protocol ${proto}`);
 }
 

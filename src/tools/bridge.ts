@@ -14,6 +14,8 @@ import { Printer } from './ip/print.js';
 import { matches } from '../scenario/command.js';
 import { NotSimulated, out, type Tool, type ToolOutput } from './tool.js';
 import { NS_PER_SEC } from '../sim/event-loop.js';
+import { vxlan_fdb_add, vxlan_fdb_delete, vxlan_fdb_entries, vxlanOf } from '../devices/vxlan.js';
+import { getAddr1, getUnsigned, ipString } from './ip/parse.js';
 
 /** The global options the simulator models (bridge.c's main loop). */
 interface BrOptions {
@@ -48,12 +50,19 @@ function stateName(e: FdbEntry): string {
 }
 
 /** print_fdb: "MAC [dev DEV] [used U/C] [self] [master BR] STATE". */
-function printFdb(p: Printer, mac: string, dev: DeviceState | undefined, self: boolean, master: string | undefined, state: string, ci?: { used: number; updated: number }): void {
+function printFdb(p: Printer, mac: string, dev: DeviceState | undefined, self: boolean, master: string | undefined, state: string, ci?: { used: number; updated: number }, remote?: { readonly dst: string; readonly port?: number; readonly vni?: number; readonly via?: string }): void {
   p.openObject();
   p.str('mac', `${mac} `, mac, 'mac');
   if (dev) {
     p.fp('dev ');
     p.str('ifname', `${dev.name} `, dev.name, 'ifname');
+  }
+  if (remote) {
+    p.fp('dst ');
+    p.str('dst', `${remote.dst} `, remote.dst);
+    if (remote.port !== undefined) p.num('port', `port ${remote.port} `, remote.port);
+    if (remote.vni !== undefined) p.num('vni', `vni ${remote.vni} `, remote.vni);
+    if (remote.via !== undefined) p.str('viaIf', `via ${remote.via} `, remote.via);
   }
   if (ci) {
     p.num('used', `used ${ci.used}/`, ci.used);
@@ -115,6 +124,20 @@ function fdbShow(w: World, ns: Namespace, args: readonly string[], o: BrOptions)
       }
       const since = br_local_entry_since(w, dev);
       if (!dynamic) printFdb(p, dev.mac, shown, false, bridge.name, 'permanent', ci(since, since));
+    }
+    const vx = vxlanOf(w, dev.id);
+    if (vx) {
+      // vxlan_fdb_dump, its own instead of the device's address lists: one line per remote, the port and
+      // VNI only where they are not the device's own, `via` where the remote names a device.
+      for (const f of vxlan_fdb_entries(w, vx)) {
+        if (dynamic && f.state === 'permanent') continue;
+        for (const r of f.remotes) {
+          const via = r.ifindex ? ns.state.devices[r.ifindex]?.name : undefined;
+          const remote = { dst: ipString(r.ip), ...(r.port !== vx.cfg.dstPort ? { port: r.port } : {}), ...(r.vni !== vx.cfg.vni ? { vni: r.vni } : {}), ...(via !== undefined ? { via } : {}) };
+          printFdb(p, f.mac, shown, true, undefined, f.state === 'reachable' ? '' : f.state, ci(f.used, f.updated), remote);
+        }
+      }
+      continue;
     }
     if (dynamic || dev.kind === 'loopback' || dev.kind === 'ovs-internal') continue;
     for (const mac of mcList(dev)) printFdb(p, mac, shown, true, undefined, 'permanent');
@@ -268,7 +291,9 @@ function linkSetParse(args: readonly string[]): LinkSet {
 }
 
 function rtnl(r: Result): ToolOutput {
-  return r.ok ? out('') : out('', `RTNETLINK answers: ${strerror(r.errno)}\n`, 255);
+  if (r.ok) return out('');
+  // rtnl_talk: the kernel's extended ack when it gave one, else strerror.
+  return out('', r.extack ? `Error: ${r.extack}${r.extack.endsWith('.') ? '' : '.'}\n` : `RTNETLINK answers: ${strerror(r.errno)}\n`, 255);
 }
 
 function linkSet(w: World, ns: Namespace, args: readonly string[]): ToolOutput {
@@ -281,32 +306,65 @@ function linkSet(w: World, ns: Namespace, args: readonly string[]): ToolOutput {
   return rtnl(br_setport(w, ns, dev, p.change));
 }
 
-type FdbModify = { readonly mac: string; readonly dev: string; readonly state: FdbAdd['state'] } | { readonly fail: ToolOutput } | { readonly unsupported: string };
+interface FdbReq {
+  readonly mac: string;
+  readonly dev: string;
+  readonly state: FdbAdd['state'];
+  /** NTF_MASTER; without it (or with `self`) the request goes to the device itself (NTF_SELF, iproute2's default). */
+  readonly master: boolean;
+  /** NDA_DST, NDA_PORT, NDA_VNI, NDA_IFINDEX (by name): a vxlan device's remote. */
+  readonly dst?: number;
+  readonly port?: number;
+  readonly vni?: number;
+  readonly via?: string;
+}
 
-/** fdb_modify's keywords the simulator does not model (vxlan's remote, vlans, the device's own list, flags). */
-const FDB_UNMODELLED_EXACT = ['dst', 'nhid', 'port', 'vni', 'src_vni', 'via', 'self'];
+type FdbModify = FdbReq | { readonly fail: ToolOutput } | { readonly unsupported: string };
+
+/** fdb_modify's keywords the simulator does not model (nexthops, VLANs, the device's own address lists, flags). */
+const FDB_UNMODELLED_EXACT = ['nhid', 'src_vni'];
 const FDB_UNMODELLED_ABBREV = ['router', 'vlan', 'use', 'extern_learn', 'sticky'];
 
 /**
- * fdb_modify: `dev` and the address, `master`, and the state — NUD_NOARP to start with, `local` /
- * `permanent` adding NUD_PERMANENT, `static` / `temp` NUD_REACHABLE, `dynamic` NUD_REACHABLE without
- * NUD_NOARP; with neither PERMANENT nor REACHABLE, PERMANENT. The address is read as sscanf "%hhx:"
- * six times.
+ * fdb_modify: `dev` and the address, `master` / `self`, a vxlan remote (`dst`, `port`, `vni`, `via`),
+ * and the state — NUD_NOARP to start with, `local` / `permanent` adding NUD_PERMANENT, `static` /
+ * `temp` NUD_REACHABLE, `dynamic` NUD_REACHABLE without NUD_NOARP; with neither PERMANENT nor
+ * REACHABLE, PERMANENT. The address is read as sscanf "%hhx:" six times.
  */
 function fdbModifyParse(args: readonly string[]): FdbModify {
   let dev: string | undefined;
   let addr: string | undefined;
   let master = false;
+  let self = false;
   let noarp = true;
   let permanent = false;
   let reachable = false;
+  let dst: number | undefined;
+  let port: number | undefined;
+  let vni: number | undefined;
+  let via: string | undefined;
+  const incomplete = { fail: out('', 'Command line is not complete. Try option "help"\n', 255) };
   for (let i = 0; i < args.length; i++) {
     let k = args[i] as string;
-    if (k === 'dev') {
+    if (k === 'dev' || k === 'dst' || k === 'port' || k === 'vni' || k === 'via') {
       const v = args[++i];
-      if (v === undefined) return { fail: out('', 'Command line is not complete. Try option "help"\n', 255) };
-      dev = v;
-    } else if (FDB_UNMODELLED_EXACT.includes(k)) return { unsupported: `'bridge fdb ... ${k}' is not simulated (only master entries of a bridge port)` };
+      if (v === undefined) return incomplete;
+      if (k === 'dev') dev = v;
+      else if (k === 'dst') {
+        const a = getAddr1(v, 'unspec');
+        if (!a || a.bytelen !== 4) return { fail: out('', `Error: any valid address is expected rather than "${v}".\n`, 1) };
+        dst = a.addr;
+      } else if (k === 'port') {
+        const n = getUnsigned(v);
+        if (n === undefined || n > 0xffff) return { fail: out('', `Error: argument "${v}" is wrong: invalid port\n\n`, 255) };
+        port = n;
+      } else if (k === 'vni') {
+        const n = getUnsigned(v);
+        if (n === undefined || n >= 1 << 24) return { fail: out('', `Error: argument "${v}" is wrong: invalid VNI\n\n`, 255) };
+        vni = n;
+      } else via = v;
+    } else if (FDB_UNMODELLED_EXACT.includes(k)) return { unsupported: `'bridge fdb ... ${k}' is not simulated` };
+    else if (k === 'self') self = true;
     else if (matches(k, 'master')) master = true;
     else if (FDB_UNMODELLED_ABBREV.slice(0, 1).some((x) => matches(k, x))) return { unsupported: `'bridge fdb ... ${k}' is not simulated` };
     else if (matches(k, 'local') || matches(k, 'permanent')) permanent = true;
@@ -318,7 +376,7 @@ function fdbModifyParse(args: readonly string[]): FdbModify {
     else {
       if (k === 'to') {
         const v = args[++i];
-        if (v === undefined) return { fail: out('', 'Command line is not complete. Try option "help"\n', 255) };
+        if (v === undefined) return incomplete;
         k = v;
       }
       if (matches(k, 'help')) return { unsupported: "'bridge fdb help' is not simulated" };
@@ -327,12 +385,12 @@ function fdbModifyParse(args: readonly string[]): FdbModify {
     }
   }
   if (dev === undefined || addr === undefined) return { fail: out('', 'Device and address are required arguments.\n', 255) };
-  if (!master) return { unsupported: "'bridge fdb' without master is not simulated (self: the device's own address list)" };
+  if (master && self) return { unsupported: "'bridge fdb ... master self' (both at once) is not simulated" };
   if (!permanent && !reachable) permanent = true;
   const m = /^([0-9a-f]{1,2}):([0-9a-f]{1,2}):([0-9a-f]{1,2}):([0-9a-f]{1,2}):([0-9a-f]{1,2}):([0-9a-f]{1,2})/i.exec(addr);
   if (!m) return { fail: out('', `Invalid mac address ${addr}\n`, 255) };
   const mac = m.slice(1, 7).map((b) => b.toLowerCase().padStart(2, '0')).join(':');
-  return { mac, dev, state: permanent ? 'permanent' : noarp ? 'static' : 'dynamic' };
+  return { mac, dev, state: permanent ? 'permanent' : noarp ? 'static' : 'dynamic', master, ...(dst !== undefined ? { dst } : {}), ...(port !== undefined ? { port } : {}), ...(vni !== undefined ? { vni } : {}), ...(via !== undefined ? { via } : {}) };
 }
 
 type FdbCmd = 'add' | 'append' | 'replace' | 'del';
@@ -343,8 +401,25 @@ function fdbModify(w: World, ns: Namespace, cmd: FdbCmd, args: readonly string[]
   if ('fail' in p) return p.fail;
   const dev = findByName(ns.state, p.dev);
   if (!dev) return out('', `Cannot find device "${p.dev}"\n`, 255);
+  let via: number | undefined;
+  if (p.via !== undefined) {
+    via = findByName(ns.state, p.via)?.ifindex;
+    if (via === undefined) return out('', `Cannot find device "${p.via}"\n`, 1);
+  }
+  const remote = p.dst !== undefined || p.port !== undefined || p.vni !== undefined || via !== undefined;
+  if (!p.master) {
+    // NTF_SELF: the device's own ndo_fdb_add — a vxlan's table; for others their address lists, not modelled.
+    const vx = vxlanOf(w, dev.id);
+    if (!vx) throw new NotSimulated(`bridge fdb ${cmd} without master on ${dev.name} (self: the device's own address list) is not simulated`);
+    const r = { mac: p.mac, ip: p.dst ?? 0, ...(p.port !== undefined ? { port: p.port } : {}), ...(p.vni !== undefined ? { vni: p.vni } : {}), ...(via !== undefined ? { via } : {}) };
+    if (cmd === 'del') return rtnl(vxlan_fdb_delete(w, vx, r));
+    // vxlan_fdb_parse: an entry must name its remote (NDA_DST), even as 0.0.0.0.
+    if (p.dst === undefined) return rtnl(fail('EINVAL'));
+    return rtnl(vxlan_fdb_add(w, vx, cmd, { ...r, state: p.state === 'dynamic' ? 'reachable' : p.state }));
+  }
   // rtnl_fdb_add / rtnl_fdb_del: NTF_MASTER goes to the bridge of a port; anything else is EOPNOTSUPP.
   if (dev.master === undefined) return rtnl(fail('EOPNOTSUPP'));
+  if (remote) throw new NotSimulated(`bridge fdb ${cmd} ... master with dst, port, vni or via (a remote for a bridge's entry) is not simulated`);
   const bridge = w.device(dev.master)?.dev;
   // The ports' own addresses' local entries are not held as entries: add finds one there (EEXIST), the rest would change it.
   if (bridge && br_fdb_is_port_address(w, ns, bridge, p.mac)) {

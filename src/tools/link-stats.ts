@@ -29,6 +29,7 @@ import { isLoopback } from '../core/netdevice.js';
 import { BRIDGE_KIND } from '../devices/bridge.js';
 import { OVS_INTERNAL_KIND, ovsPortOf } from '../devices/ovs.js';
 import { NotSimulated } from './tool.js';
+import { vxlanOf } from '../devices/vxlan.js';
 
 /** The fields of rtnl_link_stats64 that can be non-zero here. */
 export interface LinkStats {
@@ -54,7 +55,11 @@ export function linkStatsUnknown(w: World, _ns: Namespace, dev: DeviceState): st
   const own = w.stats.get(dev.id) ?? ZERO;
   if (dev.kind === BRIDGE_KIND || own.inexact) return `the counters of ${dev.name} (a bridge, its ports and their peers: the bridge's own IGMP reports and br_dev_xmit's counting are not modelled) are not simulated`;
   if (ovsReached(w, dev)) return `the counters of ${dev.name} (an Open vSwitch device, its ports or their peers) are not simulated`;
-  if (dev.kind !== 'veth' && !isLoopback(dev)) return `the counters of ${dev.name} (a ${dev.kind} device) are not simulated`;
+  const vx = vxlanOf(w, dev.id);
+  if (vx) {
+    const e = vx.errors;
+    if (e.tx_errors || e.tx_carrier_errors || e.collisions || e.tx_aborted_errors) return `the error counters of ${dev.name} (tx_errors ${e.tx_errors}, tx_carrier_errors ${e.tx_carrier_errors}, collisions ${e.collisions}) are not printed by the simulator`;
+  } else if (dev.kind !== 'veth' && !isLoopback(dev)) return `the counters of ${dev.name} (a ${dev.kind} device) are not simulated`;
   if (own.noop_dropped > 0) return `${dev.name} dropped a frame at its noop qdisc (down or without carrier), which the kernel counts in TX dropped and the simulator does not`;
   return undefined;
 }
@@ -68,6 +73,9 @@ export function linkStats(w: World, ns: Namespace, dev: DeviceState): LinkStats 
     const bytes = own.rx_bytes - ETH_HLEN * own.rx_packets;
     return { rx_packets: own.rx_packets, rx_bytes: bytes, rx_dropped: 0, tx_packets: own.rx_packets, tx_bytes: bytes, tx_dropped: 0 };
   }
+  const vx = vxlanOf(w, dev.id);
+  // A vxlan counts what it sends and receives itself, without the inner Ethernet header.
+  if (vx) return { rx_packets: vx.rx_packets, rx_bytes: vx.rx_bytes, rx_dropped: own.core_rx_dropped, tx_packets: own.tx_packets, tx_bytes: own.tx_bytes, tx_dropped: own.tx_dropped };
   const peer = (dev.peer === undefined ? undefined : w.stats.get(dev.peer)) ?? ZERO;
   return { rx_packets: peer.tx_packets, rx_bytes: peer.tx_bytes, rx_dropped: peer.tx_dropped + own.core_rx_dropped, tx_packets: own.tx_packets, tx_bytes: own.tx_bytes, tx_dropped: own.tx_dropped };
 }

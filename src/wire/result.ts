@@ -1,6 +1,6 @@
 // Parse functions never throw on malformed input: they return one of these.
 
-export type WireLayer = 'ethernet' | 'arp' | 'ipv4' | 'icmp' | 'igmp' | 'udp' | 'pcap';
+export type WireLayer = 'ethernet' | 'arp' | 'ipv4' | 'icmp' | 'igmp' | 'udp' | 'vxlan' | 'pcap';
 
 export type WireError =
   /** Fewer bytes than the header (or a length field inside it) requires. */

@@ -20,7 +20,9 @@ import { BR_AGEING_TIME, BR_STATES, BRIDGE_KIND, br_gc_timer_left, br_params, br
 import { OVS_INTERNAL_KIND, ovsPortOf } from '../../devices/ovs.js';
 import { netdev_ops } from '../../core/netdevice.js';
 import { macvlan_bc_queue_len_used, macvlanOf, type MacvlanDev } from '../../devices/macvlan.js';
+import { vxlanOf, type VxlanDev } from '../../devices/vxlan.js';
 import { unsupported } from './errors.js';
+import { ipString } from './parse.js';
 import type { Printer } from './print.js';
 
 /** The clock_t unit the kernel reports bridge times and timers in (USER_HZ = 100). */
@@ -209,6 +211,46 @@ function macvlanOpts(p: Printer, w: World, vlan: MacvlanDev): void {
   p.num('usedbcqueuelen', `usedbcqueuelen ${used} `, used);
 }
 
+/**
+ * vxlan_print_opt (iproute2 6.1) for what the kernel's vxlan_fill_info sends: the lower device by its
+ * name where the command runs, the source port range always, "ttl auto" for 0, the IPv6 checksum
+ * flags at their defaults.
+ */
+function vxlanOpts(p: Printer, ns: Namespace, v: VxlanDev): void {
+  const c = v.cfg;
+  p.num('id', `id ${c.vni} `, c.vni);
+  if (c.remote) p.str('remote', `remote ${ipString(c.remote)} `, ipString(c.remote));
+  if (c.local) p.str('local', `local ${ipString(c.local)} `, ipString(c.local));
+  const lower = c.link ? ns.state.devices[c.link] : undefined;
+  if (lower) p.str('link', `dev ${lower.name} `, lower.name);
+  p.openObject('port_range');
+  p.num('low', `srcport ${c.portLow} `, c.portLow);
+  p.num('high', `${c.portHigh} `, c.portHigh);
+  p.closeObject();
+  p.num('port', `dstport ${c.dstPort} `, c.dstPort);
+  p.jraw('learning', c.learning ? 'true' : 'false');
+  if (!c.learning) p.fp('nolearning ');
+  if (c.tos === 1) {
+    p.fp('tos inherit ');
+    p.jstr('tos', '0x1');
+  }
+  else if (c.tos) p.str('tos', `tos 0x${c.tos.toString(16)} `, `0x${c.tos.toString(16)}`);
+  if (c.ttl) p.num('ttl', `ttl ${c.ttl} `, c.ttl);
+  else {
+    p.fp('ttl auto ');
+    p.jnum('ttl', 0);
+  }
+  p.jstr('df', 'unset');
+  if (c.ageing === 0) p.num('ageing', 'ageing none ', 0);
+  else p.num('ageing', `ageing ${c.ageing} `, c.ageing);
+  p.jraw('udp_csum', c.udpCsum ? 'true' : 'false');
+  p.fp(c.udpCsum ? 'udpcsum ' : 'noudpcsum ');
+  p.jraw('udp_zero_csum6_tx', 'false');
+  p.fp('noudp6zerocsumtx ');
+  p.jraw('udp_zero_csum6_rx', 'false');
+  p.fp('noudp6zerocsumrx ');
+}
+
 /** A new device's tso_max_size is TSO_LEGACY_MAX_SIZE; a bridge's grows with its first port. */
 function tsoMaxSize(dev: DeviceState): number {
   return dev.kind === BRIDGE_KIND && !dev.carrierComputed ? TSO_LEGACY_MAX_SIZE : GSO_MAX_SIZE;
@@ -233,6 +275,7 @@ export function linkDetails(p: Printer, w: World, ns: Namespace, dev: DeviceStat
   const allmulti = bridge ? 1 : 0;
   const promisc = allmulti + (dev.promiscuity ?? 0);
   const vlan = macvlanOf(w, dev.id);
+  const vx = vxlanOf(w, dev.id);
   p.num('promiscuity', ` promiscuity ${promisc} `, promisc);
   p.num('allmulti', ` allmulti ${allmulti} `, allmulti);
   p.num('min_mtu', `minmtu ${minMtu} `, minMtu);
@@ -251,6 +294,11 @@ export function linkDetails(p: Printer, w: World, ns: Namespace, dev: DeviceStat
       macvlanOpts(p, w, vlan);
       p.closeObject();
     }
+    if (vx) {
+      p.openObject('info_data');
+      vxlanOpts(p, ns, vx);
+      p.closeObject();
+    }
     if (bridge) {
       p.nl();
       p.str('info_slave_kind', '    bridge_slave ', 'bridge');
@@ -263,7 +311,7 @@ export function linkDetails(p: Printer, w: World, ns: Namespace, dev: DeviceStat
   if (o.link) p.str('inet6_addr_gen_mode', 'addrgenmode eui64 ', 'eui64');
   const queues = ops.infoKind === 'veth' ? VETH_QUEUES : 1;
   // netif_inherit_tso_max: a macvlan has its lower device's, as it was when the macvlan was made.
-  const tsoMax = tsoMaxSize(vlan ? vlan.tsoFrom : dev);
+  const tsoMax = vx ? (vx.tsoFrom ? tsoMaxSize(vx.tsoFrom) : TSO_LEGACY_MAX_SIZE) : tsoMaxSize(vlan ? vlan.tsoFrom : dev);
   printOpts(p, [
     ['num_tx_queues', queues, 'numtxqueues'],
     ['num_rx_queues', queues, 'numrxqueues'],

@@ -26,9 +26,9 @@ export type OperState = 'UNKNOWN' | 'DOWN' | 'LOWERLAYERDOWN' | 'UP';
  */
 export function operState(dev: DeviceState): OperState {
   if (!dev.up) return 'DOWN';
-  if (dev.kind === 'loopback' || dev.kind === 'ovs-internal') return 'UNKNOWN';
-  // A bridge whose carrier was never recomputed (no port yet) never had its operstate set either.
-  if (dev.kind === 'bridge' && !dev.carrierComputed) return 'UNKNOWN';
+  // A driver that never sets one (lo, an OVS internal port, a vxlan; a bridge until its carrier is first computed).
+  const ops = netdev_ops(dev);
+  if (ops.operstateKnown && !ops.operstateKnown(dev)) return 'UNKNOWN';
   // What linkwatch kept at the device's last carrier change.
   if (dev.operstate !== undefined) return dev.operstate;
   if (dev.carrier) return 'UP';

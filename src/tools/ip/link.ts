@@ -15,6 +15,8 @@ import { BRIDGE_KIND, br_newlink, br_set_ageing_time, br_set_params, br_setport,
 import type { DeviceState } from '../../sim/state.js';
 import { veth_newlink } from '../../devices/veth.js';
 import { macvlan_newlink, type MacvlanLinkOptions, type MacvlanMode } from '../../devices/macvlan.js';
+import { vxlan_newlink, VXLAN_KIND } from '../../devices/vxlan.js';
+import { vxlanParseOpt, type VxlanRequest } from './link-vxlan.js';
 import { netdev_ops } from '../../core/netdevice.js';
 import { findById, type Namespace } from '../../sim/world.js';
 
@@ -136,7 +138,7 @@ export function iplinkParse(ctx: IpCtx, args: Args, create: boolean): LinkReq & 
 
 /** Link kinds iproute2 6.1 can create that the simulator does not model. */
 const KNOWN_KINDS = new Set([
-  'vlan', 'vxlan', 'macvtap', 'bond', 'bond_slave', 'bridge_slave', 'dummy', 'ifb', 'ipvlan', 'ipvtap', 'gre', 'gretap', 'ip6gre', 'ip6gretap',
+  'vlan', 'macvtap', 'bond', 'bond_slave', 'bridge_slave', 'dummy', 'ifb', 'ipvlan', 'ipvtap', 'gre', 'gretap', 'ip6gre', 'ip6gretap',
   'ipip', 'sit', 'ip6tnl', 'vti', 'vti6', 'geneve', 'bareudp', 'vrf', 'team', 'team_slave', 'hsr', 'macsec', 'netdevsim', 'nlmon', 'rmnet', 'wireguard',
   'xfrm', 'can', 'vcan', 'vxcan', 'erspan', 'ip6erspan', 'gtp', 'amt', 'ipoib', 'lowpan', 'virt_wifi', 'tun', 'openvswitch', 'batadv',
 ]);
@@ -210,9 +212,16 @@ function targetNs(ctx: IpCtx, req: LinkReq): Namespace {
 function iplinkAdd(ctx: IpCtx, args: Args): number {
   const req = iplinkParse(ctx, args, true);
   if (req.type === undefined) return fail(1, 'Not enough information: "type" argument is required\n');
-  if (KNOWN_KINDS.has(req.type)) return unsupported(`ip link add ... type ${req.type} (only veth, bridge and macvlan are modelled)`);
+  if (KNOWN_KINDS.has(req.type)) return unsupported(`ip link add ... type ${req.type} (only veth, bridge, macvlan and vxlan are modelled)`);
   if (req.link !== undefined && req.type !== 'macvlan') unsupported(`ip link add ... link DEV type ${req.type} (only a macvlan's lower device is modelled)`);
   let peer: (LinkReq & { ifindex: number }) | undefined;
+  if (req.type === 'vxlan') {
+    const v = vxlanParseOpt(ctx, req.typeArgs);
+    if (req.master !== undefined) unsupported('ip link add ... master ... type vxlan');
+    if (req.netns !== undefined) unsupported('ip link add ... netns ... type vxlan (its socket stays where it was made)');
+    if (ctx.dry) return 0;
+    return vxlanAdd(ctx, req, v);
+  }
   if (req.type === 'macvlan') {
     const opts = macvlanParseOpt(req.typeArgs);
     if (req.master !== undefined) unsupported('ip link add ... master ... type macvlan');
@@ -310,6 +319,25 @@ function macvlanAdd(ctx: IpCtx, req: LinkReq, opts: MacvlanLinkOptions): number 
   const lowerNs = netdev_ops(made).iflink?.(w, made)?.ns;
   if (lowerNs && lowerNs !== ns) peernet2idAlloc(w, ns, lowerNs);
   if (req.up) {
+    const r = dev_change_flags(w, ns, made.ifindex, true);
+    if (!r.ok) {
+      rtnl_dellink(w, ns, made.ifindex);
+      return rtnlFail(r);
+    }
+  }
+  return 0;
+}
+
+/** vxlan_newlink, then rtnl_configure_link (up). */
+function vxlanAdd(ctx: IpCtx, req: LinkReq, v: VxlanRequest): number {
+  const w = ctx.world;
+  const ns = ctx.ns;
+  if (req.name !== undefined && req.name.length >= 16) return rtnlFail({ errno: 'EINVAL', extack: 'Attribute failed policy validation' });
+  if (req.address && req.address.length !== 6) return rtnlFail({ errno: 'EINVAL' });
+  const before = new Set(Object.values(ns.state.devices).map((d) => d.id));
+  must(vxlan_newlink(w, ns, req.name ?? 'vxlan%d', { ...v.cfg, link: v.link }, { ...(req.mtu !== undefined ? { mtu: req.mtu } : {}), ...(req.address ? { mac: macToString(req.address) } : {}) }));
+  const made = Object.values(ns.state.devices).find((d) => !before.has(d.id));
+  if (made && req.up) {
     const r = dev_change_flags(w, ns, made.ifindex, true);
     if (!r.ok) {
       rtnl_dellink(w, ns, made.ifindex);
@@ -482,6 +510,7 @@ function iplinkSet(ctx: IpCtx, args: Args): number {
     const dev = ns.state.devices[req.ifindex];
     // The device it sits on (a veth's peer, a macvlan's lower device), whose namespace its messages name.
     const peer = dev === undefined ? undefined : netdev_ops(dev).iflink?.(w, dev);
+    if (dev?.kind === VXLAN_KIND && to !== ns) unsupported('ip link set VXLAN netns ... (a vxlan device keeps its socket and routes in the namespace it was made in; moving one is not simulated)');
     // A new name given with the move is used if the old one is taken there (dev_change_net_namespace's pattern).
     const r = dev_change_net_namespace(w, ns, req.ifindex, to, req.name);
     if (!r.ok) rtnlFail(r);
@@ -504,7 +533,7 @@ function iplinkSet(ctx: IpCtx, args: Args): number {
 
 function iplinkDelete(ctx: IpCtx, args: Args): number {
   const req = iplinkParse(ctx, args, false);
-  if (req.type !== undefined && req.type !== 'veth' && req.type !== 'bridge' && req.type !== 'macvlan') unsupported(`ip link delete ... type ${req.type}`);
+  if (req.type !== undefined && req.type !== 'veth' && req.type !== 'bridge' && req.type !== 'macvlan' && req.type !== 'vxlan') unsupported(`ip link delete ... type ${req.type}`);
   if (ctx.dry) return 0;
   must(rtnl_dellink(ctx.world, ctx.ns, req.ifindex));
   return 0;

@@ -63,7 +63,7 @@ describe('ip.check', () => {
   it('refuses objects, options and keywords it does not model, saying what', () => {
     const refused: [string, RegExp][] = [
       ['ip xfrm state', /ip xfrm/],
-      ['ip link add x type vxlan id 5', /type vxlan/],
+      ['ip link add x type geneve id 5 remote 10.0.0.1', /type geneve/],
       ['ip monitor', /ip monitor/],
       ['ip monitor link', /ip monitor/],
       ['ip -s neigh', /ip -s neigh/],
