@@ -42,6 +42,7 @@ import { fileURLToPath } from 'node:url';
 import { parseScenario } from '../src/scenario/load.js';
 import { join } from 'node:path';
 import type { Namespace, World } from '../src/sim/world.js';
+import type { CaptureTap } from '../src/sim/capture-store.js';
 import { createWorld } from '../src/init/index.js';
 import { dev_change_flags, dev_change_net_namespace } from '../src/core/dev.js';
 import { alloc_skb } from '../src/core/skbuff.js';
@@ -390,9 +391,45 @@ function tuiCaseInChild(): TuiFigures {
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as TuiFigures;
 }
 
+/**
+ * Printing alone, for a profiler: a captured ping flood of `batches` × 2,000 echoes (4 frames each),
+ * then its two captures' text made five times; lines per second of each.
+ */
+function printCase(batches: number): void {
+  const { w, a, b } = pairWorld();
+  const caps: { tap: CaptureTap; spec: ReturnType<typeof tcpdumpSpec> }[] = [];
+  for (const [ns, dev] of [[a, 'veth0'], [b, 'veth1']] as const) {
+    const spec = tcpdumpSpec(['-nnt', '-i', dev]);
+    const s = startCapture(w, ns, spec);
+    if ('tap' in s) caps.push({ tap: s.tap, spec });
+  }
+  const dst = ip('10.1.1.3');
+  const payload = new Uint8Array(56);
+  let seq = 0;
+  for (let k = 0; k < batches; k++) {
+    for (let i = 0; i < 2000; i++) {
+      const route = ip_route_output(a.state, { daddr: dst, saddr: 0, oif: 0 });
+      if (!route.ok) throw new Error('no route');
+      seq = (seq + 1) & 0xffff;
+      const msg = emitIcmp({ kind: 'echo-request', ident: 0x1234, seq, data: payload });
+      ip_output(w, alloc_skb(w, a, route.dev, buildDatagram({ src: route.saddr, dst, protocol: 1, ttl: 64, ident: nextIpId(a), dontFragment: true }, msg)), route);
+    }
+    while (w.loop.busy && w.loop.step());
+  }
+  const lines = caps.reduce((n, c) => n + c.tap.length, 0);
+  for (let r = 0; r < 5; r++) {
+    const t = process.hrtime.bigint();
+    let len = 0;
+    for (const c of caps) len += captureText(c.tap, c.spec).length;
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    process.stdout.write(`${JSON.stringify({ lines, ms: Math.round(ms), lines_per_sec: Math.round(lines / (ms / 1000)), text_bytes: len })}\n`);
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, kernel: { type: 'boolean', default: false }, 'no-kernel': { type: 'boolean', default: false }, startup: { type: 'boolean', default: false }, scale: { type: 'boolean', default: false }, case: { type: 'string' } } });
   if (values.case === 'tui') return tuiCase();
+  if (values.case?.startsWith('print')) return printCase(Number(values.case.split(':')[1] ?? 250));
   // One figure alone, for a profiler (`node --cpu-prof`): hops or hops-captured.
   if (values.case === 'hops' || values.case === 'hops-captured') {
     const r = frameHopRates(values.case === 'hops-captured', 3);

@@ -27,6 +27,9 @@
 export type CaptureDirection = 'in' | 'out';
 export type FrameFilter = (frame: Uint8Array, dir: CaptureDirection) => boolean;
 
+/** The filter of a capture with no expression: every frame passes (readers may skip calling it). */
+export const EVERY_FRAME: FrameFilter = () => true;
+
 export type FilterCompile =
   | { readonly ok: true; readonly filter: FrameFilter }
   /** libpcap refused the expression: tcpdump prints "tcpdump: " + message and exits 1. */
@@ -927,6 +930,7 @@ export function compileFilter(words: readonly string[], opts: FilterOptions = {}
     if (e instanceof Unsupported) return { ok: false, kind: 'unsupported', reason: e.message };
     throw e;
   }
+  if (words.length === 0) return { ok: true, filter: EVERY_FRAME };
   const filter: FrameFilter = (frame, dir) => {
     try {
       return pred(bpfView(frame, dir, live), { dyn: 0 });

@@ -23,7 +23,7 @@
 // keeps the two apart.
 
 import { get8, get16, get32, hexColon, isAllZero } from '../wire/bytes.js';
-import { ascii, AsciiSink } from './ascii-sink.js';
+import { ascii, AsciiSink, putBytes, putDecimal, putIpv4 } from './ascii-sink.js';
 import { internetChecksum } from '../wire/checksum.js';
 import {
   ETHERTYPE_ARP,
@@ -137,22 +137,26 @@ export function genericPrintPacket(frame: Uint8Array, opts: TcpdumpPrintOptions 
  */
 const echo = { src: 0, dst: 0, request: false, ident: 0, seq: 0, length: 0 };
 
-function echoFields(frame: Uint8Array, opts: TcpdumpPrintOptions): boolean {
-  if (opts.linkHeader || opts.verbose || opts.quiet || opts.hex || (opts.wireLength !== undefined && opts.wireLength !== frame.length)) return false;
-  const n = frame.length;
-  if (n < ETHERNET_HEADER_LEN + IPV4_MIN_HEADER_LEN + 8 || get16(frame, 12) !== ETHERTYPE_IPV4) return false;
-  const ip = ETHERNET_HEADER_LEN;
-  if (get8(frame, ip) !== 0x45 || get16(frame, ip + 2) !== n - ETHERNET_HEADER_LEN || (get16(frame, ip + 6) & 0x3fff) !== 0 || get8(frame, ip + 9) !== 1) return false;
+/** `echoFields` of the `n` bytes of `b` from `base`: a frame read where it lies. */
+function echoFieldsAt(b: Uint8Array, base: number, n: number, opts: TcpdumpPrintOptions): boolean {
+  if (opts.linkHeader || opts.verbose || opts.quiet || opts.hex || (opts.wireLength !== undefined && opts.wireLength !== n)) return false;
+  if (n < ETHERNET_HEADER_LEN + IPV4_MIN_HEADER_LEN + 8 || get16(b, base + 12) !== ETHERTYPE_IPV4) return false;
+  const ip = base + ETHERNET_HEADER_LEN;
+  if (get8(b, ip) !== 0x45 || get16(b, ip + 2) !== n - ETHERNET_HEADER_LEN || (get16(b, ip + 6) & 0x3fff) !== 0 || get8(b, ip + 9) !== 1) return false;
   const icmp = ip + IPV4_MIN_HEADER_LEN;
-  const type = get8(frame, icmp);
+  const type = get8(b, icmp);
   if (type !== ICMP_ECHO_REQUEST && type !== ICMP_ECHO_REPLY) return false;
-  echo.src = get32(frame, ip + 12);
-  echo.dst = get32(frame, ip + 16);
+  echo.src = get32(b, ip + 12);
+  echo.dst = get32(b, ip + 16);
   echo.request = type === ICMP_ECHO_REQUEST;
-  echo.ident = get16(frame, icmp + 4);
-  echo.seq = get16(frame, icmp + 6);
-  echo.length = n - icmp;
+  echo.ident = get16(b, icmp + 4);
+  echo.seq = get16(b, icmp + 6);
+  echo.length = n - (icmp - base);
   return true;
+}
+
+function echoFields(frame: Uint8Array, opts: TcpdumpPrintOptions): boolean {
+  return echoFieldsAt(frame, 0, frame.length, opts);
 }
 
 const IP_ = ascii('IP ');
@@ -168,16 +172,32 @@ export function printPacketInto(sink: AsciiSink, frame: Uint8Array, opts: Tcpdum
     sink.text(genericPrintPacket(frame, opts));
     return;
   }
-  sink.bytes(IP_);
-  sink.ipv4(echo.src);
-  sink.bytes(TO);
-  sink.ipv4(echo.dst);
-  sink.bytes(echo.request ? ECHO_REQUEST_ID : ECHO_REPLY_ID);
-  sink.decimal(echo.ident);
-  sink.bytes(SEQ);
-  sink.decimal(echo.seq);
-  sink.bytes(LENGTH);
-  sink.decimal(echo.length);
+  printEcho(sink);
+}
+
+/** `printPacketInto` of the frame that is the `len` bytes of `buf` from `off`, read in place. */
+export function printPacketAt(sink: AsciiSink, buf: Uint8Array, off: number, len: number, opts: TcpdumpPrintOptions = {}): void {
+  if (!echoFieldsAt(buf, off, len, opts)) {
+    sink.text(genericPrintPacket(buf.subarray(off, off + len), opts));
+    return;
+  }
+  printEcho(sink);
+}
+
+/** The line of the echo `echoFields` filled in. */
+function printEcho(sink: AsciiSink): void {
+  // The longest line: "IP " 15 " > " 15 ": ICMP echo request, id " 5 ", seq " 5 ", length " 5.
+  const buf = sink.reserve(96);
+  let at = putBytes(buf, sink.at(), IP_);
+  at = putIpv4(buf, at, echo.src);
+  at = putBytes(buf, at, TO);
+  at = putIpv4(buf, at, echo.dst);
+  at = putBytes(buf, at, echo.request ? ECHO_REQUEST_ID : ECHO_REPLY_ID);
+  at = putDecimal(buf, at, echo.ident);
+  at = putBytes(buf, at, SEQ);
+  at = putDecimal(buf, at, echo.seq);
+  at = putBytes(buf, at, LENGTH);
+  sink.advance(putDecimal(buf, at, echo.length));
 }
 
 /** Same as `prettyPrintPacket`; named for the common case. */

@@ -6,8 +6,8 @@
  * report does not hold, in kernel mode too).
  */
 import { ipv4OnlyFilter, tcpdumpArgs, type TcpdumpArgs } from '../scenario/command.js';
-import { compileFilter, type CaptureDirection, type FrameFilter } from '../capture/filter.js';
-import { printPacketInto, type TcpdumpPrintOptions } from '../capture/tcpdump-print.js';
+import { compileFilter, EVERY_FRAME, type CaptureDirection, type FrameFilter } from '../capture/filter.js';
+import { printPacketAt, printPacketInto, type TcpdumpPrintOptions } from '../capture/tcpdump-print.js';
 import { AsciiSink } from '../capture/ascii-sink.js';
 import { CaptureTap, findByName, type Namespace, type TappedFrame, type World } from '../sim/world.js';
 
@@ -193,14 +193,25 @@ export function captureText(tap: CaptureTap, spec: CaptureSpecArgs): string {
   if (spec.writeFile !== undefined) return '';
   const filter = spec.filter;
   if (!filter) return '';
-  const sink = new AsciiSink();
+  // A frame prints about 80 bytes (an echo line is 70-80); room for them all up front, so the buffer
+  // rarely grows (pages never written are never touched).
+  const sink = new AsciiSink(Math.min(Math.min(tap.length, spec.count ?? Infinity) * 80, 1 << 29));
   let kept = 0;
-  tap.forEachFrame((data, dir, _t, i) => {
+  const everyFrame = filter === EVERY_FRAME && spec.direction === 'inout';
+  tap.forEachFrame((buf, off, len, dir, i) => {
     if (spec.count !== undefined && kept === spec.count) return false;
+    const via = tap.viaAt(i);
+    if (everyFrame && via === undefined && !spec.numbered) {
+      // The common case, read in place: no view of the frame is made.
+      kept++;
+      printPacketAt(sink, buf, off, len, spec.print);
+      sink.byte(10);
+      return;
+    }
+    const data = buf.subarray(off, off + len);
     if (!keeps(spec, filter, data, dir)) return;
     kept++;
     if (spec.numbered) sink.text(`${String(kept).padStart(5)}  `);
-    const via = tap.viaAt(i);
     if (via === undefined) printPacketInto(sink, data, spec.print);
     else {
       // sll2_if_print: the device's name in five columns, the packet type in three.

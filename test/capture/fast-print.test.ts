@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { genericPrintPacket, prettyPrintPacket, type TcpdumpPrintOptions } from '../../src/capture/tcpdump-print.js';
+import { genericPrintPacket, prettyPrintPacket, printPacketAt, type TcpdumpPrintOptions } from '../../src/capture/tcpdump-print.js';
+import { AsciiSink } from '../../src/capture/ascii-sink.js';
 import { emitEthernet, emitIcmp, emitIpv4Packet, set16 } from '../../src/wire/index.js';
 import { frameArb, ipv4Arb, macArb } from './frame-arbitraries.js';
 
@@ -62,6 +63,18 @@ describe('the fast path for ICMP echo lines', () => {
     );
     // The frames it exists for were drawn: the property compared the fast path, not only the fallback.
     expect(fast).toBeGreaterThan(1000);
+  });
+
+  it('prints the same reading the frame in place, from anywhere in a larger buffer (a capture arena)', () => {
+    fc.assert(
+      fc.property(echoFrameArb, optsArb, fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 40 }), (frame, opts, before, after) => {
+        const arena = new Uint8Array([...before, ...frame, ...after]);
+        const sink = new AsciiSink(8);
+        printPacketAt(sink, arena, before.length, frame.length, opts);
+        expect(sink.toString()).toBe(genericPrintPacket(frame, opts));
+      }),
+      { numRuns: 3000, seed: 20261203 },
+    );
   });
 
   it('prints what the generic printer prints for any frame the printer tests draw', () => {
