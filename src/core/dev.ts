@@ -11,7 +11,7 @@
  */
 import type { Draft } from 'immer';
 import type { DeviceState, NsState } from '../sim/state.js';
-import { findByName, worldSlot, type Namespace, type World } from '../sim/world.js';
+import { deleteDevice, findByName, putDevice, worldSlot, type Namespace, type World } from '../sim/world.js';
 import type { SllPktType } from '../sim/capture-store.js';
 import { shared } from '../sim/cow.js';
 import { dstIs, dstIsBroadcast, dstIsGroup, ethertypeOf, ETHERTYPE_VLAN } from '../wire/ethernet.js';
@@ -473,9 +473,7 @@ export function do_set_master(w: World, ns: Namespace, ifindex: number, masterIf
  */
 export function unregister_netdevice(w: World, ns: Namespace, dev: DeviceState, netnsMove = false): void {
   call_netdevice_notifiers(w, 'NETDEV_UNREGISTER', ns, current(ns, dev) ?? dev, netnsMove ? { netnsMove } : {});
-  ns.update((d) => {
-    delete d.devices[dev.ifindex];
-  });
+  ns.updateTop((d) => deleteDevice(d, dev.ifindex));
   w.trace.state(w.loop.now, ns.name, dev.name, 'unregister_netdevice', `${dev.name} unregistered`);
 }
 
@@ -519,7 +517,7 @@ export function dev_change_net_namespace(w: World, from: Namespace, ifindex: num
   unregister_netdevice(w, from, leaving, true);
   const arrived = w.allocateDeviceId();
   let moved: DeviceState | undefined;
-  to.update((d) => {
+  to.updateTop((d) => {
     // Keeps its ifindex if free there, without moving the namespace's counter; else the next free one.
     let idx = ifindex;
     if (d.devices[idx] !== undefined) {
@@ -527,12 +525,12 @@ export function dev_change_net_namespace(w: World, from: Namespace, ifindex: num
       while (d.devices[idx] !== undefined) idx++;
       d.nextIfindex = idx + 1;
     }
-    const m: Draft<DeviceState> = { ...leaving, name, ifindex: idx, up: false, carrier: false, conf: shared(d.confDefault), arrived };
+    const m: Draft<DeviceState> = { ...leaving, name, ifindex: idx, up: false, carrier: false, conf: d.confDefault, arrived };
     // dev_shutdown drops the qdisc; the bridge it was a port of stays behind.
     delete m.master;
     delete m.portJoined;
     delete m.qdiscAttached;
-    d.devices[idx] = m;
+    putDevice(d, m as DeviceState);
     moved = m as DeviceState;
   });
   w.deviceHome.set(dev.id, to);

@@ -109,7 +109,7 @@ export function veth_newlink(w: World, ns: Namespace, name: string, peerName: st
   const macB = opts.peerMac ?? w.rng.mac();
   let peerId = 0;
   let peerIndex = 0;
-  peerNs.update((d) => {
+  peerNs.updateTop((d) => {
     const p = w.newDevice(d, 'veth', pName, macB, opts.peerMtu !== undefined ? { mtu: opts.peerMtu } : {});
     peerId = p.id;
     peerIndex = p.ifindex;
@@ -126,7 +126,7 @@ export function veth_newlink(w: World, ns: Namespace, name: string, peerName: st
     return fail(opts.peerUp && !findByName(ns.state, mName) ? 'ENOTCONN' : 'EEXIST');
   }
   let id = 0;
-  ns.update((d) => {
+  ns.updateTop((d) => {
     id = w.newDevice(d, 'veth', mName, macA, { peer: peerId, ...(opts.mtu !== undefined ? { mtu: opts.mtu } : {}) }).id;
   });
   w.deviceHome.set(id, ns);

@@ -21,10 +21,10 @@ import { netnsIpv4 } from './netns_ipv4.js';
 /** fib_netdev_event: a device's routes come and go with it. */
 function fib_netdev_event(n: NetdevNotification): void {
   const { ns, dev } = n;
-  if (n.event === 'NETDEV_UP') ns.update((d) => fibDeviceUp(d, dev.ifindex));
-  else if (n.event === 'NETDEV_DOWN') ns.update((d) => fibDeviceDown(d, dev.ifindex));
+  if (n.event === 'NETDEV_UP') ns.updateTop((d) => fibDeviceUp(d, dev.ifindex));
+  else if (n.event === 'NETDEV_DOWN') ns.updateTop((d) => fibDeviceDown(d, dev.ifindex));
   else if (n.event === 'NETDEV_UNREGISTER' && ns.state.routes.some((r) => r.dev === dev.ifindex)) {
-    ns.update((d) => {
+    ns.updateTop((d) => {
       d.routes = d.routes.filter((r) => r.dev !== dev.ifindex);
     });
   }

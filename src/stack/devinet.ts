@@ -157,8 +157,8 @@ function insertIfa(ns: Namespace, ifa: IfAddr): void {
   let at = first >= 0 ? addrs.slice(0, first).filter((x) => x.ifindex !== ifindex).length : others.findIndex((x) => x.ifindex > ifindex);
   if (at < 0) at = others.length;
   others.splice(at, 0, ...list);
-  ns.update((d) => {
-    d.addrs = others as Draft<IfAddr>[];
+  ns.updateTop((d) => {
+    d.addrs = others;
     fibAddIfaddr(d, ifa);
   });
 }

@@ -12,6 +12,7 @@ import { isLoopback } from '../core/netdevice.js';
 import { devConf } from './devconf.js';
 import { fib4_has_custom_rules, fib_rule_match, type Flow } from './fib_rules.js';
 import { fib_new_table_draft } from './fib_tables.js';
+import type { TopDraft } from '../sim/world.js';
 
 export type { Flow } from './fib_rules.js';
 
@@ -22,6 +23,12 @@ function isUp(dev: DeviceState | undefined): boolean {
   return dev !== undefined && dev.up;
 }
 
+/**
+ * What the FIB's own changes touch — routes and tables, reading devices and addresses: an immer draft of
+ * the state, or the plain copy Namespace.updateTop makes.
+ */
+export type FibDraft = Draft<NsState> | TopDraft;
+
 function kernelRoute(table: number, type: RouteType, dst: Ipv4Address, dstLen: number, ifindex: number, scope: Route['scope'], prefsrc: Ipv4Address, metric?: number): Route {
   return { table, type, dst, dstLen, dev: ifindex, gateway: undefined, proto: 'kernel', scope, prefsrc, metric: metric || undefined };
 }
@@ -31,7 +38,7 @@ function kernelRoute(table: number, type: RouteType, dst: Ipv4Address, dstLen: n
  * is without the draft's proxies (cow.ts's shared): through the draft, every address added cost as
  * much as the routes its namespace already had.
  */
-function addRoute(ns: Draft<NsState>, r: Route): void {
+function addRoute(ns: FibDraft, r: Route): void {
   fib_new_table_draft(ns, r.table);
   const list = shared(ns.routes) as readonly Route[];
   if (list.some((x) => x.table === r.table && x.type === r.type && x.dst === r.dst && x.dstLen === r.dstLen && x.dev === r.dev && x.metric === r.metric)) return;
@@ -41,7 +48,7 @@ function addRoute(ns: Draft<NsState>, r: Route): void {
 }
 
 /** fib_add_ifaddr: the routes an address brings — local always; broadcast and prefix once the device is up. */
-export function fibAddIfaddr(ns: Draft<NsState>, ifa: IfAddr): void {
+export function fibAddIfaddr(ns: FibDraft, ifa: IfAddr): void {
   const dev = (shared(ns.devices) as NsState['devices'])[ifa.ifindex];
   // A secondary address's routes name its primary as their source (fib_add_ifaddr's `prim`).
   const primary = ifa.secondary ? (shared(ns.addrs) as readonly IfAddr[]).find((a) => a.ifindex === ifa.ifindex && !a.secondary && a.prefixlen === ifa.prefixlen && inSubnet(ifa.local, networkOf(a.local, a.prefixlen), a.prefixlen)) : undefined;
@@ -90,12 +97,12 @@ export function fibDelIfaddr(ns: Draft<NsState>, ifa: IfAddr): void {
  * of its addresses and any `scope host` route — because their nexthop scope is RT_SCOPE_NOWHERE, which
  * fib_sync_down_dev leaves alone.
  */
-export function fibDeviceDown(ns: Draft<NsState>, ifindex: number): void {
+export function fibDeviceDown(ns: FibDraft, ifindex: number): void {
   ns.routes = ns.routes.filter((r) => r.dev !== ifindex || r.scope === 'host');
 }
 
 /** NETDEV_UP: each address's routes come back. */
-export function fibDeviceUp(ns: Draft<NsState>, ifindex: number): void {
+export function fibDeviceUp(ns: FibDraft, ifindex: number): void {
   for (const ifa of shared(ns.addrs) as readonly IfAddr[]) if (ifa.ifindex === ifindex) fibAddIfaddr(ns, ifa);
 }
 

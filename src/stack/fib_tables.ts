@@ -14,7 +14,7 @@ export function fib_table_exists(ns: NsState, id: number): boolean {
 }
 
 /** fib_new_table on a namespace being changed. */
-export function fib_new_table_draft(ns: Draft<NsState>, table: number): void {
+export function fib_new_table_draft(ns: { fibTables?: number[] }, table: number): void {
   const id = table === 0 ? RT_TABLE_MAIN : table;
   if (ns.fibTables === undefined) ns.fibTables = [id];
   // Searched without the draft's proxies (cow.ts): this runs for every route added.
