@@ -63,8 +63,12 @@ export function worldSlot<T>(init: (w: World) => T): (w: World) => T {
 
 export class Namespace {
   state: NsState;
-  /** Runtime data of the layers above, by slot (pernetSlot). */
-  readonly priv: unknown[] = [];
+  /**
+   * Runtime data of the layers above, by slot (pernetSlot): as long as the slots registered, so that a
+   * namespace using a slot or two does not get an array grown for many (an idle namespace's largest
+   * array was this one, measured).
+   */
+  readonly priv: unknown[] = new Array(slots);
 
   constructor(
     readonly world: World,
@@ -92,7 +96,11 @@ export class Namespace {
     const copy: TopDraft = { ...s, routes: [...s.routes], fibTables: s.fibTables === undefined ? undefined : [...s.fibTables] };
     if (s.fibTables === undefined) delete copy.fibTables;
     recipe(copy);
-    if (!sameTop(copy, s)) this.state = copy;
+    if (!sameTop(copy, s)) {
+      // Lists grown by pushes keep room for more; a state may be kept for the rest of the run.
+      for (const k of GROWN_LISTS) if (copy[k] !== undefined && copy[k] !== s[k]) (copy as Record<string, unknown>)[k] = (copy[k] as readonly unknown[]).slice();
+      this.state = copy;
+    }
     this.world.recordHistory(this);
   }
 
@@ -168,7 +176,7 @@ export class World {
   readonly history: HistoryEntry[] = [];
   keepHistory = true;
   /** Runtime data of the layers above, by slot (worldSlot). */
-  readonly priv: unknown[] = [];
+  readonly priv: unknown[] = new Array(slots);
   /** Frames handed from one device to another (a veth crossing, a loop through lo): the benchmark's unit. */
   frameHops = 0;
   /** The devices the last HOP_RING frame hops arrived at: where a storm is going round, when there is one. */
@@ -304,6 +312,8 @@ export function deleteDevice(ns: Draft<NsState> | TopDraft, ifindex: number): vo
     ns.devices = rest;
   }
 }
+
+const GROWN_LISTS = ['routes', 'addrs', 'fibTables'] as const;
 
 /** A state `updateTop` may change: its fields replaced, its routes and FIB tables pushed to. */
 export type TopDraft = { -readonly [K in keyof NsState]: NsState[K] } & { routes: Route[]; fibTables?: number[] };
