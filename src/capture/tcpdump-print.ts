@@ -47,7 +47,7 @@ import {
 } from '../wire/icmp.js';
 import { IGMP_LEAVE, IGMP_QUERY, IGMP_V1_REPORT, IGMP_V2_REPORT, IGMP_V3_REPORT, IgmpPacket } from '../wire/igmp.js';
 import { UDP_HEADER_LEN, UdpPacket, udpPseudoHeaderSum } from '../wire/udp.js';
-import { IANA_VXLAN_UDP_PORT, VXLAN_FLAG_I, VXLAN_HEADER_LEN, VXLAN_LINUX_DEFAULT_PORT, vxlanFieldsUnchecked } from '../wire/vxlan.js';
+import { IANA_VXLAN_UDP_PORT, VXLAN_FLAG_I, VXLAN_HEADER_LEN, VXLAN_LINUX_DEFAULT_PORT } from '../wire/vxlan.js';
 
 /**
  * Linux `lo` is DLT_EN10MB too (all-zero MACs), so both print the same;
@@ -1349,18 +1349,31 @@ function udpPrint(out: Out, bp: Uint8Array, length: number, ip: Ipv4Packet, frag
 
 /**
  * vxlan_print, or otv_print for port 8472 (the same 8 bytes read as OTV's overlay and instance IDs):
- * the header on this line, then the inner frame as ether_print prints it, on the next.
+ * the header on this line, then the inner frame as ether_print prints it, on the next. As tcpdump
+ * 4.99.3 has them (checked against it): a datagram too short for the header is " (invalid)" (OTV
+ * says its length first); a capture cut inside the header prints up to the field it cannot read;
+ * VXLAN calls a header without the I flag "invalid", OTV "."; a capture that ends before the header's
+ * last byte is truncated in VXLAN's (OTV's) name, one that ends after it in the inner frame's.
  */
 function vxlanPrint(out: Out, bp: Uint8Array, length: number, otv: boolean): void {
+  const proto = otv ? 'otv' : 'vxlan';
   out.print(otv ? 'OTV, ' : 'VXLAN');
-  if (length < VXLAN_HEADER_LEN || bp.length < VXLAN_HEADER_LEN) {
-    if (otv) return out.print('[|OTV]');
-    throw new Truncated('vxlan', false);
+  if (length < VXLAN_HEADER_LEN) {
+    if (otv) out.print(`[length ${length} < ${VXLAN_HEADER_LEN}]`);
+    return out.print(' (invalid)');
   }
-  const h = vxlanFieldsUnchecked(bp);
-  const flags = `flags [${h.flags & VXLAN_FLAG_I ? 'I' : '.'}] (0x${hex(h.flags, 2)}), `;
-  if (otv) out.print(`${flags}overlay ${get32(bp, 0) & 0xffffff}, instance ${h.vni}\n`);
-  else out.print(`, ${flags}vni ${h.vni}\n`);
+  need(bp, 1, proto);
+  const flags = get8(bp, 0);
+  const i = flags & VXLAN_FLAG_I;
+  if (otv) {
+    out.print(`flags [${i ? 'I' : '.'}] (0x${hex(flags, 2)}), `);
+    need(bp, 4, proto);
+    out.print(`overlay ${get32(bp, 0) & 0xffffff}, `);
+  } else out.print(`, flags [${i ? 'I' : 'invalid'}] (0x${hex(flags, 2)}), `);
+  need(bp, 7, proto);
+  out.print(`${otv ? 'instance' : 'vni'} ${(get8(bp, 4) << 16) | (get8(bp, 5) << 8) | get8(bp, 6)}\n`);
+  // The capture ends inside the header's last (reserved) byte: a read past the end in this printer's name, not the inner frame's (measured, -x dumps the whole frame).
+  need(bp, VXLAN_HEADER_LEN, proto);
   etherPrint(out, bp.subarray(VXLAN_HEADER_LEN), length - VXLAN_HEADER_LEN, true);
 }
 

@@ -40,6 +40,17 @@ export const FORMS: readonly ProgramForms[] = [
       },
       { form: 'ip link add NAME link PARENT type macvlan mode bridge|vepa|private|passthru', examples: ['ip link add mv0 link veth0 type macvlan mode bridge'] },
       {
+        form: 'ip link add NAME [mtu N] [address MAC] type vxlan id VNI [remote ADDR] [local ADDR] [dev LOWER] [dstport PORT] [srcport MIN MAX] [ttl N|auto] [tos N|inherit] [[no]learning] [ageing N|none] [[no]udpcsum]',
+        examples: [
+          'ip link add vxlan0 type vxlan id 42 remote 10.0.0.2 dstport 4789 dev veth0',
+          'ip link add vxlan0 type vxlan id 42 dstport 4789 nolearning',
+          'ip link add vx8 type vxlan id 8 remote 10.0.0.2',
+          'ip link add vxlan1 type vxlan id 5 dstport 4790 ttl 10 tos inherit srcport 4000 4001 noudpcsum ageing 20 local 10.9.9.9',
+          'ip link add vxlan2 mtu 1460 type vxlan id 6 dstport 4789 dev veth0',
+        ],
+        note: "IPv4 unicast remotes; without dstport iproute2 warns and the kernel uses 8472 (tcpdump's OTV). group (multicast), external, gbp, gpe, proxy, rsc, l2miss/l3miss, df, flowlabel, maxaddress, ttl inherit, IPv6, netns or master at creation, moving a vxlan to another namespace and ip link set ... type vxlan are refused",
+      },
+      {
         form: 'ip link set [dev] DEV up|down|netns NS|master BR|nomaster|address MAC|mtu N|name NEW|type bridge OPTIONS',
         examples: ['ip link set veth0 up', 'ip l s veth0 down', 'ip link set veth1 netns ns1', 'ip link set dev veth2 master br0', 'ip link set veth2 nomaster', 'ip link set veth0 address 02:00:00:00:00:01', 'ip link set veth0 mtu 1400', 'ip link set veth0 name eth0'],
       },
@@ -193,7 +204,20 @@ export const FORMS: readonly ProgramForms[] = [
       {
         form: 'bridge fdb add|append|replace|del MAC dev PORT master [local|permanent|static|dynamic]',
         examples: ['bridge fdb add 02:00:00:00:00:01 dev p1 master static', 'bridge fdb replace 02:00:00:00:00:01 dev p2 master', 'bridge fdb append 02:00:00:00:00:02 dev p1 master dynamic', 'bridge fdb del 02:00:00:00:00:01 dev p2 master'],
-        note: 'entries of a bridge port (no state word: permanent); self entries, vlan, sticky, extern_learn and vxlan remotes are refused',
+        note: 'entries of a bridge port (no state word: permanent); vlan, sticky, extern_learn and remotes (dst, port, vni, via) are refused',
+      },
+      {
+        form: 'bridge fdb add|append|replace|del MAC dev VXLAN [self] dst ADDR [port N] [vni N] [via DEV] [permanent|static|dynamic]',
+        examples: [
+          'bridge fdb append 00:00:00:00:00:00 dev vxlan0 dst 10.0.0.2',
+          'bridge fdb add 02:00:00:00:00:01 dev vxlan1 dst 10.0.0.9 port 5000 vni 77',
+          'bridge fdb add 02:00:00:00:00:02 dev vxlan1 self dst 10.0.0.9 static',
+          'bridge fdb replace 02:00:00:00:00:01 dev vxlan1 dst 10.0.0.10',
+          'bridge fdb add 02:00:00:00:00:05 dev vxlan1 dst 10.0.0.9 via lo',
+          'bridge fdb del 00:00:00:00:00:00 dev vxlan0 dst 10.0.0.3',
+          'bridge fdb del 02:00:00:00:00:02 dev vxlan1',
+        ],
+        note: "a vxlan device's own table (self, iproute2's default): add needs dst (0.0.0.0 is taken) and fails on an existing MAC; append adds remotes only to the all-zeros or a group entry (head-end replication); replace only a unicast one; del with dst removes that remote; `bridge fdb show [dev VXLAN]` lists entries newest first. self on other devices (their address lists) is refused",
       },
     ],
   },

@@ -115,3 +115,63 @@ describe('bridge ids', () => {
     expect(a).toContain('designated_root 8000.<mac1>');
   });
 });
+
+describe('VXLAN and OTV source ports (TUNNEL_SPORT)', () => {
+  // vxlan-p2p.yaml's and vxlan-flood.yaml's capture lines, as the kernel recorded them.
+  const ARP_OUT = 'IP 10.0.0.1.43982 > 10.0.0.2.4789: VXLAN, flags [I] (0x08), vni 42';
+  const ARP_BACK = 'IP 10.0.0.2.43982 > 10.0.0.1.4789: VXLAN, flags [I] (0x08), vni 42';
+  const ECHO_OUT = 'IP 10.0.0.1.36876 > 10.0.0.2.4789: VXLAN, flags [I] (0x08), vni 42';
+  const OTV = 'IP 10.0.0.1.43982 > 10.0.0.2.8472: OTV, flags [I] (0x08), overlay 0, instance 8';
+
+  it('renames two different source ports <sport1>, <sport2> by first appearance; one port shared by two lines keeps one name', () => {
+    const [b] = canonicalBlocks([{ key: 'ns1/veth1', text: [ARP_OUT, ARP_BACK, ECHO_OUT, ECHO_OUT.replace('10.0.0.1.36876 > 10.0.0.2', '10.0.0.2.36876 > 10.0.0.1'), ARP_OUT].join('\n') }]);
+    expect(b?.text).toBe(
+      [
+        'IP 10.0.0.1.<sport1> > 10.0.0.2.4789: VXLAN, flags [I] (0x08), vni 42',
+        'IP 10.0.0.2.<sport1> > 10.0.0.1.4789: VXLAN, flags [I] (0x08), vni 42',
+        'IP 10.0.0.1.<sport2> > 10.0.0.2.4789: VXLAN, flags [I] (0x08), vni 42',
+        'IP 10.0.0.2.<sport2> > 10.0.0.1.4789: VXLAN, flags [I] (0x08), vni 42',
+        'IP 10.0.0.1.<sport1> > 10.0.0.2.4789: VXLAN, flags [I] (0x08), vni 42',
+      ].join('\n'),
+    );
+  });
+
+  it('renames OTV (port 8472) lines too, across blocks with the same names; the destination port stays', () => {
+    const out = canonicalBlocks([
+      { key: 'ns1/e0', text: `${OTV}\n` },
+      { key: 'ns2/e0', text: `${ECHO_OUT}\n${OTV}\n` },
+    ]);
+    expect(out.map((b) => b.text)).toEqual([
+      'IP 10.0.0.1.<sport1> > 10.0.0.2.8472: OTV, flags [I] (0x08), overlay 0, instance 8',
+      'IP 10.0.0.1.<sport2> > 10.0.0.2.4789: VXLAN, flags [I] (0x08), vni 42\nIP 10.0.0.1.<sport1> > 10.0.0.2.8472: OTV, flags [I] (0x08), overlay 0, instance 8',
+    ]);
+  });
+
+  it("renames the port on tcpdump -v's second line, after the indentation", () => {
+    const [b] = canonicalBlocks([{ key: 'e0', text: 'IP (tos 0x0, ttl 64, id 1, offset 0, flags [none], proto UDP (17), length 78)\n    10.0.0.1.43982 > 10.0.0.2.4789: VXLAN, flags [I] (0x08), vni 42\n' }]);
+    expect(b?.text.split('\n')[1]).toBe('    10.0.0.1.<sport1> > 10.0.0.2.4789: VXLAN, flags [I] (0x08), vni 42');
+  });
+
+  it('leaves every other UDP port alone: plain UDP, the ICMP port unreachable quoting 4789, the inner frame', () => {
+    const text = [
+      'IP 10.0.0.1.43982 > 10.0.0.2.4790: UDP, length 50',
+      'IP 10.1.1.2.46726 > 10.1.1.1.4000: UDP, length 5',
+      'IP 10.0.0.3 > 10.0.0.1: ICMP 10.0.0.3 udp port 4789 unreachable, length 86',
+      'ARP, Request who-has 192.168.100.2 tell 192.168.100.1, length 28',
+      'IP 192.168.100.1.5000 > 192.168.100.2.53: UDP, length 12',
+    ].join('\n');
+    expect(canonicalBlocks([{ key: 'e0', text }])[0]?.text).toBe(text);
+  });
+
+  it('is blind to which source ports a run drew, as long as the same ones are shared: two runs compare equal', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1024, max: 65535 }), { minLength: 2, maxLength: 2 }), fc.uniqueArray(fc.integer({ min: 1024, max: 65535 }), { minLength: 2, maxLength: 2 }), ([a, b], [c, d]) => {
+        const run = (x: number, y: number) => [{ key: 'e0', text: `IP 10.0.0.1.${x} > 10.0.0.2.4789: VXLAN, flags [I] (0x08), vni 42\nIP 10.0.0.2.${x} > 10.0.0.1.4789: VXLAN, flags [I] (0x08), vni 42\nIP 10.0.0.1.${y} > 10.0.0.2.8472: OTV, flags [I] (0x08), overlay 0, instance 8\n` }];
+        expect(canonicalText(run(c as number, d as number))).toBe(canonicalText(run(a as number, b as number)));
+        // A run where the two directions of a flow got different ports does not compare equal.
+        const split = [{ key: 'e0', text: `IP 10.0.0.1.${a} > 10.0.0.2.4789: VXLAN, flags [I] (0x08), vni 42\nIP 10.0.0.2.${b} > 10.0.0.1.4789: VXLAN, flags [I] (0x08), vni 42\nIP 10.0.0.1.${a} > 10.0.0.2.8472: OTV, flags [I] (0x08), overlay 0, instance 8\n` }];
+        expect(canonicalText(split)).not.toBe(canonicalText(run(a as number, b as number)));
+      }),
+    );
+  });
+});
