@@ -11,6 +11,7 @@
  */
 import type { Draft } from 'immer';
 import type { DeviceState, NsState } from '../sim/state.js';
+import { IdTable } from '../sim/id-table.js';
 import { deleteDevice, findByName, putDevice, worldSlot, type Namespace, type World } from '../sim/world.js';
 import type { SllPktType } from '../sim/capture-store.js';
 import { shared } from '../sim/cow.js';
@@ -59,7 +60,7 @@ export interface PacketTypeHook {
   readonly func: PacketHandler;
 }
 
-const ptypeSpecific = worldSlot(() => new Map<number, PacketTypeHook[]>());
+const ptypeSpecific = worldSlot(() => new IdTable<PacketTypeHook[]>());
 
 /** dev_add_pack(pt) with pt->dev: the device's ptype_specific list. */
 export function dev_add_pack_specific(w: World, pt: PacketTypeHook): void {
@@ -84,7 +85,7 @@ export function dev_remove_pack_specific(w: World, pt: PacketTypeHook): void {
 export type RxHandlerResult = 'consumed' | 'pass' | 'another';
 export type RxHandler = (w: World, skb: Skb) => RxHandlerResult;
 
-const rxHandlers = worldSlot(() => new Map<number, RxHandler>());
+const rxHandlers = worldSlot(() => new IdTable<RxHandler>());
 
 /** netdev_is_rx_handler_busy: a device has one rx_handler at most (a bridge port's, a macvlan lower's). */
 export function netdev_is_rx_handler_busy(w: World, devId: number): boolean {

@@ -41,19 +41,22 @@ function veth_xmit(w: World, skb: Skb): XmitResult {
     kfree_skb(w, skb, 'veth_xmit', 'PKT_TOO_BIG', `${len}-byte frame exceeds ${peer.dev.name}'s mtu ${peer.dev.mtu} (rx_dropped)`, peer.dev, peer.ns);
     return 'ENOBUFS';
   }
-  const target = peer.dev.id;
   // The peer receives in softirq context, after the sender's stack has returned.
-  w.loop.after(VETH_HOP_NS, () => {
-    const p = w.device(target);
-    if (p && p.dev.up) {
-      w.recordHop(p.dev.id);
-      skb.ns = p.ns;
-      skb.dev = p.dev;
-      skb.rtIif = 0;
-      netif_receive_skb(w, skb);
-    } else kfree_skb(w, skb, 'veth_xmit', 'DEV_READY', 'peer went away before the frame arrived', p?.dev, p?.ns ?? skb.ns);
-  });
+  w.loop.afterCall(VETH_HOP_NS, veth_rx, w, skb);
   return 'ok';
+}
+
+/** The peer's side of a crossing: skb.dev is still the sender, whose peer (ids are never reused) receives. */
+function veth_rx(w: World, skb: Skb): void {
+  const target = skb.dev.peer as number;
+  const p = w.device(target);
+  if (p && p.dev.up) {
+    w.recordHop(p.dev.id);
+    skb.ns = p.ns;
+    skb.dev = p.dev;
+    skb.rtIif = 0;
+    netif_receive_skb(w, skb);
+  } else kfree_skb(w, skb, 'veth_xmit', 'DEV_READY', 'peer went away before the frame arrived', p?.dev, p?.ns ?? skb.ns);
 }
 
 function peerOf(w: World, dev: DeviceState): { ns: Namespace; dev: DeviceState } | undefined {

@@ -15,8 +15,11 @@ export interface Timer {
   cancelled: boolean;
   /** A quiet timer can fire without sending anything (a REACHABLE entry going STALE): it does not keep a run alive. */
   readonly quiet: boolean;
-  done?: boolean;
-  readonly run: () => void;
+  done: boolean;
+  /** Called with the two arguments it was scheduled with (`afterCall`); a closure ignores them. */
+  readonly run: (a: unknown, b: unknown) => void;
+  readonly arg0: unknown;
+  readonly arg1: unknown;
 }
 
 export class EventLoop {
@@ -42,8 +45,16 @@ export class EventLoop {
   }
 
   at(time: number, run: () => void, quiet = false): Timer {
-    const t: Timer = { at: Math.max(time, this.now), seq: this.seq++, cancelled: false, quiet, run };
+    return this.push(this.timer(Math.max(time, this.now), run, quiet, undefined, undefined));
+  }
+
+  /** Every timer is made here, with the same fields in the same order: the queue's code stays monomorphic. */
+  private timer(at: number, run: (a: never, b: never) => void, quiet: boolean, arg0: unknown, arg1: unknown): Timer {
     if (!quiet) this.loud++;
+    return { at, seq: this.seq++, cancelled: false, quiet, done: false, run: run as (a: unknown, b: unknown) => void, arg0, arg1 };
+  }
+
+  private push(t: Timer): Timer {
     const h = this.heap;
     h.push(t);
     let i = h.length - 1;
@@ -58,12 +69,20 @@ export class EventLoop {
   }
 
   after(delay: number, run: () => void, quiet = false): Timer {
+    return this.afterCall(delay, run, undefined, undefined, quiet);
+  }
+
+  /**
+   * `run(a, b)` after `delay`: an event that carries its arguments, so the per-frame paths (a veth
+   * crossing) schedule a function they already have instead of making a closure for each frame.
+   */
+  afterCall<A, B>(delay: number, run: (a: A, b: B) => void, a: A, b: B, quiet = false): Timer {
     let lane: Lane | undefined;
-    for (const l of this.lanes) if (l.delay === delay) lane = l;
-    if (lane === undefined && delay >= 0 && this.lanes.length < MAX_LANES) this.lanes.push((lane = { delay, items: [], head: 0 }));
-    if (lane === undefined) return this.at(this.now + delay, run, quiet);
-    const t: Timer = { at: this.now + delay, seq: this.seq++, cancelled: false, quiet, run };
-    if (!quiet) this.loud++;
+    const lanes = this.lanes;
+    for (let i = 0; i < lanes.length; i++) if ((lanes[i] as Lane).delay === delay) lane = lanes[i];
+    if (lane === undefined && delay >= 0 && lanes.length < MAX_LANES) lanes.push((lane = { delay, items: [], head: 0 }));
+    const t = this.timer(Math.max(this.now + delay, this.now), run, quiet, a, b);
+    if (lane === undefined) return this.push(t);
     lane.items.push(t);
     return t;
   }
@@ -145,7 +164,7 @@ export class EventLoop {
       this.executed++;
       t.done = true;
       if (!t.quiet) this.loud--;
-      t.run();
+      t.run(t.arg0, t.arg1);
       return true;
     }
   }

@@ -10,6 +10,7 @@ import { EventLoop } from './event-loop.js';
 import { shared } from './cow.js';
 import { Rng } from './rng.js';
 import { Trace } from './trace.js';
+import { IdTable } from './id-table.js';
 import type { CaptureTap } from './capture-store.js';
 import type { DeviceKind, DeviceState, NsState, Route } from './state.js';
 
@@ -168,10 +169,10 @@ export class World {
   /** Namespaces by name, in creation order; '' is the script's own. */
   readonly namespaces = new Map<string, Namespace>();
   /** Where each device lives now, by its world-wide id. */
-  readonly deviceHome = new Map<number, Namespace>();
+  readonly deviceHome = new IdTable<Namespace>();
   readonly taps: CaptureTap[] = [];
   /** Counters by device id; runtime, so they stay out of the immutable state. */
-  readonly stats = new Map<number, DevStats>();
+  readonly stats = new IdTable<DevStats>();
   /** Every state change, in trace order, when keepHistory is set: the terminal UI steps through it. */
   readonly history: HistoryEntry[] = [];
   keepHistory = true;
@@ -256,7 +257,7 @@ export class World {
   }
 
   /** Last known ifindex of each device id: `device()` is on the per-frame path. */
-  private readonly ifindexCache = new Map<number, number>();
+  private readonly ifindexCache = new IdTable<number>();
 
   /** The namespace and current state of a device, by world-wide id. */
   device(id: number): { ns: Namespace; dev: DeviceState } | undefined {

@@ -29,8 +29,20 @@ function isUp(dev: DeviceState | undefined): boolean {
  */
 export type FibDraft = Draft<NsState> | TopDraft;
 
+/**
+ * The routes of lo's loopback addresses (127.0.0.1/8 and its like), the same in every namespace, made
+ * once and shared: states are never changed in place. Only 127/8 addresses on ifindex 1, so the table
+ * stays as small as the loopback addresses scenarios use.
+ */
+const loopbackRoutes = new Map<string, Route>();
+
 function kernelRoute(table: number, type: RouteType, dst: Ipv4Address, dstLen: number, ifindex: number, scope: Route['scope'], prefsrc: Ipv4Address, metric?: number): Route {
-  return { table, type, dst, dstLen, dev: ifindex, gateway: undefined, proto: 'kernel', scope, prefsrc, metric: metric || undefined };
+  const make = (): Route => ({ table, type, dst, dstLen, dev: ifindex, gateway: undefined, proto: 'kernel', scope, prefsrc, metric: metric || undefined });
+  if (ifindex !== 1 || dst >>> 24 !== 127 || prefsrc >>> 24 !== 127) return make();
+  const key = `${table} ${type} ${dst} ${dstLen} ${scope} ${prefsrc} ${metric || 0}`;
+  let r = loopbackRoutes.get(key);
+  if (r === undefined) loopbackRoutes.set(key, (r = make()));
+  return r;
 }
 
 /**
