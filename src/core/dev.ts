@@ -18,7 +18,7 @@ import { shared } from '../sim/cow.js';
 import { dstIs, dstIsBroadcast, dstIsGroup, ethertypeOf, ETHERTYPE_VLAN } from '../wire/ethernet.js';
 import { popVlanTag } from '../wire/vlan.js';
 import { kfree_skb, skb_clone, skb_trace, type PktType, type Skb } from './skbuff.js';
-import { netdev_ops, type XmitResult } from './netdevice.js';
+import { isLoopback, netdev_ops, type XmitResult } from './netdevice.js';
 import { call_netdevice_notifiers } from './notifier.js';
 import { fail, OK, type Result } from './errno.js';
 
@@ -411,6 +411,109 @@ export function dev_set_promiscuity(w: World, ns: Namespace, dev: DeviceState, i
     else x.promiscuity = now;
   });
   if ((was === 0) !== (now === 0)) w.trace.state(w.loop.now, ns.name, d.name, 'dev_set_promiscuity', `${d.name} ${now === 0 ? 'left' : 'entered'} promiscuous mode`);
+}
+
+/** dev_set_allmulti: the device's all-multicast users go up or down by one. */
+export function dev_set_allmulti(w: World, ns: Namespace, dev: DeviceState, inc: 1 | -1): void {
+  const d = current(ns, dev);
+  if (!d) return;
+  const was = d.allmulti ?? 0;
+  const now = Math.max(0, was + inc);
+  setDevice(ns, d, (x) => {
+    if (now === 0) delete x.allmulti;
+    else x.allmulti = now;
+  });
+  if ((was === 0) !== (now === 0)) w.trace.state(w.loop.now, ns.name, d.name, 'dev_set_allmulti', `${d.name} ${now === 0 ? 'left' : 'entered'} allmulticast mode`);
+}
+
+/** The flags `ip link set` may change besides up and down (ifi_flags under ifi_change). */
+export interface LinkFlagChange {
+  readonly up?: boolean;
+  readonly promisc?: boolean;
+  readonly allmulti?: boolean;
+  readonly multicast?: boolean;
+  readonly arp?: boolean;
+}
+
+/** IFF_MULTICAST as the device has it: the driver's default unless the user changed it. */
+export function dev_is_multicast(dev: DeviceState): boolean {
+  return dev.multicast ?? !isLoopback(dev);
+}
+
+/**
+ * __dev_change_flags with its notifications: the plain flags (NOARP, MULTICAST) first, then up or
+ * down, then the user's promiscuous and all-multicast requests — each counted once, as gflags
+ * remembers them. A running device whose plain flags changed tells the chain NETDEV_CHANGE
+ * (the neighbour table flushes when NOARP did).
+ */
+export function dev_change_link_flags(w: World, ns: Namespace, ifindex: number, c: LinkFlagChange): Result {
+  let dev = ns.state.devices[ifindex];
+  if (!dev) return fail('ENODEV');
+  const noarp = c.arp === undefined ? (dev.noarp ?? false) : !c.arp;
+  const multicast = c.multicast ?? dev_is_multicast(dev);
+  const noarpChanged = noarp !== (dev.noarp ?? false);
+  const multicastChanged = multicast !== dev_is_multicast(dev);
+  if (noarpChanged || multicastChanged) {
+    const lo = isLoopback(dev);
+    setDevice(ns, dev, (d) => {
+      if (noarp) d.noarp = true;
+      else delete d.noarp;
+      if (multicast === !lo) delete d.multicast;
+      else d.multicast = multicast;
+    });
+    w.trace.state(w.loop.now, ns.name, dev.name, 'dev_change_flags', `${dev.name}${noarpChanged ? (noarp ? ' NOARP' : ' ARP') : ''}${multicastChanged ? (multicast ? ' MULTICAST' : ' NOMULTICAST') : ''}`);
+  }
+  if (c.up !== undefined) {
+    const r = dev_change_flags(w, ns, ifindex, c.up);
+    if (!r.ok) return r;
+  }
+  dev = current(ns, dev) as DeviceState;
+  if (c.promisc !== undefined && c.promisc !== (dev.promisc ?? false)) {
+    const on = c.promisc;
+    setDevice(ns, dev, (d) => {
+      if (on) d.promisc = true;
+      else delete d.promisc;
+    });
+    dev_set_promiscuity(w, ns, current(ns, dev) as DeviceState, on ? 1 : -1);
+  }
+  dev = current(ns, dev) as DeviceState;
+  if (c.allmulti !== undefined && c.allmulti !== (dev.allmultiFlag ?? false)) {
+    const on = c.allmulti;
+    setDevice(ns, dev, (d) => {
+      if (on) d.allmultiFlag = true;
+      else delete d.allmultiFlag;
+    });
+    dev_set_allmulti(w, ns, current(ns, dev) as DeviceState, on ? 1 : -1);
+  }
+  dev = current(ns, dev) as DeviceState;
+  if (dev.up && (noarpChanged || multicastChanged)) call_netdevice_notifiers(w, 'NETDEV_CHANGE', ns, dev, { flagsChanged: { noarp: noarpChanged, multicast: multicastChanged } });
+  return OK;
+}
+
+/** dev_set_alias: "" takes the alias away. */
+export function dev_set_alias(w: World, ns: Namespace, ifindex: number, alias: string): Result {
+  const dev = ns.state.devices[ifindex];
+  if (!dev) return fail('ENODEV');
+  if ((dev.ifalias ?? '') === alias) return OK;
+  setDevice(ns, dev, (d) => {
+    if (alias === '') delete d.ifalias;
+    else d.ifalias = alias;
+  });
+  w.trace.state(w.loop.now, ns.name, dev.name, 'dev_set_alias', alias === '' ? `${dev.name}'s alias removed` : `${dev.name} alias ${alias}`);
+  return OK;
+}
+
+/** dev_change_tx_queue_len: the length is an unsigned 32-bit count. */
+export function dev_change_tx_queue_len(w: World, ns: Namespace, ifindex: number, len: number): Result {
+  const dev = ns.state.devices[ifindex];
+  if (!dev) return fail('ENODEV');
+  const v = len >>> 0;
+  if (dev.txqlen === v) return OK;
+  setDevice(ns, dev, (d) => {
+    d.txqlen = v;
+  });
+  w.trace.state(w.loop.now, ns.name, dev.name, 'dev_change_tx_queue_len', `${dev.name} txqueuelen ${v}`);
+  return OK;
 }
 
 /** IFF_PROMISC in dev->flags: the user's request (OVS's ports) or the kernel's own users. */

@@ -188,6 +188,13 @@ export function neigh_output(w: World, skb: Skb, dev: DeviceState, nexthop: numb
     armTimer(w, ns, dev, e, now + NEIGH_PARMS.delay_first_probe_time);
     return neigh_xmit(w, skb, dev, e.mac as string);
   }
+  if (!e && dev.noarp) {
+    // arp_constructor: a device without ARP gets an entry in NUD_NOARP holding its own address.
+    const made: NeighEntry = { ifindex: dev.ifindex, ip: nexthop, mac: dev.mac, state: 'NOARP', updated: now, confirmed: now, used: now, probes: 0, reachableTime: randomReachable(w) };
+    setEntry(ns, made);
+    transition(w, ns, dev, 'arp_constructor', `${fmt(nexthop)} NOARP: ${dev.name} does not ARP, frames go to its own address`);
+    return neigh_xmit(w, skb, dev, dev.mac);
+  }
   if (!e || e.state === 'FAILED' || e.state === 'NONE') {
     startResolving(w, ns, dev, nexthop, e);
     enqueue(w, ns, dev, key, skb);

@@ -39,6 +39,8 @@ export interface NetdevNotification {
    * reg_state stays NETREG_REGISTERED): it lets go of what it had here, but it is not being destroyed.
    */
   readonly netnsMove?: boolean;
+  /** NETDEV_CHANGE from dev_change_link_flags: which of the plain flags changed (netdev_notifier_change_info). */
+  readonly flagsChanged?: { readonly noarp: boolean; readonly multicast: boolean };
 }
 
 export type NetdevNotifier = (n: NetdevNotification) => void;
@@ -49,7 +51,7 @@ export function register_netdevice_notifier(fn: NetdevNotifier): void {
   chain.push(fn);
 }
 
-export function call_netdevice_notifiers(w: World, event: NetdevEvent, ns: Namespace, dev: DeviceState, extra: { upper?: DeviceState; linking?: boolean; netnsMove?: boolean } = {}): void {
+export function call_netdevice_notifiers(w: World, event: NetdevEvent, ns: Namespace, dev: DeviceState, extra: { upper?: DeviceState; linking?: boolean; netnsMove?: boolean; flagsChanged?: { readonly noarp: boolean; readonly multicast: boolean } } = {}): void {
   const n: NetdevNotification = { event, w, ns, dev, ...extra };
   for (const fn of chain) fn(n);
 }

@@ -26,6 +26,7 @@ export interface DeviceState {
   /** A device stacked on another (macvlan): the id of the lower device (IFLA_LINK). */
   readonly link?: number;
   readonly master?: number;
+  /** dev->tx_queue_len, an unsigned 32-bit count (iproute2 prints it signed). */
   readonly txqlen: number;
   /**
    * dev_activate has attached the default qdisc (noqueue): `ip link` shows "qdisc noqueue" from the
@@ -35,8 +36,21 @@ export interface DeviceState {
   readonly qdiscAttached?: boolean;
   /** A bridge's ageing_time, in ns (300 s unless set). */
   readonly bridgeAgeing?: number;
-  /** IFF_PROMISC: set on the ports and internal devices of an Open vSwitch bridge. */
+  /**
+   * IFF_PROMISC as the user asked for it (dev->gflags: `ip link set DEV promisc on`, Open vSwitch's
+   * ports and internal devices): what `ip link` shows among the flags.
+   */
   readonly promisc?: boolean;
+  /** IFF_ALLMULTI as the user asked for it (`allmulticast on`: dev->gflags), shown among the flags. */
+  readonly allmultiFlag?: boolean;
+  /** dev->allmulti, the users of all-multicast mode (the user's flag among them; a bridge counts apart). */
+  readonly allmulti?: number;
+  /** IFF_NOARP (`arp off`): the device resolves no neighbours; they all get its own address. */
+  readonly noarp?: boolean;
+  /** IFF_MULTICAST set or cleared by the user; undefined: the driver's default (on but for lo). */
+  readonly multicast?: boolean;
+  /** IFLA_IFALIAS (`ip link set DEV alias TEXT`): shown as "alias TEXT"; undefined or "": none. */
+  readonly ifalias?: string;
   /**
    * dev->promiscuity, as dev_set_promiscuity counts it for the kernel's own users (a macvlan's lower
    * device: its uc_promisc, a passthru macvlan); the device is promiscuous while it is above 0. Not

@@ -34,6 +34,8 @@ interface Refusal {
 
 /** arp_create + arp_xmit. */
 export function arp_send(w: World, ns: Namespace, dev: DeviceState, op: number, dstHw: string, sip: Ipv4Address, tip: Ipv4Address, targetHw: string | undefined): void {
+  // arp_send_dst: no ARP on this interface.
+  if (dev.noarp) return;
   const p = emitArp({ operation: op, senderMac: dev.mac, senderIp: sip, targetMac: targetHw ?? ZERO_MAC, targetIp: tip });
   const skb = alloc_skb(w, ns, dev, eth_header(dstHw, dev.mac, ETHERTYPE_ARP, p));
   if (w.trace.detailed) skb_trace(w, skb, 'arp_send', op === ARP_OP_REQUEST ? `who-has ${fmt(tip)} tell ${fmt(sip)}` : `${fmt(sip)} is-at ${dev.mac}`);
@@ -65,6 +67,10 @@ export function arp_solicit(w: World, ns: Namespace, dev: DeviceState, target: I
 /** arp_rcv: sanity checks before arp_process. */
 export function arp_rcv(w: World, skb: Skb): void {
   // The kernel consumes these without a drop reason ("do not tweak dropwatch on an ARP we will ignore").
+  if (skb.dev.noarp) {
+    consume_skb(w, skb, 'arp_rcv', `ignored: ${skb.dev.name} does not ARP (NOARP)`);
+    return;
+  }
   if (skb.pktType === 'otherhost' || skb.pktType === 'loopback') {
     consume_skb(w, skb, 'arp_rcv', `ignored: marked for another host (to ${macAt(skb.data, 0)}, or tagged for a VLAN ${skb.dev.name} has no device for)`);
     return;
@@ -289,6 +295,7 @@ function arp_is_garp(ns: Namespace, dev: DeviceState, op: number, sip: Ipv4Addre
  */
 export function arp_netdev_event(n: NetdevNotification): void {
   const { w, ns, dev } = n;
-  if (n.event === 'NETDEV_CHANGEADDR') neigh_changeaddr(w, ns, dev.ifindex);
+  // A change of NOARP flushes the device's entries as a new address does.
+  if (n.event === 'NETDEV_CHANGEADDR' || (n.event === 'NETDEV_CHANGE' && n.flagsChanged?.noarp)) neigh_changeaddr(w, ns, dev.ifindex);
   else if (n.event === 'NETDEV_CHANGE' && !dev.carrier && devConf(ns.state, dev, 'arp_evict_nocarrier') !== 0) neigh_carrier_down(w, ns, dev.ifindex);
 }

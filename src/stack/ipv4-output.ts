@@ -88,9 +88,11 @@ export function ip_finish_output2(w: World, skb: Skb, dev: DeviceState, route: N
   if (route.type === 'broadcast') {
     // ip_mc_output: a broadcast is also looped back into our own stack (dev_loopback_xmit), ahead of
     // the frame on the wire; the copy keeps its route and is not seen by packet taps.
-    const copy = skb_clone(w, skb, 'ip_mc_output', `looped copy of a broadcast from ${fmt(ipv4Src(skb.data))}`, eth_header(BROADCAST_MAC, dev.mac, ETHERTYPE_IPV4, skb.data.slice()));
+    // arp_constructor: on a device without ARP even a broadcast's neighbour holds the device's own address.
+    const to = dev.noarp ? dev.mac : BROADCAST_MAC;
+    const copy = skb_clone(w, skb, 'ip_mc_output', `looped copy of a broadcast from ${fmt(ipv4Src(skb.data))}`, eth_header(to, dev.mac, ETHERTYPE_IPV4, skb.data.slice()));
     dev_loopback_xmit(w, copy);
-    skb.data = eth_header(BROADCAST_MAC, dev.mac, ETHERTYPE_IPV4, skb.data);
+    skb.data = eth_header(to, dev.mac, ETHERTYPE_IPV4, skb.data);
     return dev_queue_xmit(w, skb);
   }
   if (route.type === 'multicast') {

@@ -7,7 +7,7 @@
  * Its rules, measured on the kernel (6.18) with Debian's iputils-arping:
  * - The device: -I, else the one `ip route get DEST` names ("NETLINK_ROUTE unexpected iov element",
  *   exit 1, when there is none). It must exist ("Device X not available.", 2), be up ('Interface "X" is
- *   down', on stdout, 2) and not be lo ('Interface "lo" is not ARPable', 2, or 0 with -D).
+ *   down', on stdout, 2) and ARP (IFF_NOARP or IFF_LOOPBACK: 'Interface "lo" is not ARPable', 2, or 0 with -D).
  * - The source: -s; with -U/-A the destination; with -D 0.0.0.0; otherwise what a UDP socket bound to
  *   the device with SO_DONTROUTE gets from connect() to the destination. A source the host does not
  *   own fails the probe socket's bind ("bind: Cannot assign requested address", 2).
@@ -83,7 +83,7 @@ function start(ctx: ToolContext, o: ArpingOptions): ToolOutput | AsyncRun {
   const dev = findByName(st, name);
   if (!dev) return error(`Device ${name} not available.`, 2);
   if (!dev.up) return out(o.quiet ? '' : `Interface "${name}" is down\n`, '', 2);
-  if (isLoopback(dev)) return out(o.quiet ? '' : `Interface "${name}" is not ARPable\n`, '', o.dad ? 0 : 2);
+  if (isLoopback(dev) || dev.noarp) return out(o.quiet ? '' : `Interface "${name}" is not ARPable\n`, '', o.dad ? 0 : 2);
 
   let gsrc = 0;
   if (o.source !== undefined) {

@@ -51,8 +51,9 @@ export const FORMS: readonly ProgramForms[] = [
         note: "IPv4 unicast remotes; without dstport iproute2 warns and the kernel uses 8472 (tcpdump's OTV). group (multicast), external, gbp, gpe, proxy, rsc, l2miss/l3miss, df, flowlabel, maxaddress, ttl inherit, IPv6, netns or master at creation, moving a vxlan to another namespace and ip link set ... type vxlan are refused",
       },
       {
-        form: 'ip link set [dev] DEV up|down|netns NS|master BR|nomaster|address MAC|mtu N|name NEW|type bridge OPTIONS',
-        examples: ['ip link set veth0 up', 'ip l s veth0 down', 'ip link set veth1 netns ns1', 'ip link set dev veth2 master br0', 'ip link set veth2 nomaster', 'ip link set veth0 address 02:00:00:00:00:01', 'ip link set veth0 mtu 1400', 'ip link set veth0 name eth0'],
+        form: 'ip link set [dev] DEV up|down|netns NS|master BR|nomaster|address MAC|mtu N|name NEW|promisc|allmulticast|multicast|arp on|off|txqueuelen N|alias TEXT|type bridge OPTIONS',
+        examples: ['ip link set veth0 up', 'ip l s veth0 down', 'ip link set veth1 netns ns1', 'ip link set dev veth2 master br0', 'ip link set veth2 nomaster', 'ip link set veth0 address 02:00:00:00:00:01', 'ip link set veth0 mtu 1400', 'ip link set veth0 name eth0', 'ip link set veth0 promisc on', 'ip link set veth0 arp off', 'ip link set veth0 txqlen 500', 'ip link set veth0 alias uplink'],
+        note: 'arp off (NOARP) gives every neighbour the device\'s own address and ignores ARP; promisc and allmulticast count once as the user\'s request; these four, txqueuelen and alias are refused at ip link add',
       },
       {
         form: 'ip link set [dev] PORT type bridge_slave [fdb_flush] [state N] [cost N] [priority N] [learning|flood|mcast_flood|bcast_flood|hairpin|isolated on|off]',

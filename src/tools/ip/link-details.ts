@@ -272,8 +272,9 @@ export function linkDetails(p: Printer, w: World, ns: Namespace, dev: DeviceStat
   const maxMtu = lo ? 0 : ops.maxMtu;
   // br_add_if: dev_set_promiscuity and dev_set_allmulti, one each; the kernel's other users (a
   // macvlan's lower device) count in dev->promiscuity.
-  const allmulti = bridge ? 1 : 0;
-  const promisc = allmulti + (dev.promiscuity ?? 0);
+  const byBridge = bridge ? 1 : 0;
+  const allmulti = byBridge + (dev.allmulti ?? 0);
+  const promisc = byBridge + (dev.promiscuity ?? 0);
   const vlan = macvlanOf(w, dev.id);
   const vx = vxlanOf(w, dev.id);
   p.num('promiscuity', ` promiscuity ${promisc} `, promisc);

@@ -15,6 +15,7 @@ import type { Printer } from './print.js';
 import { peernet2idAlloc } from './nsid.js';
 import { linkDetails } from './link-details.js';
 import { netdev_ops } from '../../core/netdevice.js';
+import { dev_is_multicast } from '../../core/dev.js';
 import { carrierChanges, linkStats, type LinkStats as LinkStats64 } from '../link-stats.js';
 
 export type OperState = 'UNKNOWN' | 'DOWN' | 'LOWERLAYERDOWN' | 'UP';
@@ -80,8 +81,11 @@ export function linkFlagNames(dev: DeviceState): string[] {
   const f: string[] = [];
   const running = dev.up && (operState(dev) === 'UP' || operState(dev) === 'UNKNOWN');
   if (dev.up && !running) f.push('NO-CARRIER');
-  if (dev.kind === 'loopback') f.push('LOOPBACK');
-  else f.push('BROADCAST', 'MULTICAST');
+  f.push(dev.kind === 'loopback' ? 'LOOPBACK' : 'BROADCAST');
+  if (dev_is_multicast(dev)) f.push('MULTICAST');
+  if (dev.noarp) f.push('NOARP');
+  // dev_get_flags: PROMISC and ALLMULTI as the user asked for them (gflags), not the kernel's own users.
+  if (dev.allmultiFlag) f.push('ALLMULTI');
   if (dev.promisc) f.push('PROMISC');
   if (dev.up) f.push('UP');
   if (dev.up && dev.carrier) f.push('LOWER_UP');
@@ -161,7 +165,8 @@ export function printLinkinfo(p: Printer, w: World, ns: Namespace, dev: DeviceSt
   printOperstate(p, dev, false);
   if (o.link) p.str('linkmode', 'mode DEFAULT ', 'DEFAULT');
   p.str('group', 'group default ', 'default');
-  if (dev.txqlen) p.num('txqlen', `qlen ${dev.txqlen}`, dev.txqlen);
+  // Printed as a signed int: a length of 2^32-1 is "qlen -1".
+  if (dev.txqlen) p.num('txqlen', `qlen ${dev.txqlen | 0}`, dev.txqlen | 0);
   if (o.family === 'unspec' || o.family === 'link' || o.details) {
     p.nl();
     p.str('link_type', `    link/${linkType(dev)} `, linkType(dev));
@@ -174,6 +179,10 @@ export function printLinkinfo(p: Printer, w: World, ns: Namespace, dev: DeviceSt
     p.fp(peer.netnsName !== undefined ? ` link-netns ${peer.netnsName}` : ` link-netnsid ${peer.netnsid}`);
   }
   if (o.details) linkDetails(p, w, ns, dev, { link: o.link });
+  if ((o.link || o.details) && dev.ifalias !== undefined) {
+    p.nl();
+    p.str('ifalias', `    alias ${dev.ifalias}`, dev.ifalias);
+  }
   if (o.link && o.stats) {
     p.nl();
     printLinkStats(p, w, dev, o.stats, o.num ?? { human: false, iec: false });

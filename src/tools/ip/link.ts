@@ -9,7 +9,7 @@ import { duparg, duparg2, fail, invarg, nodev, rtnlFail, unsupported } from './e
 import { getInteger, getUnsigned, llAddrA2n, macToString } from './parse.js';
 import { ipaddrList } from './addr.js';
 import { peernet2idAlloc } from './nsid.js';
-import { dev_change_flags, dev_change_name, dev_change_net_namespace, dev_set_mac_address, dev_set_mtu, do_set_master, rtnl_dellink } from '../../core/dev.js';
+import { dev_change_flags, dev_change_link_flags, dev_change_name, dev_change_net_namespace, dev_change_tx_queue_len, dev_set_alias, dev_set_mac_address, dev_set_mtu, do_set_master, rtnl_dellink } from '../../core/dev.js';
 import { fail as efail, type Result } from '../../core/errno.js';
 import { BRIDGE_KIND, br_newlink, br_set_ageing_time, br_set_params, br_setport, type BrPortChange, type BrPortFlags } from '../../devices/bridge.js';
 import type { DeviceState } from '../../sim/state.js';
@@ -23,6 +23,15 @@ import { findById, type Namespace } from '../../sim/world.js';
 /** What iplink_parse gathered for one device (the main one, or a veth's peer). */
 export interface LinkReq {
   up?: boolean;
+  /** promisc, allmulticast, multicast, arp: on (true) or off, as ifi_flags under ifi_change. */
+  promisc?: boolean;
+  allmulti?: boolean;
+  multicast?: boolean;
+  arp?: boolean;
+  /** IFLA_TXQLEN, as get_integer read it (-1 is 2^32-1 to the kernel). */
+  txqlen?: number;
+  /** IFLA_IFALIAS. */
+  alias?: string;
   name?: string;
   dev?: string;
   mtu?: number;
@@ -38,8 +47,19 @@ export interface LinkReq {
 }
 
 /** iplink_parse's keywords the simulator does not model: exact words, then abbreviable ones. */
-const UNMODELLED_EXACT = ['index', 'xdpgeneric', 'xdpdrv', 'xdpoffload', 'xdp', 'multicast', 'allmulticast', 'promisc', 'trailers', 'arp', 'carrier', 'vf', 'vrf', 'group', 'mode', 'state', 'protodown', 'protodown_reason', 'gso_max_size', 'gso_max_segs', 'gro_max_size', 'parentdev'];
-const UNMODELLED_ABBREV = ['dynamic', 'alias', 'numtxqueues', 'numrxqueues', 'addrgenmode', 'link-netns', 'link-netnsid'];
+const UNMODELLED_EXACT = ['index', 'xdpgeneric', 'xdpdrv', 'xdpoffload', 'xdp', 'trailers', 'carrier', 'vf', 'vrf', 'group', 'mode', 'state', 'protodown', 'protodown_reason', 'gso_max_size', 'gso_max_segs', 'gro_max_size', 'parentdev'];
+const UNMODELLED_ABBREV = ['dynamic', 'numtxqueues', 'numrxqueues', 'addrgenmode', 'link-netns', 'link-netnsid'];
+
+/** The on/off keywords iplink_parse turns into ifi_flags, and the request field of each. */
+const ON_OFF_FLAGS: ReadonlyMap<string, 'promisc' | 'allmulti' | 'multicast' | 'arp'> = new Map([
+  ['multicast', 'multicast'],
+  ['allmulticast', 'allmulti'],
+  ['promisc', 'promisc'],
+  ['arp', 'arp'],
+]);
+
+/** IFALIASZ: an alias is shorter than this. */
+const IFALIASZ = 256;
 
 /** check_ifname (kernel dev_valid_name's rules): shorter than IFNAMSIZ, no '/' or space; an altname may be longer. */
 function checkIfname(n: string, altname: boolean): boolean {
@@ -77,7 +97,11 @@ export function iplinkParse(ctx: IpCtx, args: Args, create: boolean): LinkReq & 
       linkName = args.next();
     } else if (w === 'index' || matches(w, 'broadcast') || w === 'brd') unsupported(`ip link ... ${w}`);
     else if (matches(w, 'address')) req.address = llAddrA2n(args.next(), 32);
-    else if (matches(w, 'txqueuelen') || w === 'qlen' || matches(w, 'txqlen')) unsupported(`ip link ... ${w}`);
+    else if (matches(w, 'txqueuelen') || w === 'qlen' || matches(w, 'txqlen')) {
+      const v = args.next();
+      if (req.txqlen !== undefined) duparg('txqueuelen', v);
+      req.txqlen = getInteger(v) ?? invarg('Invalid "txqueuelen" value\n', v);
+    }
     else if (w === 'mtu') {
       const v = args.next();
       if (req.mtu !== undefined) duparg('mtu', v);
@@ -91,6 +115,10 @@ export function iplinkParse(ctx: IpCtx, args: Args, create: boolean): LinkReq & 
       if (getInteger(v) !== undefined && (ctx.dry || !ctx.hasNetns(v))) unsupported("ip link ... netns PID (a process's namespace)");
       if (!ctx.hasNetns(v)) invarg('Invalid "netns" value\n', v);
       req.netns = v;
+    } else if (ON_OFF_FLAGS.has(w)) {
+      const v = args.next();
+      if (v !== 'on' && v !== 'off') fail(1, `Error: argument of "${w}" must be "on" or "off", not "${v}"\n`);
+      req[ON_OFF_FLAGS.get(w) as 'promisc'] = v === 'on';
     } else if (UNMODELLED_EXACT.includes(w)) unsupported(`ip link ... ${w}`);
     else if (matches(w, 'master')) {
       const v = args.next();
@@ -102,6 +130,10 @@ export function iplinkParse(ctx: IpCtx, args: Args, create: boolean): LinkReq & 
       args.shift();
       req.typeArgs = args.rest();
       break;
+    } else if (matches(w, 'alias')) {
+      const v = args.next();
+      if (v.length >= IFALIASZ) invarg('alias too long\n', v);
+      req.alias = v;
     } else if (UNMODELLED_ABBREV.some((k) => matches(w, k))) unsupported(`ip link ... ${w}`);
     else {
       if (matches(w, 'help')) unsupported('ip link help (usage text)');
@@ -199,6 +231,12 @@ function macvlanParseOpt(args: readonly string[]): MacvlanLinkOptions {
   return o;
 }
 
+/** The flags, queue length and alias are modelled as `ip link set` changes them, not at creation. */
+function refuseAtCreation(req: LinkReq): void {
+  const given = (['promisc', 'allmulti', 'multicast', 'arp', 'txqlen', 'alias'] as const).find((k) => req[k] !== undefined);
+  if (given !== undefined) unsupported(`ip link add ... ${{ allmulti: 'allmulticast', txqlen: 'txqueuelen' }[given as string] ?? given} (set it with ip link set once the device exists)`);
+}
+
 function must(r: Result): void {
   if (!r.ok) rtnlFail(r);
 }
@@ -211,6 +249,7 @@ function targetNs(ctx: IpCtx, req: LinkReq): Namespace {
 /** `ip link add`: veth (with an optional peer), bridge, or macvlan. */
 function iplinkAdd(ctx: IpCtx, args: Args): number {
   const req = iplinkParse(ctx, args, true);
+  refuseAtCreation(req);
   if (req.type === undefined) return fail(1, 'Not enough information: "type" argument is required\n');
   if (KNOWN_KINDS.has(req.type)) return unsupported(`ip link add ... type ${req.type} (only veth, bridge, macvlan and vxlan are modelled)`);
   if (req.link !== undefined && req.type !== 'macvlan') unsupported(`ip link add ... link DEV type ${req.type} (only a macvlan's lower device is modelled)`);
@@ -236,6 +275,7 @@ function iplinkAdd(ctx: IpCtx, args: Args): number {
       }
       const pArgs = new Args(req.typeArgs.slice(1));
       peer = iplinkParse(ctx, pArgs, true);
+      refuseAtCreation(peer);
       if (peer.type !== undefined) duparg('type', peer.type);
       if (peer.master !== undefined) unsupported('ip link add ... peer ... master');
     }
@@ -525,9 +565,12 @@ function iplinkSet(ctx: IpCtx, args: Args): number {
   if (req.address) must(dev_set_mac_address(w, ns, ifindex(), macToString(req.address)));
   if (req.mtu !== undefined) must(dev_set_mtu(w, ns, ifindex(), req.mtu));
   if (req.name !== undefined) must(dev_change_name(w, ns, ifindex(), req.name));
-  if (req.up !== undefined) must(dev_change_flags(w, ns, ifindex(), req.up));
+  if (req.alias !== undefined) must(dev_set_alias(w, ns, ifindex(), req.alias));
+  const flags = { up: req.up, promisc: req.promisc, allmulti: req.allmulti, multicast: req.multicast, arp: req.arp };
+  if (Object.values(flags).some((v) => v !== undefined)) must(dev_change_link_flags(w, ns, ifindex(), flags));
   // The master's ifindex was resolved where the command runs; the kernel looks it up where the device now is.
   if (req.master !== undefined) must(do_set_master(w, ns, ifindex(), req.master));
+  if (req.txqlen !== undefined) must(dev_change_tx_queue_len(w, ns, ifindex(), req.txqlen));
   return 0;
 }
 

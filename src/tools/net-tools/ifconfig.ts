@@ -10,6 +10,7 @@
 import type { DeviceState } from '../../sim/state.js';
 import { findByName, type Namespace, type World } from '../../sim/world.js';
 import { operState } from '../ip/link-format.js';
+import { dev_is_multicast } from '../../core/dev.js';
 import { linkStats } from '../link-stats.js';
 import { devicesInListOrder } from '../proc-net.js';
 import { out, type Tool, type ToolOutput } from '../tool.js';
@@ -21,7 +22,9 @@ const IFF_UP = 0x1;
 const IFF_BROADCAST = 0x2;
 const IFF_LOOPBACK = 0x8;
 const IFF_RUNNING = 0x40;
+const IFF_NOARP = 0x80;
 const IFF_PROMISC = 0x100;
+const IFF_ALLMULTI = 0x200;
 const IFF_MULTICAST = 0x1000;
 
 /** The words ifconfig takes after an interface that the simulator models. */
@@ -63,7 +66,10 @@ export function nstrcmp(ap: string, bp: string): number {
 
 /** SIOCGIFFLAGS (dev_get_flags), the short flags. */
 function ifFlags(dev: DeviceState): number {
-  let f = dev.kind === 'loopback' ? IFF_LOOPBACK : IFF_BROADCAST | IFF_MULTICAST;
+  let f = dev.kind === 'loopback' ? IFF_LOOPBACK : IFF_BROADCAST;
+  if (dev_is_multicast(dev)) f |= IFF_MULTICAST;
+  if (dev.noarp) f |= IFF_NOARP;
+  if (dev.allmultiFlag) f |= IFF_ALLMULTI;
   if (dev.up) f |= IFF_UP;
   const op = operState(dev);
   if (dev.up && (op === 'UP' || op === 'UNKNOWN')) f |= IFF_RUNNING;
@@ -77,7 +83,9 @@ function flagText(f: number): string {
     [IFF_BROADCAST, 'BROADCAST'],
     [IFF_LOOPBACK, 'LOOPBACK'],
     [IFF_RUNNING, 'RUNNING'],
+    [IFF_NOARP, 'NOARP'],
     [IFF_PROMISC, 'PROMISC'],
+    [IFF_ALLMULTI, 'ALLMULTI'],
     [IFF_MULTICAST, 'MULTICAST'],
   ];
   const set = names.filter(([b]) => (f & b) !== 0).map(([, n]) => n);
@@ -114,7 +122,9 @@ function printInterface(w: World, ns: Namespace, dev: DeviceState, name: string,
     if (flags & IFF_BROADCAST) s += `  broadcast ${ipv4String(ifa.broadcast ?? 0)}`;
     s += '\n';
   }
-  s += dev.kind === 'loopback' ? `        loop  txqueuelen ${dev.txqlen}  (Local Loopback)\n` : `        ether ${dev.mac}  txqueuelen ${dev.txqlen}  (Ethernet)\n`;
+  // A queue length of -1 (2^32-1) is net-tools' "unknown": not printed.
+  const qlen = (dev.txqlen | 0) === -1 ? '' : `  txqueuelen ${dev.txqlen | 0}`;
+  s += dev.kind === 'loopback' ? `        loop${qlen}  (Local Loopback)\n` : `        ether ${dev.mac}${qlen}  (Ethernet)\n`;
   if (withStats) {
     const st = linkStats(w, ns, dev);
     s += `        RX packets ${st.rx_packets}  bytes ${st.rx_bytes} (${sizeText(st.rx_bytes)})\n`;
