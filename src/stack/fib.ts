@@ -37,11 +37,12 @@ export type FibDraft = Draft<NsState> | TopDraft;
 const loopbackRoutes = new Map<string, Route>();
 
 function kernelRoute(table: number, type: RouteType, dst: Ipv4Address, dstLen: number, ifindex: number, scope: Route['scope'], prefsrc: Ipv4Address, metric?: number): Route {
-  const make = (): Route => ({ table, type, dst, dstLen, dev: ifindex, gateway: undefined, proto: 'kernel', scope, prefsrc, metric: metric || undefined });
-  if (ifindex !== 1 || dst >>> 24 !== 127 || prefsrc >>> 24 !== 127) return make();
-  const key = `${table} ${type} ${dst} ${dstLen} ${scope} ${prefsrc} ${metric || 0}`;
-  let r = loopbackRoutes.get(key);
-  if (r === undefined) loopbackRoutes.set(key, (r = make()));
+  const loopback = ifindex === 1 && dst >>> 24 === 127 && prefsrc >>> 24 === 127;
+  const key = loopback ? `${table} ${type} ${dst} ${dstLen} ${scope} ${prefsrc} ${metric || 0}` : '';
+  const shared = loopback ? loopbackRoutes.get(key) : undefined;
+  if (shared !== undefined) return shared;
+  const r: Route = { table, type, dst, dstLen, dev: ifindex, gateway: undefined, proto: 'kernel', scope, prefsrc, metric: metric || undefined };
+  if (loopback) loopbackRoutes.set(key, r);
   return r;
 }
 
@@ -65,16 +66,15 @@ export function fibAddIfaddr(ns: FibDraft, ifa: IfAddr): void {
   // A secondary address's routes name its primary as their source (fib_add_ifaddr's `prim`).
   const primary = ifa.secondary ? (shared(ns.addrs) as readonly IfAddr[]).find((a) => a.ifindex === ifa.ifindex && !a.secondary && a.prefixlen === ifa.prefixlen && inSubnet(ifa.local, networkOf(a.local, a.prefixlen), a.prefixlen)) : undefined;
   const src = primary?.local ?? ifa.local;
-  const add = (table: number, type: RouteType, dst: Ipv4Address, len: number, scope: Route['scope']) => addRoute(ns, kernelRoute(table, type, dst, len, ifa.ifindex, scope, src));
-  add(RT_TABLE_LOCAL, 'local', ifa.local, 32, 'host');
+  addRoute(ns, kernelRoute(RT_TABLE_LOCAL, 'local', ifa.local, 32, ifa.ifindex, 'host', src));
   if (!isUp(dev as DeviceState | undefined)) return;
-  if (ifa.broadcast !== undefined && ifa.broadcast !== 0xffffffff) add(RT_TABLE_LOCAL, 'broadcast', ifa.broadcast, 32, 'link');
+  if (ifa.broadcast !== undefined && ifa.broadcast !== 0xffffffff) addRoute(ns, kernelRoute(RT_TABLE_LOCAL, 'broadcast', ifa.broadcast, 32, ifa.ifindex, 'link', src));
   const prefix = networkOf(ifa.local, ifa.prefixlen);
   if (prefix !== 0 && !ifa.secondary && (prefix !== ifa.local || ifa.prefixlen < 32)) {
     const loopback = dev !== undefined && isLoopback(dev as DeviceState);
     // The prefix route alone has the address's metric (IFA_RT_PRIORITY).
     addRoute(ns, kernelRoute(loopback ? RT_TABLE_LOCAL : RT_TABLE_MAIN, loopback ? 'local' : 'unicast', prefix, ifa.prefixlen, ifa.ifindex, loopback ? 'host' : 'link', src, ifa.metric));
-    if (ifa.prefixlen < 31) add(RT_TABLE_LOCAL, 'broadcast', broadcastOf(ifa.local, ifa.prefixlen), 32, 'link');
+    if (ifa.prefixlen < 31) addRoute(ns, kernelRoute(RT_TABLE_LOCAL, 'broadcast', broadcastOf(ifa.local, ifa.prefixlen), 32, ifa.ifindex, 'link', src));
   }
 }
 
