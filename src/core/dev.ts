@@ -329,7 +329,7 @@ export function netif_carrier_set(w: World, ns: Namespace, dev: DeviceState, car
   setDevice(ns, d, (x) => {
     x.carrier = carrier;
   });
-  w.statsOf(d.id).carrier_changes++;
+  w.carrierChanges.set(d.id, (w.carrierChanges.get(d.id) ?? 0) + 1);
   w.trace.state(w.loop.now, ns.name, d.name, carrier ? 'netif_carrier_on' : 'netif_carrier_off', `${d.name} ${carrier ? 'has carrier' : 'lost carrier'}`);
   linkwatch_fire_event(w, d);
   call_netdevice_notifiers(w, 'NETDEV_CHANGE', ns, current(ns, d) as DeviceState);

@@ -153,7 +153,9 @@ function neigh_proxy_process(w: World, ns: Namespace, item: Queued): void {
 
 /** pneigh_queue_purge: every request the namespace had queued is dropped. */
 function pneigh_queue_purge(w: World, ns: Namespace): void {
-  const q = queue(ns);
+  // peek: a namespace that never queued a request has nothing to purge (and gets no queue for it).
+  const q = queue.peek(ns);
+  if (q === undefined) return;
   for (const x of q.splice(0)) {
     w.loop.cancel(x.timer);
     kfree_skb(w, x.skb, 'pneigh_queue_purge', 'DEV_READY', 'a device of the namespace went down: the proxy queue is purged');

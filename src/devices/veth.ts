@@ -138,8 +138,8 @@ export function veth_newlink(w: World, ns: Namespace, name: string, peerName: st
     p.peer = id;
   });
   // veth_newlink turns each end's carrier off once it is registered: one change each from the start.
-  w.statsOf(id).carrier_changes = 1;
-  w.statsOf(peerId).carrier_changes = 1;
+  w.carrierChanges.set(id, 1);
+  w.carrierChanges.set(peerId, 1);
   w.trace.state(w.loop.now, ns.name, mName, 'veth_newlink', `${mName} and its peer ${pName}${peerNs === ns ? '' : ` (in ${peerNs.name || 'the script namespace'})`} registered`);
   return OK;
 }

@@ -40,7 +40,9 @@ export function register_pernet_subsys(ops: PernetOps): void {
   pernetOps.push(ops);
 }
 
-let slots = 0;
+/** Slots handed out so far: per namespace (pernetSlot) and per world (worldSlot), each its own count. */
+let pernetSlots = 0;
+let worldSlots = 0;
 
 /** A pernetSlot: the namespace's data, made on first use; `peek` only reads it. */
 export interface PernetSlot<T> {
@@ -51,14 +53,14 @@ export interface PernetSlot<T> {
 
 /** net_generic: a slot of per-namespace runtime data for a layer above, made on first use. */
 export function pernetSlot<T>(init: (ns: Namespace) => T): PernetSlot<T> {
-  const i = slots++;
+  const i = pernetSlots++;
   const get = (ns: Namespace) => (ns.priv[i] ??= init(ns)) as T;
   return Object.assign(get, { peek: (ns: Namespace) => ns.priv[i] as T | undefined });
 }
 
 /** The same per world: a bridge's fdb, Open vSwitch's database. */
 export function worldSlot<T>(init: (w: World) => T): (w: World) => T {
-  const i = slots++;
+  const i = worldSlots++;
   return (w) => (w.priv[i] ??= init(w)) as T;
 }
 
@@ -69,7 +71,7 @@ export class Namespace {
    * namespace using a slot or two does not get an array grown for many (an idle namespace's largest
    * array was this one, measured).
    */
-  readonly priv: unknown[] = new Array(slots);
+  readonly priv: unknown[] = new Array(pernetSlots);
 
   constructor(
     readonly world: World,
@@ -135,8 +137,6 @@ export interface DevStats {
   tx_packets: number;
   tx_bytes: number;
   tx_dropped: number;
-  /** IFLA_CARRIER_CHANGES: every carrier on and off since the device was made. */
-  carrier_changes: number;
   /** Frames the noop qdisc of a device that was down or without carrier dropped (the kernel counts them in ways not measured here). */
   noop_dropped: number;
   /** dev_core_stats_rx_dropped_inc: frames the core dropped for the device, beside its driver's count (a full macvlan broadcast queue). */
@@ -173,11 +173,17 @@ export class World {
   readonly taps: CaptureTap[] = [];
   /** Counters by device id; runtime, so they stay out of the immutable state. */
   readonly stats = new IdTable<DevStats>();
+  /**
+   * IFLA_CARRIER_CHANGES by device id: every carrier on and off since the device was made. Apart from
+   * the counters, which a device gets only once it moves a frame: an idle device has changed carrier
+   * (a veth twice) and nothing else.
+   */
+  readonly carrierChanges = new IdTable<number>();
   /** Every state change, in trace order, when keepHistory is set: the terminal UI steps through it. */
   readonly history: HistoryEntry[] = [];
   keepHistory = true;
   /** Runtime data of the layers above, by slot (worldSlot). */
-  readonly priv: unknown[] = new Array(slots);
+  readonly priv: unknown[] = new Array(worldSlots);
   /** Frames handed from one device to another (a veth crossing, a loop through lo): the benchmark's unit. */
   frameHops = 0;
   /** The devices the last HOP_RING frame hops arrived at: where a storm is going round, when there is one. */
@@ -193,7 +199,7 @@ export class World {
 
   statsOf(deviceId: number): DevStats {
     let s = this.stats.get(deviceId);
-    if (!s) this.stats.set(deviceId, (s = { rx_packets: 0, rx_bytes: 0, tx_packets: 0, tx_bytes: 0, tx_dropped: 0, carrier_changes: 0, noop_dropped: 0, core_rx_dropped: 0, inexact: false }));
+    if (!s) this.stats.set(deviceId, (s = { rx_packets: 0, rx_bytes: 0, tx_packets: 0, tx_bytes: 0, tx_dropped: 0, noop_dropped: 0, core_rx_dropped: 0, inexact: false }));
     return s;
   }
 

@@ -266,6 +266,9 @@ function inetdev_send_gratuitous_arp(w: World, ns: Namespace, dev: DeviceState):
   for (const a of ns.state.addrs) if (a.ifindex === dev.ifindex) arp_send(w, ns, dev, ARP_OP_REQUEST, BROADCAST_MAC, a.local, a.local, undefined);
 }
 
+/** lo's 127.0.0.1/8, the same in every namespace: one object, shared (states are never changed in place). */
+const LO_ADDR: IfAddr = { ifindex: 1, local: 0x7f000001, prefixlen: 8, broadcast: undefined, scope: 'host', label: 'lo', secondary: false };
+
 /** inetdev_event. */
 export function inetdev_event(n: NetdevNotification): void {
   const { ns, dev } = n;
@@ -273,7 +276,7 @@ export function inetdev_event(n: NetdevNotification): void {
     case 'NETDEV_UP':
       // The first time lo comes up it gets 127.0.0.1/8.
       if (isLoopback(dev) && !ns.state.addrs.some((a) => a.ifindex === dev.ifindex)) {
-        insertIfa(ns, { ifindex: dev.ifindex, local: 0x7f000001, prefixlen: 8, broadcast: undefined, scope: 'host', label: dev.name, secondary: false });
+        insertIfa(ns, dev.ifindex === LO_ADDR.ifindex && dev.name === LO_ADDR.label ? LO_ADDR : { ...LO_ADDR, ifindex: dev.ifindex, label: dev.name });
       }
       if (devConf(ns.state, dev, 'arp_notify') !== 0) inetdev_send_gratuitous_arp(n.w, ns, dev);
       break;

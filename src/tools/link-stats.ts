@@ -43,7 +43,7 @@ export interface LinkStats {
 
 const ETH_HLEN = 14;
 
-const ZERO: DevStats = { rx_packets: 0, rx_bytes: 0, tx_packets: 0, tx_bytes: 0, tx_dropped: 0, carrier_changes: 0, noop_dropped: 0, core_rx_dropped: 0, inexact: false };
+const ZERO: DevStats = { rx_packets: 0, rx_bytes: 0, tx_packets: 0, tx_bytes: 0, tx_dropped: 0, noop_dropped: 0, core_rx_dropped: 0, inexact: false };
 
 /** Open vSwitch's devices: its internal ports, its ports, their peers (never measured). */
 function ovsReached(w: World, dev: DeviceState): boolean {
@@ -82,5 +82,5 @@ export function linkStats(w: World, ns: Namespace, dev: DeviceState): LinkStats 
 
 /** IFLA_CARRIER_CHANGES. */
 export function carrierChanges(w: World, dev: DeviceState): number {
-  return w.stats.get(dev.id)?.carrier_changes ?? 0;
+  return w.carrierChanges.get(dev.id) ?? 0;
 }
