@@ -245,7 +245,7 @@ function captureWarning(c: Capture): RunWarning | undefined {
 
 /**
  * Makes the file system read-only for the script, except its scratch directories (fresh tmpfs each)
- * and the per-namespace /proc/sys/net. Only this private mount namespace's copies of the mounts change:
+ * and the per-namespace /proc/sys/net; /sys is the script namespace's own. Only this private mount namespace's copies of the mounts change:
  * `remount,bind,ro` sets the per-mount read-only flag and never touches a file system itself.
  */
 async function sandboxFileSystem(): Promise<void> {
@@ -255,6 +255,9 @@ async function sandboxFileSystem(): Promise<void> {
   await must('mount', ['-o', 'remount,bind,ro', '/proc/sys']);
   await must('mount', ['--bind', '/proc/sys/net', '/proc/sys/net']);
   await must('mount', ['-o', 'remount,bind,rw', '/proc/sys/net']);
+  // The script namespace's own /sys/class/net (sysfs shows the devices of the namespace that mounts
+  // it; `ip netns exec` mounts one for each namespace it enters), read-only like the rest.
+  await must('mount', ['-t', 'sysfs', '-o', 'ro,nosuid,nodev,noexec', 'sysfs', '/sys']);
   for (const m of new Set(mounts().filter((m) => !writable(m.point)).map((m) => m.point))) {
     // A mount hidden under another cannot be reached (and cannot be remounted by path): left alone.
     if (!existsSync(m)) continue;

@@ -155,7 +155,14 @@ export const FORMS: readonly ProgramForms[] = [
   {
     program: 'cat',
     as: 'coreutils',
-    forms: [{ form: 'cat /proc/sys/net/ipv4/..., /proc/sys/net/ipv4/conf/*/KEY, /proc/net/dev|arp|route', examples: ['cat /proc/sys/net/ipv4/ip_forward', 'cat /proc/sys/net/ipv4/conf/*/rp_filter', 'cat /proc/net/route', 'cat /proc/net/dev'] }],
+    forms: [
+      { form: 'cat /proc/sys/net/ipv4/..., /proc/sys/net/ipv4/conf/*/KEY, /proc/net/dev|arp|route', examples: ['cat /proc/sys/net/ipv4/ip_forward', 'cat /proc/sys/net/ipv4/conf/*/rp_filter', 'cat /proc/net/route', 'cat /proc/net/dev'] },
+      {
+        form: 'cat /sys/class/net/DEV/ifindex|iflink|address|broadcast|mtu|operstate|carrier|tx_queue_len|flags|type|addr_len|carrier_changes|ifalias',
+        examples: ['cat /sys/class/net/veth0/iflink', 'cat /sys/class/net/veth0/operstate', 'cat /sys/class/net/br0/flags'],
+        note: "the namespace's own devices (ip netns exec mounts each namespace's sysfs); flags is dev->flags, with PROMISC and ALLMULTI whoever holds them; the other attributes, and bridge/ and brport/, are refused",
+      },
+    ],
   },
   {
     program: 'nsenter',

@@ -1,6 +1,6 @@
 /**
  * The shell pieces scripts use: `echo V > /proc/sys/...` (and plain echo), `cat /proc/sys/...` and
- * `cat /proc/net/{dev,arp,route}`, `sleep`.
+ * `cat /proc/net/{dev,arp,route}`, `cat /sys/class/net/DEV/ATTR`, `sleep`.
  * Messages are bash's and coreutils' as kernel mode runs them (`bash -c`, hence "bash: line 1:").
  */
 import { NS_PER_SEC } from '../sim/event-loop.js';
@@ -9,6 +9,7 @@ import { CONF_KEYS } from '../stack/devinet.js';
 import type { Namespace } from '../sim/world.js';
 import { out, type Tool } from './tool.js';
 import { procNetFile, procNetRead } from './proc-net.js';
+import { sysClassNetFile, sysClassNetRead } from './sys-class-net.js';
 
 /** `echo WORDS` or `echo WORDS > FILE`; argv has the redirection as its last two items: '>' FILE. */
 export const echo: Tool = {
@@ -89,9 +90,12 @@ export const cat: Tool = {
         }
         continue;
       }
+      const sys = sysClassNetFile(a);
+      if (sys !== undefined && 'refuse' in sys) return sys.refuse;
+      if (sys !== undefined) continue;
       const net = procNetFile(a);
       if (net !== undefined && typeof net === 'object') return net.refuse;
-      if (net === undefined && !a.startsWith('/proc/sys/')) return `cat can only read /proc/sys and /proc/net/{dev,arp,route} in the simulator, not ${a}`;
+      if (net === undefined && !a.startsWith('/proc/sys/')) return `cat can only read /proc/sys, /proc/net/{dev,arp,route} and /sys/class/net/DEV/ATTR in the simulator, not ${a}`;
       if (net === undefined) {
         const why = sysctlLoadCheck(a);
         if (why) return why;
@@ -104,6 +108,16 @@ export const cat: Tool = {
     let stderr = '';
     let exit = 0;
     for (const path of argv.slice(1).flatMap((a) => (GLOB.test(a) ? expandConfGlob(ctx.ns, a) : [a]))) {
+      const sys = sysClassNetFile(path);
+      if (sys !== undefined && !('refuse' in sys)) {
+        const r = sysClassNetRead(ctx.world, ctx.ns, sys);
+        if ('text' in r) stdout += r.text;
+        else {
+          stderr += `cat: ${quotef(path)}: ${r.errno === 'ENOENT' ? 'No such file or directory' : 'Invalid argument'}\n`;
+          exit = 1;
+        }
+        continue;
+      }
       const net = procNetFile(path);
       if (typeof net === 'string') {
         stdout += procNetRead(ctx.world, ctx.ns, net);
