@@ -7,6 +7,7 @@ import { Args, matches } from './args.js';
 import type { IpCtx } from './context.js';
 import { duparg, duparg2, fail, invarg, nodev, rtnlFail, unsupported } from './errors.js';
 import { getInteger, getUnsigned, llAddrA2n, macToString } from './parse.js';
+import { LINK_USAGE } from './usage.js';
 import { ipaddrList } from './addr.js';
 import { peernet2idAlloc } from './nsid.js';
 import { dev_change_flags, dev_change_link_flags, dev_change_name, dev_change_net_namespace, dev_change_tx_queue_len, dev_set_alias, dev_set_mac_address, dev_set_mtu, do_set_master, rtnl_dellink } from '../../core/dev.js';
@@ -136,7 +137,7 @@ export function iplinkParse(ctx: IpCtx, args: Args, create: boolean): LinkReq & 
       req.alias = v;
     } else if (UNMODELLED_ABBREV.some((k) => matches(w, k))) unsupported(`ip link ... ${w}`);
     else {
-      if (matches(w, 'help')) unsupported('ip link help (usage text)');
+      if (matches(w, 'help')) fail(255, LINK_USAGE);
       const v = w === 'dev' ? args.next() : w;
       if (!devIsName) duparg2('dev', v);
       if (!checkIfname(v, true)) invarg('"dev" not a valid ifname', v);
@@ -603,6 +604,7 @@ export function doIplink(ctx: IpCtx, args: Args): number {
     args.shift();
     return ipaddrList(ctx, args, 'link');
   }
-  if (matches(w, 'xstats') || matches(w, 'afstats') || matches(w, 'property') || matches(w, 'help')) unsupported(`ip link ${w}`);
+  if (matches(w, 'xstats') || matches(w, 'afstats') || matches(w, 'property')) unsupported(`ip link ${w}`);
+  if (matches(w, 'help')) return fail(255, LINK_USAGE);
   return fail(255, `Command "${w}" is unknown, try "ip link help".\n`);
 }
