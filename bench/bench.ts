@@ -114,6 +114,35 @@ function pairWorld(): { w: World; a: Namespace; b: Namespace } {
   return { w, a, b };
 }
 
+type BothEnds = { tap: CaptureTap; spec: ReturnType<typeof tcpdumpSpec> }[];
+
+/** `tcpdump -nnt` on both ends of the pair. */
+function captureBothEnds(w: World, a: Namespace, b: Namespace): BothEnds {
+  const caps: BothEnds = [];
+  for (const [ns, dev] of [[a, 'veth0'], [b, 'veth1']] as const) {
+    const spec = tcpdumpSpec(['-nnt', '-i', dev]);
+    const s = startCapture(w, ns, spec);
+    if ('tap' in s) caps.push({ tap: s.tap, spec });
+  }
+  return caps;
+}
+
+const ECHO_PAYLOAD = new Uint8Array(56);
+
+/** 2,000 echo requests from a to 10.1.1.3, run until the replies are in; returns the last sequence number. */
+function echoBatch(w: World, a: Namespace, seq: number): number {
+  const dst = ip('10.1.1.3');
+  for (let i = 0; i < 2000; i++) {
+    const route = ip_route_output(a.state, { daddr: dst, saddr: 0, oif: 0 });
+    if (!route.ok) throw new Error('no route');
+    seq = (seq + 1) & 0xffff;
+    const msg = emitIcmp({ kind: 'echo-request', ident: 0x1234, seq, data: ECHO_PAYLOAD });
+    ip_output(w, alloc_skb(w, a, route.dev, buildDatagram({ src: route.saddr, dst, protocol: 1, ttl: 64, ident: nextIpId(a), dontFragment: true }, msg)), route);
+  }
+  while (w.loop.busy && w.loop.step());
+  return seq;
+}
+
 /**
  * Echo requests from a to b (each answered: two hops a round trip), in batches, for about `seconds`:
  * hops per second of wall time, and per second of this process's CPU time (steadier on a shared machine).
@@ -121,31 +150,15 @@ function pairWorld(): { w: World; a: Namespace; b: Namespace } {
 function frameHopRates(captured: boolean, seconds: number): { perSec: number; perCpuS: number } {
   const cpu = process.cpuUsage();
   const { w, a, b } = pairWorld();
-  const texts: (() => string)[] = [];
-  if (captured) {
-    for (const [ns, dev] of [[a, 'veth0'], [b, 'veth1']] as const) {
-      const spec = tcpdumpSpec(['-nnt', '-i', dev]);
-      const s = startCapture(w, ns, spec);
-      if ('tap' in s) texts.push(() => captureText(s.tap, spec));
-    }
-  }
-  const dst = ip('10.1.1.3');
-  const payload = new Uint8Array(56);
+  const caps = captured ? captureBothEnds(w, a, b) : [];
   const start = process.hrtime.bigint();
   let elapsed = 0;
   let seq = 0;
   while (elapsed < seconds) {
-    for (let i = 0; i < 2000; i++) {
-      const route = ip_route_output(a.state, { daddr: dst, saddr: 0, oif: 0 });
-      if (!route.ok) throw new Error('no route');
-      seq = (seq + 1) & 0xffff;
-      const msg = emitIcmp({ kind: 'echo-request', ident: 0x1234, seq, data: payload });
-      ip_output(w, alloc_skb(w, a, route.dev, buildDatagram({ src: route.saddr, dst, protocol: 1, ttl: 64, ident: nextIpId(a), dontFragment: true }, msg)), route);
-    }
-    while (w.loop.busy && w.loop.step());
+    seq = echoBatch(w, a, seq);
     elapsed = Number(process.hrtime.bigint() - start) / 1e9;
   }
-  for (const t of texts) t();
+  for (const c of caps) captureText(c.tap, c.spec);
   elapsed = Number(process.hrtime.bigint() - start) / 1e9;
   const used = process.cpuUsage(cpu);
   return { perSec: w.frameHops / elapsed, perCpuS: w.frameHops / ((used.user + used.system) / 1e6) };
@@ -404,25 +417,9 @@ function tuiCaseInChild(): TuiFigures {
  */
 function printCase(batches: number): void {
   const { w, a, b } = pairWorld();
-  const caps: { tap: CaptureTap; spec: ReturnType<typeof tcpdumpSpec> }[] = [];
-  for (const [ns, dev] of [[a, 'veth0'], [b, 'veth1']] as const) {
-    const spec = tcpdumpSpec(['-nnt', '-i', dev]);
-    const s = startCapture(w, ns, spec);
-    if ('tap' in s) caps.push({ tap: s.tap, spec });
-  }
-  const dst = ip('10.1.1.3');
-  const payload = new Uint8Array(56);
+  const caps = captureBothEnds(w, a, b);
   let seq = 0;
-  for (let k = 0; k < batches; k++) {
-    for (let i = 0; i < 2000; i++) {
-      const route = ip_route_output(a.state, { daddr: dst, saddr: 0, oif: 0 });
-      if (!route.ok) throw new Error('no route');
-      seq = (seq + 1) & 0xffff;
-      const msg = emitIcmp({ kind: 'echo-request', ident: 0x1234, seq, data: payload });
-      ip_output(w, alloc_skb(w, a, route.dev, buildDatagram({ src: route.saddr, dst, protocol: 1, ttl: 64, ident: nextIpId(a), dontFragment: true }, msg)), route);
-    }
-    while (w.loop.busy && w.loop.step());
-  }
+  for (let k = 0; k < batches; k++) seq = echoBatch(w, a, seq);
   const lines = caps.reduce((n, c) => n + c.tap.length, 0);
   for (let r = 0; r < 5; r++) {
     const t = process.hrtime.bigint();

@@ -402,28 +402,25 @@ export function dev_set_mac_address(w: World, ns: Namespace, ifindex: number, ma
  * receives every frame (a bridge then passes every frame it switches up to its own stack too).
  */
 export function dev_set_promiscuity(w: World, ns: Namespace, dev: DeviceState, inc: 1 | -1): void {
-  const d = current(ns, dev);
-  if (!d) return;
-  const was = d.promiscuity ?? 0;
-  const now = Math.max(0, was + inc);
-  setDevice(ns, d, (x) => {
-    if (now === 0) delete x.promiscuity;
-    else x.promiscuity = now;
-  });
-  if ((was === 0) !== (now === 0)) w.trace.state(w.loop.now, ns.name, d.name, 'dev_set_promiscuity', `${d.name} ${now === 0 ? 'left' : 'entered'} promiscuous mode`);
+  countUsers(w, ns, dev, 'promiscuity', inc, 'dev_set_promiscuity', 'promiscuous');
 }
 
 /** dev_set_allmulti: the device's all-multicast users go up or down by one. */
 export function dev_set_allmulti(w: World, ns: Namespace, dev: DeviceState, inc: 1 | -1): void {
+  countUsers(w, ns, dev, 'allmulti', inc, 'dev_set_allmulti', 'allmulticast');
+}
+
+/** A count of the device's users of a mode, never below 0; crossing 0 is logged as the kernel does. */
+function countUsers(w: World, ns: Namespace, dev: DeviceState, field: 'promiscuity' | 'allmulti', inc: 1 | -1, fn: string, mode: string): void {
   const d = current(ns, dev);
   if (!d) return;
-  const was = d.allmulti ?? 0;
+  const was = d[field] ?? 0;
   const now = Math.max(0, was + inc);
   setDevice(ns, d, (x) => {
-    if (now === 0) delete x.allmulti;
-    else x.allmulti = now;
+    if (now === 0) delete x[field];
+    else x[field] = now;
   });
-  if ((was === 0) !== (now === 0)) w.trace.state(w.loop.now, ns.name, d.name, 'dev_set_allmulti', `${d.name} ${now === 0 ? 'left' : 'entered'} allmulticast mode`);
+  if ((was === 0) !== (now === 0)) w.trace.state(w.loop.now, ns.name, d.name, fn, `${d.name} ${now === 0 ? 'left' : 'entered'} ${mode} mode`);
 }
 
 /** The flags `ip link set` may change besides up and down (ifi_flags under ifi_change). */
@@ -467,23 +464,19 @@ export function dev_change_link_flags(w: World, ns: Namespace, ifindex: number, 
     const r = dev_change_flags(w, ns, ifindex, c.up);
     if (!r.ok) return r;
   }
-  dev = current(ns, dev) as DeviceState;
-  if (c.promisc !== undefined && c.promisc !== (dev.promisc ?? false)) {
-    const on = c.promisc;
+  // The user's own request is remembered apart (gflags), so asking twice counts once.
+  const requests = [
+    [c.promisc, 'promisc', dev_set_promiscuity],
+    [c.allmulti, 'allmultiFlag', dev_set_allmulti],
+  ] as const;
+  for (const [on, flag, count] of requests) {
+    dev = current(ns, dev) as DeviceState;
+    if (on === undefined || on === (dev[flag] ?? false)) continue;
     setDevice(ns, dev, (d) => {
-      if (on) d.promisc = true;
-      else delete d.promisc;
+      if (on) d[flag] = true;
+      else delete d[flag];
     });
-    dev_set_promiscuity(w, ns, current(ns, dev) as DeviceState, on ? 1 : -1);
-  }
-  dev = current(ns, dev) as DeviceState;
-  if (c.allmulti !== undefined && c.allmulti !== (dev.allmultiFlag ?? false)) {
-    const on = c.allmulti;
-    setDevice(ns, dev, (d) => {
-      if (on) d.allmultiFlag = true;
-      else delete d.allmultiFlag;
-    });
-    dev_set_allmulti(w, ns, current(ns, dev) as DeviceState, on ? 1 : -1);
+    count(w, ns, current(ns, dev) as DeviceState, on ? 1 : -1);
   }
   dev = current(ns, dev) as DeviceState;
   if (dev.up && (noarpChanged || multicastChanged)) call_netdevice_notifiers(w, 'NETDEV_CHANGE', ns, dev, { flagsChanged: { noarp: noarpChanged, multicast: multicastChanged } });

@@ -672,6 +672,15 @@ function br_device_event(n: Parameters<Parameters<typeof register_netdevice_noti
 }
 
 /** rtnl_newlink for `type bridge`: a new bridge starts with carrier, a random address, no port. */
+/**
+ * netif_is_bridge_port: the bridge `dev` is a port of, in its own namespace, or undefined. br_add_if
+ * holds one promiscuity and one allmulti of each port, which `ip -d link` and sysfs's flags show.
+ */
+export function br_port_master(w: World, ns: Namespace, dev: DeviceState): DeviceState | undefined {
+  const master = dev.master === undefined ? undefined : w.device(dev.master);
+  return master && master.ns === ns && master.dev.kind === BRIDGE_KIND ? master.dev : undefined;
+}
+
 export function br_newlink(w: World, ns: Namespace, name: string): Result {
   if (!name.includes('%d') && findByName(ns.state, name)) return fail('EEXIST');
   const made = register_netdevice(w, ns, BRIDGE_KIND, dev_alloc_name(ns.state, name), w.rng.mac(), { carrier: true });

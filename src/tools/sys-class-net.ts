@@ -9,7 +9,7 @@ import type { DeviceState } from '../sim/state.js';
 import type { Namespace, World } from '../sim/world.js';
 import { dev_is_multicast, dev_is_promiscuous } from '../core/dev.js';
 import { isLoopback, netdev_ops } from '../core/netdevice.js';
-import { BRIDGE_KIND } from '../devices/bridge.js';
+import { br_port_master } from '../devices/bridge.js';
 import { operState } from './ip/link-format.js';
 
 /** The attributes modelled, each as the kernel's show function writes it. */
@@ -37,12 +37,6 @@ const IFF_PROMISC = 0x100;
 const IFF_ALLMULTI = 0x200;
 const IFF_MULTICAST = 0x1000;
 
-/** What the bridge a device is a port of holds of it: br_add_if's one promiscuity and one allmulti. */
-function heldByBridge(w: World, ns: Namespace, dev: DeviceState): boolean {
-  const master = dev.master === undefined ? undefined : w.device(dev.master);
-  return master !== undefined && master.ns === ns && master.dev.kind === BRIDGE_KIND;
-}
-
 /** The file's text, or the error cat reports reading it (the device may be gone, or refuse the read). */
 export function sysClassNetRead(w: World, ns: Namespace, f: SysClassNetFile): { text: string } | { errno: 'ENOENT' | 'EINVAL' } {
   const dev = Object.values(ns.state.devices).find((d) => d.name === f.dev);
@@ -68,7 +62,7 @@ export function sysClassNetRead(w: World, ns: Namespace, f: SysClassNetFile): { 
     case 'tx_queue_len':
       return { text: `${dev.txqlen | 0}\n` };
     case 'flags': {
-      const bridged = heldByBridge(w, ns, dev);
+      const bridged = br_port_master(w, ns, dev) !== undefined;
       let v = lo ? IFF_LOOPBACK : IFF_BROADCAST;
       if (dev.up) v |= IFF_UP;
       if (dev_is_multicast(dev)) v |= IFF_MULTICAST;

@@ -16,7 +16,7 @@
  */
 import type { DeviceState } from '../../sim/state.js';
 import type { Namespace, World } from '../../sim/world.js';
-import { BR_AGEING_TIME, BR_STATES, BRIDGE_KIND, br_gc_timer_left, br_params, br_port_info } from '../../devices/bridge.js';
+import { BR_AGEING_TIME, BR_STATES, BRIDGE_KIND, br_gc_timer_left, br_params, br_port_info, br_port_master } from '../../devices/bridge.js';
 import { OVS_INTERNAL_KIND, ovsPortOf } from '../../devices/ovs.js';
 import { netdev_ops } from '../../core/netdevice.js';
 import { macvlan_bc_queue_len_used, macvlanOf, type MacvlanDev } from '../../devices/macvlan.js';
@@ -263,8 +263,7 @@ function tsoMaxSize(dev: DeviceState): number {
  */
 export function linkDetails(p: Printer, w: World, ns: Namespace, dev: DeviceState, o: { readonly link: boolean }): void {
   if (dev.kind === OVS_INTERNAL_KIND || ovsPortOf(w, dev.id)) unsupported('ip -details on an Open vSwitch device');
-  const master = dev.master === undefined ? undefined : w.device(dev.master);
-  const bridge = master && master.ns === ns && master.dev.kind === BRIDGE_KIND ? master.dev : undefined;
+  const bridge = br_port_master(w, ns, dev);
   const ops = netdev_ops(dev);
   const lo = ops.type === 'loopback';
   // lo's max_mtu is 0 in the kernel (no limit set), though dev_set_mtu takes up to INT_MAX there.
