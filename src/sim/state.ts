@@ -115,11 +115,11 @@ export interface Route {
   readonly dst: Ipv4Address;
   readonly dstLen: number;
   readonly dev: number | undefined;
-  readonly gateway: Ipv4Address | undefined;
+  readonly gateway?: Ipv4Address | undefined;
   readonly proto: string;
   readonly scope: RouteScope;
   readonly prefsrc: Ipv4Address | undefined;
-  readonly metric: number | undefined;
+  readonly metric?: number | undefined;
   /** Nexthop flags the kernel shows: 'onlink', and 'linkdown' when the device has no carrier. */
   readonly onlink?: boolean;
   /**

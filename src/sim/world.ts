@@ -101,7 +101,11 @@ export class Namespace {
     recipe(copy);
     if (!sameTop(copy, s)) {
       // Lists grown by pushes keep room for more; a state may be kept for the rest of the run.
-      for (const k of GROWN_LISTS) if (copy[k] !== undefined && copy[k] !== s[k]) (copy as Record<string, unknown>)[k] = (copy[k] as readonly unknown[]).slice();
+      for (const k of GROWN_LISTS) {
+        const list = copy[k];
+        if (list === undefined || list === s[k]) continue;
+        (copy as Record<string, unknown>)[k] = k === 'fibTables' ? sharedTableList(list as readonly number[]) : list.slice();
+      }
       this.state = copy;
     }
     this.world.recordHistory(this);
@@ -239,7 +243,7 @@ export class World {
    */
   createNamespace(name: string, loUp: boolean): Namespace {
     // A value nothing else holds yet: the init hooks fill it in place, where a produce would only copy it.
-    const state: NsState = { name, devices: {}, nextIfindex: 1, addrs: [], routes: [], rules: [], neigh: {}, confAll: {}, confDefault: {}, sysctl: {} };
+    const state: NsState = { name, devices: {}, nextIfindex: 1, addrs: [], routes: [], rules: [], neigh: NO_NEIGHBOURS, confAll: {}, confDefault: {}, sysctl: {} };
     for (const o of pernetOps) o.init?.(this, state as Draft<NsState>);
     const ns = new Namespace(this, name, state);
     this.namespaces.set(name, ns);
@@ -321,6 +325,22 @@ export function deleteDevice(ns: Draft<NsState> | TopDraft, ifindex: number): vo
 }
 
 const GROWN_LISTS = ['routes', 'addrs', 'fibTables'] as const;
+
+/** A new namespace's empty neighbour table: one frozen object, until a draft's first entry copies it. */
+const NO_NEIGHBOURS: NsState['neigh'] = Object.freeze({});
+
+/**
+ * Lists of FIB tables as updateTop leaves them, one frozen copy of each: nearly every namespace has
+ * the same one or two (main and local), and a draft's push copies the shared list first.
+ */
+const tableLists = new Map<string, readonly number[]>();
+
+function sharedTableList(list: readonly number[]): readonly number[] {
+  const key = list.join(',');
+  let one = tableLists.get(key);
+  if (one === undefined) tableLists.set(key, (one = Object.freeze(list.slice())));
+  return one;
+}
 
 /** A state `updateTop` may change: its fields replaced, its routes and FIB tables pushed to. */
 export type TopDraft = { -readonly [K in keyof NsState]: NsState[K] } & { routes: Route[]; fibTables?: number[] };

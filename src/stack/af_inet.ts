@@ -5,7 +5,7 @@
  */
 import type { Draft } from 'immer';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4 } from '../wire/ethernet.js';
-import type { NsState } from '../sim/state.js';
+import type { NsState, Rule } from '../sim/state.js';
 import { register_pernet_subsys } from '../sim/world.js';
 import { dev_add_pack } from '../core/dev.js';
 import { neigh_table_init } from '../core/neighbour.js';
@@ -34,7 +34,7 @@ export function inet_init(): void {
   register_pernet_subsys({
     init: (_w, d: Draft<NsState>) => {
       devinet_init_net(d);
-      d.rules = [...DEFAULT_RULES];
+      d.rules = DEFAULT_RULES as Rule[];
     },
     // The IP id counter starts somewhere random in each namespace, drawn as the namespace is made.
     ready: (w, ns) => {

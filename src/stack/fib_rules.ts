@@ -9,11 +9,12 @@ import type { Namespace } from '../sim/world.js';
 import { fail, OK, type Result } from '../core/errno.js';
 import { fib_new_table, fib_table_exists } from './fib_tables.js';
 
-export const DEFAULT_RULES: readonly Rule[] = [
-  { priority: 0, table: RT_TABLE_LOCAL, action: 'lookup' },
-  { priority: 32766, table: RT_TABLE_MAIN, action: 'lookup' },
-  { priority: 32767, table: RT_TABLE_DEFAULT, action: 'lookup' },
-];
+/** A new namespace's rules: this very list, shared and frozen, until an `ip rule` change copies it (cow.ts). */
+export const DEFAULT_RULES: readonly Rule[] = Object.freeze([
+  Object.freeze({ priority: 0, table: RT_TABLE_LOCAL, action: 'lookup' } as const),
+  Object.freeze({ priority: 32766, table: RT_TABLE_MAIN, action: 'lookup' } as const),
+  Object.freeze({ priority: 32767, table: RT_TABLE_DEFAULT, action: 'lookup' } as const),
+]);
 
 /** What a lookup is asked: the flow's addresses and the devices it is bound to. */
 export interface Flow {
