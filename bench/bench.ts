@@ -5,9 +5,11 @@
  * frame_hops_per_sec           echo request/reply traffic through a veth pair between two namespaces, captures off
  * frame_hops_per_sec_captured  the same with tcpdump on both ends (frames kept, and printed at the end)
  * namespaces_per_sec           namespaces made in a chain, each with a configured veth end (moved in, addressed, up)
- * bytes_per_idle_namespace     heap per namespace of such a chain of 10,000 (history off), gc before and after, in
- *                              a child started with --expose-gc; bytes_per_idle_namespace_history the same with
- *                              history on (every state kept)
+ * bytes_per_idle_namespace     heap per idle namespace of 10,000 joined in pairs, each with one veth end, an address
+ *                              and the end up (history off), gc before and after, in a child started with
+ *                              --expose-gc; bytes_per_idle_namespace_history the same with history on (every
+ *                              state kept); bytes_per_idle_namespace_chain per namespace of the chain above (two
+ *                              ends and two addresses each, as this figure was measured until 2026-12-03)
  * setup_us_per_namespace_N     the same set-up typed as script lines (ip netns add, ip link add ... netns, ip addr,
  *                              ip link set up) for N = 1,000 and 10,000: per namespace, flat in N
  * chain_1000_*                 1,000 namespaces in a chain, each pinging its neighbour once, end to end
@@ -171,24 +173,46 @@ function namespacesPerSec(n: number): number {
 }
 
 /**
- * Heap bytes per namespace of a chain of n (each namespace with a veth end and an address), gc before
- * and after; in a process started with --expose-gc. The world is held until the second reading.
+ * n namespaces joined in pairs by a veth pair: each holds one end, addressed and up — an idle
+ * namespace as the issue counts it ("each with a veth end and an address").
  */
-function idleBytesCase(n: number, history: boolean): void {
+function pairsWorld(n: number, history = false): { w: World; namespaces: Namespace[] } {
+  const w = createWorld({ seed: 1, detailedTrace: false });
+  w.keepHistory = history;
+  w.createNamespace('', true);
+  const namespaces: Namespace[] = [];
+  for (let i = 1; 2 * i <= n; i++) {
+    const left = w.createNamespace(`a${i}`, true);
+    const right = w.createNamespace(`b${i}`, true);
+    link(w, left, right, i);
+    namespaces.push(left, right);
+  }
+  return { w, namespaces };
+}
+
+/** What an idle namespace holds: one veth end (pairs) or two (chain: an end to each neighbour). */
+type IdleTopology = 'pairs' | 'chain';
+
+/**
+ * Heap bytes per namespace of n idle namespaces (pairs or a chain), gc before and after; in a process
+ * started with --expose-gc. The world is held until the second reading.
+ */
+function idleBytesCase(n: number, history: boolean, topology: IdleTopology): void {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) {
-    // Run by hand (`npm run bench -- --case idle-bytes:N`): again, in a child that has gc.
-    process.stdout.write(`${JSON.stringify({ bytes_per_idle_namespace: idleBytesInChild(n, history) })}\n`);
+    // Run by hand (`npm run bench -- --case idle-bytes[-chain|-history]:N`): again, in a child that has gc.
+    process.stdout.write(`${JSON.stringify({ bytes_per_idle_namespace: idleBytesInChild(n, history, topology) })}\n`);
     return;
   }
   gc();
   const before = process.memoryUsage().heapUsed;
-  const world = chainWorld(n, history);
+  const world = topology === 'chain' ? chainWorld(n, history) : pairsWorld(n, history);
+  const made = 'chain' in world ? world.chain.length - 1 : world.namespaces.length;
   // Idle: what set-up left scheduled (linkwatch's carrier events) has run, as any run lets it.
   while (world.w.loop.pending > 0 && world.w.loop.step());
   gc();
   const after = process.memoryUsage().heapUsed;
-  process.stdout.write(`${JSON.stringify({ bytes_per_idle_namespace: Math.round((after - before) / n), namespaces: world.chain.length - 1 })}\n`);
+  process.stdout.write(`${JSON.stringify({ bytes_per_idle_namespace: Math.round((after - before) / made), namespaces: made })}\n`);
 }
 
 /** One figure from `--case CASE` run in a child process: the value of `key` in its JSON line. */
@@ -198,9 +222,10 @@ function figureInChild(kase: string, key: string): number {
   return (JSON.parse(r.stdout.trim().split('\n').pop() as string) as Record<string, number>)[key] as number;
 }
 
-function idleBytesInChild(n: number, history: boolean): number {
-  const r = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), '--case', `idle-bytes${history ? '-history' : ''}:${n}`], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (r.status !== 0) throw new Error(`idle-bytes failed: ${r.stderr}`);
+function idleBytesInChild(n: number, history: boolean, topology: IdleTopology): number {
+  const kase = `idle-bytes${topology === 'chain' ? '-chain' : ''}${history ? '-history' : ''}:${n}`;
+  const r = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), '--case', kase], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`${kase} failed: ${r.stderr}`);
   return (JSON.parse(r.stdout.trim().split('\n').pop() as string) as { bytes_per_idle_namespace: number }).bytes_per_idle_namespace;
 }
 
@@ -444,7 +469,7 @@ async function main(): Promise<void> {
   }
   if (values.case?.startsWith('chain:')) return chainCase(Number(values.case.slice('chain:'.length)));
   // The set-up figures alone, for interleaved comparisons and a profiler.
-  if (values.case?.startsWith('idle-bytes')) return idleBytesCase(Number(values.case.split(':')[1]), values.case.startsWith('idle-bytes-history'));
+  if (values.case?.startsWith('idle-bytes')) return idleBytesCase(Number(values.case.split(':')[1]), values.case.includes('-history'), values.case.includes('-chain') ? 'chain' : 'pairs');
   if (values.case?.startsWith('namespaces:')) {
     process.stdout.write(`${JSON.stringify({ namespaces_per_sec: Math.round(namespacesPerSec(Number(values.case.split(':')[1]))) })}\n`);
     return;
@@ -479,8 +504,9 @@ async function main(): Promise<void> {
   result.frame_hops_per_sec = figureInChild('hops:2', 'hops');
   result.frame_hops_per_sec_captured = figureInChild('hops-captured:2', 'hops-captured');
   result.namespaces_per_sec = figureInChild('namespaces:10000', 'namespaces_per_sec');
-  result.bytes_per_idle_namespace = idleBytesInChild(10_000, false);
-  result.bytes_per_idle_namespace_history = idleBytesInChild(10_000, true);
+  result.bytes_per_idle_namespace = idleBytesInChild(10_000, false, 'pairs');
+  result.bytes_per_idle_namespace_history = idleBytesInChild(10_000, true, 'pairs');
+  result.bytes_per_idle_namespace_chain = idleBytesInChild(10_000, false, 'chain');
   result.setup_us_per_namespace_1k = Math.round(setupPerNamespaceUs(1_000));
   result.setup_us_per_namespace_10k = Math.round(setupPerNamespaceUs(10_000));
   const art = articlePerSec(2);
