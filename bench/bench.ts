@@ -38,11 +38,11 @@
  */
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { kernelUnavailable, measureKernel } from './kernel-figures.js';
 import { fileURLToPath } from 'node:url';
 import { parseScenario } from '../src/scenario/load.js';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Namespace, World } from '../src/sim/world.js';
 import type { CaptureTap } from '../src/sim/capture-store.js';
 import { createWorld } from '../src/init/index.js';
@@ -60,7 +60,12 @@ import { loadScenario } from '../src/scenario/load.js';
 import { runSim } from '../src/runner/simulate.js';
 import { kernelAvailability, runKernel } from '../src/kernel/run.js';
 
-const ROOT = join(import.meta.dirname, '..');
+/** The repository: bench/ beside src/ — found upward, as the bench runs compiled from .bench/bench/ too. */
+const ROOT = ((): string => {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 const ARTICLE = join(ROOT, 'scenarios/veth-same-ns-fixed.yaml');
 const ARTICLE_FIRST = join(ROOT, 'scenarios/veth-same-ns-default.yaml');
 const BIN = join(ROOT, 'bin/vethsim.js');
@@ -139,7 +144,7 @@ function echoBatch(w: World, a: Namespace, seq: number): number {
     if (!route.ok) throw new Error('no route');
     seq = (seq + 1) & 0xffff;
     const msg = emitIcmp({ kind: 'echo-request', ident: 0x1234, seq, data: ECHO_PAYLOAD });
-    ip_output(w, alloc_skb(w, a, route.dev, buildDatagram({ src: route.saddr, dst, protocol: 1, ttl: 64, ident: nextIpId(a), dontFragment: true }, msg)), route);
+    ip_output(w, alloc_skb(w, a, route.dev, buildDatagram({ src: route.saddr, dst, protocol: 1, ttl: 64, ident: nextIpId(a), dontFragment: true }, msg), true), route);
   }
   while (w.loop.busy && w.loop.step());
   return seq;

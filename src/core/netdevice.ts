@@ -55,15 +55,20 @@ export interface NetDeviceOps {
 }
 
 const OPS = new Map<string, NetDeviceOps>();
+/** The driver asked for last: a hop asks for the same one several times (a hash lookup each, measured). */
+let lastOps: NetDeviceOps | undefined;
 
 /** A driver's registration (module_init → rtnl_link_register / the ops its devices carry). */
 export function register_netdev_ops(ops: NetDeviceOps): void {
   OPS.set(ops.kind, ops);
+  lastOps = undefined;
 }
 
 export function netdev_ops(dev: DeviceState): NetDeviceOps {
+  if (lastOps !== undefined && lastOps.kind === dev.kind) return lastOps;
   const ops = OPS.get(dev.kind);
   if (!ops) throw new Error(`no driver registered for device kind ${dev.kind}`);
+  lastOps = ops;
   return ops;
 }
 

@@ -27,14 +27,22 @@ export interface Skb {
   rtIif: number;
   /** Delivered by Open vSwitch's datapath to its internal port: the datapath does not read it back. */
   fromDatapath: boolean;
+  /**
+   * The IPv4 header and ICMP checksums in the bytes are known right: built here (ip_build_and_send's
+   * work, ping's, icmp_reply's) and not changed since but by code that keeps them right. ip_rcv and
+   * icmp_rcv then skip summing them — what they would find is known, so no trace changes — like a
+   * driver's CHECKSUM_UNNECESSARY. Bytes from elsewhere (a packet socket, a decapsulated frame) are
+   * summed as the kernel sums them.
+   */
+  checksumsKnownGood: boolean;
   readonly id: number;
   /** The packet this one was cloned from; 0 for one built afresh. */
   readonly parent: number;
 }
 
 /** alloc_skb: a packet built here, with a new id. */
-export function alloc_skb(w: World, ns: Namespace, dev: DeviceState, data: Uint8Array): Skb {
-  return { data, ns, dev, pktType: 'host', rtIif: 0, fromDatapath: false, id: ++w.lastPacketId, parent: 0 };
+export function alloc_skb(w: World, ns: Namespace, dev: DeviceState, data: Uint8Array, checksumsKnownGood = false): Skb {
+  return { data, ns, dev, pktType: 'host', rtIif: 0, fromDatapath: false, checksumsKnownGood, id: ++w.lastPacketId, parent: 0 };
 }
 
 /**
@@ -42,7 +50,7 @@ export function alloc_skb(w: World, ns: Namespace, dev: DeviceState, data: Uint8
  * parent in the trace: its first event says where it came from.
  */
 export function skb_clone(w: World, skb: Skb, stage: string, what: string, data: Uint8Array = skb.data, at: DeviceState = skb.dev): Skb {
-  const c: Skb = { data, ns: skb.ns, dev: skb.dev, pktType: skb.pktType, rtIif: skb.rtIif, fromDatapath: skb.fromDatapath, id: ++w.lastPacketId, parent: skb.id };
+  const c: Skb = { data, ns: skb.ns, dev: skb.dev, pktType: skb.pktType, rtIif: skb.rtIif, fromDatapath: skb.fromDatapath, checksumsKnownGood: skb.checksumsKnownGood && data === skb.data, id: ++w.lastPacketId, parent: skb.id };
   if (w.trace.detailed) w.trace.step(w.loop.now, skb.ns.name, at.name, stage, what, c.id, skb.id);
   return c;
 }

@@ -439,6 +439,8 @@ function vxlan_rcv(w: World, skb: Skb, udpAt: number, port: number): void {
   v.rx_bytes += inner.length - ETHERNET_HEADER_LEN;
   if (w.trace.detailed) skb_trace(w, skb, 'vxlan_rcv', `vni ${hdr.value.vni} from ${fmt(ipv4Src(d))}: ${inner.length}-byte frame to ${home.name}`);
   skb.data = inner;
+  // The inner frame's checksums were never looked at on this side.
+  skb.checksumsKnownGood = false;
   const id = v.id;
   // gro_cells_receive: the frame is received on the device in the next NAPI turn.
   w.loop.after(LOOPBACK_HOP_NS, () => {

@@ -74,7 +74,7 @@ export function icmp_rcv(w: World, skb: Skb, info: RawDelivery, broadcast: boole
     kfree_skb(w, skb, 'icmp_rcv', 'PKT_TOO_SMALL', `${m.length} bytes are too few for an ICMP header`);
     return;
   }
-  if (!icmpChecksumValid(m)) {
+  if (!skb.checksumsKnownGood && !icmpChecksumValid(m)) {
     kfree_skb(w, skb, 'icmp_rcv', 'ICMP_CSUM', 'bad ICMP checksum');
     return;
   }
@@ -124,7 +124,7 @@ function icmp_echo(w: World, skb: Skb, broadcast: boolean): void {
   // The request's message copied once, into the reply's own bytes, and turned into the reply there.
   const out = buildDatagram({ src: route.saddr, dst: src, protocol: IP_PROTO_ICMP, ttl: st.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: false, tos }, datagram.subarray(ipv4HeaderLength(datagram)));
   turnIntoEchoReply(out.subarray(IPV4_HEADER_LEN));
-  const r = alloc_skb(w, ns, route.dev, out);
+  const r = alloc_skb(w, ns, route.dev, out, true);
   if (w.trace.detailed) skb_trace(w, r, 'icmp_reply', `echo reply to ${fmt(src)}, answering packet #${skb.id}`, dev);
   ip_output(w, r, route);
 }
@@ -159,7 +159,7 @@ export function icmp_send(w: World, skb_in: Skb, type: number, code: number, res
   const quote = quoteOriginal(offending);
   const msg = emitIcmp({ kind: 'other', type, code, rest, data: quote });
   const out = buildDatagram({ src: route.saddr, dst: src, protocol: IP_PROTO_ICMP, ttl: st.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: false, tos: 0xc0 }, msg);
-  const e = alloc_skb(w, ns, route.dev, out);
+  const e = alloc_skb(w, ns, route.dev, out, true);
   if (w.trace.detailed) skb_trace(w, e, 'icmp_send', `ICMP type ${type} code ${code} to ${fmt(src)} about ${fmt(dst)} (packet #${skb_in.id})`, route.dev);
   ip_output(w, e, route);
 }

@@ -406,7 +406,7 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
             const df = pmtu === 'do' || (pmtu === 'want' && len <= mtu);
             sentAt.set(seq, w.loop.now);
             const dgram = buildDatagram({ src: route.saddr, dst: daddr, protocol: IP_PROTO_ICMP, ttl: o.ttl ?? ns.state.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: df, tos: o.tos }, msg);
-            result = ip_output(w, alloc_skb(w, ns, route.dev, dgram), route);
+            result = ip_output(w, alloc_skb(w, ns, route.dev, dgram, true), route);
           }
         }
         let next = o.interval * NS_PER_SEC;
