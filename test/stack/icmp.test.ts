@@ -1,6 +1,8 @@
 /** icmp_rcv and icmp_echo's decisions: what is answered, and why what is not is not. */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { A, decode, icmpFrame, ipv4Repr, knownNeighbour, stageWorld } from './fixtures.js';
+import { checksumIsValid } from '../../src/wire/checksum.js';
 
 const echo = { kind: 'echo-request' as const, ident: 3, seq: 1, data: new Uint8Array(8) };
 
@@ -32,6 +34,25 @@ describe('icmp_rcv', () => {
     s.receive('mock0', icmpFrame({}, ipv4Repr('10.0.0.9', '10.0.0.1', 1), echo));
     expect(s.sent('mock0')).toEqual([]);
     expect(s.drops().map((e) => e.drop)).toEqual(['ICMP_ECHO_IGNORE_ALL']);
+  });
+
+  // The receiving side skips summing what a packet built here carries (checksumsKnownGood): that is
+  // sound only while every reply built here really sums right, whatever the request's payload.
+  it('builds echo replies whose IP header and ICMP checksums sum right, for any payload', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffff }), (data, ident, seq) => {
+        const s = stageWorld({ mock0: '10.0.0.1/24' });
+        knownNeighbour(s, 'mock0', '10.0.0.9');
+        s.receive('mock0', icmpFrame({}, ipv4Repr('10.0.0.9', '10.0.0.1', 1), { kind: 'echo-request', ident, seq, data }));
+        const sent = s.sent('mock0');
+        expect(sent).toHaveLength(1);
+        const dgram = (sent[0] as Uint8Array).subarray(14);
+        const ihl = ((dgram[0] as number) & 0xf) * 4;
+        expect(checksumIsValid(dgram.subarray(0, ihl))).toBe(true);
+        expect(checksumIsValid(dgram.subarray(ihl))).toBe(true);
+      }),
+      { seed: 20261203, numRuns: 200 },
+    );
   });
 
   it('drops a message with a bad checksum as ICMP_CSUM', () => {
