@@ -51,9 +51,9 @@ import { alloc_skb } from '../src/core/skbuff.js';
 import { inet_rtm_newaddr } from '../src/stack/devinet.js';
 import { veth_newlink } from '../src/devices/veth.js';
 import { findByName } from '../src/sim/world.js';
-import { ip_route_output } from '../src/stack/route.js';
-import { buildDatagram, ip_output, nextIpId } from '../src/stack/ipv4-output.js';
-import { emitIcmp } from '../src/wire/icmp.js';
+import { ip_route_output_cached } from '../src/stack/route.js';
+import { allocDatagram, ip_output, nextIpId } from '../src/stack/ipv4-output.js';
+import { emitIcmpEchoAt, ICMP_ECHO_REQUEST, ICMP_HEADER_LEN } from '../src/wire/icmp.js';
 import { captureText, startCapture, tcpdumpSpec } from '../src/tools/tcpdump.js';
 import { ping } from '../src/tools/ping.js';
 import { loadScenario } from '../src/scenario/load.js';
@@ -140,11 +140,12 @@ const ECHO_PAYLOAD = new Uint8Array(56);
 function echoBatch(w: World, a: Namespace, seq: number): number {
   const dst = ip('10.1.1.3');
   for (let i = 0; i < 2000; i++) {
-    const route = ip_route_output(a.state, { daddr: dst, saddr: 0, oif: 0 });
+    const route = ip_route_output_cached(a, { daddr: dst, saddr: 0, oif: 0 });
     if (!route.ok) throw new Error('no route');
     seq = (seq + 1) & 0xffff;
-    const msg = emitIcmp({ kind: 'echo-request', ident: 0x1234, seq, data: ECHO_PAYLOAD });
-    ip_output(w, alloc_skb(w, a, route.dev, buildDatagram({ src: route.saddr, dst, protocol: 1, ttl: 64, ident: nextIpId(a), dontFragment: true }, msg), true), route);
+    const d = allocDatagram({ src: route.saddr, dst, protocol: 1, ttl: 64, ident: nextIpId(a), dontFragment: true }, ICMP_HEADER_LEN + ECHO_PAYLOAD.length);
+    emitIcmpEchoAt(d, 20, ICMP_ECHO_REQUEST, 0x1234, seq, ECHO_PAYLOAD);
+    ip_output(w, alloc_skb(w, a, route.dev, d, true), route);
   }
   while (w.loop.busy && w.loop.step());
   return seq;

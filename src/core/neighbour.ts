@@ -80,29 +80,57 @@ interface Pending {
 }
 
 /** The table's runtime beside the entries in NsState: timers and queues, last use, an index by number. */
-const NO_ENTRIES: ReadonlyMap<number, NeighEntry> = new Map();
+/**
+ * An entry as the fast path finds it, with the last use neigh_output gives it (neigh->used): that
+ * changes with every packet, so it is kept here, beside the state, not as an immer step per packet.
+ */
+interface NeighCell {
+  readonly entry: NeighEntry;
+  used: number;
+}
 
 class NeighRuntime {
   readonly pending = new Map<string, Pending>();
-  /** Last use of each entry on the fast path (neigh->used), by ifindex·2³² + ip. */
-  readonly used = new Map<number, number>();
   private indexOf: Readonly<Record<string, NeighEntry>> | undefined;
-  /** Built at the first lookup (indexOf is unset until then): none for a namespace that never looks. */
-  private index: ReadonlyMap<number, NeighEntry> = NO_ENTRIES;
+  /**
+   * The entries by ifindex, then by address as a 32-bit integer (a small integer to the Map, where
+   * ifindex·2³² + ip was a boxed number hashed twice a hop). Built at the first lookup: none for a
+   * namespace that never looks.
+   */
+  private index: (Map<number, NeighCell> | undefined)[] = [];
 
-  /** The entry for (ifindex, ip) without building a string key: the per-packet lookup. */
-  lookup(ns: Namespace, ifindex: number, ip: number): NeighEntry | undefined {
+  /** The cell for (ifindex, ip) without building a string key: the per-packet lookup. */
+  cell(ns: Namespace, ifindex: number, ip: number): NeighCell | undefined {
     const table = ns.state.neigh;
-    if (this.indexOf !== table) {
-      this.indexOf = table;
-      const index = new Map<number, NeighEntry>();
-      for (const k in table) {
-        const e = table[k] as NeighEntry;
-        index.set(e.ifindex * 0x1_0000_0000 + e.ip, e);
+    if (this.indexOf !== table) this.reindex(table);
+    return this.index[ifindex]?.get(ip | 0);
+  }
+
+  lookup(ns: Namespace, ifindex: number, ip: number): NeighEntry | undefined {
+    return this.cell(ns, ifindex, ip)?.entry;
+  }
+
+  /** The last use neigh_output recorded (0: none since the entry was last written). */
+  usedAt(ifindex: number, ip: number): number {
+    return this.index[ifindex]?.get(ip | 0)?.used ?? 0;
+  }
+
+  /** A new table: new cells, each keeping the use its entry's address had. */
+  private reindex(table: Readonly<Record<string, NeighEntry>>): void {
+    const old = this.index;
+    const index: (Map<number, NeighCell> | undefined)[] = [];
+    for (const k in table) {
+      const e = table[k] as NeighEntry;
+      const key = e.ip | 0;
+      let m = index[e.ifindex];
+      if (m === undefined) {
+        while (index.length < e.ifindex) index.push(undefined);
+        index[e.ifindex] = m = new Map();
       }
-      this.index = index;
+      m.set(key, { entry: e, used: old[e.ifindex]?.get(key)?.used ?? 0 });
     }
-    return this.index.get(ifindex * 0x1_0000_0000 + ip);
+    this.indexOf = table;
+    this.index = index;
   }
 
   pendingOf(key: string): Pending {
@@ -173,11 +201,11 @@ export function neigh_output(w: World, skb: Skb, dev: DeviceState, nexthop: numb
   const ns = skb.ns;
   const rt = runtime(ns);
   const now = w.loop.now;
-  let e = rt.lookup(ns, dev.ifindex, nexthop);
-  if (e && CONNECTED.has(e.state)) {
-    // `used` changes with every packet: kept beside the state, not as an immer step per packet.
-    rt.used.set(dev.ifindex * 0x1_0000_0000 + nexthop, now);
-    return neigh_xmit(w, skb, dev, e.mac as string);
+  const c = rt.cell(ns, dev.ifindex, nexthop);
+  let e = c?.entry;
+  if (c !== undefined && CONNECTED.has(c.entry.state)) {
+    c.used = now;
+    return neigh_xmit(w, skb, dev, c.entry.mac as string);
   }
   const key = neighKey(dev.ifindex, nexthop);
   if (e && (e.state === 'DELAY' || e.state === 'PROBE')) return neigh_xmit(w, skb, dev, e.mac as string);
@@ -284,7 +312,7 @@ function neigh_timer_handler(w: World, ns: Namespace, devId: number, key: string
     if (now <= cur.confirmed + cur.reachableTime) {
       next = cur.confirmed + cur.reachableTime;
       quiet = true;
-    } else if (now <= Math.max(cur.used, rt.used.get(cur.ifindex * 0x1_0000_0000 + cur.ip) ?? 0) + NEIGH_PARMS.delay_first_probe_time) {
+    } else if (now <= Math.max(cur.used, rt.usedAt(cur.ifindex, cur.ip)) + NEIGH_PARMS.delay_first_probe_time) {
       cur = { ...cur, state: 'DELAY', updated: now };
       next = now + NEIGH_PARMS.delay_first_probe_time;
     } else {

@@ -20,11 +20,12 @@ export const VETH_HOP_NS = 2_000;
 
 function veth_xmit(w: World, skb: Skb): XmitResult {
   const dev = skb.dev;
-  const peer = dev.peer === undefined ? undefined : w.device(dev.peer);
+  const peerNs = dev.peer === undefined ? undefined : w.deviceHome.get(dev.peer);
+  const peer = peerNs === undefined ? undefined : w.deviceIn(peerNs, dev.peer as number);
   const st = w.statsOf(dev.id);
   const len = skb.data.length;
   // A frame the peer cannot take is the sender's tx_dropped, as veth's own counter keeps it.
-  if (!peer || !peer.dev.up || len > peer.dev.mtu + FORWARDABLE_OVERHEAD) st.tx_dropped++;
+  if (!peer || !peer.up || len > peer.mtu + FORWARDABLE_OVERHEAD) st.tx_dropped++;
   else {
     st.tx_packets++;
     st.tx_bytes += len;
@@ -33,12 +34,12 @@ function veth_xmit(w: World, skb: Skb): XmitResult {
     kfree_skb(w, skb, 'veth_xmit', 'DEV_READY', `${dev.name} has no peer`);
     return 'ENOBUFS';
   }
-  if (!peer.dev.up) {
-    kfree_skb(w, skb, 'veth_xmit', 'DEV_READY', `peer ${peer.dev.name} is down`, peer.dev, peer.ns);
+  if (!peer.up) {
+    kfree_skb(w, skb, 'veth_xmit', 'DEV_READY', `peer ${peer.name} is down`, peer, peerNs);
     return 'ENOBUFS';
   }
-  if (len > peer.dev.mtu + FORWARDABLE_OVERHEAD) {
-    kfree_skb(w, skb, 'veth_xmit', 'PKT_TOO_BIG', `${len}-byte frame exceeds ${peer.dev.name}'s mtu ${peer.dev.mtu} (rx_dropped)`, peer.dev, peer.ns);
+  if (len > peer.mtu + FORWARDABLE_OVERHEAD) {
+    kfree_skb(w, skb, 'veth_xmit', 'PKT_TOO_BIG', `${len}-byte frame exceeds ${peer.name}'s mtu ${peer.mtu} (rx_dropped)`, peer, peerNs);
     return 'ENOBUFS';
   }
   // The peer receives in softirq context, after the sender's stack has returned.
@@ -49,14 +50,15 @@ function veth_xmit(w: World, skb: Skb): XmitResult {
 /** The peer's side of a crossing: skb.dev is still the sender, whose peer (ids are never reused) receives. */
 function veth_rx(w: World, skb: Skb): void {
   const target = skb.dev.peer as number;
-  const p = w.device(target);
-  if (p && p.dev.up) {
-    w.recordHop(p.dev.id);
-    skb.ns = p.ns;
-    skb.dev = p.dev;
+  const ns = w.deviceHome.get(target);
+  const p = ns === undefined ? undefined : w.deviceIn(ns, target);
+  if (p && p.up) {
+    w.recordHop(p.id);
+    skb.ns = ns as Namespace;
+    skb.dev = p;
     skb.rtIif = 0;
     netif_receive_skb(w, skb);
-  } else kfree_skb(w, skb, 'veth_xmit', 'DEV_READY', 'peer went away before the frame arrived', p?.dev, p?.ns ?? skb.ns);
+  } else kfree_skb(w, skb, 'veth_xmit', 'DEV_READY', 'peer went away before the frame arrived', p, p === undefined ? skb.ns : (ns as Namespace));
 }
 
 function peerOf(w: World, dev: DeviceState): { ns: Namespace; dev: DeviceState } | undefined {

@@ -272,16 +272,20 @@ export class World {
   /** The namespace and current state of a device, by world-wide id. */
   device(id: number): { ns: Namespace; dev: DeviceState } | undefined {
     const ns = this.deviceHome.get(id);
-    if (!ns) return undefined;
+    const dev = ns === undefined ? undefined : this.deviceIn(ns, id);
+    return dev === undefined ? undefined : { ns: ns as Namespace, dev };
+  }
+
+  /** The current state of device `id` in its namespace `ns` (deviceHome's): no pair made, for the per-frame path. */
+  deviceIn(ns: Namespace, id: number): DeviceState | undefined {
     const cached = this.ifindexCache.get(id);
     if (cached !== undefined) {
       const dev = ns.state.devices[cached];
-      if (dev !== undefined && dev.id === id) return { ns, dev };
+      if (dev !== undefined && dev.id === id) return dev;
     }
     const dev = findById(ns.state, id);
-    if (!dev) return undefined;
-    this.ifindexCache.set(id, dev.ifindex);
-    return { ns, dev };
+    if (dev) this.ifindexCache.set(id, dev.ifindex);
+    return dev;
   }
 
   /** A device in a namespace being changed: the next free ifindex (dev_index_reserve), the namespace's conf/default. */

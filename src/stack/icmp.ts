@@ -11,8 +11,7 @@ import {
   ICMP_ECHO_REQUEST,
   ICMP_REDIRECT,
   ICMP_TIME_EXCEEDED,
-  icmpChecksumValid,
-  icmpCode,
+  icmpChecksumValidAt,
   icmpType,
   quoteOriginal,
   turnIntoEchoReply,
@@ -24,9 +23,10 @@ import type { Namespace, World } from '../sim/world.js';
 import type { DeviceState } from '../sim/state.js';
 import { isLoopback } from '../core/netdevice.js';
 import { alloc_skb, consume_skb, kfree_skb, skb_clone, skb_trace, type Skb } from '../core/skbuff.js';
-import { buildDatagram, ip_output, IPV4_HEADER_LEN, nextIpId } from './ipv4-output.js';
+import { allocDatagram, buildDatagram, ip_output, IPV4_HEADER_LEN, nextIpId } from './ipv4-output.js';
+import { copyBytes } from '../wire/bytes.js';
 import { rawSockets } from './netns_ipv4.js';
-import { fmt, ip_route_output } from './route.js';
+import { fmt, ip_route_output, ip_route_output_cached } from './route.js';
 import { ipv4_redirect } from './route-redirect.js';
 
 /** Information a raw socket receives with a delivered datagram. */
@@ -69,17 +69,19 @@ function raw_icmp_error(ns: Namespace, errorDatagram: Uint8Array, type: number, 
 /** icmp_rcv: a locally delivered ICMP message in skb.data. */
 export function icmp_rcv(w: World, skb: Skb, info: RawDelivery, broadcast: boolean): void {
   const datagram = skb.data;
-  const m = datagram.subarray(ipv4HeaderLength(datagram));
-  if (m.length < 8) {
-    kfree_skb(w, skb, 'icmp_rcv', 'PKT_TOO_SMALL', `${m.length} bytes are too few for an ICMP header`);
+  // The message read where it is, at the end of the IP header: no view made of it.
+  const off = ipv4HeaderLength(datagram);
+  const len = datagram.length - off;
+  if (len < 8) {
+    kfree_skb(w, skb, 'icmp_rcv', 'PKT_TOO_SMALL', `${len} bytes are too few for an ICMP header`);
     return;
   }
-  if (!skb.checksumsKnownGood && !icmpChecksumValid(m)) {
+  if (!skb.checksumsKnownGood && !icmpChecksumValidAt(datagram, off)) {
     kfree_skb(w, skb, 'icmp_rcv', 'ICMP_CSUM', 'bad ICMP checksum');
     return;
   }
-  const type = icmpType(m);
-  const code = icmpCode(m);
+  const type = datagram[off] as number;
+  const code = datagram[off + 1] as number;
   if (type === ICMP_ECHO_REQUEST) return icmp_echo(w, skb, broadcast);
   if (type === ICMP_DEST_UNREACHABLE || type === ICMP_TIME_EXCEEDED) {
     if (w.trace.detailed) skb_trace(w, skb, 'icmp_unreach', `ICMP type ${type} code ${code} from ${fmt(ipv4Src(datagram))}`);
@@ -115,15 +117,17 @@ function icmp_echo(w: World, skb: Skb, broadcast: boolean): void {
   const spec = broadcast ? (st.addrs.find((a) => a.ifindex === dev.ifindex && !a.secondary)?.local ?? 0) : dst;
   // icmp_reply: the reply keeps the request's TOS, in its header and its flow (the echo reply's type 0 as the port).
   const tos = ipv4Tos(datagram);
-  const route = ip_route_output(st, { daddr: src, saddr: spec, oif: 0, keys: { tos, proto: IP_PROTO_ICMP } });
+  const route = ip_route_output_cached(ns, { daddr: src, saddr: spec, oif: 0, keys: { tos, proto: IP_PROTO_ICMP } });
   if (!route.ok) {
     kfree_skb(w, skb, 'icmp_reply', 'IP_OUTNOROUTES', `no route back to ${fmt(src)}`);
     return;
   }
   if (w.trace.detailed) consume_skb(w, skb, 'icmp_echo', `echo request from ${fmt(src)}: replying from ${fmt(spec)}`);
   // The request's message copied once, into the reply's own bytes, and turned into the reply there.
-  const out = buildDatagram({ src: route.saddr, dst: src, protocol: IP_PROTO_ICMP, ttl: st.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: false, tos }, datagram.subarray(ipv4HeaderLength(datagram)));
-  turnIntoEchoReply(out.subarray(IPV4_HEADER_LEN));
+  const ihl = ipv4HeaderLength(datagram);
+  const out = allocDatagram({ src: route.saddr, dst: src, protocol: IP_PROTO_ICMP, ttl: st.sysctl.ip_default_ttl ?? 64, ident: nextIpId(ns), dontFragment: false, tos }, datagram.length - ihl);
+  copyBytes(out, IPV4_HEADER_LEN, datagram, ihl, datagram.length);
+  turnIntoEchoReply(out, IPV4_HEADER_LEN);
   const r = alloc_skb(w, ns, route.dev, out, true);
   if (w.trace.detailed) skb_trace(w, r, 'icmp_reply', `echo reply to ${fmt(src)}, answering packet #${skb.id}`, dev);
   ip_output(w, r, route);

@@ -36,9 +36,18 @@ export const IPV4_HEADER_LEN = IPV4_MIN_HEADER_LEN;
  * Ethernet header in front (the skb's headroom), so the link layer can prepend without copying.
  */
 export function buildDatagram(h: Ipv4HeaderFields, payload: Uint8Array): Uint8Array {
-  const d = alloc_headroom(IPV4_HEADER_LEN + payload.length);
-  emitIpv4Header(d, h, d.length);
+  const d = allocDatagram(h, payload.length);
   d.set(payload, IPV4_HEADER_LEN);
+  return d;
+}
+
+/**
+ * A datagram's buffer with its header written (the checksum covers the header alone) and room for
+ * `payloadLen` bytes after it, which the caller writes in place.
+ */
+export function allocDatagram(h: Ipv4HeaderFields, payloadLen: number): Uint8Array {
+  const d = alloc_headroom(IPV4_HEADER_LEN + payloadLen);
+  emitIpv4Header(d, h, d.length);
   return d;
 }
 

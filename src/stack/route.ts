@@ -145,6 +145,48 @@ export interface OutputFlow {
   readonly keys?: FlowKeys;
 }
 
+/**
+ * ip_route_output for a namespace's own traffic (a ping's requests, icmp_echo's replies): the same
+ * answer, remembered — like the route the kernel caches on a next hop (nh_pcpu_rth_output), gone with
+ * a new fib generation. The answer is a function of the namespace's state and the flow alone, so it is
+ * kept for the current state only, as the input routes are.
+ */
+export function ip_route_output_cached(ns: Namespace, flow: OutputFlow): OutputRoute {
+  const state = ns.state;
+  const cache = outputCache(ns);
+  if (cache.state !== state) {
+    cache.state = state;
+    cache.routes.clear();
+  }
+  const head = cache.routes.get(flow.daddr);
+  for (let e = head; e !== undefined; e = e.next) if (sameFlow(e.flow, flow)) return e.route;
+  const route = ip_route_output(state, flow);
+  if (cache.routes.size >= OUTPUT_CACHE_SIZE) cache.routes.clear();
+  // Copied: a caller may build its flow in a reused object.
+  const keys = flow.keys;
+  const kept: OutputFlow = { daddr: flow.daddr, saddr: flow.saddr, oif: flow.oif, scope: flow.scope, keys: keys === undefined ? undefined : { mark: keys.mark, tos: keys.tos, uid: keys.uid, proto: keys.proto, sport: keys.sport, dport: keys.dport } };
+  cache.routes.set(flow.daddr, { flow: kept, route, next: cache.routes.get(flow.daddr) });
+  return route;
+}
+
+function sameFlow(a: OutputFlow, b: OutputFlow): boolean {
+  if (a.saddr !== b.saddr || a.oif !== b.oif || a.scope !== b.scope) return false;
+  const x = a.keys;
+  const y = b.keys;
+  if (x === undefined || y === undefined) return x === y;
+  return x.mark === y.mark && x.tos === y.tos && x.uid === y.uid && x.proto === y.proto && x.sport === y.sport && x.dport === y.dport;
+}
+
+interface OutputCacheEntry {
+  readonly flow: OutputFlow;
+  readonly route: OutputRoute;
+  /** Another flow to the same destination. */
+  readonly next: OutputCacheEntry | undefined;
+}
+
+const OUTPUT_CACHE_SIZE = 64;
+const outputCache = pernetSlot((): { state: NsState | undefined; readonly routes: Map<number, OutputCacheEntry> } => ({ state: undefined, routes: new Map() }));
+
 /** ip_route_output_key_hash_rcu, for the cases a script can reach. */
 export function ip_route_output(ns: NsState, flow: OutputFlow): OutputRoute {
   let saddr = flow.saddr;

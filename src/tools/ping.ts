@@ -10,7 +10,7 @@ import { NS_PER_MS, NS_PER_SEC, type Timer } from '../sim/event-loop.js';
 import { rawSockets, type RawSocket } from '../stack/netns_ipv4.js';
 import { alloc_skb } from '../core/skbuff.js';
 import { findByName } from '../sim/world.js';
-import { ip_route_output, fmt } from '../stack/route.js';
+import { ip_route_output, ip_route_output_cached, fmt } from '../stack/route.js';
 import { buildDatagram, ip_output, nextIpId } from '../stack/ipv4-output.js';
 import { ipv4Dst, ipv4Src } from '../wire/ipv4.js';
 import { isLocalAddress } from '../stack/fib.js';
@@ -392,7 +392,7 @@ function start(ctx: ToolContext, o: PingOptions): ToolOutput | AsyncRun {
         if (finished) return;
         const seq = (ntransmitted + 1) & (SEQ_SPACE - 1);
         rcvdClear(seq);
-        const route = ip_route_output(ns.state, { daddr, saddr: boundAddr, oif: boundDev, keys: sendKeys });
+        const route = ip_route_output_cached(ns, { daddr, saddr: boundAddr, oif: boundDev, keys: sendKeys });
         let result: string;
         let mtu = 0;
         if (!route.ok) result = route.error;

@@ -26,6 +26,18 @@ export function set32(b: Uint8Array, off: number, v: number): void {
   b[off + 3] = v & 0xff;
 }
 
+/**
+ * src[start, end) copied to dst at `off`. Short runs by hand: a subarray view for TypedArray.set
+ * costs more than copying a small packet's bytes one by one (measured on the hop path).
+ */
+export function copyBytes(dst: Uint8Array, off: number, src: Uint8Array, start: number, end: number): void {
+  if (end - start > 128) {
+    dst.set(src.subarray(start, end), off);
+    return;
+  }
+  for (let i = start; i < end; i++) dst[off + i - start] = src[i] as number;
+}
+
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

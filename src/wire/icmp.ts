@@ -6,7 +6,7 @@
 // "rest of header" is id + sequence for echo, unused (or an MTU) for
 // errors. The checksum covers the whole message.
 
-import { checksumIsValid, internetChecksum } from './checksum.js';
+import { checksumIsValid, internetChecksum, internetChecksumRange } from './checksum.js';
 import { get8, get16, get32, set16, set32 } from './bytes.js';
 import { Ipv4Packet } from './ipv4.js';
 import { fail, ok, truncated, type Result } from './result.js';
@@ -59,21 +59,29 @@ export function icmpChecksumValid(m: Uint8Array): boolean {
   return checksumIsValid(m);
 }
 
-/** An echo request whose checksum was verified, turned into its reply in place (icmp_reply): type 0, the checksum to match. */
-export function turnIntoEchoReply(m: Uint8Array): void {
-  const before = get16(m, TYPE);
-  m[TYPE] = ICMP_ECHO_REPLY;
+/** The same for the message at d[off..], without a view of it. */
+export function icmpChecksumValidAt(d: Uint8Array, off: number): boolean {
+  return internetChecksumRange(d, off, d.length) === 0;
+}
+
+/**
+ * An echo request whose checksum was verified, turned into its reply in place (icmp_reply): type 0, the
+ * checksum to match. The message is d[off..]: a reply built in its datagram's buffer is turned there.
+ */
+export function turnIntoEchoReply(d: Uint8Array, off = 0): void {
+  const before = get16(d, off + TYPE);
+  d[off + TYPE] = ICMP_ECHO_REPLY;
   // RFC 1624 eqn. 3 for a request whose checksum was verified: HC' = ~(~HC + ~m + m'), the same value
   // a full sum gives — except for a message that sums to zero, where only the full sum tells.
-  let sum = (~get16(m, CHECKSUM) & 0xffff) + (~before & 0xffff) + get16(m, TYPE);
+  let sum = (~get16(d, off + CHECKSUM) & 0xffff) + (~before & 0xffff) + get16(d, off + TYPE);
   sum = (sum & 0xffff) + (sum >>> 16);
   sum = (sum & 0xffff) + (sum >>> 16);
   if (sum !== 0xffff) {
-    set16(m, CHECKSUM, ~sum & 0xffff);
+    set16(d, off + CHECKSUM, ~sum & 0xffff);
     return;
   }
-  set16(m, CHECKSUM, 0);
-  set16(m, CHECKSUM, internetChecksum(m));
+  set16(d, off + CHECKSUM, 0);
+  set16(d, off + CHECKSUM, internetChecksumRange(d, off, d.length));
 }
 
 /** Read-only view; `check` guarantees the 8-byte header is present. */
@@ -211,21 +219,36 @@ export function icmpTypeOf(repr: IcmpRepr): number {
 export function emitIcmp(repr: IcmpRepr): Uint8Array {
   const body = 'original' in repr ? repr.original : repr.data;
   const out = new Uint8Array(ICMP_HEADER_LEN + body.length);
-  out[TYPE] = icmpTypeOf(repr);
   switch (repr.kind) {
     case 'echo-request':
     case 'echo-reply':
-      out[CODE] = 0;
-      set16(out, IDENT, repr.ident);
-      set16(out, SEQ, repr.seq);
-      break;
+      emitIcmpEchoAt(out, 0, icmpTypeOf(repr), repr.ident, repr.seq, body);
+      return out;
     default:
+      out[TYPE] = icmpTypeOf(repr);
       out[CODE] = repr.code;
       set32(out, REST, repr.rest);
   }
   out.set(body, DATA);
   set16(out, CHECKSUM, internetChecksum(out));
   return out;
+}
+
+/**
+ * An echo request or reply (`type`) written at `off` of a buffer that has room for its header and
+ * `data`, checksummed: a sender that built its datagram's buffer writes the message into it, no copy.
+ */
+export function emitIcmpEchoAt(out: Uint8Array, off: number, type: number, ident: number, seq: number, data: Uint8Array): void {
+  out[off + TYPE] = type;
+  out[off + CODE] = 0;
+  out[off + CHECKSUM] = 0;
+  out[off + CHECKSUM + 1] = 0;
+  set16(out, off + IDENT, ident);
+  set16(out, off + SEQ, seq);
+  out.set(data, off + DATA);
+  const c = internetChecksumRange(out, off, off + DATA + data.length);
+  out[off + CHECKSUM] = c >>> 8;
+  out[off + CHECKSUM + 1] = c & 0xff;
 }
 
 /**

@@ -158,8 +158,13 @@ describe('ICMPv4', () => {
     const zeroable = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff }));
     fc.assert(
       fc.property(zeroable, zeroable, fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.nat(64).map((n) => new Uint8Array(n))), (ident, seq, data) => {
-        const m = emitIcmp({ kind: 'echo-request', ident, seq, data });
-        turnIntoEchoReply(m);
+        const request = emitIcmp({ kind: 'echo-request', ident, seq, data });
+        // Turned where it sits, after the bytes of a header in front (as icmp_echo's reply is).
+        const d = new Uint8Array(20 + request.length).fill(0xa5);
+        d.set(request, 20);
+        turnIntoEchoReply(d, 20);
+        expect([...d.subarray(0, 20)]).toEqual(new Array(20).fill(0xa5));
+        const m = d.subarray(20);
         const full = m.slice();
         full[2] = 0;
         full[3] = 0;
