@@ -19,8 +19,8 @@ import { NS_PER_SEC } from '../sim/event-loop.js';
 import { neighKey, type DeviceState, type NeighEntry, type Nud } from '../sim/state.js';
 import { pernetSlot, register_pernet_subsys, type Namespace, type World } from '../sim/world.js';
 import type { Timer } from '../sim/event-loop.js';
-import { ETHERTYPE_IPV4 } from '../wire/ethernet.js';
-import { eth_header, kfree_skb, type Skb } from './skbuff.js';
+import { emitEthernetHeader, ETHERNET_HEADER_LEN, ETHERTYPE_IPV4 } from '../wire/ethernet.js';
+import { eth_header, eth_header_hh, kfree_skb, type Skb } from './skbuff.js';
 import { dev_queue_xmit, type XmitResult } from './dev.js';
 import { register_netdevice_notifier } from './notifier.js';
 import { fail, OK, type Result } from './errno.js';
@@ -87,6 +87,9 @@ interface Pending {
 interface NeighCell {
   readonly entry: NeighEntry;
   used: number;
+  /** hh_cache: the Ethernet header to this neighbour from the device's address in `hhFrom`. */
+  hh: Uint8Array | undefined;
+  hhFrom: string | undefined;
 }
 
 class NeighRuntime {
@@ -127,7 +130,7 @@ class NeighRuntime {
         while (index.length < e.ifindex) index.push(undefined);
         index[e.ifindex] = m = new Map();
       }
-      m.set(key, { entry: e, used: old[e.ifindex]?.get(key)?.used ?? 0 });
+      m.set(key, { entry: e, used: old[e.ifindex]?.get(key)?.used ?? 0, hh: undefined, hhFrom: undefined });
     }
     this.indexOf = table;
     this.index = index;
@@ -193,6 +196,19 @@ function neigh_xmit(w: World, skb: Skb, dev: DeviceState, mac: string): XmitResu
   return dev_queue_xmit(w, skb);
 }
 
+/** neigh_hh_output: a connected neighbour's header, built once (neigh_hh_init) and copied for each datagram. */
+function neigh_hh_output(w: World, skb: Skb, dev: DeviceState, c: NeighCell): XmitResult {
+  if (c.hhFrom !== dev.mac) {
+    const hh = new Uint8Array(ETHERNET_HEADER_LEN);
+    emitEthernetHeader(hh, c.entry.mac as string, dev.mac, ETHERTYPE_IPV4);
+    c.hh = hh;
+    c.hhFrom = dev.mac;
+  }
+  skb.dev = dev;
+  skb.data = eth_header_hh(c.hh as Uint8Array, skb.data);
+  return dev_queue_xmit(w, skb);
+}
+
 /**
  * neigh_resolve_output / __neigh_event_send: send the datagram in skb.data to `nexthop` on `dev`,
  * resolving its MAC first if need be.
@@ -205,7 +221,7 @@ export function neigh_output(w: World, skb: Skb, dev: DeviceState, nexthop: numb
   let e = c?.entry;
   if (c !== undefined && CONNECTED.has(c.entry.state)) {
     c.used = now;
-    return neigh_xmit(w, skb, dev, c.entry.mac as string);
+    return neigh_hh_output(w, skb, dev, c);
   }
   const key = neighKey(dev.ifindex, nexthop);
   if (e && (e.state === 'DELAY' || e.state === 'PROBE')) return neigh_xmit(w, skb, dev, e.mac as string);

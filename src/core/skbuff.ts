@@ -98,6 +98,19 @@ export function alloc_headroom(len: number): Uint8Array {
 }
 
 /**
+ * neigh_hh_output's push: the header a neighbour keeps ready (its hh_cache, 14 bytes) copied in front
+ * of the datagram, in place as eth_header does.
+ */
+export function eth_header_hh(hh: Uint8Array, payload: Uint8Array): Uint8Array {
+  const inPlace = payload === withHeadroom;
+  if (inPlace) withHeadroom = undefined;
+  const frame = inPlace ? new Uint8Array(payload.buffer, payload.byteOffset - ETHERNET_HEADER_LEN, ETHERNET_HEADER_LEN + payload.length) : new Uint8Array(ETHERNET_HEADER_LEN + payload.length);
+  for (let i = 0; i < ETHERNET_HEADER_LEN; i++) frame[i] = hh[i] as number;
+  if (!inPlace) frame.set(payload, ETHERNET_HEADER_LEN);
+  return frame;
+}
+
+/**
  * skb_push of an Ethernet header (dev_hard_header): the datagram alloc_headroom made last gets its
  * header written in the bytes in front of it — once; any other payload, or a second transmission, is
  * copied. The frame's bytes are never changed after this, so a capture can keep them.

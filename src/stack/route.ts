@@ -100,19 +100,22 @@ export function ip_route_input_noref(ns: Namespace, dev: DeviceState, saddr: Ipv
     cache.state = state;
     cache.routes.clear();
   }
-  const key = daddr + (tos * 256 + proto) * 0x1_0000_0000;
+  // The destination as a 32-bit integer: a small integer to the Map, never a boxed number to hash.
+  const key = daddr | 0;
   let e = cache.routes.get(key);
-  while (e !== undefined && (e.saddr !== saddr || e.dev !== dev)) e = e.next;
+  while (e !== undefined && (e.saddr !== saddr || e.dev !== dev || e.tos !== tos || e.proto !== proto)) e = e.next;
   if (e !== undefined) return e.route;
   const route = ip_route_input(state, dev, saddr, daddr, proto === 0 && tos === 0 ? {} : { tos, proto });
   if (cache.routes.size >= INPUT_CACHE_SIZE) cache.routes.clear();
-  cache.routes.set(key, { saddr, dev, route, next: cache.routes.get(key) });
+  cache.routes.set(key, { saddr, dev, tos, proto, route, next: cache.routes.get(key) });
   return route;
 }
 
 interface InputCacheEntry {
   readonly saddr: Ipv4Address;
   readonly dev: DeviceState;
+  readonly tos: number;
+  readonly proto: number;
   readonly route: InputRoute;
   /** Another source or device with the same destination and keys. */
   readonly next: InputCacheEntry | undefined;
@@ -158,14 +161,14 @@ export function ip_route_output_cached(ns: Namespace, flow: OutputFlow): OutputR
     cache.state = state;
     cache.routes.clear();
   }
-  const head = cache.routes.get(flow.daddr);
-  for (let e = head; e !== undefined; e = e.next) if (sameFlow(e.flow, flow)) return e.route;
+  const key = flow.daddr | 0;
+  for (let e = cache.routes.get(key); e !== undefined; e = e.next) if (sameFlow(e.flow, flow)) return e.route;
   const route = ip_route_output(state, flow);
   if (cache.routes.size >= OUTPUT_CACHE_SIZE) cache.routes.clear();
   // Copied: a caller may build its flow in a reused object.
   const keys = flow.keys;
   const kept: OutputFlow = { daddr: flow.daddr, saddr: flow.saddr, oif: flow.oif, scope: flow.scope, keys: keys === undefined ? undefined : { mark: keys.mark, tos: keys.tos, uid: keys.uid, proto: keys.proto, sport: keys.sport, dport: keys.dport } };
-  cache.routes.set(flow.daddr, { flow: kept, route, next: cache.routes.get(flow.daddr) });
+  cache.routes.set(key, { flow: kept, route, next: cache.routes.get(key) });
   return route;
 }
 

@@ -196,17 +196,22 @@ export interface Ipv4HeaderFields {
 
 /** Writes a 20-byte header for a datagram of `totalLen` bytes at the start of `out`, checksum included. */
 export function emitIpv4Header(out: Uint8Array, h: Ipv4HeaderFields, totalLen: number): void {
-  out[VER_IHL] = 0x45;
-  out[TOS] = (h.tos ?? 0) & 0xff;
+  const w0 = 0x4500 | ((h.tos ?? 0) & 0xff);
+  const ident = h.ident & 0xffff;
+  const frag = (h.dontFragment ? FLAG_DF : 0) | (h.moreFragments ? FLAG_MF : 0) | ((h.fragmentOffset ?? 0) >>> 3);
+  const w4 = ((h.ttl & 0xff) << 8) | (h.protocol & 0xff);
+  set16(out, VER_IHL, w0);
   set16(out, TOTAL_LEN, totalLen);
-  set16(out, IDENT, h.ident & 0xffff);
-  set16(out, FLAGS_FRAG, (h.dontFragment ? FLAG_DF : 0) | (h.moreFragments ? FLAG_MF : 0) | ((h.fragmentOffset ?? 0) >>> 3));
-  out[TTL] = h.ttl & 0xff;
-  out[PROTOCOL] = h.protocol & 0xff;
-  set16(out, CHECKSUM, 0);
+  set16(out, IDENT, ident);
+  set16(out, FLAGS_FRAG, frag);
+  set16(out, TTL, w4);
   set32(out, SRC, h.src);
   set32(out, DST, h.dst);
-  set16(out, CHECKSUM, internetChecksumRange(out, 0, IPV4_MIN_HEADER_LEN));
+  // Summed from the words just written rather than read back from the bytes.
+  let sum = w0 + (totalLen & 0xffff) + ident + frag + w4 + (h.src >>> 16) + (h.src & 0xffff) + (h.dst >>> 16) + (h.dst & 0xffff);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  set16(out, CHECKSUM, ~sum & 0xffff);
 }
 
 /** ip_decrease_ttl: a new TTL, and the header checksum to match. */

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   Ipv4Packet,
   broadcastOf,
+  emitIpv4Header,
   emitIpv4Packet,
   inSubnet,
   ipv4ToString,
@@ -149,6 +150,32 @@ describe('IPv4 header', () => {
         if (!r.ok) return;
         expect(r.value.repr).toEqual(repr);
         expect(emitIpv4Packet(r.value.repr, r.value.payload)).toEqual(b);
+      }),
+    );
+  });
+
+  it("the stack's header writer sums its checksum from the fields right, and parses back to them", () => {
+    const fieldsArb = fc.record({
+      src: fc.integer({ min: 0, max: 0xffffffff }),
+      dst: fc.integer({ min: 0, max: 0xffffffff }),
+      protocol: fc.integer({ min: 0, max: 255 }),
+      ttl: fc.integer({ min: 0, max: 255 }),
+      ident: fc.integer({ min: 0, max: 0xffff }),
+      dontFragment: fc.boolean(),
+      moreFragments: fc.boolean(),
+      fragmentOffset: fc.integer({ min: 0, max: 0x1fff }).map((n) => n * 8),
+      tos: fc.integer({ min: 0, max: 255 }),
+    });
+    fc.assert(
+      fc.property(fieldsArb, fc.integer({ min: 0, max: 80 }), (h, payloadLen) => {
+        const b = new Uint8Array(20 + payloadLen).fill(0xee);
+        emitIpv4Header(b, h, b.length);
+        expect(checksumIsValid(b.subarray(0, 20))).toBe(true);
+        const r = parseIpv4Packet(b);
+        expect(r.ok).toBe(true);
+        if (!r.ok) return;
+        const { repr } = r.value;
+        expect([repr.src, repr.dst, repr.protocol, repr.ttl, repr.ident, repr.dontFragment, repr.moreFragments, repr.fragmentOffset, repr.tos]).toEqual([h.src, h.dst, h.protocol, h.ttl, h.ident, h.dontFragment, h.moreFragments, h.fragmentOffset, h.tos]);
       }),
     );
   });
