@@ -20,7 +20,7 @@ import { neighKey, type DeviceState, type NeighEntry, type Nud } from '../sim/st
 import { pernetSlot, register_pernet_subsys, type Namespace, type World } from '../sim/world.js';
 import type { Timer } from '../sim/event-loop.js';
 import { emitEthernetHeader, ETHERNET_HEADER_LEN, ETHERTYPE_IPV4 } from '../wire/ethernet.js';
-import { eth_header, eth_header_hh, kfree_skb, type Skb } from './skbuff.js';
+import { eth_header, kfree_skb, skb_push_hh, type Skb } from './skbuff.js';
 import { dev_queue_xmit, type XmitResult } from './dev.js';
 import { register_netdevice_notifier } from './notifier.js';
 import { fail, OK, type Result } from './errno.js';
@@ -86,6 +86,8 @@ interface Pending {
  */
 interface NeighCell {
   readonly entry: NeighEntry;
+  /** NUD_CONNECTED: the entry's state lets packets go straight out. */
+  readonly connected: boolean;
   used: number;
   /** hh_cache: the Ethernet header to this neighbour from the device's address in `hhFrom`. */
   hh: Uint8Array | undefined;
@@ -130,7 +132,7 @@ class NeighRuntime {
         while (index.length < e.ifindex) index.push(undefined);
         index[e.ifindex] = m = new Map();
       }
-      m.set(key, { entry: e, used: old[e.ifindex]?.get(key)?.used ?? 0, hh: undefined, hhFrom: undefined });
+      m.set(key, { entry: e, connected: CONNECTED.has(e.state), used: old[e.ifindex]?.get(key)?.used ?? 0, hh: undefined, hhFrom: undefined });
     }
     this.indexOf = table;
     this.index = index;
@@ -205,7 +207,7 @@ function neigh_hh_output(w: World, skb: Skb, dev: DeviceState, c: NeighCell): Xm
     c.hhFrom = dev.mac;
   }
   skb.dev = dev;
-  skb.data = eth_header_hh(c.hh as Uint8Array, skb.data);
+  skb_push_hh(skb, c.hh as Uint8Array);
   return dev_queue_xmit(w, skb);
 }
 
@@ -219,7 +221,7 @@ export function neigh_output(w: World, skb: Skb, dev: DeviceState, nexthop: numb
   const now = w.loop.now;
   const c = rt.cell(ns, dev.ifindex, nexthop);
   let e = c?.entry;
-  if (c !== undefined && CONNECTED.has(c.entry.state)) {
+  if (c !== undefined && c.connected) {
     c.used = now;
     return neigh_hh_output(w, skb, dev, c);
   }

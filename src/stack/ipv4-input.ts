@@ -48,7 +48,7 @@ export function ip_rcv(w: World, skb: Skb): void {
     return;
   }
   const frame = skb.data;
-  const d = new Uint8Array(frame.buffer, frame.byteOffset + ETHERNET_HEADER_LEN, frame.length - ETHERNET_HEADER_LEN);
+  const d = skb.networkIn === frame ? (skb.network as Uint8Array) : new Uint8Array(frame.buffer, frame.byteOffset + ETHERNET_HEADER_LEN, frame.length - ETHERNET_HEADER_LEN);
   const ihl = ipv4HeaderLength(d);
   if (d.length < IPV4_MIN_HEADER_LEN || (d[0] as number) >>> 4 !== 4 || ihl < IPV4_MIN_HEADER_LEN || d.length < ihl) {
     kfree_skb(w, skb, 'ip_rcv', 'IP_INHDR', 'bad IPv4 header');
