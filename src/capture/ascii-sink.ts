@@ -64,7 +64,13 @@ export class AsciiSink {
   private readonly parts: string[] = [];
 
   constructor(expectedBytes = 1 << 12) {
-    this.buf = Buffer.allocUnsafe(Math.max(16, expectedBytes));
+    const want = Math.max(16, expectedBytes);
+    const kept = spare?.deref();
+    // The buffer a finished sink left, if the collector has not taken it and it is big enough.
+    if (kept !== undefined && kept.length >= want && want >= SPARE_MIN) {
+      spare = undefined;
+      this.buf = kept;
+    } else this.buf = Buffer.allocUnsafe(want);
   }
 
   /**
@@ -137,4 +143,22 @@ export class AsciiSink {
     this.flush();
     return this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join('');
   }
+
+  /**
+   * The text, and the sink is done: its buffer is left, weakly, to the next large sink. The text of two
+   * long captures printed one after the other then fills the same pages instead of touching fresh ones
+   * (a fresh page costs more here than writing it: measured, a second capture's printing).
+   */
+  finish(): string {
+    const text = this.toString();
+    if (this.buf.length >= SPARE_MIN) spare = new WeakRef(this.buf);
+    this.buf = Buffer.allocUnsafe(16);
+    this.n = 0;
+    this.parts.length = 0;
+    return text;
+  }
 }
+
+/** Sinks smaller than this allocate their own: only a long capture's pages are worth keeping. */
+const SPARE_MIN = 1 << 20;
+let spare: WeakRef<Buffer> | undefined;

@@ -27,6 +27,21 @@ export interface FrameVia {
 /** Bytes per arena chunk; a frame larger than a chunk gets one of its own. */
 const CHUNK = 1 << 20;
 const INITIAL = 64;
+/**
+ * Frames per block of the columns. The first block doubles from INITIAL up to a block (a capture of a
+ * few frames stays small); after it, blocks are added and never copied — doubling one array per column
+ * copied a long capture's columns some twenty times over fresh memory (6 % of a captured flood, measured).
+ */
+const BLOCK_BITS = 14;
+const BLOCK = 1 << BLOCK_BITS;
+/** A frame's integers in its block: packet id, trace position, chunk, offset, length, direction. */
+const INTS = 6;
+const PKT = 0;
+const SEQ = 1;
+const CHUNK_OF = 2;
+const OFFSET = 3;
+const LENGTH = 4;
+const DIR = 5;
 
 export class CaptureTap {
   /** The device went away under the capture. */
@@ -34,14 +49,10 @@ export class CaptureTap {
   /** The device is down: packet_notifier took the capture's hook off it until the device is up again. */
   unhooked = false;
   private n = 0;
-  private times = new Float64Array(INITIAL);
-  private pkts = new Int32Array(INITIAL);
-  private seqs = new Int32Array(INITIAL);
-  private dirs = new Uint8Array(INITIAL);
-  /** Where each frame's bytes are: chunk index, offset and length. */
-  private chunkOf = new Int32Array(INITIAL);
-  private offsets = new Int32Array(INITIAL);
-  private lengths = new Int32Array(INITIAL);
+  /** Each frame's virtual time, by block. */
+  private readonly timeBlocks: Float64Array[] = [new Float64Array(INITIAL)];
+  /** Each frame's integers (INTS of them), by block. */
+  private readonly intBlocks: Int32Array[] = [new Int32Array(INITIAL * INTS)];
   private readonly chunks: Uint8Array[] = [];
   private used = CHUNK;
   private materialized: TappedFrame[] = [];
@@ -80,13 +91,19 @@ export class CaptureTap {
   /** The hot path: one frame seen by the tap (dev_queue_xmit_nit, or the receive side's taps). */
   record(t: number, data: Uint8Array, dir: 'in' | 'out', pkt: number, seq: number): void {
     const i = this.n;
-    if (i === this.times.length) this.grow();
+    const block = i >>> BLOCK_BITS;
+    const slot = i & (BLOCK - 1);
+    if (slot === 0 && block > 0) {
+      this.timeBlocks.push(new Float64Array(BLOCK));
+      this.intBlocks.push(new Int32Array(BLOCK * INTS));
+    } else if (block === 0 && slot === (this.timeBlocks[0] as Float64Array).length) this.growFirst();
     const len = data.length;
     let chunk = this.chunks.length - 1;
+    let offset: number;
     if (len > CHUNK) {
       this.chunks.push(data.slice());
       chunk = this.chunks.length - 1;
-      this.offsets[i] = 0;
+      offset = 0;
       this.used = CHUNK;
     } else {
       if (this.used + len > CHUNK) {
@@ -94,16 +111,19 @@ export class CaptureTap {
         chunk = this.chunks.length - 1;
         this.used = 0;
       }
-      (this.chunks[chunk] as Uint8Array).set(data, this.used);
-      this.offsets[i] = this.used;
+      offset = this.used;
+      (this.chunks[chunk] as Uint8Array).set(data, offset);
       this.used += len;
     }
-    this.chunkOf[i] = chunk;
-    this.lengths[i] = len;
-    this.times[i] = t;
-    this.pkts[i] = pkt;
-    this.seqs[i] = seq;
-    this.dirs[i] = dir === 'in' ? 0 : 1;
+    (this.timeBlocks[block] as Float64Array)[slot] = t;
+    const ints = this.intBlocks[block] as Int32Array;
+    const at = slot * INTS;
+    ints[at + PKT] = pkt;
+    ints[at + SEQ] = seq;
+    ints[at + CHUNK_OF] = chunk;
+    ints[at + OFFSET] = offset;
+    ints[at + LENGTH] = len;
+    ints[at + DIR] = dir === 'in' ? 0 : 1;
     this.n = i + 1;
   }
 
@@ -114,33 +134,34 @@ export class CaptureTap {
    */
   forEachFrame(fn: (buf: Uint8Array, off: number, len: number, dir: 'in' | 'out', i: number) => boolean | void): void {
     for (let i = 0; i < this.n; i++) {
-      if (fn(this.chunks[this.chunkOf[i] as number] as Uint8Array, this.offsets[i] as number, this.lengths[i] as number, this.dirs[i] === 0 ? 'in' : 'out', i) === false) return;
+      const ints = this.intBlocks[i >>> BLOCK_BITS] as Int32Array;
+      const at = (i & (BLOCK - 1)) * INTS;
+      if (fn(this.chunks[ints[at + CHUNK_OF] as number] as Uint8Array, ints[at + OFFSET] as number, ints[at + LENGTH] as number, ints[at + DIR] === 0 ? 'in' : 'out', i) === false) return;
     }
   }
 
   /** Every frame so far, in order; each an object from here on (made once, on the first read). */
   get frames(): readonly TappedFrame[] {
     for (let i = this.materialized.length; i < this.n; i++) {
-      const off = this.offsets[i] as number;
-      const data = (this.chunks[this.chunkOf[i] as number] as Uint8Array).subarray(off, off + (this.lengths[i] as number));
-      this.materialized.push({ t: this.times[i] as number, data, dir: this.dirs[i] === 0 ? 'in' : 'out', pkt: this.pkts[i] as number, seq: this.seqs[i] as number });
+      const ints = this.intBlocks[i >>> BLOCK_BITS] as Int32Array;
+      const at = (i & (BLOCK - 1)) * INTS;
+      const off = ints[at + OFFSET] as number;
+      const data = (this.chunks[ints[at + CHUNK_OF] as number] as Uint8Array).subarray(off, off + (ints[at + LENGTH] as number));
+      const t = (this.timeBlocks[i >>> BLOCK_BITS] as Float64Array)[i & (BLOCK - 1)] as number;
+      this.materialized.push({ t, data, dir: ints[at + DIR] === 0 ? 'in' : 'out', pkt: ints[at + PKT] as number, seq: ints[at + SEQ] as number });
     }
     return this.materialized;
   }
 
-  private grow(): void {
-    const size = this.times.length * 2;
-    const more = <T extends Float64Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(size);
-      b.set(a);
-      return b;
-    };
-    this.times = more(this.times, (k) => new Float64Array(k));
-    this.pkts = more(this.pkts, (k) => new Int32Array(k));
-    this.seqs = more(this.seqs, (k) => new Int32Array(k));
-    this.dirs = more(this.dirs, (k) => new Uint8Array(k));
-    this.chunkOf = more(this.chunkOf, (k) => new Int32Array(k));
-    this.offsets = more(this.offsets, (k) => new Int32Array(k));
-    this.lengths = more(this.lengths, (k) => new Int32Array(k));
+  /** The first block, doubled (up to a whole block). */
+  private growFirst(): void {
+    const times = this.timeBlocks[0] as Float64Array;
+    const size = Math.min(times.length * 2, BLOCK);
+    const t = new Float64Array(size);
+    t.set(times);
+    const ints = new Int32Array(size * INTS);
+    ints.set(this.intBlocks[0] as Int32Array);
+    this.timeBlocks[0] = t;
+    this.intBlocks[0] = ints;
   }
 }

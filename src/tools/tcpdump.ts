@@ -220,5 +220,5 @@ export function captureText(tap: CaptureTap, spec: CaptureSpecArgs): string {
     }
     sink.byte(10);
   });
-  return sink.toString();
+  return sink.finish();
 }

@@ -37,4 +37,16 @@ describe('AsciiSink', () => {
       { numRuns: 2000, seed: 3 },
     );
   });
+  it('a finished sink leaves its buffer to the next long one: both texts are whole and the first stays as it was', () => {
+    const line = (c: string, n: number): string => `${c.repeat(n - 1)}\n`;
+    const first = new AsciiSink(2 << 20);
+    for (let i = 0; i < 30_000; i++) first.text(line('a', 70));
+    const a = first.finish();
+    const second = new AsciiSink(2 << 20);
+    for (let i = 0; i < 20_000; i++) second.text(line('b', 70));
+    second.text('é');
+    const b = second.finish();
+    expect(a).toBe(line('a', 70).repeat(30_000));
+    expect(b).toBe(`${line('b', 70).repeat(20_000)}é`);
+  });
 });
