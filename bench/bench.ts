@@ -31,6 +31,10 @@
  *                              --startup` measures only these
  * tui_open_ms                  `vethsim tui` on a scenario of about 10,000 events (tui_open_events): from the
  *                              scenario text to the first 160x48 frame drawn (goal: under 1 s)
+ * --scale                      instead of the above: the chain at N = 10, 100, 1,000, 10,000 namespaces pinged end
+ *                              to end (chain_N_per_hop_us, _setup_s, _peak_rss_bytes; chain_ping_time_exponent the
+ *                              fitted exponent of ping time over hops, 1 when the cost per hop is flat) and a
+ *                              bridge of 4,096 ports (bridge_4096), each in its own process
  * tui_step_ms                  one `n` in the UI and the 160x48 frame it draws (goal: under 16 ms, 60 Hz), and
  *                              tui_step_cpu_ms the CPU time of it; all in a process of their own, so React and
  *                              ink never load beside the rest, with ink's text caches shared between frames as

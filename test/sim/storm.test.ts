@@ -33,7 +33,22 @@ script: |
   ip netns exec ns1 ping -c 1 10.1.1.9
 `;
 
+/** Two namespaces that ping each other `n` times, one line each: every exchange ends in quiet. */
+function manyQuietPings(n: number): string {
+  const lines = ['ip netns add a', 'ip netns add b', 'ip link add va type veth peer name vb', 'ip link set va netns a', 'ip link set vb netns b'];
+  lines.push('ip netns exec a ip addr add 10.1.1.1/24 dev va', 'ip netns exec b ip addr add 10.1.1.2/24 dev vb', 'ip netns exec a ip link set va up', 'ip netns exec b ip link set vb up');
+  for (let i = 0; i < n; i++) lines.push('ip netns exec a ping -c 1 10.1.1.2');
+  return `name: quiet\ntitle: many quiet pings\nscript: |\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+}
+
 describe('storm guard', () => {
+  it('counts from the start of each line: many short exchanges are no storm, whatever they run in all', () => {
+    const s = parseScenario(manyQuietPings(40), 'quiet.yaml');
+    const run = runSim(s, { maxEvents: 20 });
+    expect(run.world.loop.executed).toBeGreaterThan(60);
+    expect([...run.exits.values()].every((x) => x === 0)).toBe(true);
+  });
+
   it('stops a broadcast going round a loop of bridges and names the loop', () => {
     let err: unknown;
     try {
