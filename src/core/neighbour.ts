@@ -79,7 +79,6 @@ interface Pending {
   queue: Skb[];
 }
 
-/** The table's runtime beside the entries in NsState: timers and queues, last use, an index by number. */
 /**
  * An entry as the fast path finds it, with the last use neigh_output gives it (neigh->used): that
  * changes with every packet, so it is kept here, beside the state, not as an immer step per packet.
@@ -94,6 +93,7 @@ interface NeighCell {
   hhFrom: string | undefined;
 }
 
+/** The table's runtime beside the entries in NsState: timers and queues, last use, an index by number. */
 class NeighRuntime {
   readonly pending = new Map<string, Pending>();
   private indexOf: Readonly<Record<string, NeighEntry>> | undefined;

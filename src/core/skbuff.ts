@@ -105,33 +105,41 @@ export function alloc_headroom(len: number): Uint8Array {
 }
 
 /**
+ * skb_push of 14 bytes: the frame around `payload`, its header still to be written. The datagram
+ * alloc_headroom made last is framed in the bytes in front of it — once; any other payload, or a
+ * second transmission, is copied. The frame's bytes are never changed after this, so a capture can
+ * keep them.
+ */
+function skb_push(payload: Uint8Array): Uint8Array {
+  if (payload !== withHeadroom) {
+    const frame = new Uint8Array(ETHERNET_HEADER_LEN + payload.length);
+    frame.set(payload, ETHERNET_HEADER_LEN);
+    return frame;
+  }
+  withHeadroom = undefined;
+  return new Uint8Array(payload.buffer, payload.byteOffset - ETHERNET_HEADER_LEN, ETHERNET_HEADER_LEN + payload.length);
+}
+
+/**
  * neigh_hh_output's push: the header a neighbour keeps ready (its hh_cache, 14 bytes) copied in front
- * of the datagram in skb.data, in place as eth_header does — and then the datagram's view is the
- * frame's network header, for ip_rcv to take back.
+ * of the datagram in skb.data — and, framed in place, the datagram's view is then the frame's network
+ * header, for ip_rcv to take back.
  */
 export function skb_push_hh(skb: Skb, hh: Uint8Array): void {
   const payload = skb.data;
   const inPlace = payload === withHeadroom;
-  if (inPlace) withHeadroom = undefined;
-  const frame = inPlace ? new Uint8Array(payload.buffer, payload.byteOffset - ETHERNET_HEADER_LEN, ETHERNET_HEADER_LEN + payload.length) : new Uint8Array(ETHERNET_HEADER_LEN + payload.length);
+  const frame = skb_push(payload);
   for (let i = 0; i < ETHERNET_HEADER_LEN; i++) frame[i] = hh[i] as number;
   skb.data = frame;
   if (inPlace) {
     skb.network = payload;
     skb.networkIn = frame;
-  } else frame.set(payload, ETHERNET_HEADER_LEN);
+  }
 }
 
-/**
- * skb_push of an Ethernet header (dev_hard_header): the datagram alloc_headroom made last gets its
- * header written in the bytes in front of it — once; any other payload, or a second transmission, is
- * copied. The frame's bytes are never changed after this, so a capture can keep them.
- */
+/** dev_hard_header: an Ethernet header pushed in front of `payload` (see skb_push). */
 export function eth_header(dst: string, src: string, ethertype: number, payload: Uint8Array): Uint8Array {
-  const inPlace = payload === withHeadroom;
-  if (inPlace) withHeadroom = undefined;
-  const frame = inPlace ? new Uint8Array(payload.buffer, payload.byteOffset - ETHERNET_HEADER_LEN, ETHERNET_HEADER_LEN + payload.length) : new Uint8Array(ETHERNET_HEADER_LEN + payload.length);
+  const frame = skb_push(payload);
   emitEthernetHeader(frame, dst, src, ethertype);
-  if (!inPlace) frame.set(payload, ETHERNET_HEADER_LEN);
   return frame;
 }

@@ -96,20 +96,40 @@ export function ip_route_input(ns: NsState, dev: DeviceState, saddr: Ipv4Address
 export function ip_route_input_noref(ns: Namespace, dev: DeviceState, saddr: Ipv4Address, daddr: Ipv4Address, tos: number, proto: number): InputRoute {
   const state = ns.state;
   const cache = inputCache(ns);
-  if (cache.state !== state) {
-    cache.state = state;
-    cache.routes.clear();
-  }
-  // The destination as a 32-bit integer: a small integer to the Map, never a boxed number to hash.
-  const key = daddr | 0;
-  let e = cache.routes.get(key);
+  let e = cache.head(state, daddr);
   while (e !== undefined && (e.saddr !== saddr || e.dev !== dev || e.tos !== tos || e.proto !== proto)) e = e.next;
   if (e !== undefined) return e.route;
   const route = ip_route_input(state, dev, saddr, daddr, proto === 0 && tos === 0 ? {} : { tos, proto });
-  if (cache.routes.size >= INPUT_CACHE_SIZE) cache.routes.clear();
-  cache.routes.set(key, { saddr, dev, tos, proto, route, next: cache.routes.get(key) });
+  cache.add(daddr, (next) => ({ saddr, dev, tos, proto, route, next }));
   return route;
 }
+
+/**
+ * Answers kept for a namespace's current state only — a new state is a new fib generation — by
+ * destination, each destination's answers chained. Bounded, small: one that sees many flows starts again.
+ */
+class StateCache<E extends { readonly next: E | undefined }> {
+  private state: NsState | undefined = undefined;
+  /** By destination as a 32-bit integer: a small integer to the Map, never a boxed number to hash. */
+  private readonly heads = new Map<number, E>();
+
+  /** The first answer kept for `daddr` in `state` (none kept for an older state survive). */
+  head(state: NsState, daddr: Ipv4Address): E | undefined {
+    if (this.state !== state) {
+      this.state = state;
+      this.heads.clear();
+    }
+    return this.heads.get(daddr | 0);
+  }
+
+  /** A new first answer for `daddr`, made with the answers it goes before (none once the cache starts again). */
+  add(daddr: Ipv4Address, make: (next: E | undefined) => E): void {
+    if (this.heads.size >= STATE_CACHE_SIZE) this.heads.clear();
+    this.heads.set(daddr | 0, make(this.heads.get(daddr | 0)));
+  }
+}
+
+const STATE_CACHE_SIZE = 64;
 
 interface InputCacheEntry {
   readonly saddr: Ipv4Address;
@@ -121,8 +141,7 @@ interface InputCacheEntry {
   readonly next: InputCacheEntry | undefined;
 }
 
-const INPUT_CACHE_SIZE = 64;
-const inputCache = pernetSlot((): { state: NsState | undefined; readonly routes: Map<number, InputCacheEntry> } => ({ state: undefined, routes: new Map() }));
+const inputCache = pernetSlot(() => new StateCache<InputCacheEntry>());
 
 /** What each failed lookup met. */
 const FIB_ERROR_WHY: Readonly<Record<FibError, string>> = {
@@ -157,18 +176,12 @@ export interface OutputFlow {
 export function ip_route_output_cached(ns: Namespace, flow: OutputFlow): OutputRoute {
   const state = ns.state;
   const cache = outputCache(ns);
-  if (cache.state !== state) {
-    cache.state = state;
-    cache.routes.clear();
-  }
-  const key = flow.daddr | 0;
-  for (let e = cache.routes.get(key); e !== undefined; e = e.next) if (sameFlow(e.flow, flow)) return e.route;
+  for (let e = cache.head(state, flow.daddr); e !== undefined; e = e.next) if (sameFlow(e.flow, flow)) return e.route;
   const route = ip_route_output(state, flow);
-  if (cache.routes.size >= OUTPUT_CACHE_SIZE) cache.routes.clear();
   // Copied: a caller may build its flow in a reused object.
   const keys = flow.keys;
   const kept: OutputFlow = { daddr: flow.daddr, saddr: flow.saddr, oif: flow.oif, scope: flow.scope, keys: keys === undefined ? undefined : { mark: keys.mark, tos: keys.tos, uid: keys.uid, proto: keys.proto, sport: keys.sport, dport: keys.dport } };
-  cache.routes.set(key, { flow: kept, route, next: cache.routes.get(key) });
+  cache.add(flow.daddr, (next) => ({ flow: kept, route, next }));
   return route;
 }
 
@@ -187,8 +200,7 @@ interface OutputCacheEntry {
   readonly next: OutputCacheEntry | undefined;
 }
 
-const OUTPUT_CACHE_SIZE = 64;
-const outputCache = pernetSlot((): { state: NsState | undefined; readonly routes: Map<number, OutputCacheEntry> } => ({ state: undefined, routes: new Map() }));
+const outputCache = pernetSlot(() => new StateCache<OutputCacheEntry>());
 
 /** ip_route_output_key_hash_rcu, for the cases a script can reach. */
 export function ip_route_output(ns: NsState, flow: OutputFlow): OutputRoute {

@@ -241,14 +241,11 @@ export function emitIcmp(repr: IcmpRepr): Uint8Array {
 export function emitIcmpEchoAt(out: Uint8Array, off: number, type: number, ident: number, seq: number, data: Uint8Array): void {
   out[off + TYPE] = type;
   out[off + CODE] = 0;
-  out[off + CHECKSUM] = 0;
-  out[off + CHECKSUM + 1] = 0;
+  set16(out, off + CHECKSUM, 0);
   set16(out, off + IDENT, ident);
   set16(out, off + SEQ, seq);
   out.set(data, off + DATA);
-  const c = internetChecksumRange(out, off, off + DATA + data.length);
-  out[off + CHECKSUM] = c >>> 8;
-  out[off + CHECKSUM + 1] = c & 0xff;
+  set16(out, off + CHECKSUM, internetChecksumRange(out, off, off + DATA + data.length));
 }
 
 /**
